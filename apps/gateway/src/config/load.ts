@@ -1,0 +1,113 @@
+// Loads the YAML config (RUNESTONE_CONFIG or the embedded defaults), interpolates ${ENV},
+// applies the documented environment shortcuts, and validates it. Every error names the key.
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { parse as parseYaml } from "yaml";
+import { configSchema, type RunestoneConfig } from "./schema";
+import { interpolate, InterpolationError } from "./interpolate";
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+export const defaultConfigPath = fileURLToPath(new URL("../../config/default.yaml", import.meta.url));
+
+export interface LoadedConfig {
+  config: RunestoneConfig;
+  source: string;
+  warnings: string[];
+}
+
+/** Reads the config file at startup (the only synchronous file read, never on the request path). */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+  const source = env.RUNESTONE_CONFIG || defaultConfigPath;
+  let text: string;
+  try {
+    text = readFileSync(source, "utf8");
+  } catch (err) {
+    throw new ConfigError(`cannot read config file ${source}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  return { ...parseConfig(text, env), source };
+}
+
+export function parseConfig(text: string, env: NodeJS.ProcessEnv = process.env): Omit<LoadedConfig, "source"> {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (err) {
+    throw new ConfigError(`config is not valid YAML: ${(err as Error).message}`);
+  }
+  if (!raw || typeof raw !== "object") throw new ConfigError("config must be a YAML mapping");
+  try {
+    raw = interpolate(raw, env);
+  } catch (err) {
+    if (err instanceof InterpolationError) throw new ConfigError(err.message);
+    throw err;
+  }
+  applyEnvShortcuts(raw as Record<string, any>, env);
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => {
+      const key = i.path.join(".") || "(root)";
+      const extra = i.code === "unrecognized_keys" ? ` (${i.keys.join(", ")})` : "";
+      return `  ${key}: ${i.message}${extra}`;
+    });
+    throw new ConfigError(`invalid config:\n${lines.join("\n")}`);
+  }
+  const config = parsed.data;
+  crossCheck(config);
+  return { config, warnings: collectWarnings(config) };
+}
+
+function applyEnvShortcuts(raw: Record<string, any>, env: NodeJS.ProcessEnv): void {
+  const server = (raw.server ??= {});
+  if (env.PORT) server.port = toInt("PORT", env.PORT);
+  if (env.HOST) server.host = env.HOST;
+  if (env.MAX_CONCURRENT_PER_TENANT) {
+    (raw.limits ??= {}).max_concurrent_per_tenant = toInt("MAX_CONCURRENT_PER_TENANT", env.MAX_CONCURRENT_PER_TENANT);
+  }
+  if (env.RUNESTONE_ROUTER_POLICY) (raw.routing ??= {}).default_policy = env.RUNESTONE_ROUTER_POLICY;
+  if (env.LOG_LEVEL) (raw.logging ??= {}).level = env.LOG_LEVEL;
+}
+
+function toInt(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new ConfigError(`environment variable ${name} must be an integer, got "${value}"`);
+  return n;
+}
+
+function crossCheck(config: RunestoneConfig): void {
+  for (const [id, model] of Object.entries(config.models)) {
+    model.deployments.forEach((d, i) => {
+      if (!config.providers[d.provider]) {
+        throw new ConfigError(`config models.${id}.deployments.${i}.provider: unknown provider "${d.provider}"`);
+      }
+    });
+  }
+  for (const [id, p] of Object.entries(config.providers)) {
+    if (p.type !== "mock" && !p.base_url) throw new ConfigError(`config providers.${id}.base_url: required for type ${p.type}`);
+  }
+  const seen = new Set<string>();
+  config.tenants.forEach((t, i) => {
+    if (seen.has(t.id)) throw new ConfigError(`config tenants.${i}.id: duplicate tenant id "${t.id}"`);
+    seen.add(t.id);
+  });
+}
+
+function collectWarnings(config: RunestoneConfig): string[] {
+  const warnings: string[] = [];
+  for (const t of config.tenants) {
+    if (t.development) {
+      warnings.push(
+        `tenant "${t.id}" is a development tenant with a publicly known key: do not expose this gateway beyond localhost`,
+      );
+    }
+  }
+  if (config.server.host !== "127.0.0.1" && config.server.host !== "localhost" && config.tenants.some((t) => t.development)) {
+    warnings.push(`listening on ${config.server.host} with a development tenant enabled`);
+  }
+  return warnings;
+}

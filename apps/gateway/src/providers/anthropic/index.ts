@@ -1,0 +1,17 @@
+import type { ProviderAdapter } from "../types";
+import { createAnthropicStreamTransformer } from "./anthropic-stream-transformer";
+import { buildAnthropicRequest } from "./build-anthropic-request";
+import { parseAnthropicError } from "./parse-anthropic-error";
+import { parseAnthropicResponse } from "./parse-anthropic-response";
+
+/** Anthropic Messages API (`POST /v1/messages`) behind the OpenAI chat format. */
+export const anthropicAdapter: ProviderAdapter = {
+  kind: "anthropic",
+  buildChatRequest: buildAnthropicRequest,
+  parseChatResponse: parseAnthropicResponse,
+  createStreamTransformer: createAnthropicStreamTransformer,
+  parseError: parseAnthropicError,
+};
+
+export { RequestTranslationError } from "./request-translation-error";
+export { ANTHROPIC_VERSION } from "./build-anthropic-request";

@@ -1,0 +1,120 @@
+import { parseRetryAfter, UpstreamError } from "../upstream-error";
+import type { AnthropicErrorBody } from "./anthropic-types";
+
+type Headers = Record<string, string | string[] | undefined>;
+
+const PROVIDER = "anthropic";
+
+/**
+ * An Anthropic error answer -> UpstreamError. The body (`{type:"error", error:{type, message}}`) is read
+ * leniently: a proxy in between may answer HTML or nothing. Messages never carry the API key or request
+ * contents; Anthropic's own message is kept where it tells the client what to fix (4xx) or what happened.
+ *
+ * The adapter does not know the configured provider id, so `provider` says "anthropic" and the caller
+ * (HttpProvider) is expected to overwrite it with the deployment's provider id.
+ */
+export function parseAnthropicError(status: number, headers: Headers, bodyText: string): UpstreamError {
+  const { type, message } = readErrorBody(bodyText);
+
+  if (status === 401 || status === 403) {
+    return new UpstreamError({
+      kind: "configuration",
+      status,
+      type: status === 401 ? "authentication_error" : "permission_error",
+      message: `upstream rejected the configured API key for provider ${PROVIDER} (HTTP ${status})`,
+      retryable: false,
+      provider: PROVIDER,
+    });
+  }
+  if (status === 529 || type === "overloaded_error") {
+    return new UpstreamError({
+      kind: "http",
+      status: 503,
+      type: "overloaded_error",
+      message: message ?? "upstream is overloaded",
+      retryable: true,
+      retryAfterMs: parseRetryAfter(headers),
+      provider: PROVIDER,
+    });
+  }
+  if (status === 429) {
+    return new UpstreamError({
+      kind: "http",
+      status,
+      type: "rate_limit_error",
+      message: message ?? "upstream rate limit reached",
+      retryable: true,
+      retryAfterMs: parseRetryAfter(headers),
+      provider: PROVIDER,
+    });
+  }
+  if (status >= 500) {
+    return new UpstreamError({
+      kind: "http",
+      status,
+      type: "api_error",
+      message: message ?? `upstream answered HTTP ${status}`,
+      retryable: true,
+      retryAfterMs: parseRetryAfter(headers),
+      provider: PROVIDER,
+    });
+  }
+  if (status === 404) {
+    return new UpstreamError({
+      kind: "http",
+      status,
+      type: "not_found_error",
+      message: message ?? "upstream answered HTTP 404",
+      retryable: false,
+      provider: PROVIDER,
+    });
+  }
+  // 400, 413 and other client errors: the request is wrong for this upstream; retrying it cannot help.
+  return new UpstreamError({
+    kind: "http",
+    status,
+    type: "invalid_request_error",
+    message: message ?? `upstream answered HTTP ${status}`,
+    retryable: status === 408 || status === 409,
+    provider: PROVIDER,
+  });
+}
+
+/**
+ * An `error` event inside a 200 stream. Overloaded is a 503 like its HTTP twin; anything else is an
+ * api_error (500); both retryable as far as the upstream is concerned (the gateway decides whether content
+ * already reached the client).
+ */
+export function anthropicStreamError(error: { type?: string; message?: string } | undefined): UpstreamError {
+  if (error?.type === "overloaded_error") {
+    return new UpstreamError({
+      kind: "http",
+      status: 503,
+      type: "overloaded_error",
+      message: error.message ?? "upstream is overloaded",
+      retryable: true,
+      provider: PROVIDER,
+    });
+  }
+  return new UpstreamError({
+    kind: "http",
+    status: 500,
+    type: "api_error",
+    message: error?.message ?? "upstream stream failed",
+    retryable: true,
+    provider: PROVIDER,
+  });
+}
+
+function readErrorBody(bodyText: string): { type?: string; message?: string } {
+  try {
+    const parsed = JSON.parse(bodyText) as AnthropicErrorBody | null;
+    const error = parsed && typeof parsed === "object" ? parsed.error : undefined;
+    return {
+      type: typeof error?.type === "string" ? error.type : undefined,
+      message: typeof error?.message === "string" && error.message !== "" ? error.message : undefined,
+    };
+  } catch {
+    return {};
+  }
+}

@@ -1,0 +1,163 @@
+// Runs a ProviderAdapter over HTTP: one keep-alive undici pool per provider, timeouts for
+// connect, first byte and idle time between body chunks, and SSE decoding for streams.
+import { Agent, errors as undiciErrors, type Dispatcher } from "undici";
+import { createParser } from "eventsource-parser";
+import type { ProviderConfig } from "../config/schema";
+import type { AdapterContext, ChatCall, ChatCompletion, ChunkEvent, Provider, ProviderAdapter, ProviderKind, UpstreamHttpRequest } from "./types";
+import { UpstreamError } from "./upstream-error";
+
+export class HttpProvider implements Provider {
+  readonly kind: ProviderKind;
+  readonly configured: boolean;
+  readonly notConfiguredReason?: string;
+  private readonly origin: string;
+  private readonly basePath: string;
+  private readonly ctx: AdapterContext;
+  private readonly dispatcher: Dispatcher;
+
+  constructor(
+    readonly id: string,
+    private readonly config: ProviderConfig,
+    private readonly adapter: ProviderAdapter,
+    dispatcher?: Dispatcher,
+  ) {
+    this.kind = adapter.kind;
+    const url = new URL(config.base_url ?? "http://127.0.0.1");
+    this.origin = url.origin;
+    this.basePath = url.pathname.replace(/\/+$/, "");
+    this.configured = Boolean(config.api_key);
+    if (!this.configured) {
+      const envName = id === "openai" ? "OPENAI_API_KEY" : id === "anthropic" ? "ANTHROPIC_API_KEY" : `providers.${id}.api_key`;
+      this.notConfiguredReason = `provider "${id}" has no API key configured (set ${envName})`;
+    }
+    this.ctx = {
+      apiKey: config.api_key ?? "",
+      headers: config.headers,
+      quirks: {
+        noStreamOptions: config.quirks.no_stream_options,
+        developerAsSystem: config.quirks.developer_as_system,
+        maxTokensField: config.quirks.max_tokens_field,
+      },
+    };
+    this.dispatcher =
+      dispatcher ??
+      new Agent({
+        connections: config.connections,
+        keepAliveTimeout: 30_000,
+        connect: { timeout: config.timeouts.connect_ms },
+        headersTimeout: config.timeouts.first_byte_ms,
+        bodyTimeout: config.timeouts.idle_ms,
+      });
+  }
+
+  async complete(call: ChatCall, signal: AbortSignal): Promise<ChatCompletion> {
+    const req = this.adapter.buildChatRequest(call, this.ctx);
+    const res = await this.send(req, signal);
+    const text = await this.readText(res, signal);
+    if (res.statusCode >= 400) throw this.tag(this.adapter.parseError(res.statusCode, res.headers, text));
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw this.tag(new UpstreamError({ kind: "protocol", message: `response body is not JSON (HTTP ${res.statusCode})` }));
+    }
+    try {
+      return this.adapter.parseChatResponse(json, call);
+    } catch (err) {
+      if (err instanceof UpstreamError) throw this.tag(err);
+      throw this.tag(new UpstreamError({ kind: "protocol", message: "response does not have the expected shape" }));
+    }
+  }
+
+  async stream(call: ChatCall, signal: AbortSignal): Promise<AsyncIterable<ChunkEvent>> {
+    const req = this.adapter.buildChatRequest(call, this.ctx);
+    const res = await this.send(req, signal);
+    if (res.statusCode >= 400) {
+      const text = await this.readText(res, signal);
+      throw this.tag(this.adapter.parseError(res.statusCode, res.headers, text));
+    }
+    const type = String(res.headers["content-type"] ?? "");
+    if (!type.includes("text/event-stream")) {
+      res.body.destroy();
+      throw this.tag(new UpstreamError({ kind: "protocol", message: `expected text/event-stream, got "${type.slice(0, 60)}"` }));
+    }
+    return this.iterate(res, call, signal);
+  }
+
+  private async *iterate(res: Dispatcher.ResponseData, call: ChatCall, signal: AbortSignal): AsyncGenerator<ChunkEvent> {
+    const transformer = this.adapter.createStreamTransformer(call);
+    const out: ChunkEvent[] = [];
+    let failure: UpstreamError | undefined;
+    const sink = {
+      enqueue: (e: ChunkEvent) => void out.push(e),
+      error: (e: UpstreamError) => {
+        failure ??= e;
+      },
+    };
+    const parser = createParser({ onEvent: (ev) => transformer.transform({ event: ev.event, data: ev.data, id: ev.id }, sink) });
+    const decoder = new TextDecoder();
+    let finished = false;
+    try {
+      for await (const buf of res.body) {
+        parser.feed(decoder.decode(buf as Uint8Array, { stream: true }));
+        while (out.length) yield out.shift()!;
+        if (failure) throw this.tag(failure);
+      }
+      parser.feed(decoder.decode());
+      transformer.flush(sink);
+      while (out.length) yield out.shift()!;
+      if (failure) throw this.tag(failure);
+      finished = true;
+    } catch (err) {
+      throw this.tag(this.toUpstreamError(err, signal));
+    } finally {
+      if (!finished) res.body.destroy();
+    }
+  }
+
+  private async send(req: UpstreamHttpRequest, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
+    try {
+      return await this.dispatcher.request({
+        origin: this.origin,
+        path: this.basePath + req.path,
+        method: "POST",
+        headers: req.headers,
+        body: req.body,
+        signal,
+      });
+    } catch (err) {
+      throw this.tag(this.toUpstreamError(err, signal));
+    }
+  }
+
+  private async readText(res: Dispatcher.ResponseData, signal: AbortSignal): Promise<string> {
+    try {
+      return await res.body.text();
+    } catch (err) {
+      throw this.tag(this.toUpstreamError(err, signal));
+    }
+  }
+
+  private toUpstreamError(err: unknown, signal: AbortSignal): UpstreamError {
+    if (err instanceof UpstreamError) return err;
+    if (signal.aborted) {
+      const reason = signal.reason as { name?: string } | undefined;
+      if (reason?.name === "TimeoutError") return new UpstreamError({ kind: "timeout", message: "the request deadline passed" });
+      return new UpstreamError({ kind: "aborted", message: "request aborted" });
+    }
+    if (err instanceof undiciErrors.HeadersTimeoutError) return new UpstreamError({ kind: "timeout", message: "no response headers within the first-byte timeout" });
+    if (err instanceof undiciErrors.BodyTimeoutError) return new UpstreamError({ kind: "timeout", message: "no data within the idle timeout" });
+    if (err instanceof undiciErrors.ConnectTimeoutError) return new UpstreamError({ kind: "timeout", message: "connect timeout" });
+    const code = (err as { code?: string })?.code;
+    return new UpstreamError({ kind: "connection", message: code ? `connection failed (${code})` : "connection failed" });
+  }
+
+  private tag(err: UpstreamError): UpstreamError {
+    err.provider ??= this.id;
+    return err;
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher.close();
+  }
+}

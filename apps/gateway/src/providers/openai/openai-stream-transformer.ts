@@ -1,0 +1,47 @@
+// OpenAI SSE -> chunks. Chunks pass through as their original JSON text; an error event or a
+// stream that ends without [DONE] becomes an error, never a silent truncation.
+import type { ChatCompletionChunk, ChunkSink, SseEvent, StreamTransformer } from "../types";
+import { UpstreamError } from "../upstream-error";
+
+export function createOpenAIStreamTransformer(): StreamTransformer {
+  let done = false;
+  return {
+    transform(event: SseEvent, sink: ChunkSink) {
+      if (done) return;
+      const data = event.data;
+      if (data === "[DONE]") {
+        done = true;
+        return;
+      }
+      let parsed: ChatCompletionChunk & { error?: { message?: string; type?: string; code?: string } };
+      try {
+        parsed = JSON.parse(data);
+      } catch {
+        sink.error(new UpstreamError({ kind: "protocol", message: "malformed stream chunk (not JSON)" }));
+        return;
+      }
+      if (parsed && typeof parsed === "object" && parsed.error) {
+        const e = parsed.error;
+        const overloaded = e.type === "overloaded_error" || e.code === "overloaded";
+        sink.error(
+          new UpstreamError({
+            kind: "http",
+            status: overloaded ? 503 : 500,
+            type: overloaded ? "overloaded_error" : (e.type ?? "api_error"),
+            code: e.code ?? null,
+            message: typeof e.message === "string" ? e.message.slice(0, 500) : "error event in stream",
+          }),
+        );
+        return;
+      }
+      if (!parsed || typeof parsed !== "object" || !Array.isArray(parsed.choices)) {
+        sink.error(new UpstreamError({ kind: "protocol", message: "stream chunk without choices" }));
+        return;
+      }
+      sink.enqueue({ chunk: parsed, raw: data });
+    },
+    flush(sink: ChunkSink) {
+      if (!done) sink.error(new UpstreamError({ kind: "protocol", message: "upstream stream ended before [DONE]" }));
+    },
+  };
+}

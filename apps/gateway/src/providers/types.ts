@@ -1,0 +1,109 @@
+// The provider adapter contract, version 1.
+//
+// Our wire format is OpenAI's chat format, so it is also the internal format. A provider either
+// speaks HTTP through a small, mostly pure `ProviderAdapter` (request builder, response mapper,
+// stream transformer, error mapper) run by `HttpProvider`, or implements `Provider` directly
+// (the in-process mock).
+import type { Schema } from "@runestone/contract";
+import type { UpstreamError } from "./upstream-error";
+
+export type ChatRequest = Schema<"CreateChatCompletionRequest">;
+export type ChatMessage = Schema<"ChatMessage">;
+export type ChatCompletion = Schema<"CreateChatCompletionResponse">;
+export type ChatCompletionChunk = Schema<"ChatCompletionChunk">;
+export type Usage = Schema<"Usage">;
+
+export type ProviderKind = "openai" | "openai-compatible" | "anthropic" | "mock";
+
+/** One call to one deployment, after routing. */
+export interface ChatCall {
+  /** The request exactly as the client sent it (no validator defaults), Runestone routing fields removed. */
+  body: ChatRequest & Record<string, unknown>;
+  /** The model name the upstream knows (the deployment's, not necessarily the public id). */
+  upstreamModel: string;
+  /** The public model id the client asked for (or that routing chose). */
+  publicModel: string;
+  stream: boolean;
+  /** The client asked for a usage chunk (`stream_options.include_usage`). */
+  clientWantsUsage: boolean;
+  /** Default output cap for providers that require one (Anthropic), from the catalog. */
+  defaultMaxTokens?: number;
+  requestId: string;
+}
+
+/** A decoded Server-Sent Event from an upstream. */
+export interface SseEvent {
+  event?: string;
+  data: string;
+  id?: string;
+}
+
+/** What a stream yields: an OpenAI chunk, and its JSON text when it can be passed on unchanged. */
+export interface ChunkEvent {
+  chunk: ChatCompletionChunk;
+  raw?: string;
+}
+
+/** Receives transformed output; a subset of TransformStreamDefaultController. */
+export interface ChunkSink {
+  enqueue(event: ChunkEvent): void;
+  error(reason: UpstreamError): void;
+}
+
+/**
+ * Stateful per-stream transformer with the shape of a web `Transformer` (start/transform/flush),
+ * so it can also be wrapped in `new TransformStream(...)`. `flush` runs at the end of the upstream
+ * body and must report a stream that ended without its final event as an error.
+ */
+export interface StreamTransformer {
+  transform(event: SseEvent, sink: ChunkSink): void;
+  flush(sink: ChunkSink): void;
+}
+
+export interface UpstreamHttpRequest {
+  /** Path (and query) appended to the provider's base URL. */
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface AdapterContext {
+  apiKey: string;
+  /** Extra headers from config (e.g. OpenAI-Organization, custom auth for a compatible endpoint). */
+  headers: Record<string, string>;
+  quirks: ProviderQuirks;
+}
+
+/** Config switches for OpenAI-compatible servers that differ from OpenAI. */
+export interface ProviderQuirks {
+  /** The server rejects `stream_options`: do not send it (usage then comes only if the server sends it anyway). */
+  noStreamOptions?: boolean;
+  /** The server does not know the `developer` role: send it as `system`. */
+  developerAsSystem?: boolean;
+  /** The server rejects `max_completion_tokens`: send `max_tokens` instead. */
+  maxTokensField?: "max_tokens" | "max_completion_tokens";
+}
+
+export interface ProviderAdapter {
+  readonly kind: ProviderKind;
+  buildChatRequest(call: ChatCall, ctx: AdapterContext): UpstreamHttpRequest;
+  parseChatResponse(json: unknown, call: ChatCall): ChatCompletion;
+  createStreamTransformer(call: ChatCall): StreamTransformer;
+  parseError(status: number, headers: Record<string, string | string[] | undefined>, bodyText: string): UpstreamError;
+}
+
+/** A routed, callable provider. */
+export interface Provider {
+  readonly id: string;
+  readonly kind: ProviderKind;
+  /** False when the provider is declared but cannot serve (for example no API key). */
+  readonly configured: boolean;
+  readonly notConfiguredReason?: string;
+  complete(call: ChatCall, signal: AbortSignal): Promise<ChatCompletion>;
+  /**
+   * Starts a stream. Resolves once the upstream accepted the request (status 2xx), so failures
+   * before the first byte reject here and can fall back. Iteration throws an UpstreamError for a
+   * mid-stream failure.
+   */
+  stream(call: ChatCall, signal: AbortSignal): Promise<AsyncIterable<ChunkEvent>>;
+}

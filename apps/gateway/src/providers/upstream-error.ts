@@ -1,0 +1,75 @@
+// One error class for every upstream failure; `retryable` drives retries, fallback and breakers.
+
+export type UpstreamErrorKind =
+  | "http" // the upstream answered an error status
+  | "connection" // could not connect / connection reset
+  | "timeout" // a deadline passed (connect, first byte, idle, total)
+  | "protocol" // malformed payload, stream cut before its final event
+  | "configuration" // our side is misconfigured (no key, upstream 401/403)
+  | "aborted"; // the client went away
+
+export interface UpstreamErrorInit {
+  kind: UpstreamErrorKind;
+  message: string;
+  status?: number;
+  type?: string;
+  code?: string | null;
+  param?: string | null;
+  retryable?: boolean;
+  retryAfterMs?: number;
+  provider?: string;
+}
+
+export class UpstreamError extends Error {
+  readonly kind: UpstreamErrorKind;
+  /** The upstream's HTTP status, when it answered one. */
+  readonly status?: number;
+  readonly type?: string;
+  readonly code: string | null;
+  readonly param: string | null;
+  readonly retryable: boolean;
+  readonly retryAfterMs?: number;
+  provider?: string;
+
+  constructor(init: UpstreamErrorInit) {
+    super(init.message);
+    this.name = "UpstreamError";
+    this.kind = init.kind;
+    this.status = init.status;
+    this.type = init.type;
+    this.code = init.code ?? null;
+    this.param = init.param ?? null;
+    this.retryable = init.retryable ?? defaultRetryable(init.kind, init.status);
+    this.retryAfterMs = init.retryAfterMs;
+    this.provider = init.provider;
+  }
+}
+
+/** 408, 409, 429 and 5xx are retryable, as are connection failures and timeouts. */
+export function defaultRetryable(kind: UpstreamErrorKind, status?: number): boolean {
+  if (kind === "connection" || kind === "timeout") return true;
+  if (kind === "configuration" || kind === "aborted") return false;
+  if (kind === "protocol") return true;
+  if (status === undefined) return false;
+  return status === 408 || status === 409 || status === 429 || status >= 500;
+}
+
+/** Reads `retry-after-ms` (milliseconds) or `Retry-After` (seconds or an HTTP date). */
+export function parseRetryAfter(headers: Record<string, string | string[] | undefined>, now = Date.now()): number | undefined {
+  const ms = first(headers["retry-after-ms"]);
+  if (ms !== undefined) {
+    const n = Number(ms);
+    if (Number.isFinite(n) && n >= 0) return n;
+  }
+  const ra = first(headers["retry-after"]);
+  if (ra === undefined) return undefined;
+  const secs = Number(ra);
+  if (Number.isFinite(secs) && secs >= 0) return secs * 1000;
+  const date = Date.parse(ra);
+  if (Number.isFinite(date)) return Math.max(0, date - now);
+  return undefined;
+}
+
+function first(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
