@@ -1,0 +1,14 @@
+export { APIConnectionError } from "./api-connection-error";
+export { APIConnectionTimeoutError } from "./api-connection-timeout-error";
+export { APIUserAbortError } from "./api-user-abort-error";
+export { AuthenticationError } from "./authentication-error";
+export { BadRequestError } from "./bad-request-error";
+export { ConflictError } from "./conflict-error";
+export { InternalServerError } from "./internal-server-error";
+export { makeError } from "./make-error";
+export { NotFoundError } from "./not-found-error";
+export { PermissionDeniedError } from "./permission-denied-error";
+export { RateLimitError } from "./rate-limit-error";
+export { RunestoneError, type RunestoneErrorInit } from "./runestone-error";
+export { StreamError } from "./stream-error";
+export { UnprocessableEntityError } from "./unprocessable-entity-error";

@@ -1,0 +1,7 @@
+export { createClient, type RunestoneClient } from "./create-client";
+export type { ClientOptions, RequestOptions } from "./client-options";
+export type { ChatCompletionCreateParamsNonStreaming } from "./operations/create-chat-completion";
+export { isQueued } from "./is-queued";
+export { Stream } from "./streaming/stream";
+export * from "./errors/index";
+export type * from "./types";

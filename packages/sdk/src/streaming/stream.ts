@@ -1,0 +1,131 @@
+import { APIUserAbortError } from "../errors/api-user-abort-error";
+import { readErrorObject } from "../errors/make-error";
+import { RunestoneError } from "../errors/runestone-error";
+import { StreamError } from "../errors/stream-error";
+import type { ChatCompletionChunk } from "../types";
+import { decodeSSE } from "./decode-sse";
+
+/**
+ * A streamed answer: an async iterable of parsed `data:` events that ends at `data: [DONE]`. An `{"error": ...}`
+ * event, a malformed event or an end without `[DONE]` throws StreamError. Leaving the loop early (`break`,
+ * `return`, a throw in its body) aborts the HTTP request. A Stream can be consumed once.
+ */
+export class Stream<T> implements AsyncIterable<T> {
+  /** The HTTP response (status 200), for its headers, e.g. `x-runestone-provider`. */
+  readonly response: Response;
+  /** The gateway's request id (the `x-request-id` header). */
+  readonly requestId: string | undefined;
+  private readonly body: ReadableStream<Uint8Array>;
+  private readonly controller: AbortController;
+  private readonly userSignal: AbortSignal | undefined;
+  private consumed = false;
+
+  /**
+   * @param controller aborting it must abort the HTTP request (its signal was given to fetch).
+   * @param userSignal the caller's own signal, to tell their abort from ours.
+   */
+  constructor(
+    body: ReadableStream<Uint8Array>,
+    response: Response,
+    controller: AbortController,
+    userSignal?: AbortSignal,
+  ) {
+    this.body = body;
+    this.response = response;
+    this.controller = controller;
+    this.userSignal = userSignal;
+    this.requestId = response.headers.get("x-request-id") ?? undefined;
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<T> {
+    if (this.consumed) throw new Error("This stream has already been consumed; a Stream can be iterated once.");
+    this.consumed = true;
+    return this.iterate();
+  }
+
+  /** Aborts the HTTP request; a loop over the stream then ends with APIUserAbortError only if the caller's signal fired. */
+  abort(): void {
+    this.controller.abort();
+  }
+
+  /** The events as a web ReadableStream of objects; cancelling it aborts the HTTP request. */
+  toReadableStream(): ReadableStream<T> {
+    let iterator: AsyncIterator<T> | undefined;
+    return new ReadableStream<T>({
+      start: () => {
+        iterator = this[Symbol.asyncIterator]();
+      },
+      pull: async (controller) => {
+        const next = await iterator!.next();
+        if (next.done) controller.close();
+        else controller.enqueue(next.value);
+      },
+      cancel: async () => {
+        await iterator?.return?.();
+      },
+    });
+  }
+
+  /** Consumes the stream and returns the text of one choice (the first by default), assembled from its deltas. */
+  async finalText(this: Stream<ChatCompletionChunk>, choiceIndex = 0): Promise<string> {
+    let text = "";
+    for await (const chunk of this) {
+      for (const choice of chunk.choices) {
+        if (choice.index === choiceIndex && typeof choice.delta.content === "string") text += choice.delta.content;
+      }
+    }
+    return text;
+  }
+
+  private async *iterate(): AsyncGenerator<T> {
+    let done = false;
+    try {
+      for await (const event of decodeSSE(this.body)) {
+        if (event.data === "[DONE]") {
+          done = true;
+          return;
+        }
+        const payload = this.parse(event.data);
+        const error = readErrorObject(payload);
+        if (error || event.event === "error") {
+          throw new StreamError(error?.message ?? `The stream sent an error event: ${event.data}`, {
+            error,
+            headers: this.response.headers,
+          });
+        }
+        yield payload as T;
+      }
+      throw new StreamError("The stream ended without data: [DONE]: the answer is incomplete.", {
+        headers: this.response.headers,
+      });
+    } catch (error) {
+      throw this.explain(error);
+    } finally {
+      // Reached on [DONE], on error, and when the consumer leaves the loop early (the generator's return()).
+      if (!done) this.controller.abort();
+    }
+  }
+
+  private parse(data: string): unknown {
+    try {
+      return JSON.parse(data);
+    } catch (cause) {
+      throw new StreamError(`The stream sent an event that is not JSON: ${data.slice(0, 200)}`, {
+        headers: this.response.headers,
+        cause,
+      });
+    }
+  }
+
+  private explain(error: unknown): RunestoneError {
+    if (error instanceof RunestoneError) return error;
+    const init = { cause: error };
+    if (this.userSignal?.aborted) return new APIUserAbortError(undefined, init);
+    if (this.controller.signal.aborted) return new APIUserAbortError("The stream was aborted.", init);
+    return new StreamError("The connection was lost before data: [DONE]: the answer is incomplete.", {
+      headers: this.response.headers,
+      cause: error,
+    });
+  }
+}
+
