@@ -192,6 +192,11 @@ describe("models", () => {
     expect(list.data.map((m) => m.id)).toContain(MODEL);
   });
 
+  it("tolerates a base URL ending in /v1, the OpenAI habit", async () => {
+    const v1 = createClient({ baseUrl: `${gateway.url}/v1/`, apiKey: API_KEY });
+    expect((await v1.models.list()).data.length).toBeGreaterThan(0);
+  });
+
   it("retrieves one model", async () => {
     const model = await client.models.retrieve(MODEL);
     expect(model).toMatchObject({ id: MODEL, object: "model", provider: "mock" });

@@ -29,7 +29,9 @@ describe("timeouts", () => {
   });
 
   it("lets one call set its own timeout", async () => {
-    server = await startLocalServer((_req, res) => setTimeout(() => sendJson(res, 200, completion), 300));
+    server = await startLocalServer((_req, res) => {
+      setTimeout(() => sendJson(res, 200, completion), 300);
+    });
     const client = createClient({ baseUrl: server.url, apiKey: "k", timeout: 5000, maxRetries: 0 });
     await expect(client.chat.completions.create(chatBody, { timeout: 100 })).rejects.toBeInstanceOf(
       APIConnectionTimeoutError,

@@ -71,6 +71,8 @@ function applyEnvShortcuts(raw: Record<string, any>, env: NodeJS.ProcessEnv): vo
   }
   if (env.RUNESTONE_ROUTER_POLICY) (raw.routing ??= {}).default_policy = env.RUNESTONE_ROUTER_POLICY;
   if (env.LOG_LEVEL) (raw.logging ??= {}).level = env.LOG_LEVEL;
+  if (env.RUNESTONE_REDIS_URL) (raw.state ??= {}).redis_url = env.RUNESTONE_REDIS_URL;
+  if (env.RUNESTONE_DATA_FILE) (raw.state ??= {}).sqlite_path = env.RUNESTONE_DATA_FILE;
 }
 
 function toInt(name: string, value: string): number {

@@ -108,6 +108,17 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    state: z
+      .object({
+        /** SQLite file for what must survive a restart in embedded mode (jobs, results, keys, usage). */
+        sqlite_path: z.string().default(".runestone/runestone.db"),
+        /** Set (or RUNESTONE_REDIS_URL) to share limits, slots, queue, keys and usage across instances. */
+        redis_url: z.string().optional(),
+        /** Prefix for every Redis key, so several deployments can share one Redis. */
+        redis_prefix: z.string().default("runestone:"),
+      })
+      .strict()
+      .prefault({}),
     logging: z
       .object({
         level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

@@ -55,6 +55,9 @@ export function createContext(http: HttpClient, defaults: RetryPolicy): Context 
         return await call(init);
       } catch (error) {
         if (error instanceof RunestoneError) throw error;
+        if (error instanceof SyntaxError) {
+          throw new RunestoneError("The response body is not the JSON the operation promises.", { cause: error });
+        }
         if (options.signal?.aborted) throw new APIUserAbortError(undefined, { cause: error });
         throw new APIConnectionError(undefined, { cause: error });
       }

@@ -16,6 +16,8 @@ export function startAttempt(original: Request, timeout: number): Attempt {
     timedOut = true;
     timer.abort(new DOMException(`Request timed out after ${timeout} ms.`, "TimeoutError"));
   }, timeout);
+  // The pending fetch keeps a Node process alive by itself; the timer must not do so on its own.
+  (handle as { unref?: () => void }).unref?.();
   const request = new Request(original.clone(), { signal: anySignal([original.signal, timer.signal]) });
   return {
     request,

@@ -1,16 +1,15 @@
 // POST /v1/chat/completions (JSON or SSE) and POST /v1/chat/stream (always SSE).
 import { Router as ExpressRouter, type Request, type Response } from "express";
-import type { ChatCall, ChatRequest, ChunkEvent } from "../../providers/types";
+import { completeChat } from "../../pipeline/complete-chat";
+import { callFor, prepareChat, type PreparedChat } from "../../pipeline/prepare-chat";
+import type { ChatRequest, ChunkEvent } from "../../providers/types";
 import { UpstreamError } from "../../providers/upstream-error";
-import { executeCompletion, startStream, type Attempt } from "../../resilience/execute";
-import type { Candidate, RoutePlan, Router } from "../../routing/router";
+import { startStream } from "../../resilience/execute";
+import type { Router } from "../../routing/router";
 import { SseWriter } from "../../streaming/sse-writer";
 import type { Tenant } from "../../state/key-store";
 import { toHttpError } from "../error-handler";
 import { routingHeaders } from "../routing-headers";
-
-/** Runestone's own request fields: used for routing, never forwarded to a provider. */
-const RUNESTONE_FIELDS = ["provider", "tenant_id", "model_family", "capabilities", "max_cost_per_token", "request_id", "routing_policy"];
 
 export interface ChatDeps {
   router: Router;
@@ -24,69 +23,52 @@ export function chatRoutes(deps: ChatDeps): ExpressRouter {
   return r;
 }
 
-async function handleChat(deps: ChatDeps, req: Request, res: Response, forceStream: boolean): Promise<void> {
-  const body = req.body as ChatRequest & Record<string, unknown>;
-  const tenant = res.locals.tenant as Tenant;
-  const requestId = res.locals.requestId as string;
-  const stream = forceStream || body.stream === true;
-  const plan = deps.router.route(body, tenant.allowedModels);
-
-  const forward: Record<string, unknown> = { ...body };
-  for (const f of RUNESTONE_FIELDS) delete forward[f];
-  const clientWantsUsage = stream && (body.stream_options as { include_usage?: boolean } | null | undefined)?.include_usage === true;
-  const callFor = (c: Candidate): ChatCall => ({
-    body: forward as ChatCall["body"],
-    upstreamModel: c.upstreamModel,
-    publicModel: c.model.id,
-    stream,
-    clientWantsUsage,
-    defaultMaxTokens: c.model.maxOutputTokens,
-    requestId,
-  });
-
+/** Aborts when the client goes away or the request deadline passes. */
+export function requestSignal(res: Response, timeoutMs: number): AbortSignal {
   const client = new AbortController();
   res.on("close", () => {
     if (!res.writableFinished) client.abort();
   });
-  const signal = AbortSignal.any([client.signal, AbortSignal.timeout(deps.requestTimeoutMs)]);
-  res.locals.routingPolicy = plan.policy;
-
-  if (!stream) {
-    const { result, attempt } = await executeCompletion(plan.candidates, callFor, signal);
-    res.locals.attempt = attempt;
-    res.locals.usage = result.usage;
-    res.set(routingHeaders(res, attempt, plan.policy));
-    res.json({ ...result, model: result.model ?? attempt.candidate.model.id, provider: attempt.candidate.provider.id, routing_policy: plan.policy, request_id: requestId });
-    return;
-  }
-  await streamChat(res, plan, callFor, signal, clientWantsUsage, requestId);
+  return AbortSignal.any([client.signal, AbortSignal.timeout(timeoutMs)]);
 }
 
-async function streamChat(
-  res: Response,
-  plan: RoutePlan,
-  callFor: (c: Candidate) => ChatCall,
-  signal: AbortSignal,
-  clientWantsUsage: boolean,
-  requestId: string,
-): Promise<void> {
-  // Failures before the first chunk propagate (and may have fallen back): the client gets a JSON error.
-  const started = await startStream(plan.candidates, callFor, signal);
-  const attempt: Attempt = started.attempt;
+async function handleChat(deps: ChatDeps, req: Request, res: Response, forceStream: boolean): Promise<void> {
+  const body = req.body as ChatRequest & Record<string, unknown>;
+  const prepared = prepareChat(deps.router, body, res.locals.tenant as Tenant, res.locals.requestId as string, forceStream);
+  res.locals.routingPolicy = prepared.plan.policy;
+  res.locals.stream = prepared.stream;
+  const signal = requestSignal(res, deps.requestTimeoutMs);
+  if (!prepared.stream) {
+    const { completion, attempt } = await completeChat(prepared, signal);
+    res.locals.attempt = attempt;
+    res.locals.usage = completion.usage;
+    res.set(routingHeaders(res, attempt, prepared.plan.policy));
+    res.json(completion);
+    return;
+  }
+  await streamChat(res, prepared, signal);
+}
+
+async function streamChat(res: Response, p: PreparedChat, signal: AbortSignal): Promise<void> {
+  // Failures before the first chunk propagate (after any fallback): the client gets a JSON error.
+  const started = await startStream(p.plan.candidates, (c) => callFor(p, c), signal);
+  const attempt = started.attempt;
   res.locals.attempt = attempt;
   const sse = new SseWriter(res);
-  sse.open(routingHeaders(res, attempt, plan.policy));
+  sse.open(routingHeaders(res, attempt, p.plan.policy));
+  const meta = { provider: attempt.candidate.provider.id, routing_policy: p.plan.policy, request_id: p.requestId };
 
   const emit = async (ev: ChunkEvent, isFirst: boolean): Promise<void> => {
     const c = ev.chunk;
     if (c.usage && c.choices.length === 0) {
       res.locals.usage = c.usage;
-      if (!clientWantsUsage) return;
+      if (!p.clientWantsUsage) return;
     }
     if (isFirst) {
       const choice = c.choices[0];
       if (choice && !choice.delta.role) choice.delta = { role: "assistant", ...choice.delta };
-      await sse.data(JSON.stringify({ ...c, provider: attempt.candidate.provider.id, routing_policy: plan.policy, request_id: requestId }));
+      res.locals.ttftMs = performance.now() - (res.locals.startedAt as number);
+      await sse.data(JSON.stringify({ ...c, ...meta }));
       return;
     }
     await sse.data(ev.raw ?? JSON.stringify(c));

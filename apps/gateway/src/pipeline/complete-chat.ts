@@ -1,0 +1,21 @@
+// Runs a prepared, non-streaming chat over its candidates and stamps Runestone's metadata.
+import type { ChatCompletion } from "../providers/types";
+import { executeCompletion, type Attempt } from "../resilience/execute";
+import { callFor, type PreparedChat } from "./prepare-chat";
+
+export interface CompletedChat {
+  completion: ChatCompletion;
+  attempt: Attempt;
+}
+
+export async function completeChat(p: PreparedChat, signal: AbortSignal): Promise<CompletedChat> {
+  const { result, attempt } = await executeCompletion(p.plan.candidates, (c) => callFor(p, c), signal);
+  const completion = {
+    ...result,
+    model: result.model ?? attempt.candidate.model.id,
+    provider: attempt.candidate.provider.id,
+    routing_policy: p.plan.policy,
+    request_id: p.requestId,
+  } as ChatCompletion;
+  return { completion, attempt };
+}

@@ -1,0 +1,55 @@
+// Request -> a prepared chat: routing plan, the body to forward, and how to build each
+// deployment's call. Shared by the HTTP route and the overflow queue's worker.
+import type { ChatCall, ChatRequest } from "../providers/types";
+import type { Candidate, RoutePlan, Router } from "../routing/router";
+import type { Tenant } from "../state/key-store";
+
+/** Runestone's own request fields: used for routing, never forwarded to a provider. */
+export const RUNESTONE_FIELDS = ["provider", "tenant_id", "model_family", "capabilities", "max_cost_per_token", "request_id", "routing_policy"] as const;
+
+export interface PreparedChat {
+  /** The request as the client sent it (Runestone fields included). */
+  body: ChatRequest & Record<string, unknown>;
+  /** What goes to providers: the client's body without Runestone's fields. */
+  forward: ChatRequest & Record<string, unknown>;
+  stream: boolean;
+  clientWantsUsage: boolean;
+  plan: RoutePlan;
+  requestId: string;
+  tenant: Tenant;
+}
+
+export function prepareChat(
+  router: Router,
+  body: ChatRequest & Record<string, unknown>,
+  tenant: Tenant,
+  requestId: string,
+  forceStream = false,
+): PreparedChat {
+  const stream = forceStream || body.stream === true;
+  const plan = router.route(body, tenant.allowedModels);
+  const forward: Record<string, unknown> = { ...body };
+  for (const f of RUNESTONE_FIELDS) delete forward[f];
+  const clientWantsUsage = stream && (body.stream_options as { include_usage?: boolean } | null | undefined)?.include_usage === true;
+  return { body, forward: forward as PreparedChat["forward"], stream, clientWantsUsage, plan, requestId, tenant };
+}
+
+export function callFor(p: PreparedChat, c: Candidate): ChatCall {
+  return {
+    body: p.forward,
+    upstreamModel: c.upstreamModel,
+    publicModel: c.model.id,
+    stream: p.stream,
+    clientWantsUsage: p.clientWantsUsage,
+    defaultMaxTokens: c.model.maxOutputTokens,
+    requestId: p.requestId,
+  };
+}
+
+/** The same request as a non-streaming one (queued jobs store the whole completion). */
+export function asNonStreaming(p: PreparedChat): PreparedChat {
+  const forward = { ...p.forward };
+  delete forward.stream;
+  delete forward.stream_options;
+  return { ...p, forward, stream: false, clientWantsUsage: false };
+}

@@ -1,0 +1,61 @@
+// What happens inside the gateway, as plain events. Modules report them; telemetry (metrics,
+// logs, traces) subscribes. Every method is optional, so reporting costs nothing when nobody listens.
+import type { RoutingPolicy } from "../routing/router";
+
+export interface RequestFinishedEvent {
+  route: string;
+  method: string;
+  status: number;
+  tenant?: string;
+  provider?: string;
+  model?: string;
+  routingPolicy?: RoutingPolicy;
+  stream: boolean;
+  durationMs: number;
+  upstreamMs?: number;
+  /** Time spent in the gateway itself: duration minus upstream wait. */
+  overheadMs?: number;
+  /** Streams: time to the first content chunk sent to the client. */
+  ttftMs?: number;
+  promptTokens?: number;
+  completionTokens?: number;
+  cachedTokens?: number;
+  costUsd?: number;
+  fallbacks?: number;
+  clientClosed?: boolean;
+}
+
+export interface UpstreamAttemptEvent {
+  provider: string;
+  model: string;
+  upstreamModel: string;
+  ok: boolean;
+  status?: number;
+  errorKind?: string;
+  durationMs: number;
+}
+
+export interface GatewayEvents {
+  requestFinished?(e: RequestFinishedEvent): void;
+  upstreamAttempt?(e: UpstreamAttemptEvent): void;
+  fallback?(e: { model: string; fromProvider: string; toProvider: string; reason: string }): void;
+  retry?(e: { provider: string; model: string; attempt: number; reason: string; delayMs: number }): void;
+  breakerStateChanged?(e: { provider: string; model: string; state: "closed" | "open" | "half_open" }): void;
+  rateLimited?(e: { tenant: string; limit: "concurrency" | "requests" | "tokens" | "queue_full"; action: "rejected" | "queued" }): void;
+  jobQueued?(e: { tenant: string; depth: number }): void;
+  jobStarted?(e: { tenant: string; waitMs: number }): void;
+  jobFinished?(e: { tenant: string; status: string }): void;
+}
+
+/** Fans one event out to several listeners (metrics, tracing, tests). */
+export function combineEvents(...listeners: GatewayEvents[]): GatewayEvents {
+  const out: GatewayEvents = {};
+  const keys = new Set(listeners.flatMap((l) => Object.keys(l))) as Set<keyof GatewayEvents>;
+  for (const k of keys) {
+    const fns = listeners.map((l) => l[k]).filter(Boolean) as Array<(e: unknown) => void>;
+    (out as Record<string, (e: unknown) => void>)[k] = (e: unknown) => {
+      for (const f of fns) f(e);
+    };
+  }
+  return out;
+}

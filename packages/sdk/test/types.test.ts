@@ -1,0 +1,39 @@
+import { describe, expectTypeOf, it } from "vitest";
+import {
+  createClient,
+  isQueued,
+  type ChatCompletion,
+  type ChatCompletionChunk,
+  type QueuedResponse,
+  type Stream,
+} from "../src/index";
+
+// Compile-time checks (tsc --noEmit runs them); the bodies never send a request.
+describe("public types", () => {
+  const client = createClient({ baseUrl: "http://127.0.0.1:1", apiKey: "k" });
+  const body = { model: "m", messages: [{ role: "user" as const, content: "hi" }] };
+
+  it("types create as a completion or a queued job, narrowed by isQueued", () => {
+    expectTypeOf(client.chat.completions.create).returns.resolves.toEqualTypeOf<ChatCompletion | QueuedResponse>();
+    const narrow = (result: ChatCompletion | QueuedResponse) => {
+      if (isQueued(result)) expectTypeOf(result).toEqualTypeOf<QueuedResponse>();
+      else expectTypeOf(result.choices[0]!.message.content).toEqualTypeOf<string | null>();
+    };
+    expectTypeOf(narrow).toBeFunction();
+  });
+
+  it("types streams as Stream<ChatCompletionChunk>", () => {
+    expectTypeOf(client.chat.stream).returns.resolves.toEqualTypeOf<Stream<ChatCompletionChunk>>();
+    expectTypeOf(client.chat.completions.stream).returns.resolves.toEqualTypeOf<Stream<ChatCompletionChunk>>();
+  });
+
+  it("refuses stream: true in create and unknown roles", () => {
+    const never = () => {
+      // @ts-expect-error create() is the non-streamed call; use stream()
+      void client.chat.completions.create({ ...body, stream: true });
+      // @ts-expect-error the contract has no such role
+      void client.chat.completions.create({ model: "m", messages: [{ role: "robot", content: "x" }] });
+    };
+    expectTypeOf(never).toBeFunction();
+  });
+});
