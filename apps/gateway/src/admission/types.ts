@@ -1,0 +1,43 @@
+// The admission contract between the HTTP layer, tenant limits and the overflow queue.
+//
+// HTTP in -> auth -> validate -> admission.admit(...)
+//   admitted: run the request, then lease.release(actual usage) exactly once (also on error/disconnect);
+//   refused:  if the tenant overflows to the queue (config `overflow: queue`, or the request header
+//             `x-runestone-overflow: queue`), enqueue it and answer 202; else answer 429 with Retry-After.
+import type { Tenant } from "../state/key-store";
+
+export type LimitName = "concurrency" | "requests" | "tokens";
+
+export interface AdmissionRequest {
+  tenant: Tenant;
+  /** Optional per-key limits id (the key's hash prefix), when keys carry their own limits. */
+  keyId?: string;
+  /** Estimated prompt tokens plus the output cap: reserved before the call, reconciled after. */
+  estimatedTokens: number;
+}
+
+/** Values for the x-ratelimit-* headers, present on every response of a limited tenant. */
+export interface RateLimitState {
+  limitRequests?: number;
+  remainingRequests?: number;
+  /** Seconds until the request window frees capacity, e.g. "1.2s" style is rendered by the HTTP layer. */
+  resetRequestsMs?: number;
+  limitTokens?: number;
+  remainingTokens?: number;
+  resetTokensMs?: number;
+}
+
+export interface Lease {
+  readonly state: RateLimitState;
+  /** Frees the concurrency slot and reconciles the token reservation with what was really used. */
+  release(actualTokens?: number): Promise<void>;
+}
+
+export type AdmissionResult =
+  | { admitted: true; lease: Lease }
+  | { admitted: false; limit: LimitName; retryAfterMs: number; state: RateLimitState; message: string };
+
+export interface Admission {
+  admit(req: AdmissionRequest): Promise<AdmissionResult>;
+  close(): Promise<void>;
+}
