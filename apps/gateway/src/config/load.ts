@@ -1,6 +1,6 @@
 // Loads the YAML config (RUNESTONE_CONFIG or the embedded defaults), interpolates ${ENV},
 // applies the documented environment shortcuts, and validates it. Every error names the key.
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parse as parseYaml } from "yaml";
 import { configSchema, type RunestoneConfig } from "./schema";
@@ -13,7 +13,10 @@ export class ConfigError extends Error {
   }
 }
 
-export const defaultConfigPath = fileURLToPath(new URL("../../config/default.yaml", import.meta.url));
+/** apps/gateway/config/default.yaml, from src/config/ (tests) or from the bundled dist/ (npm start). */
+export const defaultConfigPath = [new URL("../../config/default.yaml", import.meta.url), new URL("../config/default.yaml", import.meta.url)]
+  .map((u) => fileURLToPath(u))
+  .find((p) => existsSync(p)) ?? fileURLToPath(new URL("../config/default.yaml", import.meta.url));
 
 export interface LoadedConfig {
   config: RunestoneConfig;

@@ -9,6 +9,6 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: ["req.headers.authorization", "headers.authorization", "*.api_key", "api_key"], censor: "[redacted]" },
     },
-    destination ?? pino.destination({ dest: 1, sync: false, minLength: 4096 }),
+    destination ?? pino.destination({ dest: 1, sync: false }),
   );
 }

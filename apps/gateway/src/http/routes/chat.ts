@@ -34,6 +34,11 @@ export function requestSignal(res: Response, timeoutMs: number): AbortSignal {
 
 async function handleChat(deps: ChatDeps, req: Request, res: Response, forceStream: boolean): Promise<void> {
   const body = req.body as ChatRequest & Record<string, unknown>;
+  if (typeof body.request_id === "string" && body.request_id) {
+    // The caller's own correlation id wins over the header and the generated one.
+    res.locals.requestId = body.request_id;
+    res.setHeader("x-request-id", body.request_id);
+  }
   const prepared = prepareChat(deps.router, body, res.locals.tenant as Tenant, res.locals.requestId as string, forceStream);
   res.locals.routingPolicy = prepared.plan.policy;
   res.locals.stream = prepared.stream;

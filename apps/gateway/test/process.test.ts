@@ -1,0 +1,89 @@
+// The built gateway as a real process: what `npm start` runs, and how it shuts down on SIGTERM.
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { startMockUpstream, type MockUpstream } from "@runestone/mock-upstream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "./redis-server";
+import { readSse, TENANT_KEY, testConfigYaml } from "./harness";
+
+const mainJs = fileURLToPath(new URL("../dist/main.js", import.meta.url));
+let upstream: MockUpstream;
+let configPath: string;
+
+beforeAll(async () => {
+  upstream = await startMockUpstream();
+  const dir = mkdtempSync(join(tmpdir(), "runestone-proc-"));
+  configPath = join(dir, "runestone.yaml");
+  writeFileSync(configPath, testConfigYaml(upstream.url).replace(/^server:.*$/m, "server: { host: 127.0.0.1, port: 4001, shutdown_grace_ms: 5000 }"));
+});
+afterAll(() => upstream.close());
+
+async function startProcess(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [mainJs], { env: { ...process.env, ...env, PORT: String(port) }, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  child.stdout!.on("data", (b) => (out += b));
+  child.stderr!.on("data", (b) => (out += b));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`gateway exited early: ${out}`);
+    const ok = await fetch(`${url}/health/ready`).then((r) => r.ok, () => false);
+    if (ok) break;
+    if (Date.now() > deadline) throw new Error(`gateway not ready: ${out}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { child, url, output: () => out };
+}
+
+const exited = (child: ChildProcess) => new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+
+describe("the gateway process", () => {
+  it("starts on the embedded defaults with no keys and warns about the development key", async () => {
+    const { child, url, output } = await startProcess({ RUNESTONE_CONFIG: "" });
+    try {
+      const res = await fetch(`${url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { authorization: "Bearer sk-runestone-dev", "content-type": "application/json" },
+        body: JSON.stringify({ model: "mock-echo", messages: [{ role: "user", content: "hi" }] }),
+      });
+      expect(res.status).toBe(200);
+      expect(output()).toMatch(/development tenant/);
+    } finally {
+      child.kill("SIGTERM");
+      expect(await exited(child)).toBe(0);
+    }
+  });
+
+  it("refuses to start on an invalid config and names the key", async () => {
+    const bad = join(mkdtempSync(join(tmpdir(), "runestone-bad-")), "bad.yaml");
+    writeFileSync(bad, "providers: {}\nmodels: {}\ntenants: []\nserver: { port: 'x' }\n");
+    const child = spawn(process.execPath, [mainJs], { env: { ...process.env, RUNESTONE_CONFIG: bad }, stdio: ["ignore", "pipe", "pipe"] });
+    let err = "";
+    child.stderr!.on("data", (b) => (err += b));
+    const code = await exited(child);
+    expect(code).not.toBe(0);
+    expect(err).toMatch(/server\.port/);
+    expect(err).toMatch(/tenants/);
+  });
+
+  it("on SIGTERM stops being ready, finishes the in-flight stream, then exits 0", async () => {
+    const { child, url } = await startProcess({ RUNESTONE_CONFIG: configPath });
+    upstream.behave({ chunkDelayMs: 40 }, { times: 1 });
+    const streaming = fetch(`${url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TENANT_KEY}`, "content-type": "application/json" },
+      body: JSON.stringify({ model: "gpt-4o-mini", stream: true, messages: [{ role: "user", content: Array(20).fill("word").join(" ") }] }),
+    });
+    const res = await streaming;
+    expect(res.status).toBe(200);
+    const exit = exited(child);
+    child.kill("SIGTERM");
+    const events = await readSse(res);
+    expect(events.at(-1)).toBe("[DONE]");
+    expect(await exit).toBe(0);
+  });
+});
