@@ -11,14 +11,28 @@ import { methodNotAllowed } from "./http/method-not-allowed";
 import { Lifecycle } from "./http/lifecycle";
 import { requestId } from "./http/request-id";
 import { chatRoutes } from "./http/routes/chat";
+import { embeddingsRoutes } from "./http/routes/embeddings";
+import { messagesRoutes } from "./http/routes/messages";
+import { jobRoutes } from "./http/routes/jobs";
+import type { JobQueue } from "./jobs/job-queue";
+import { wireJobs } from "./jobs/wire-jobs";
+import type { Admission } from "./admission/types";
 import { docsRoutes } from "./http/routes/docs";
 import { healthRoutes } from "./http/routes/health";
 import { modelRoutes } from "./http/routes/models";
 import { ProviderRegistry } from "./providers/registry";
 import { Catalog } from "./routing/catalog";
 import { Router } from "./routing/router";
-import { MemoryKeyStore, type KeyStore } from "./state/key-store";
+import { Resilience } from "./resilience/resilience";
+import type { KeyStore } from "./state/key-store";
+import { combineEvents, type GatewayEvents } from "./telemetry/gateway-events";
 import { requestLog } from "./telemetry/request-log";
+import { createTelemetry, type Telemetry } from "./telemetry/telemetry";
+import { metricsRoutes } from "./http/routes/metrics";
+import { AdminKey } from "./state/admin-key";
+import { memoryState, type GatewayState } from "./state/open-state";
+import { adminRoutes } from "./http/routes/admin";
+import { usageRoutes } from "./http/routes/usage";
 import { version } from "./version";
 
 export interface AppDeps {
@@ -30,15 +44,31 @@ export interface AppDeps {
   /** Validate every JSON response against the spec (tests turn this on). */
   validateResponses?: boolean;
   docsHtmlPath?: string;
+  /** Listeners for what happens inside the gateway (tests, extra sinks); telemetry's own are added. */
+  events?: GatewayEvents;
+  /** Metrics and tracing; made from the config when absent. */
+  telemetry?: Telemetry;
+  /** Tenant limits; refused requests answer 429, or 202 when they overflow to `jobs`. */
+  admission?: Admission;
+  /** The overflow queue (started here with a worker over this app's router and admission). */
+  jobs?: JobQueue;
+  /** Keys, limits and the usage ledger (state/open-state.ts); in-process memory when absent. */
+  state?: GatewayState;
 }
 
 export function createApp(deps: AppDeps): Express {
   const { config, logger } = deps;
   const providers = deps.providers ?? new ProviderRegistry(config);
-  const keys = deps.keys ?? MemoryKeyStore.fromConfig(config.tenants);
+  const state = deps.state ?? memoryState(config);
+  const keys = deps.keys ?? state.keys;
+  const admission = deps.admission ?? state.admission;
   const lifecycle = deps.lifecycle ?? new Lifecycle();
   const catalog = new Catalog(config, providers);
-  const router = new Router(catalog, config.routing.default_policy);
+  const telemetry = deps.telemetry ?? createTelemetry({ config, openapiDocument });
+  const events = combineEvents(telemetry.events, deps.events ?? {});
+  const resilience = new Resilience({ config: config.resilience, events, requestTimeoutMs: config.server.request_timeout_ms });
+  for (const m of catalog.all()) for (const d of m.deployments) if (d.provider.configured) resilience.breakers.get(d.provider.id, d.model);
+  const router = new Router(catalog, config.routing.default_policy, resilience);
 
   const app = express();
   app.disable("x-powered-by");
@@ -46,11 +76,17 @@ export function createApp(deps: AppDeps): Express {
   app.set("query parser", "simple");
 
   app.use(requestId);
-  app.use(requestLog(logger, lifecycle));
-  app.use(healthRoutes({ providers, lifecycle, version }));
+  app.use(requestLog({ logger, lifecycle, labels: telemetry.labels, events, active: telemetry.metrics, onFinished: telemetry.tracing && ((e, res) => telemetry.tracing!.requestFinished(e, res)) }));
+  app.use(healthRoutes({ providers, lifecycle, version, breakers: resilience.breakers, jobs: deps.jobs, state }));
+  if (telemetry.metrics) {
+    telemetry.metrics.bindBreakers(resilience.breakers);
+    if (deps.jobs) telemetry.metrics.bindQueueDepth(async () => (await deps.jobs!.stats()).depth);
+    app.use(metricsRoutes({ metrics: telemetry.metrics, access: config.metrics.access, adminKey: AdminKey.fromConfig(config.admin) }));
+  }
   app.use(docsRoutes({ openapiDocument, docsHtmlPath: deps.docsHtmlPath }));
   app.use(jsonBody(config.server.body_limit));
-  app.use("/v1", authenticate(keys));
+  if (telemetry.tracing) app.use(telemetry.tracing.middleware);
+  app.use("/v1", authenticate(keys, state.adminKey));
   app.use(
     OpenApiValidator.middleware({
       apiSpec: structuredClone(openapiDocument) as never,
@@ -61,7 +97,14 @@ export function createApp(deps: AppDeps): Express {
       ignoreUndocumented: true,
     }),
   );
-  app.use(chatRoutes({ router, requestTimeoutMs: config.server.request_timeout_ms }));
+  const overflow = wireJobs({ jobs: deps.jobs, admission, router, keys, config, logger, events, ledger: state.ledger });
+  app.use(jobRoutes(deps.jobs));
+  app.use(adminRoutes(state.keys));
+  app.use(usageRoutes(state.ledger));
+  const accounting = { ledger: state.ledger, tenantById: (id: string) => state.keys.tenant(id), onError: (err: unknown, what: string) => logger.warn({ err: String(err) }, `${what} failed`) };
+  app.use(chatRoutes({ router, requestTimeoutMs: config.server.request_timeout_ms, admission, accounting, overflow }));
+  app.use(messagesRoutes({ router, requestTimeoutMs: config.server.request_timeout_ms, admission }));
+  app.use(embeddingsRoutes({ router, requestTimeoutMs: config.server.request_timeout_ms, admission }));
   app.use(modelRoutes(catalog));
   app.use(methodNotAllowed(openapiDocument));
   app.use(notFoundHandler);

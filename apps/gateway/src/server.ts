@@ -7,6 +7,15 @@ import { createApp } from "./app";
 import type { RunestoneConfig } from "./config/schema";
 import { Lifecycle } from "./http/lifecycle";
 import { ProviderRegistry } from "./providers/registry";
+import { combineEvents, type GatewayEvents } from "./telemetry/gateway-events";
+import { createTelemetry } from "./telemetry/telemetry";
+import { loadTracing } from "./telemetry/load-tracing";
+import { openapiDocument } from "@runestone/contract";
+import { version } from "./version";
+import type { Admission } from "./admission/types";
+import type { JobQueue } from "./jobs/job-queue";
+import { openJobQueue } from "./jobs/open-job-queue";
+import { openState, type GatewayState } from "./state/open-state";
 
 export interface StartOptions {
   config: RunestoneConfig;
@@ -15,6 +24,12 @@ export interface StartOptions {
   port?: number;
   validateResponses?: boolean;
   docsHtmlPath?: string;
+  events?: GatewayEvents;
+  admission?: Admission;
+  /** The overflow queue; by default opened on the configured state backend and closed with the server. */
+  jobs?: JobQueue;
+  /** Keys, limits and usage; by default opened on the configured state backend and closed with the server. */
+  state?: GatewayState;
 }
 
 export interface RunningGateway {
@@ -22,6 +37,7 @@ export interface RunningGateway {
   port: number;
   server: Server;
   lifecycle: Lifecycle;
+  state: GatewayState;
   /** Graceful shutdown; resolves when the server is closed. */
   close(): Promise<void>;
 }
@@ -29,7 +45,10 @@ export interface RunningGateway {
 export async function startGateway(opts: StartOptions): Promise<RunningGateway> {
   const lifecycle = new Lifecycle();
   const providers = new ProviderRegistry(opts.config);
-  const app = createApp({ config: opts.config, logger: opts.logger, providers, lifecycle, validateResponses: opts.validateResponses, docsHtmlPath: opts.docsHtmlPath });
+  const telemetry = createTelemetry({ config: opts.config, openapiDocument, tracing: await loadTracing({ config: opts.config, version }) });
+  const jobs = opts.jobs ?? (await openJobQueue(opts.config, opts.logger, combineEvents(telemetry.events, opts.events ?? {})));
+  const state = opts.state ?? (await openState(opts.config, { onError: (err, what) => opts.logger.warn({ err: String(err) }, `${what} failed`) }));
+  const app = createApp({ config: opts.config, logger: opts.logger, providers, lifecycle, validateResponses: opts.validateResponses, docsHtmlPath: opts.docsHtmlPath, events: opts.events ?? {}, admission: opts.admission, jobs, telemetry, state });
   const server = createServer({ keepAliveTimeout: 65_000 }, app);
   server.headersTimeout = 66_000;
   server.requestTimeout = 0; // streams may last long; the gateway enforces its own deadlines
@@ -48,12 +67,17 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
     (closing ??= (async () => {
       lifecycle.draining = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Running jobs get the same grace as in-flight requests; what is left is failed with a reason.
+      const jobsClosed = opts.jobs ? Promise.resolve() : jobs.close(opts.config.server.shutdown_grace_ms);
       server.closeIdleConnections();
       const drained = await lifecycle.idle(opts.config.server.shutdown_grace_ms);
       if (!drained) opts.logger.warn({ in_flight: lifecycle.inFlight }, "shutdown grace period over; closing remaining connections");
       server.closeAllConnections();
       await closed;
+      await jobsClosed;
+      if (!opts.state) await state.close();
       await providers.close();
+      await telemetry.shutdown().catch((err) => opts.logger.warn({ err: String(err) }, "flushing traces failed"));
     })());
-  return { url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`, port, server, lifecycle, close };
+  return { url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`, port, server, lifecycle, state, close };
 }

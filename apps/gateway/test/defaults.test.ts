@@ -3,13 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config/load";
 import { startGateway, type RunningGateway } from "../src/server";
 import { createLogger } from "../src/telemetry/logger";
-import { LogCapture, readSse } from "./harness";
+import { LogCapture, readSse, tempSqlitePath } from "./harness";
 
 let gw: RunningGateway;
 let warnings: string[];
 
 beforeAll(async () => {
-  const loaded = loadConfig({});
+  const loaded = loadConfig({ RUNESTONE_DATA_FILE: tempSqlitePath() });
   warnings = loaded.warnings;
   gw = await startGateway({ config: loaded.config, logger: createLogger("silent", new LogCapture()), port: 0, validateResponses: true });
 });

@@ -1,5 +1,8 @@
 // Test harness: a real mock upstream and a real gateway on ephemeral loopback ports, with JSON
 // responses validated against the spec. Logs are captured in memory so tests can scan them.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Writable } from "node:stream";
 import { startMockUpstream, type MockUpstream } from "@runestone/mock-upstream";
 import { parseConfig } from "../src/config/load";
@@ -11,8 +14,15 @@ export const TENANT_KEY = "sk-test-tenant-a-0123456789";
 export const OTHER_KEY = "sk-test-tenant-b-0123456789";
 export const UPSTREAM_KEY = "sk-upstream-secret-never-log-me";
 
+/** A fresh SQLite file per gateway, so test files running in parallel never share state. */
+export function tempSqlitePath(): string {
+  return join(mkdtempSync(join(tmpdir(), "runestone-test-")), "state.db");
+}
+
 export function testConfigYaml(upstreamUrl: string, extra = ""): string {
+  const state = /^state:/m.test(extra) ? "" : `state: { sqlite_path: ${tempSqlitePath()} }`;
   return `
+${state}
 server: { host: 127.0.0.1, port: 0, body_limit: 1mb, shutdown_grace_ms: 5000 }
 providers:
   mock: { type: mock }

@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { startMockUpstream, type MockUpstream } from "@runestone/mock-upstream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "./redis-server";
-import { readSse, TENANT_KEY, testConfigYaml } from "./harness";
+import { readSse, tempSqlitePath, TENANT_KEY, testConfigYaml } from "./harness";
 
 const mainJs = fileURLToPath(new URL("../dist/main.js", import.meta.url));
 let upstream: MockUpstream;
@@ -28,7 +28,7 @@ async function startProcess(env: Record<string, string>): Promise<{ child: Child
   child.stdout!.on("data", (b) => (out += b));
   child.stderr!.on("data", (b) => (out += b));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`gateway exited early: ${out}`);
     const ok = await fetch(`${url}/health/ready`).then((r) => r.ok, () => false);
@@ -43,7 +43,7 @@ const exited = (child: ChildProcess) => new Promise<number | null>((resolve) => 
 
 describe("the gateway process", () => {
   it("starts on the embedded defaults with no keys and warns about the development key", async () => {
-    const { child, url, output } = await startProcess({ RUNESTONE_CONFIG: "" });
+    const { child, url, output } = await startProcess({ RUNESTONE_CONFIG: "", RUNESTONE_DATA_FILE: tempSqlitePath() });
     try {
       const res = await fetch(`${url}/v1/chat/completions`, {
         method: "POST",

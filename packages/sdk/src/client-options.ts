@@ -13,6 +13,11 @@ export interface ClientOptions {
   maxRetryDelay?: number | undefined;
   /** Headers sent with every request. */
   headers?: Record<string, string> | undefined;
+  /**
+   * When a non-streamed chat call is answered `202` (queued), wait for its job (`jobs.wait`) and return the
+   * completion instead of the QueuedResponse; a job that ends without one throws JobError. Default false.
+   */
+  waitForQueued?: boolean | undefined;
 }
 
 /** Per-call overrides, the last argument of every method. */

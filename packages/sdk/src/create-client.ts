@@ -14,7 +14,22 @@ import {
   createChatCompletion,
   type ChatCompletionCreateParamsNonStreaming,
 } from "./operations/create-chat-completion";
+import { awaitQueuedCompletion } from "./operations/await-queued-completion";
+import { cancelJob } from "./operations/cancel-job";
+import { createApiKey } from "./operations/create-api-key";
 import { createChatStream } from "./operations/create-chat-stream";
+import { createEmbedding } from "./operations/create-embedding";
+import { createMessage, type MessageCreateParamsNonStreaming } from "./operations/create-message";
+import { getMetrics } from "./operations/get-metrics";
+import { getTenantLimits } from "./operations/get-tenant-limits";
+import { getUsage } from "./operations/get-usage";
+import { listApiKeys } from "./operations/list-api-keys";
+import { retrieveJob } from "./operations/retrieve-job";
+import { revokeApiKey } from "./operations/revoke-api-key";
+import { setTenantLimits } from "./operations/set-tenant-limits";
+import { streamMessage } from "./operations/stream-message";
+import { waitForJob, type WaitOptions } from "./operations/wait-for-job";
+import { isQueued } from "./is-queued";
 import { getHealth } from "./operations/get-health";
 import { getLiveness } from "./operations/get-liveness";
 import { getReadiness } from "./operations/get-readiness";
@@ -23,10 +38,25 @@ import { retrieveModel } from "./operations/retrieve-model";
 import { streamChatCompletion } from "./operations/stream-chat-completion";
 import type { Stream } from "./streaming/stream";
 import type {
+  ApiKey,
+  ApiKeyCreateParams,
+  ApiKeyList,
+  ApiKeyListQuery,
   ChatCompletion,
   ChatCompletionChunk,
   ChatCompletionCreateParams,
+  CreatedApiKey,
+  CreateEmbeddingResponse,
+  EmbeddingCreateParams,
   HealthResponse,
+  Job,
+  Message,
+  MessageCreateParams,
+  MessageStreamEvent,
+  TenantLimits,
+  TenantLimitSettings,
+  UsageQuery,
+  UsageReport,
   LivenessResponse,
   Model,
   ModelList,
@@ -34,16 +64,68 @@ import type {
   ReadinessResponse,
 } from "./types";
 
-export interface RunestoneClient {
+/**
+ * A client for a Runestone gateway. `Completed` is what a non-streamed chat call resolves to: the completion or a
+ * QueuedResponse (`202`), or only the completion for a client created with `waitForQueued: true`.
+ */
+export interface RunestoneClient<Completed = ChatCompletion | QueuedResponse> {
   chat: {
     completions: {
-      /** POST /v1/chat/completions. Returns the completion, or a QueuedResponse on `202` (see `isQueued`). */
-      create(body: ChatCompletionCreateParamsNonStreaming, options?: RequestOptions): Promise<ChatCompletion | QueuedResponse>;
+      /**
+       * POST /v1/chat/completions. Returns the completion, or a QueuedResponse on `202` (see `isQueued`); with
+       * `waitForQueued`, waits for a queued request's job and returns its completion.
+       */
+      create(body: ChatCompletionCreateParamsNonStreaming, options?: RequestOptions): Promise<Completed>;
       /** POST /v1/chat/completions with `"stream": true`. */
       stream(body: ChatCompletionCreateParams, options?: RequestOptions): Promise<Stream<ChatCompletionChunk>>;
     };
     /** POST /v1/chat/stream. */
     stream(body: ChatCompletionCreateParams, options?: RequestOptions): Promise<Stream<ChatCompletionChunk>>;
+  };
+  messages: {
+    /** POST /v1/messages: Anthropic's Messages API for every model of the catalog. */
+    create(body: MessageCreateParamsNonStreaming, options?: RequestOptions): Promise<Message>;
+    /** POST /v1/messages with `"stream": true`: Anthropic's events, ending with `message_stop`. */
+    stream(body: MessageCreateParams, options?: RequestOptions): Promise<Stream<MessageStreamEvent>>;
+  };
+  embeddings: {
+    /** POST /v1/embeddings. */
+    create(body: EmbeddingCreateParams, options?: RequestOptions): Promise<CreateEmbeddingResponse>;
+  };
+  jobs: {
+    /** GET /v1/jobs/{job_id}: a queued request's job. */
+    retrieve(jobId: string, options?: RequestOptions): Promise<Job>;
+    /** DELETE /v1/jobs/{job_id}: cancels a queued or running job (ConflictError once it has ended). */
+    cancel(jobId: string, options?: RequestOptions): Promise<Job>;
+    /** Polls the job with backoff until it is `succeeded`, `failed`, `cancelled` or `expired`, and returns it. */
+    wait(jobId: string, options?: WaitOptions): Promise<Job>;
+  };
+  usage: {
+    /** GET /v1/usage: tokens and cost per day, model, label and tenant. */
+    retrieve(query?: UsageQuery, options?: RequestOptions): Promise<UsageReport>;
+  };
+  /** The admin API: create a client with the admin key (`RUNESTONE_ADMIN_KEY`) as `apiKey` to use it. */
+  admin: {
+    keys: {
+      /** GET /v1/admin/keys. */
+      list(query?: ApiKeyListQuery, options?: RequestOptions): Promise<ApiKeyList>;
+      /** POST /v1/admin/keys: the new key with its secret, shown once. */
+      create(body: ApiKeyCreateParams, options?: RequestOptions): Promise<CreatedApiKey>;
+      /** DELETE /v1/admin/keys/{key_id}. */
+      revoke(keyId: string, options?: RequestOptions): Promise<ApiKey>;
+    };
+    tenants: {
+      limits: {
+        /** GET /v1/admin/tenants/{tenant_id}/limits. */
+        retrieve(tenantId: string, options?: RequestOptions): Promise<TenantLimitSettings>;
+        /** PUT /v1/admin/tenants/{tenant_id}/limits: replaces the tenant's overrides. */
+        update(tenantId: string, body: TenantLimits, options?: RequestOptions): Promise<TenantLimitSettings>;
+      };
+    };
+  };
+  metrics: {
+    /** GET /metrics: the Prometheus text exposition (who may scrape is configured with `metrics.access`). */
+    retrieve(options?: RequestOptions): Promise<string>;
   };
   models: {
     /** GET /v1/models. */
@@ -67,7 +149,9 @@ export interface RunestoneClient {
 }
 
 /** A client for a Runestone gateway. */
-export function createClient(options: ClientOptions): RunestoneClient {
+export function createClient(options: ClientOptions & { waitForQueued: true }): RunestoneClient<ChatCompletion>;
+export function createClient(options: ClientOptions): RunestoneClient;
+export function createClient(options: ClientOptions): RunestoneClient<ChatCompletion | QueuedResponse> {
   const policy: RetryPolicy = {
     maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
     timeout: options.timeout ?? DEFAULT_TIMEOUT_MS,
@@ -91,10 +175,44 @@ export function createClient(options: ClientOptions): RunestoneClient {
   return {
     chat: {
       completions: {
-        create: (body, o) => createChatCompletion(ctx, body, o),
+        create: async (body, o) => {
+          const result = await createChatCompletion(ctx, body, o);
+          return options.waitForQueued && isQueued(result) ? awaitQueuedCompletion(ctx, result, o) : result;
+        },
         stream: (body, o) => streamChatCompletion(ctx, body, o),
       },
       stream: (body, o) => createChatStream(ctx, body, o),
+    },
+    messages: {
+      create: (body, o) => createMessage(ctx, body, o),
+      stream: (body, o) => streamMessage(ctx, body, o),
+    },
+    embeddings: {
+      create: (body, o) => createEmbedding(ctx, body, o),
+    },
+    jobs: {
+      retrieve: (id, o) => retrieveJob(ctx, id, o),
+      cancel: (id, o) => cancelJob(ctx, id, o),
+      wait: (id, o) => waitForJob(ctx, id, o),
+    },
+    usage: {
+      retrieve: (query, o) => getUsage(ctx, query, o),
+    },
+    admin: {
+      keys: {
+        list: (query, o) => listApiKeys(ctx, query, o),
+        create: (body, o) => createApiKey(ctx, body, o),
+        revoke: (id, o) => revokeApiKey(ctx, id, o),
+      },
+      tenants: {
+        limits: {
+          retrieve: (tenantId, o) => getTenantLimits(ctx, tenantId, o),
+          update: (tenantId, body, o) => setTenantLimits(ctx, tenantId, body, o),
+        },
+      },
+    },
+    metrics: {
+      retrieve: (o) => getMetrics(ctx, o),
     },
     models: {
       list: (o) => listModels(ctx, o),

@@ -49,9 +49,10 @@ describe("timeouts", () => {
           clearInterval(tick);
           res.end("data: [DONE]\n\n");
         } else res.write(sseChunk(word));
-      }, 100);
+      }, 600);
     });
-    const client = createClient({ baseUrl: server.url, apiKey: "k", timeout: 150, maxRetries: 0 });
+    // The headers come at once and the stream lasts about 2.4 s: well past the timeout, with room for a loaded machine.
+    const client = createClient({ baseUrl: server.url, apiKey: "k", timeout: 1_500, maxRetries: 0 });
     expect(await (await client.chat.stream(chatBody)).finalText()).toBe("a b c");
   });
 

@@ -22,6 +22,11 @@ describe("public types", () => {
     expectTypeOf(narrow).toBeFunction();
   });
 
+  it("types create as only a completion for a client that waits for queued jobs", () => {
+    const waiting = createClient({ baseUrl: "http://127.0.0.1:1", waitForQueued: true });
+    expectTypeOf(waiting.chat.completions.create).returns.resolves.toEqualTypeOf<ChatCompletion>();
+  });
+
   it("types streams as Stream<ChatCompletionChunk>", () => {
     expectTypeOf(client.chat.stream).returns.resolves.toEqualTypeOf<Stream<ChatCompletionChunk>>();
     expectTypeOf(client.chat.completions.stream).returns.resolves.toEqualTypeOf<Stream<ChatCompletionChunk>>();

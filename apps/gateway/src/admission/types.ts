@@ -4,7 +4,7 @@
 //   admitted: run the request, then lease.release(actual usage) exactly once (also on error/disconnect);
 //   refused:  if the tenant overflows to the queue (config `overflow: queue`, or the request header
 //             `x-runestone-overflow: queue`), enqueue it and answer 202; else answer 429 with Retry-After.
-import type { Tenant } from "../state/key-store";
+import type { Limits, Tenant } from "../state/key-store";
 
 export type LimitName = "concurrency" | "requests" | "tokens";
 
@@ -14,6 +14,8 @@ export interface AdmissionRequest {
   keyId?: string;
   /** Estimated prompt tokens plus the output cap: reserved before the call, reconciled after. */
   estimatedTokens: number;
+  /** The key's own limits, enforced on top of the tenant's (keyed by keyId). */
+  keyLimits?: Limits;
 }
 
 /** Values for the x-ratelimit-* headers, present on every response of a limited tenant. */

@@ -75,7 +75,9 @@ function applyEnvShortcuts(raw: Record<string, any>, env: NodeJS.ProcessEnv): vo
   if (env.RUNESTONE_ROUTER_POLICY) (raw.routing ??= {}).default_policy = env.RUNESTONE_ROUTER_POLICY;
   if (env.LOG_LEVEL) (raw.logging ??= {}).level = env.LOG_LEVEL;
   if (env.RUNESTONE_REDIS_URL) (raw.state ??= {}).redis_url = env.RUNESTONE_REDIS_URL;
+  if (env.RUNESTONE_ADMIN_KEY) (raw.admin ??= {}).key = env.RUNESTONE_ADMIN_KEY;
   if (env.RUNESTONE_DATA_FILE) (raw.state ??= {}).sqlite_path = env.RUNESTONE_DATA_FILE;
+  if (env.RUNESTONE_WORKERS) (raw.queue ??= {}).workers = toInt("RUNESTONE_WORKERS", env.RUNESTONE_WORKERS);
 }
 
 function toInt(name: string, value: string): number {
@@ -85,6 +87,12 @@ function toInt(name: string, value: string): number {
 }
 
 function crossCheck(config: RunestoneConfig): void {
+  if (config.queue.workers > 1 && !config.state.redis_url) {
+    // Worker processes share limits, slots and the queue only through Redis; SQLite is one process's.
+    throw new ConfigError(
+      `config queue.workers: ${config.queue.workers} worker processes (RUNESTONE_WORKERS) need Redis mode: set RUNESTONE_REDIS_URL (or state.redis_url), or run 1 worker`,
+    );
+  }
   for (const [id, model] of Object.entries(config.models)) {
     model.deployments.forEach((d, i) => {
       if (!config.providers[d.provider]) {

@@ -39,6 +39,8 @@ const deploymentSchema = z
     /** The model name the upstream knows; defaults to the public id. */
     model: z.string().min(1).optional(),
     weight: z.number().positive().default(1),
+    /** Overrides the model's pricing for this deployment (e.g. a cloud reseller at a different price). */
+    pricing: z.lazy(() => pricingSchema).optional(),
   })
   .strict();
 
@@ -60,6 +62,46 @@ export const modelSchema = z
     owned_by: z.string().optional(),
     created: z.number().int().nonnegative().optional(),
     deployments: z.array(deploymentSchema).min(1),
+  })
+  .strict();
+
+/**
+ * Retries and circuit breakers, for every provider (one policy keeps behaviour predictable; timeouts are
+ * per provider under providers.*.timeouts). The overall deadline of a request is server.request_timeout_ms.
+ */
+export const resilienceSchema = z
+  .object({
+    retries: z
+      .object({
+        /** Extra rounds over the candidates after the first one fails; each round waits with backoff first. */
+        max_retries: z.number().int().min(0).default(2),
+        /** Exponential backoff: base * 2^round, capped, with jitter (a random half to whole of it). */
+        backoff_base_ms: z.number().int().positive().default(250),
+        backoff_max_ms: z.number().int().positive().default(4_000),
+        /** Retry-After / retry-after-ms up to this is waited for; a longer one moves on to the next candidate. */
+        max_retry_after_ms: z.number().int().nonnegative().default(10_000),
+      })
+      .strict()
+      .prefault({}),
+    breaker: z
+      .object({
+        /** Outcomes older than this are forgotten when computing the failure rate. */
+        window_ms: z.number().int().positive().default(30_000),
+        /** The failure-rate rule only applies once the window holds this many calls. */
+        minimum_requests: z.number().int().positive().default(10),
+        /** Open when failures / calls in the window reach this (0 < rate <= 1). */
+        failure_rate: z.number().gt(0).max(1).default(0.5),
+        /** Open after this many failures in a row, whatever the volume. */
+        consecutive_failures: z.number().int().positive().default(5),
+        /** How long an open breaker rejects calls before letting probes through (half-open). */
+        open_ms: z.number().int().positive().default(15_000),
+        /** Upper bound for an opening driven by an upstream's Retry-After. */
+        max_open_ms: z.number().int().positive().default(300_000),
+        /** Concurrent probe calls allowed while half-open; one success closes the breaker. */
+        half_open_probes: z.number().int().positive().default(1),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 
@@ -102,6 +144,7 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    resilience: resilienceSchema.prefault({}),
     limits: z
       .object({
         max_concurrent_per_tenant: z.number().int().positive().default(10),
@@ -119,9 +162,56 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** The admin API's key (or RUNESTONE_ADMIN_KEY); without one the admin API answers 401 to everyone. */
+    admin: z
+      .object({
+        key: z.string().min(16, "must be at least 16 characters").optional(),
+        key_hash: z.string().regex(/^[0-9a-f]{64}$/, "must be a hex SHA-256").optional(),
+      })
+      .strict()
+      .prefault({}),
+    /** The overflow queue (tenants with `overflow: queue`, or requests sent with `x-runestone-overflow: queue`). */
+    queue: z
+      .object({
+        /** Queued jobs per tenant; past it, an overflowing request is a 429 `queue_full`. */
+        max_per_tenant: z.number().int().positive().default(100),
+        /** A job not admitted within this time ends `expired`. */
+        max_wait_ms: z.number().int().positive().default(300_000),
+        /** How long a finished job (and its result) can be read before it is purged. */
+        result_ttl_ms: z.number().int().positive().default(3_600_000),
+        /** Jobs one gateway process runs at once (each also needs its tenant's admission). */
+        concurrency: z.number().int().positive().default(32),
+        /** Gateway worker processes on this machine (RUNESTONE_WORKERS); more than 1 requires Redis. */
+        workers: z.number().int().positive().default(1),
+      })
+      .strict()
+      .prefault({}),
     logging: z
       .object({
         level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+      })
+      .strict()
+      .prefault({}),
+    /** GET /metrics (Prometheus text). */
+    metrics: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** Who may scrape: `admin` (bearer admin key), `loopback` (127.0.0.1/::1 only) or `open`. */
+        access: z.enum(["admin", "loopback", "open"]).default("loopback"),
+        /** Label series by tenant; turn off when tenants are many (unbounded label cardinality). */
+        tenant_label: z.boolean().default(true),
+      })
+      .strict()
+      .prefault({}),
+    /** OpenTelemetry traces over OTLP/HTTP (JSON); off unless an endpoint is set here or in OTEL_EXPORTER_OTLP_ENDPOINT. */
+    tracing: z
+      .object({
+        /** The collector's base URL (`/v1/traces` is appended unless present), e.g. http://127.0.0.1:4318. */
+        otlp_endpoint: z.string().url().optional(),
+        service_name: z.string().min(1).default("runestone"),
+        /** Fraction of requests traced (0..1), decided per trace id. */
+        sample_ratio: z.number().min(0).max(1).default(1),
+        headers: z.record(z.string(), z.string()).default({}),
       })
       .strict()
       .prefault({}),
@@ -135,3 +225,4 @@ export type RunestoneConfig = z.infer<typeof configSchema>;
 export type ProviderConfig = z.infer<typeof providerSchema>;
 export type ModelConfig = z.infer<typeof modelSchema>;
 export type TenantConfig = z.infer<typeof tenantSchema>;
+export type ResilienceConfig = z.infer<typeof resilienceSchema>;

@@ -3,14 +3,22 @@
 import type { RequestHandler } from "express";
 import { HttpError } from "./http-error";
 import type { KeyStore } from "../state/key-store";
+import type { AdminKey } from "../state/admin-key";
 
-export function authenticate(keys: KeyStore): RequestHandler {
+/** Paths (under /v1) the admin key may use; every other /v1 path needs a tenant key, and /admin/ only the admin key. */
+const isAdminPath = (path: string) => path.startsWith("/admin/");
+const adminMayUse = (path: string) => isAdminPath(path) || path === "/usage";
+
+export function authenticate(keys: KeyStore, admin?: AdminKey): RequestHandler {
   return (req, res, next) => {
     const header = req.headers.authorization;
     let key: string | undefined;
     if (typeof header === "string" && header.length > 7 && header.slice(0, 7).toLowerCase() === "bearer ") {
       key = header.slice(7).trim();
     }
+    // Anthropic SDKs send their key as x-api-key: accepted on the Anthropic-compatible route only.
+    const apiKeyHeader = req.headers["x-api-key"];
+    if (!key && req.path === "/messages" && typeof apiKeyHeader === "string") key = apiKeyHeader.trim() || undefined;
     if (!key) {
       return next(
         new HttpError({
@@ -21,11 +29,21 @@ export function authenticate(keys: KeyStore): RequestHandler {
         }),
       );
     }
-    const tenant = keys.lookup(key);
+    if (admin?.matches(key)) {
+      if (!adminMayUse(req.path)) return next(forbidden("the admin key may use only the admin API and /v1/usage; use a tenant key for this"));
+      res.locals.admin = true;
+      return next();
+    }
+    const principal = keys.resolve ? keys.resolve(key) : undefined;
+    const tenant = principal?.tenant ?? keys.lookup(key);
     if (!tenant) {
       return next(new HttpError({ status: 401, type: "authentication_error", code: "invalid_api_key", message: "invalid API key" }));
     }
+    if (isAdminPath(req.path)) return next(forbidden("this is the admin API: it needs the admin key, not a tenant key"));
     res.locals.tenant = tenant;
+    res.locals.principal = principal;
     next();
   };
 }
+
+const forbidden = (message: string) => new HttpError({ status: 403, type: "permission_error", code: "permission_denied", message });

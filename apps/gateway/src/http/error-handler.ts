@@ -4,6 +4,7 @@ import type { ErrorRequestHandler, RequestHandler } from "express";
 import type { Logger } from "pino";
 import { RequestTranslationError } from "../providers/anthropic";
 import { UpstreamError } from "../providers/upstream-error";
+import { isMessagesRoute, toAnthropicErrorBody } from "../messages/to-anthropic-error";
 import { HttpError } from "./http-error";
 import { upstreamToHttpError } from "./upstream-to-http-error";
 
@@ -59,6 +60,7 @@ export function paramFromPath(path: string): string | null {
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const httpErr = toHttpError(err);
+    res.locals.errorCode = httpErr.code ?? undefined; // for the request's log line and metrics
     if (httpErr.status >= 500 && !(err instanceof HttpError) && !(err instanceof UpstreamError)) {
       logger.error({ request_id: res.locals.requestId, err: { name: (err as Error)?.name, message: (err as Error)?.message, stack: (err as Error)?.stack } }, "unhandled error");
     }
@@ -67,7 +69,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     for (const [k, v] of Object.entries(httpErr.headers)) res.setHeader(k, v);
-    res.status(httpErr.status).json(httpErr.toBody());
+    // Anthropic SDKs talk to /v1/messages and read only Anthropic's error shape.
+    res.status(httpErr.status).json(isMessagesRoute(req.path) ? toAnthropicErrorBody(httpErr) : httpErr.toBody());
   };
 }
 

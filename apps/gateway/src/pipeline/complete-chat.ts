@@ -9,7 +9,7 @@ export interface CompletedChat {
 }
 
 export async function completeChat(p: PreparedChat, signal: AbortSignal): Promise<CompletedChat> {
-  const { result, attempt } = await executeCompletion(p.plan.candidates, (c) => callFor(p, c), signal);
+  const { result, attempt } = await executeCompletion(p.plan, (c) => callFor(p, c), signal);
   const completion = {
     ...result,
     model: result.model ?? attempt.candidate.model.id,

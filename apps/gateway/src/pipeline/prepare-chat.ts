@@ -27,7 +27,7 @@ export function prepareChat(
   forceStream = false,
 ): PreparedChat {
   const stream = forceStream || body.stream === true;
-  const plan = router.route(body, tenant.allowedModels);
+  const plan = router.route(body, tenant.allowedModels, { stream });
   const forward: Record<string, unknown> = { ...body };
   for (const f of RUNESTONE_FIELDS) delete forward[f];
   const clientWantsUsage = stream && (body.stream_options as { include_usage?: boolean } | null | undefined)?.include_usage === true;

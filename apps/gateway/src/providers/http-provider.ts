@@ -3,8 +3,10 @@
 import { Agent, errors as undiciErrors, type Dispatcher } from "undici";
 import { createParser } from "eventsource-parser";
 import type { ProviderConfig } from "../config/schema";
-import type { AdapterContext, ChatCall, ChatCompletion, ChunkEvent, Provider, ProviderAdapter, ProviderKind, UpstreamHttpRequest } from "./types";
+import type { AdapterContext, ChatCall, ChatCompletion, ChunkEvent, EmbeddingCall, EmbeddingResponse, PassthroughCall, Provider, ProviderAdapter, ProviderKind, SseEvent, UpstreamHttpRequest } from "./types";
 import { UpstreamError } from "./upstream-error";
+
+type TotalSignal = AbortSignal & { outer: AbortSignal; total: AbortSignal };
 
 export class HttpProvider implements Provider {
   readonly kind: ProviderKind;
@@ -14,6 +16,9 @@ export class HttpProvider implements Provider {
   private readonly basePath: string;
   private readonly ctx: AdapterContext;
   private readonly dispatcher: Dispatcher;
+  readonly passthrough?: (call: PassthroughCall, signal: AbortSignal) => Promise<unknown>;
+  readonly passthroughStream?: (call: PassthroughCall, signal: AbortSignal) => Promise<AsyncIterable<SseEvent>>;
+  readonly embed?: (call: EmbeddingCall, signal: AbortSignal) => Promise<EmbeddingResponse>;
 
   constructor(
     readonly id: string,
@@ -48,10 +53,17 @@ export class HttpProvider implements Provider {
         headersTimeout: config.timeouts.first_byte_ms,
         bodyTimeout: config.timeouts.idle_ms,
       });
+    // Optional capabilities exist only when the adapter has them, so callers can test for them.
+    if (adapter.buildPassthroughRequest) {
+      this.passthrough = (call, signal) => this.sendPassthrough(call, signal);
+      this.passthroughStream = (call, signal) => this.streamPassthrough(call, signal);
+    }
+    if (adapter.buildEmbeddingRequest && adapter.parseEmbeddingResponse) this.embed = (call, signal) => this.sendEmbedding(call, signal);
   }
 
-  async complete(call: ChatCall, signal: AbortSignal): Promise<ChatCompletion> {
+  async complete(call: ChatCall, outer: AbortSignal): Promise<ChatCompletion> {
     const req = this.adapter.buildChatRequest(call, this.ctx);
+    const signal = this.withTotalTimeout(outer);
     const res = await this.send(req, signal);
     const text = await this.readText(res, signal);
     if (res.statusCode >= 400) throw this.tag(this.adapter.parseError(res.statusCode, res.headers, text));
@@ -69,8 +81,9 @@ export class HttpProvider implements Provider {
     }
   }
 
-  async stream(call: ChatCall, signal: AbortSignal): Promise<AsyncIterable<ChunkEvent>> {
+  async stream(call: ChatCall, outer: AbortSignal): Promise<AsyncIterable<ChunkEvent>> {
     const req = this.adapter.buildChatRequest(call, this.ctx);
+    const signal = this.withTotalTimeout(outer);
     const res = await this.send(req, signal);
     if (res.statusCode >= 400) {
       const text = await this.readText(res, signal);
@@ -89,7 +102,8 @@ export class HttpProvider implements Provider {
     const out: ChunkEvent[] = [];
     let failure: UpstreamError | undefined;
     const sink = {
-      enqueue: (e: ChunkEvent) => void out.push(e),
+      // Nothing after a failure is passed on: the client must not see chunks that followed a broken one.
+      enqueue: (e: ChunkEvent) => void (failure ? undefined : out.push(e)),
       error: (e: UpstreamError) => {
         failure ??= e;
       },
@@ -112,6 +126,81 @@ export class HttpProvider implements Provider {
       throw this.tag(this.toUpstreamError(err, signal));
     } finally {
       if (!finished) res.body.destroy();
+    }
+  }
+
+  private async sendPassthrough(call: PassthroughCall, outer: AbortSignal): Promise<unknown> {
+    const signal = this.withTotalTimeout(outer);
+    const res = await this.send(this.adapter.buildPassthroughRequest!(call, this.ctx), signal);
+    return this.readJson(res, signal);
+  }
+
+  private async streamPassthrough(call: PassthroughCall, outer: AbortSignal): Promise<AsyncIterable<SseEvent>> {
+    const signal = this.withTotalTimeout(outer);
+    const res = await this.send(this.adapter.buildPassthroughRequest!(call, this.ctx), signal);
+    if (res.statusCode >= 400) {
+      const text = await this.readText(res, signal);
+      throw this.tag(this.adapter.parseError(res.statusCode, res.headers, text));
+    }
+    const type = String(res.headers["content-type"] ?? "");
+    if (!type.includes("text/event-stream")) {
+      res.body.destroy();
+      throw this.tag(new UpstreamError({ kind: "protocol", message: `expected text/event-stream, got "${type.slice(0, 60)}"` }));
+    }
+    return this.iteratePassthrough(res, signal);
+  }
+
+  /**
+   * Yields the upstream's SSE events as they are. A passthrough stream speaks the Messages API, whose last event
+   * is `message_stop` (or an `error` event): ending without either is a cut stream, reported as an error.
+   */
+  private async *iteratePassthrough(res: Dispatcher.ResponseData, signal: AbortSignal): AsyncGenerator<SseEvent> {
+    const out: SseEvent[] = [];
+    let ended = false;
+    const parser = createParser({
+      onEvent: (ev) => {
+        if (ev.event === "message_stop" || ev.event === "error") ended = true;
+        out.push({ event: ev.event, data: ev.data, id: ev.id });
+      },
+    });
+    const decoder = new TextDecoder();
+    let finished = false;
+    try {
+      for await (const buf of res.body) {
+        parser.feed(decoder.decode(buf as Uint8Array, { stream: true }));
+        while (out.length) yield out.shift()!;
+      }
+      parser.feed(decoder.decode());
+      while (out.length) yield out.shift()!;
+      if (!ended) throw new UpstreamError({ kind: "protocol", message: "upstream stream ended before message_stop" });
+      finished = true;
+    } catch (err) {
+      throw this.tag(this.toUpstreamError(err, signal));
+    } finally {
+      if (!finished) res.body.destroy();
+    }
+  }
+
+  private async sendEmbedding(call: EmbeddingCall, outer: AbortSignal): Promise<EmbeddingResponse> {
+    const signal = this.withTotalTimeout(outer);
+    const res = await this.send(this.adapter.buildEmbeddingRequest!(call, this.ctx), signal);
+    const json = await this.readJson(res, signal);
+    try {
+      return this.adapter.parseEmbeddingResponse!(json, call);
+    } catch (err) {
+      if (err instanceof UpstreamError) throw this.tag(err);
+      throw this.tag(new UpstreamError({ kind: "protocol", message: "embeddings response does not have the expected shape" }));
+    }
+  }
+
+  /** Reads a non-streaming answer: the adapter's error for a 4xx/5xx, else the parsed JSON. */
+  private async readJson(res: Dispatcher.ResponseData, signal: AbortSignal): Promise<unknown> {
+    const text = await this.readText(res, signal);
+    if (res.statusCode >= 400) throw this.tag(this.adapter.parseError(res.statusCode, res.headers, text));
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw this.tag(new UpstreamError({ kind: "protocol", message: `response body is not JSON (HTTP ${res.statusCode})` }));
     }
   }
 
@@ -138,10 +227,20 @@ export class HttpProvider implements Provider {
     }
   }
 
-  private toUpstreamError(err: unknown, signal: AbortSignal): UpstreamError {
+  /** The caller's signal (client gone, request deadline) plus this provider's total timeout. */
+  private withTotalTimeout(outer: AbortSignal): TotalSignal {
+    const total = AbortSignal.timeout(this.config.timeouts.total_ms);
+    return Object.assign(AbortSignal.any([outer, total]), { outer, total });
+  }
+
+  private toUpstreamError(err: unknown, signal: AbortSignal | TotalSignal): UpstreamError {
     if (err instanceof UpstreamError) return err;
+    const outer = "outer" in signal ? signal.outer : signal;
+    if (!outer.aborted && "total" in signal && signal.total.aborted) {
+      return new UpstreamError({ kind: "timeout", message: `no complete answer within the total timeout (${this.config.timeouts.total_ms} ms)` });
+    }
     if (signal.aborted) {
-      const reason = signal.reason as { name?: string } | undefined;
+      const reason = outer.reason as { name?: string } | undefined;
       if (reason?.name === "TimeoutError") return new UpstreamError({ kind: "timeout", message: "the request deadline passed" });
       return new UpstreamError({ kind: "aborted", message: "request aborted" });
     }

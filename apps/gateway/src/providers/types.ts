@@ -12,6 +12,8 @@ export type ChatMessage = Schema<"ChatMessage">;
 export type ChatCompletion = Schema<"CreateChatCompletionResponse">;
 export type ChatCompletionChunk = Schema<"ChatCompletionChunk">;
 export type Usage = Schema<"Usage">;
+export type EmbeddingRequest = Schema<"CreateEmbeddingRequest">;
+export type EmbeddingResponse = Schema<"CreateEmbeddingResponse">;
 
 export type ProviderKind = "openai" | "openai-compatible" | "anthropic" | "mock";
 
@@ -84,12 +86,35 @@ export interface ProviderQuirks {
   maxTokensField?: "max_tokens" | "max_completion_tokens";
 }
 
+/** An Anthropic Messages API request for a provider that speaks it natively: forwarded untouched. */
+export interface PassthroughCall {
+  /** The client's body with only `model` replaced by the deployment's name. */
+  body: Record<string, unknown>;
+  stream: boolean;
+  /** Client headers the upstream honours (`anthropic-version`, `anthropic-beta`); never the client's key. */
+  headers: Record<string, string>;
+  requestId: string;
+}
+
+/** One embeddings call to one deployment. */
+export interface EmbeddingCall {
+  /** The request as the client sent it, Runestone routing fields removed. */
+  body: EmbeddingRequest & Record<string, unknown>;
+  upstreamModel: string;
+  requestId: string;
+}
+
 export interface ProviderAdapter {
   readonly kind: ProviderKind;
   buildChatRequest(call: ChatCall, ctx: AdapterContext): UpstreamHttpRequest;
   parseChatResponse(json: unknown, call: ChatCall): ChatCompletion;
   createStreamTransformer(call: ChatCall): StreamTransformer;
   parseError(status: number, headers: Record<string, string | string[] | undefined>, bodyText: string): UpstreamError;
+  /** Optional: the provider's native Messages API request (Anthropic), for `POST /v1/messages` passthrough. */
+  buildPassthroughRequest?(call: PassthroughCall, ctx: AdapterContext): UpstreamHttpRequest;
+  /** Optional: embeddings, for providers that serve them. */
+  buildEmbeddingRequest?(call: EmbeddingCall, ctx: AdapterContext): UpstreamHttpRequest;
+  parseEmbeddingResponse?(json: unknown, call: EmbeddingCall): EmbeddingResponse;
 }
 
 /** A routed, callable provider. */
@@ -106,4 +131,13 @@ export interface Provider {
    * mid-stream failure.
    */
   stream(call: ChatCall, signal: AbortSignal): Promise<AsyncIterable<ChunkEvent>>;
+  /** Present when the provider speaks Anthropic's Messages API natively: the upstream's JSON message, untouched. */
+  passthrough?(call: PassthroughCall, signal: AbortSignal): Promise<unknown>;
+  /**
+   * Streaming passthrough: resolves once the upstream accepted the request; yields its SSE events untouched.
+   * Iteration throws an UpstreamError when the stream ends without its final event.
+   */
+  passthroughStream?(call: PassthroughCall, signal: AbortSignal): Promise<AsyncIterable<SseEvent>>;
+  /** Present when the provider serves embeddings. */
+  embed?(call: EmbeddingCall, signal: AbortSignal): Promise<EmbeddingResponse>;
 }

@@ -1,39 +1,38 @@
-// Runs a call over the ordered candidates: the first that answers wins; a retryable failure
-// falls back to the next candidate, a non-retryable one stops and is reported.
-import type { Candidate } from "../routing/router";
+// Runs a call over the ordered candidates. The first candidate that answers wins; a retryable failure
+// falls back to the next one at once, and when a whole round has failed, the next round starts after
+// an exponential backoff with jitter (or the upstream's Retry-After, up to a cap). A non-retryable
+// failure stops everything and is reported. Breakers skip deployments known to be down; when every
+// candidate's breaker is open the request fails fast with 503 and Retry-After.
+import { HttpError } from "../http/http-error";
+import type { Candidate, RoutePlan } from "../routing/router";
 import type { ChatCall, ChatCompletion, ChunkEvent } from "../providers/types";
 import { UpstreamError } from "../providers/upstream-error";
+import { backoffDelayMs, sleep } from "./backoff";
+import type { Resilience } from "./resilience";
 
 export interface Attempt {
   candidate: Candidate;
-  /** Milliseconds spent waiting on the upstream, for the overhead figure. */
+  /** Milliseconds spent waiting on upstreams (and in retry waits they imposed), for the overhead figure. */
   upstreamMs: number;
+  /** How many times the request moved on to another candidate. */
   fallbacks: number;
+  /** How many retry rounds were started. */
+  retries: number;
 }
 
 export type CallFor = (c: Candidate) => ChatCall;
 
+/** Timers may fire a few ms before Date.now() says the wait is over; waiting this much longer avoids a wasted round. */
+const CLOCK_SLACK_MS = 5;
+export type ExecutablePlan = Pick<RoutePlan, "candidates" | "resilience">;
+
 export async function executeCompletion(
-  candidates: Candidate[],
+  plan: ExecutablePlan,
   callFor: CallFor,
   signal: AbortSignal,
 ): Promise<{ result: ChatCompletion; attempt: Attempt }> {
-  let upstreamMs = 0;
-  let lastError: unknown;
-  for (let i = 0; i < candidates.length; i++) {
-    const candidate = candidates[i]!;
-    const t0 = performance.now();
-    try {
-      const result = await candidate.provider.complete(callFor(candidate), signal);
-      upstreamMs += performance.now() - t0;
-      return { result, attempt: { candidate, upstreamMs, fallbacks: i } };
-    } catch (err) {
-      upstreamMs += performance.now() - t0;
-      lastError = err;
-      if (!(err instanceof UpstreamError) || !err.retryable || signal.aborted) throw err;
-    }
-  }
-  throw lastError ?? new UpstreamError({ kind: "connection", message: "no candidate could serve the request" });
+  const { value, attempt } = await runOverCandidates(plan, (c) => c.provider.complete(callFor(c), signal), signal);
+  return { result: value, attempt };
 }
 
 export interface StartedStream {
@@ -44,25 +43,141 @@ export interface StartedStream {
 
 /**
  * Starts a stream on the first candidate that produces its first chunk. Until then a retryable
- * failure falls back; after that, failures surface to the caller as stream errors.
+ * failure falls back; after that, failures surface to the caller as stream errors (and count
+ * against the deployment's breaker).
  */
-export async function startStream(candidates: Candidate[], callFor: CallFor, signal: AbortSignal): Promise<StartedStream> {
-  let upstreamMs = 0;
-  let lastError: unknown;
-  for (let i = 0; i < candidates.length; i++) {
-    const candidate = candidates[i]!;
-    const t0 = performance.now();
-    try {
-      const iterable = await candidate.provider.stream(callFor(candidate), signal);
-      const rest = iterable[Symbol.asyncIterator]();
+export async function startStream(plan: ExecutablePlan, callFor: CallFor, signal: AbortSignal): Promise<StartedStream> {
+  const { value, attempt } = await runOverCandidates(
+    plan,
+    async (c) => {
+      const rest = (await c.provider.stream(callFor(c), signal))[Symbol.asyncIterator]();
       const first = await rest.next();
-      upstreamMs += performance.now() - t0;
-      return { first: first.done ? undefined : first.value, rest, attempt: { candidate, upstreamMs, fallbacks: i } };
-    } catch (err) {
-      upstreamMs += performance.now() - t0;
-      lastError = err;
-      if (!(err instanceof UpstreamError) || !err.retryable || signal.aborted) throw err;
+      return { first: first.done ? undefined : first.value, rest };
+    },
+    signal,
+  );
+  return { first: value.first, rest: reportMidStreamFailures(value.rest, attempt.candidate), attempt };
+}
+
+/** The 503 of a request whose every candidate has an open breaker. */
+export function allCandidatesUnavailable(retryInMs: number): HttpError {
+  const secs = Math.max(1, Math.ceil(retryInMs / 1000));
+  return new HttpError({
+    status: 503,
+    type: "overloaded_error",
+    code: "provider_unavailable",
+    message: `All candidate providers are unavailable (circuit breakers open). Retry after ${secs} s.`,
+    headers: { "retry-after": String(secs) },
+  });
+}
+
+async function runOverCandidates<T>(
+  plan: ExecutablePlan,
+  tryOne: (c: Candidate) => Promise<T>,
+  signal: AbortSignal,
+): Promise<{ value: T; attempt: Attempt }> {
+  const { candidates, resilience: r } = plan;
+  const cfg = r.config.retries;
+  const deadline = r.now() + r.requestTimeoutMs;
+  const waits = candidates.map((c) => c.breaker.retryInMs());
+  if (waits.length && waits.every((w) => w > 0)) throw allCandidatesUnavailable(Math.min(...waits));
+
+  // Not tried again in later rounds: timed out (their budget is spent) or asked for a wait above the cap.
+  const excluded = new Set<number>();
+  const notBefore = new Map<number, number>();
+  let lastError: unknown;
+  let from: { candidate: Candidate; reason: string } | undefined;
+  let upstreamMs = 0;
+  let fallbacks = 0;
+  let retries = 0;
+
+  for (let round = 0; ; round++) {
+    for (let i = 0; i < candidates.length; i++) {
+      if (excluded.has(i) || (notBefore.get(i) ?? 0) > r.now()) continue;
+      const c = candidates[i]!;
+      const permit = c.breaker.tryAcquire();
+      if (!permit) {
+        if (!from || from.candidate !== c) from = { candidate: c, reason: "breaker_open" };
+        continue;
+      }
+      if (from && from.candidate !== c) {
+        fallbacks++;
+        r.events.fallback?.({ model: c.model.id, fromProvider: from.candidate.provider.id, toProvider: c.provider.id, reason: from.reason });
+      }
+      const t0 = performance.now();
+      try {
+        const value = await tryOne(c);
+        const ms = performance.now() - t0;
+        upstreamMs += ms;
+        c.breaker.onSuccess(permit);
+        r.events.upstreamAttempt?.({ provider: c.provider.id, model: c.model.id, upstreamModel: c.upstreamModel, ok: true, durationMs: ms });
+        return { value, attempt: { candidate: c, upstreamMs, fallbacks, retries } };
+      } catch (err) {
+        const ms = performance.now() - t0;
+        upstreamMs += ms;
+        const ue = err instanceof UpstreamError ? err : undefined;
+        r.events.upstreamAttempt?.({ provider: c.provider.id, model: c.model.id, upstreamModel: c.upstreamModel, ok: false, status: ue?.status, errorKind: ue?.kind ?? "internal", durationMs: ms });
+        if (!ue || !ue.retryable || signal.aborted) {
+          c.breaker.onNeutral(permit);
+          throw err;
+        }
+        c.breaker.onFailure(permit, ue.retryAfterMs);
+        lastError = ue;
+        from = { candidate: c, reason: describe(ue) };
+        if (ue.kind === "timeout") excluded.add(i);
+        else if (ue.retryAfterMs !== undefined) {
+          if (ue.retryAfterMs > cfg.max_retry_after_ms) excluded.add(i);
+          else notBefore.set(i, r.now() + ue.retryAfterMs);
+        }
+      }
+    }
+
+    const left = candidates.map((_, i) => i).filter((i) => !excluded.has(i));
+    if (round >= cfg.max_retries || !left.length) break;
+    const now = r.now();
+    const ready = Math.min(...left.map((i) => Math.max(notBefore.get(i) ?? 0, now + candidates[i]!.breaker.retryInMs())));
+    const delay = Math.max(backoffDelayMs(round, cfg), ready - now + CLOCK_SLACK_MS);
+    if (now + delay >= deadline) break;
+    retries++;
+    const next = candidates[left[0]!]!;
+    r.events.retry?.({ provider: next.provider.id, model: next.model.id, attempt: round + 1, reason: from?.reason ?? "retry", delayMs: delay });
+    const w0 = performance.now();
+    try {
+      await sleep(delay, signal);
+    } catch {
+      throw abortedError(signal);
+    } finally {
+      upstreamMs += performance.now() - w0;
     }
   }
-  throw lastError ?? new UpstreamError({ kind: "connection", message: "no candidate could serve the request" });
+  if (lastError) throw lastError;
+  // Every breaker opened while this request was in flight (or a probe slot was taken).
+  throw allCandidatesUnavailable(Math.min(...candidates.map((c) => c.breaker.retryInMs())));
+}
+
+function abortedError(signal: AbortSignal): UpstreamError {
+  const reason = signal.reason as { name?: string } | undefined;
+  if (reason?.name === "TimeoutError") return new UpstreamError({ kind: "timeout", message: "the request deadline passed" });
+  return new UpstreamError({ kind: "aborted", message: "request aborted" });
+}
+
+function describe(e: UpstreamError): string {
+  return e.status !== undefined ? `http_${e.status}` : e.kind;
+}
+
+/** Passes the stream through, telling the breaker when the upstream fails after its first chunk. */
+function reportMidStreamFailures(inner: AsyncIterator<ChunkEvent>, c: Candidate): AsyncIterator<ChunkEvent> {
+  return {
+    async next() {
+      try {
+        return await inner.next();
+      } catch (err) {
+        if (err instanceof UpstreamError && err.retryable) c.breaker.onFailure({ probe: false }, err.retryAfterMs);
+        throw err;
+      }
+    },
+    async return(value?: unknown) {
+      return (await inner.return?.(value)) ?? { done: true, value: undefined };
+    },
+  };
 }

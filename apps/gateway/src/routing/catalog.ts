@@ -4,11 +4,15 @@ import type { Schema } from "@runestone/contract";
 import type { Provider } from "../providers/types";
 import type { ProviderRegistry } from "../providers/registry";
 
+export type Pricing = NonNullable<ModelConfig["pricing"]>;
+
 export interface Deployment {
   provider: Provider;
   /** The upstream's name for the model. */
   model: string;
   weight: number;
+  /** What this deployment costs: its own price when configured, else the model's. */
+  pricing?: Pricing;
 }
 
 export interface CatalogModel {
@@ -40,7 +44,7 @@ export class Catalog {
         pricing: m.pricing,
         ownedBy: m.owned_by ?? m.deployments[0]!.provider,
         created: m.created ?? CATALOG_EPOCH,
-        deployments: m.deployments.map((d) => ({ provider: providers.get(d.provider)!, model: d.model ?? id, weight: d.weight })),
+        deployments: m.deployments.map((d) => ({ provider: providers.get(d.provider)!, model: d.model ?? id, weight: d.weight, pricing: d.pricing ?? m.pricing })),
       });
     }
   }

@@ -1,7 +1,16 @@
-// Turns a request into an ordered list of candidates under a routing policy.
+// Turns a request into an ordered list of candidate deployments under a routing policy.
+//
+// `default`: the named model's deployments, in configured order (or weighted, see weighted-order.ts).
+// `cost`: every deployment that satisfies the request's constraints, cheapest blended price first.
+// Each constraint is applied in turn; the first one that leaves nothing is named in the 400.
 import { HttpError, badRequest, notFound } from "../http/http-error";
 import type { ChatRequest, Provider } from "../providers/types";
-import type { Catalog, CatalogModel } from "./catalog";
+import type { CircuitBreaker } from "../resilience/circuit-breaker";
+import { Resilience } from "../resilience/resilience";
+import type { Catalog, CatalogModel, Deployment, Pricing } from "./catalog";
+import { estimatePromptTokens } from "./estimate-prompt-tokens";
+import { impliedNeeds } from "./request-needs";
+import { orderByWeight } from "./weighted-order";
 
 export type RoutingPolicy = "default" | "cost";
 
@@ -9,84 +18,175 @@ export interface Candidate {
   model: CatalogModel;
   provider: Provider;
   upstreamModel: string;
+  /** The deployment's own circuit breaker. */
+  breaker: CircuitBreaker;
 }
 
 export interface RoutePlan {
   policy: RoutingPolicy;
   candidates: Candidate[];
+  /** Retry policy, breakers, deadline and events used to execute the plan. */
+  resilience: Resilience;
+}
+
+export interface RouteOptions {
+  /** The request will be streamed even without `stream: true` (POST /v1/chat/stream). */
+  stream?: boolean;
 }
 
 /** USD per token, blended as (3 x input + 1 x output) / 4: the documented unit of max_cost_per_token. */
-export function blendedPricePerToken(m: CatalogModel): number {
-  const p = m.pricing;
-  if (!p) return 0;
+export function blendedPrice(p: Pricing): number {
   return (3 * p.input_per_1m + p.output_per_1m) / 4 / 1_000_000;
 }
+
+interface Option {
+  model: CatalogModel;
+  deployment: Deployment;
+}
+
+interface Constraint {
+  param: string;
+  keep: (o: Option) => boolean;
+  /** Why nothing is left, given what was left before this constraint. */
+  why: (before: Option[]) => string;
+}
+
+type Body = ChatRequest & Record<string, unknown>;
 
 export class Router {
   constructor(
     private readonly catalog: Catalog,
     private readonly defaultPolicy: RoutingPolicy,
+    private readonly resilience: Resilience = new Resilience(),
   ) {}
 
-  route(req: ChatRequest & Record<string, unknown>, allowedModels?: string[]): RoutePlan {
+  route(req: Body, allowedModels?: string[], opts: RouteOptions = {}): RoutePlan {
     const requested = req.routing_policy as RoutingPolicy | undefined;
-    const policy: RoutingPolicy = requested ?? (req.model ? this.defaultPolicy : "cost");
-    if (req.model && policy === "default") return { policy, candidates: this.byModel(req, allowedModels) };
-    return { policy: "cost", candidates: this.byCost(req, allowedModels) };
+    // Without a model there is nothing to take "in order": choosing one is the cost policy's job.
+    const policy: RoutingPolicy = req.model ? (requested ?? this.defaultPolicy) : "cost";
+    const stream = opts.stream === true || req.stream === true;
+    let options = this.startingOptions(req, allowedModels);
+    options = this.restrictProvider(req, options);
+    options = apply(options, policy === "cost" ? this.costConstraints(req, stream) : explicitConstraints(req));
+    const ordered = policy === "cost" ? byPrice(options) : orderByWeight(options.map((o) => ({ ...o, weight: o.deployment.weight })));
+    return { policy, candidates: ordered.map((o) => this.candidate(o)), resilience: this.resilience };
   }
 
-  private byModel(req: ChatRequest & Record<string, unknown>, allowedModels?: string[]): Candidate[] {
-    const id = req.model as string;
-    const model = this.catalog.get(id);
-    if (!model || (allowedModels && !allowedModels.includes(id))) {
-      throw notFound(`The model '${id}' does not exist or you do not have access to it.`, "model_not_found", "model");
+  private candidate(o: Option): Candidate {
+    return {
+      model: o.model,
+      provider: o.deployment.provider,
+      upstreamModel: o.deployment.model,
+      breaker: this.resilience.breakers.get(o.deployment.provider.id, o.deployment.model),
+    };
+  }
+
+  private startingOptions(req: Body, allowedModels?: string[]): Option[] {
+    if (req.model) {
+      const id = req.model;
+      const model = this.catalog.get(id);
+      if (!model || (allowedModels && !allowedModels.includes(id))) {
+        throw notFound(`The model '${id}' does not exist or you do not have access to it.`, "model_not_found", "model");
+      }
+      return model.deployments.map((deployment) => ({ model, deployment }));
     }
-    let deployments = model.deployments;
+    const models = this.catalog.all().filter((m) => !allowedModels || allowedModels.includes(m.id));
+    const all = models.flatMap((model) => model.deployments.map((deployment) => ({ model, deployment })));
+    // The built-in mock is free but only echoes: choosing a model for a client, it is a candidate only when
+    // asked for by provider or when no real provider can serve (the try-it-out setup).
+    if (req.provider === undefined && all.some((o) => o.deployment.provider.kind !== "mock" && o.deployment.provider.configured)) {
+      return all.filter((o) => o.deployment.provider.kind !== "mock");
+    }
+    return all;
+  }
+
+  /** `provider`, then whether a key is configured: both with their own clear errors. */
+  private restrictProvider(req: Body, options: Option[]): Option[] {
     const provider = req.provider as string | undefined;
     if (provider) {
-      deployments = deployments.filter((d) => d.provider.id === provider);
-      if (!deployments.length) throw badRequest(`model '${id}' is not served by provider '${provider}'`, "provider", "provider_not_available");
+      const kept = options.filter((o) => o.deployment.provider.id === provider);
+      if (!kept.length) {
+        const what = req.model ? `model '${req.model}' is not served by provider '${provider}'` : `no model of the catalog is served by provider '${provider}'`;
+        throw badRequest(what, "provider", "provider_not_available");
+      }
+      options = kept;
     }
-    const usable = deployments.filter((d) => d.provider.configured);
+    const usable = options.filter((o) => o.deployment.provider.configured);
     if (!usable.length) {
-      const reason = deployments[0]!.provider.notConfiguredReason ?? "its provider is not configured";
-      throw new HttpError({ status: 400, type: "invalid_request_error", code: "provider_not_configured", param: "model", message: `model '${id}' cannot be served: ${reason}` });
+      const reason = options[0]?.deployment.provider.notConfiguredReason ?? "its provider is not configured";
+      const what = req.model ? `model '${req.model}' cannot be served` : "no model can be served";
+      throw new HttpError({ status: 400, type: "invalid_request_error", code: "provider_not_configured", param: req.model ? "model" : "provider", message: `${what}: ${reason}` });
     }
-    return usable.map((d) => ({ model, provider: d.provider, upstreamModel: d.model }));
+    return usable;
   }
 
-  private byCost(req: ChatRequest & Record<string, unknown>, allowedModels?: string[]): Candidate[] {
-    const family = req.model_family as string | undefined;
-    const caps = (req.capabilities as string[] | undefined) ?? [];
-    const maxCost = req.max_cost_per_token as number | undefined;
-    const provider = req.provider as string | undefined;
-    let models = this.catalog.available();
-    if (req.model) models = models.filter((m) => m.id === req.model);
-    if (allowedModels) models = models.filter((m) => allowedModels.includes(m.id));
-    const steps: Array<[string, (m: CatalogModel) => boolean]> = [
-      ["model_family", (m) => !family || m.family === family],
-      ["capabilities", (m) => caps.every((c) => m.capabilities.includes(c))],
-      ["stream", (m) => !req.stream || m.capabilities.includes("streaming")],
-      ["tools", (m) => !req.tools?.length || m.capabilities.includes("function_calling")],
-      ["max_cost_per_token", (m) => maxCost === undefined || blendedPricePerToken(m) <= maxCost],
-      ["provider", (m) => !provider || m.deployments.some((d) => d.provider.id === provider && d.provider.configured)],
-    ];
-    for (const [name, keep] of steps) {
-      const next = models.filter(keep);
-      if (!next.length) {
-        throw badRequest(`no available model satisfies the routing constraints: '${name}' ruled out every candidate`, name, "no_route");
-      }
-      models = next;
+  private costConstraints(req: Body, stream: boolean): Constraint[] {
+    const out = explicitConstraints(req);
+    const budget = out.pop()!; // max_cost_per_token goes last: a budget error should mean "too expensive", nothing else
+    for (const need of impliedNeeds(req, stream)) {
+      out.push({
+        param: need.param,
+        keep: (o) => o.model.capabilities.includes(need.capability),
+        why: () => `the request needs '${need.capability}' (because of '${need.param}') and no remaining model has it`,
+      });
     }
-    models.sort((a, b) => blendedPricePerToken(a) - blendedPricePerToken(b));
-    const out: Candidate[] = [];
-    for (const m of models) {
-      for (const d of m.deployments) {
-        if (!d.provider.configured || (provider && d.provider.id !== provider)) continue;
-        out.push({ model: m, provider: d.provider, upstreamModel: d.model });
-      }
-    }
+    const requestedOutput = (req.max_completion_tokens as number | null | undefined) ?? (req.max_tokens as number | null | undefined) ?? 0;
+    let estimate: number | undefined;
+    const promptTokens = () => (estimate ??= estimatePromptTokens(req));
+    out.push({
+      param: "messages",
+      keep: (o) => promptTokens() + requestedOutput <= o.model.contextWindow,
+      why: (before) =>
+        `the estimated prompt (~${promptTokens()} tokens${requestedOutput ? ` plus ${requestedOutput} output tokens` : ""}) fits no remaining context window (largest: ${Math.max(...before.map((o) => o.model.contextWindow))} tokens)`,
+    });
+    out.push(budget);
     return out;
   }
+}
+
+/** Constraints the client stated; both policies honour them. max_cost_per_token is always last. */
+function explicitConstraints(req: Body): Constraint[] {
+  const family = req.model_family as string | undefined;
+  const caps = (req.capabilities as string[] | undefined) ?? [];
+  const maxCost = req.max_cost_per_token as number | undefined;
+  const out: Constraint[] = [];
+  out.push({
+    param: "model_family",
+    keep: (o) => !family || o.model.family === family,
+    why: (before) => `no remaining model is of family '${family}' (families: ${[...new Set(before.map((o) => o.model.family))].sort().join(", ")})`,
+  });
+  for (const cap of caps) {
+    out.push({ param: "capabilities", keep: (o) => o.model.capabilities.includes(cap), why: () => `no remaining model has capability '${cap}'` });
+  }
+  out.push({
+    param: "max_cost_per_token",
+    // A deployment without a price cannot be shown to fit a budget.
+    keep: (o) => maxCost === undefined || (o.deployment.pricing !== undefined && blendedPrice(o.deployment.pricing) <= maxCost),
+    why: (before) => {
+      const prices = before.flatMap((o) => (o.deployment.pricing ? [blendedPrice(o.deployment.pricing)] : []));
+      const cheapest = prices.length ? `; the cheapest remaining costs ${Number(Math.min(...prices).toPrecision(6))} USD per token (blended)` : "; no remaining deployment has a price";
+      return `every remaining deployment costs more than ${maxCost} USD per token (blended (3 x input + output) / 4)${cheapest}`;
+    },
+  });
+  return out;
+}
+
+function apply(options: Option[], constraints: Constraint[]): Option[] {
+  for (const c of constraints) {
+    const kept = options.filter(c.keep);
+    if (!kept.length) {
+      throw badRequest(`No deployment satisfies the routing constraints: '${c.param}' ruled out every candidate: ${c.why(options)}.`, c.param, "no_route");
+    }
+    options = kept;
+  }
+  return options;
+}
+
+/** Cheapest blended price first; deployments without a price come last. Ties keep catalog order. */
+function byPrice(options: Option[]): Option[] {
+  const price = (o: Option) => (o.deployment.pricing ? blendedPrice(o.deployment.pricing) : Number.POSITIVE_INFINITY);
+  return options
+    .map((o, i) => ({ o, i, p: price(o) }))
+    .sort((a, b) => (a.p === b.p ? a.i - b.i : a.p - b.p))
+    .map((x) => x.o);
 }

@@ -3,6 +3,8 @@
 import type { RoutingPolicy } from "../routing/router";
 
 export interface RequestFinishedEvent {
+  requestId: string;
+  /** The spec's path template (`/v1/jobs/{job_id}`), or "other". */
   route: string;
   method: string;
   status: number;
@@ -22,6 +24,9 @@ export interface RequestFinishedEvent {
   cachedTokens?: number;
   costUsd?: number;
   fallbacks?: number;
+  retries?: number;
+  /** The error's `code` (OpenAI envelope) when the request or its stream failed. */
+  errorCode?: string;
   clientClosed?: boolean;
 }
 
@@ -35,6 +40,17 @@ export interface UpstreamAttemptEvent {
   durationMs: number;
 }
 
+/** A queued job's upstream call answered: its tokens and cost (the 202 that queued it carried none). */
+export interface JobUsageEvent {
+  tenant: string;
+  provider: string;
+  model: string;
+  promptTokens: number;
+  completionTokens: number;
+  cachedTokens?: number;
+  costUsd?: number;
+}
+
 export interface GatewayEvents {
   requestFinished?(e: RequestFinishedEvent): void;
   upstreamAttempt?(e: UpstreamAttemptEvent): void;
@@ -45,6 +61,7 @@ export interface GatewayEvents {
   jobQueued?(e: { tenant: string; depth: number }): void;
   jobStarted?(e: { tenant: string; waitMs: number }): void;
   jobFinished?(e: { tenant: string; status: string }): void;
+  jobUsage?(e: JobUsageEvent): void;
 }
 
 /** Fans one event out to several listeners (metrics, tracing, tests). */

@@ -1,41 +1,82 @@
-// One log line per request: who, what, where it went, how long, how many tokens. Never prompt
-// text, completions or keys.
-import type { RequestHandler } from "express";
+// Per-request accounting, once the response is over: one JSON log line (who, what, where it went,
+// how long, how many tokens, what it cost) and the requestFinished event for metrics and traces.
+// Nothing here runs before the response finished, and pino writes asynchronously, so logging never
+// delays an answer. Never prompt text, completions or keys.
+import type { RequestHandler, Response } from "express";
 import type { Logger } from "pino";
-import type { Attempt } from "../resilience/execute";
 import type { Lifecycle } from "../http/lifecycle";
+import { describeRequest } from "./describe-request";
+import type { GatewayEvents, RequestFinishedEvent } from "./gateway-events";
+import type { MetricLabels } from "./metric-labels";
 
-export function requestLog(logger: Logger, lifecycle: Lifecycle): RequestHandler {
+export interface RequestLogDeps {
+  logger: Logger;
+  lifecycle: Lifecycle;
+  labels: MetricLabels;
+  events?: GatewayEvents;
+  /** Called when a request starts and when it is over (the active-requests gauge). */
+  active?: { requestStarted(): void; requestEnded(): void };
+  /** Extra per-request work that needs the response itself (ending the server span). */
+  onFinished?: (e: RequestFinishedEvent, res: Response) => void;
+}
+
+/** Probes and scrapes arrive every few seconds: logged at debug so they do not drown the traffic. */
+const QUIET_ROUTES = new Set(["/health", "/health/live", "/health/ready", "/metrics"]);
+
+export function requestLog(deps: RequestLogDeps): RequestHandler {
+  const { logger, lifecycle, labels, events, active, onFinished } = deps;
   return (req, res, next) => {
     lifecycle.enter();
+    active?.requestStarted();
     let done = false;
     const finish = () => {
       if (done) return;
       done = true;
       lifecycle.leave();
-      if (!logger.isLevelEnabled("info")) return;
-      const attempt = res.locals.attempt as Attempt | undefined;
-      const usage = res.locals.usage as { prompt_tokens?: number; completion_tokens?: number } | undefined;
-      const durationMs = performance.now() - (res.locals.startedAt as number);
-      logger.info({
-        request_id: res.locals.requestId,
-        tenant: res.locals.tenant?.id,
-        method: req.method,
-        route: req.route?.path ?? req.path,
-        status: res.statusCode,
-        provider: attempt?.candidate.provider.id,
-        model: attempt?.candidate.model.id,
-        routing_policy: res.locals.routingPolicy,
-        fallbacks: attempt?.fallbacks,
-        duration_ms: Math.round(durationMs * 1000) / 1000,
-        upstream_ms: attempt ? Math.round(attempt.upstreamMs * 1000) / 1000 : undefined,
-        prompt_tokens: usage?.prompt_tokens,
-        completion_tokens: usage?.completion_tokens,
-        client_closed: !res.writableFinished || undefined,
-      }, "request");
+      active?.requestEnded();
+      const e = describeRequest(req, res, labels);
+      events?.requestFinished?.(e);
+      // Admission leaves its refusal in res.locals; a plain 429 is reported here, once the answer is
+      // known (queued refusals and a full queue are reported by the overflow path).
+      const refusal = res.locals.refusal as { limit?: string } | undefined;
+      if (refusal?.limit && e.errorCode === "rate_limit_exceeded" && e.tenant) {
+        events?.rateLimited?.({ tenant: e.tenant, limit: refusal.limit as "concurrency" | "requests" | "tokens", action: "rejected" });
+      }
+      onFinished?.(e, res);
+      const level = QUIET_ROUTES.has(e.route) ? "debug" : "info";
+      if (logger.isLevelEnabled(level)) logger[level](logFields(e), "request");
     };
     res.on("finish", finish);
     res.on("close", finish);
     next();
+  };
+}
+
+const round3 = (ms: number | undefined) => (ms === undefined ? undefined : Math.round(ms * 1000) / 1000);
+
+/** The log line's fields (documented in the README, "Observability"). */
+export function logFields(e: RequestFinishedEvent): Record<string, unknown> {
+  return {
+    request_id: e.requestId,
+    tenant: e.tenant,
+    method: e.method,
+    route: e.route,
+    status: e.status,
+    provider: e.provider,
+    model: e.model,
+    routing_policy: e.routingPolicy,
+    stream: e.stream,
+    fallbacks: e.fallbacks,
+    retries: e.retries,
+    duration_ms: round3(e.durationMs),
+    upstream_ms: round3(e.upstreamMs),
+    overhead_ms: round3(e.overheadMs),
+    ttft_ms: round3(e.ttftMs),
+    prompt_tokens: e.promptTokens,
+    completion_tokens: e.completionTokens,
+    cached_tokens: e.cachedTokens,
+    cost_usd: e.costUsd,
+    error_code: e.errorCode,
+    client_closed: e.clientClosed,
   };
 }

@@ -12,3 +12,4 @@ export { RateLimitError } from "./rate-limit-error";
 export { RunestoneError, type RunestoneErrorInit } from "./runestone-error";
 export { StreamError } from "./stream-error";
 export { UnprocessableEntityError } from "./unprocessable-entity-error";
+export { JobError } from "./job-error";

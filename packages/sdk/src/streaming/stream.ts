@@ -6,9 +6,10 @@ import type { ChatCompletionChunk } from "../types";
 import { decodeSSE } from "./decode-sse";
 
 /**
- * A streamed answer: an async iterable of parsed `data:` events that ends at `data: [DONE]`. An `{"error": ...}`
- * event, a malformed event or an end without `[DONE]` throws StreamError. Leaving the loop early (`break`,
- * `return`, a throw in its body) aborts the HTTP request. A Stream can be consumed once.
+ * A streamed answer: an async iterable of parsed `data:` events that ends at `data: [DONE]` (or, for Anthropic's
+ * Messages format, after the `message_stop` event). An `{"error": ...}` event, a malformed event or an end before
+ * the terminator throws StreamError. Leaving the loop early (`break`, `return`, a throw in its body) aborts the HTTP
+ * request. A Stream can be consumed once.
  */
 export class Stream<T> implements AsyncIterable<T> {
   /** The HTTP response (status 200), for its headers, e.g. `x-runestone-provider`. */
@@ -18,18 +19,22 @@ export class Stream<T> implements AsyncIterable<T> {
   private readonly body: ReadableStream<Uint8Array>;
   private readonly controller: AbortController;
   private readonly userSignal: AbortSignal | undefined;
+  private readonly lastEvent: string | undefined;
   private consumed = false;
 
   /**
    * @param controller aborting it must abort the HTTP request (its signal was given to fetch).
    * @param userSignal the caller's own signal, to tell their abort from ours.
+   * @param lastEvent the `event:` name that ends the stream (yielded, then done) instead of `data: [DONE]`.
    */
   constructor(
     body: ReadableStream<Uint8Array>,
     response: Response,
     controller: AbortController,
     userSignal?: AbortSignal,
+    lastEvent?: string,
   ) {
+    this.lastEvent = lastEvent;
     this.body = body;
     this.response = response;
     this.controller = controller;
@@ -93,9 +98,14 @@ export class Stream<T> implements AsyncIterable<T> {
             headers: this.response.headers,
           });
         }
+        if (this.lastEvent !== undefined && event.event === this.lastEvent) {
+          done = true;
+          yield payload as T;
+          return;
+        }
         yield payload as T;
       }
-      throw new StreamError("The stream ended without data: [DONE]: the answer is incomplete.", {
+      throw new StreamError(`The stream ended without ${this.terminator}: the answer is incomplete.`, {
         headers: this.response.headers,
       });
     } catch (error) {
@@ -104,6 +114,10 @@ export class Stream<T> implements AsyncIterable<T> {
       // Reached on [DONE], on error, and when the consumer leaves the loop early (the generator's return()).
       if (!done) this.controller.abort();
     }
+  }
+
+  private get terminator(): string {
+    return this.lastEvent === undefined ? "data: [DONE]" : `event: ${this.lastEvent}`;
   }
 
   private parse(data: string): unknown {
@@ -122,7 +136,7 @@ export class Stream<T> implements AsyncIterable<T> {
     const init = { cause: error };
     if (this.userSignal?.aborted) return new APIUserAbortError(undefined, init);
     if (this.controller.signal.aborted) return new APIUserAbortError("The stream was aborted.", init);
-    return new StreamError("The connection was lost before data: [DONE]: the answer is incomplete.", {
+    return new StreamError(`The connection was lost before ${this.terminator}: the answer is incomplete.`, {
       headers: this.response.headers,
       cause: error,
     });

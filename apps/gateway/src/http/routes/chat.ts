@@ -10,10 +10,21 @@ import { SseWriter } from "../../streaming/sse-writer";
 import type { Tenant } from "../../state/key-store";
 import { toHttpError } from "../error-handler";
 import { routingHeaders } from "../routing-headers";
+import type { Admission } from "../../admission/types";
+import { estimateTokens } from "../../jobs/estimate-tokens";
+import { overflowToQueue, type OverflowDeps } from "../../jobs/overflow";
+import { admitChat, rateLimited, resolveChatTenant, tallyStreamed, type ChatAccounting } from "../../admission/chat-admission";
+import { estimatePromptTokens } from "../../routing/estimate-prompt-tokens";
+import type { ResponseFacts } from "../../telemetry/tracing";
 
 export interface ChatDeps {
   router: Router;
   requestTimeoutMs: number;
+  admission?: Admission;
+  /** Resolves `tenant_id` and records usage in the ledger when a request ends. */
+  accounting?: ChatAccounting;
+  /** Present when the overflow queue is enabled. */
+  overflow?: OverflowDeps;
 }
 
 export function chatRoutes(deps: ChatDeps): ExpressRouter {
@@ -39,14 +50,26 @@ async function handleChat(deps: ChatDeps, req: Request, res: Response, forceStre
     res.locals.requestId = body.request_id;
     res.setHeader("x-request-id", body.request_id);
   }
+  resolveChatTenant(deps.accounting, res, body);
   const prepared = prepareChat(deps.router, body, res.locals.tenant as Tenant, res.locals.requestId as string, forceStream);
   res.locals.routingPolicy = prepared.plan.policy;
+  // Errors after routing (no_route excepted) say under which policy they happened, too.
+  res.setHeader("x-runestone-routing-policy", prepared.plan.policy);
   res.locals.stream = prepared.stream;
+  if (deps.admission) {
+    const estimate = { tokens: estimateTokens(prepared), promptTokens: estimatePromptTokens(prepared.body) };
+    const decision = await admitChat(deps.admission, deps.accounting, res, prepared.tenant, estimate);
+    if (!decision.admitted) {
+      if (await overflowToQueue(deps.overflow, req, res, prepared, decision)) return;
+      throw rateLimited(decision);
+    }
+  }
   const signal = requestSignal(res, deps.requestTimeoutMs);
   if (!prepared.stream) {
     const { completion, attempt } = await completeChat(prepared, signal);
     res.locals.attempt = attempt;
     res.locals.usage = completion.usage;
+    res.locals.response = { id: completion.id, model: completion.model, finishReasons: completion.choices.flatMap((c) => c.finish_reason ?? []) } satisfies ResponseFacts;
     res.set(routingHeaders(res, attempt, prepared.plan.policy));
     res.json(completion);
     return;
@@ -56,15 +79,21 @@ async function handleChat(deps: ChatDeps, req: Request, res: Response, forceStre
 
 async function streamChat(res: Response, p: PreparedChat, signal: AbortSignal): Promise<void> {
   // Failures before the first chunk propagate (after any fallback): the client gets a JSON error.
-  const started = await startStream(p.plan.candidates, (c) => callFor(p, c), signal);
+  const started = await startStream(p.plan, (c) => callFor(p, c), signal);
   const attempt = started.attempt;
   res.locals.attempt = attempt;
   const sse = new SseWriter(res);
   sse.open(routingHeaders(res, attempt, p.plan.policy));
   const meta = { provider: attempt.candidate.provider.id, routing_policy: p.plan.policy, request_id: p.requestId };
+  const facts: ResponseFacts = { finishReasons: [] };
+  res.locals.response = facts;
+  // Time spent waiting on the upstream between chunks: not the gateway's own overhead.
+  let upstreamWaitMs = 0;
 
   const emit = async (ev: ChunkEvent, isFirst: boolean): Promise<void> => {
     const c = ev.chunk;
+    tallyStreamed(res.locals, c);
+    for (const ch of c.choices) if (ch.finish_reason) facts.finishReasons!.push(ch.finish_reason);
     if (c.usage && c.choices.length === 0) {
       res.locals.usage = c.usage;
       if (!p.clientWantsUsage) return;
@@ -73,6 +102,8 @@ async function streamChat(res: Response, p: PreparedChat, signal: AbortSignal): 
       const choice = c.choices[0];
       if (choice && !choice.delta.role) choice.delta = { role: "assistant", ...choice.delta };
       res.locals.ttftMs = performance.now() - (res.locals.startedAt as number);
+      facts.id = c.id;
+      facts.model = c.model;
       await sse.data(JSON.stringify({ ...c, ...meta }));
       return;
     }
@@ -82,7 +113,9 @@ async function streamChat(res: Response, p: PreparedChat, signal: AbortSignal): 
   try {
     if (started.first) await emit(started.first, true);
     for (;;) {
+      const w0 = performance.now();
       const next = await started.rest.next();
+      upstreamWaitMs += performance.now() - w0;
       if (next.done) break;
       await emit(next.value, false);
       if (sse.closed) break;
@@ -93,6 +126,7 @@ async function streamChat(res: Response, p: PreparedChat, signal: AbortSignal): 
     res.locals.streamError = err;
     sse.fail(toHttpError(err).toBody().error);
   } finally {
+    res.locals.streamUpstreamMs = upstreamWaitMs;
     await started.rest.return?.();
   }
 }

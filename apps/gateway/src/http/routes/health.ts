@@ -2,7 +2,10 @@
 import { Router as ExpressRouter } from "express";
 import type { Schema } from "@runestone/contract";
 import type { ProviderRegistry } from "../../providers/registry";
+import type { BreakerRegistry } from "../../resilience/breaker-registry";
 import type { Lifecycle } from "../lifecycle";
+import type { JobQueue } from "../../jobs/job-queue";
+import { queueHealth } from "../../jobs/queue-health";
 
 type Status = Schema<"HealthStatus">;
 
@@ -10,6 +13,11 @@ export interface HealthDeps {
   providers: ProviderRegistry;
   lifecycle: Lifecycle;
   version: string;
+  /** Circuit breakers per deployment: any not closed makes the providers component degraded. */
+  breakers?: BreakerRegistry;
+  jobs?: JobQueue;
+  /** The state backend (keys, limits, usage): unhealthy when it cannot be reached. */
+  state?: { health(): Promise<Schema<"ComponentHealth">> };
 }
 
 export function healthRoutes(deps: HealthDeps): ExpressRouter {
@@ -22,16 +30,23 @@ export function healthRoutes(deps: HealthDeps): ExpressRouter {
     const ok = ready && !draining;
     res.status(ok ? 200 : 503).json({ ready: ok, status: draining ? "draining" : ready ? "ready" : "not_ready", timestamp: Date.now() });
   });
-  r.get("/health", (_req, res) => {
+  r.get("/health", async (_req, res) => {
     const all = deps.providers.all();
     const configured = all.filter((p) => p.configured);
+    const breakers = deps.breakers?.all() ?? [];
+    const tripped = breakers.filter((b) => b.state !== "closed");
     const providers: Schema<"ComponentHealth"> = {
-      status: configured.length ? "healthy" : "unhealthy",
-      message: `${configured.length} of ${all.length} providers configured`,
-      details: Object.fromEntries(all.map((p) => [p.id, { kind: p.kind, configured: p.configured }])),
+      status: !configured.length ? "unhealthy" : tripped.length ? "degraded" : "healthy",
+      message: `${configured.length} of ${all.length} providers configured` + (tripped.length ? `; circuit breaker not closed for ${tripped.map((b) => `${b.provider}/${b.model}`).join(", ")}` : ""),
+      details: Object.fromEntries(
+        all.map((p) => {
+          const own = breakers.filter((b) => b.provider === p.id);
+          return [p.id, { kind: p.kind, configured: p.configured, ...(own.length ? { breakers: Object.fromEntries(own.map((b) => [b.model, b.snapshot()])) } : {}) }];
+        }),
+      ),
     };
-    const state: Schema<"ComponentHealth"> = { status: "healthy", message: "embedded (in-process memory)" };
-    const queue: Schema<"ComponentHealth"> = { status: "healthy", message: "overflow queue not enabled" };
+    const state: Schema<"ComponentHealth"> = deps.state ? await deps.state.health() : { status: "healthy", message: "embedded (in-process memory)" };
+    const queue = await queueHealth(deps.jobs);
     const components = { providers, state, queue };
     const statuses = Object.values(components).map((c) => c.status as Status);
     const status: Status = statuses.includes("unhealthy") ? "unhealthy" : statuses.includes("degraded") ? "degraded" : "healthy";

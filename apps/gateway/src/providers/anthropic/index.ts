@@ -1,5 +1,6 @@
 import type { ProviderAdapter } from "../types";
 import { createAnthropicStreamTransformer } from "./anthropic-stream-transformer";
+import { buildAnthropicPassthroughRequest } from "./build-anthropic-passthrough-request";
 import { buildAnthropicRequest } from "./build-anthropic-request";
 import { parseAnthropicError } from "./parse-anthropic-error";
 import { parseAnthropicResponse } from "./parse-anthropic-response";
@@ -11,6 +12,7 @@ export const anthropicAdapter: ProviderAdapter = {
   parseChatResponse: parseAnthropicResponse,
   createStreamTransformer: createAnthropicStreamTransformer,
   parseError: parseAnthropicError,
+  buildPassthroughRequest: buildAnthropicPassthroughRequest,
 };
 
 export { RequestTranslationError } from "./request-translation-error";

@@ -1,9 +1,11 @@
 // The OpenAI adapter; also serves any OpenAI-compatible endpoint, whose differences are quirks in config.
 import type { ChatCompletion, ProviderAdapter, ProviderKind } from "../types";
 import { UpstreamError } from "../upstream-error";
+import { buildOpenAIEmbeddingRequest } from "./build-openai-embedding-request";
 import { buildOpenAIRequest } from "./build-openai-request";
 import { parseOpenAIError } from "./parse-openai-error";
 import { createOpenAIStreamTransformer } from "./openai-stream-transformer";
+import { parseOpenAIEmbeddingResponse } from "./parse-openai-embedding-response";
 
 export function createOpenAIAdapter(kind: Extract<ProviderKind, "openai" | "openai-compatible"> = "openai"): ProviderAdapter {
   return {
@@ -18,5 +20,7 @@ export function createOpenAIAdapter(kind: Extract<ProviderKind, "openai" | "open
     },
     createStreamTransformer: createOpenAIStreamTransformer,
     parseError: parseOpenAIError,
+    buildEmbeddingRequest: buildOpenAIEmbeddingRequest,
+    parseEmbeddingResponse: parseOpenAIEmbeddingResponse,
   };
 }

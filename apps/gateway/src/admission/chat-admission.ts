@@ -1,0 +1,113 @@
+// The admission step of the chat path. Before routing: resolve `tenant_id` (label or act-for).
+// Admitting: apply the tenant's and the key's limits, put the x-ratelimit-* headers on the response
+// (JSON, stream or error alike), and when the response closes (finished, failed, or the client went
+// away) release the lease exactly once, reconciled with the usage seen, and record it in the ledger.
+import type { Response } from "express";
+import { HttpError } from "../http/http-error";
+import type { ChatRequest, Usage } from "../providers/types";
+import type { Attempt } from "../resilience/execute";
+import type { KeyPrincipal, Tenant } from "../state/key-store";
+import { costUsd, type TokenCounts } from "../telemetry/usage-cost";
+import type { UsageLedger } from "../telemetry/usage-ledger";
+import { rateLimitHeaders } from "./rate-limit-headers";
+import { resolveTenantId } from "./resolve-tenant";
+import type { Admission, AdmissionResult } from "./types";
+
+export type Refusal = Extract<AdmissionResult, { admitted: false }>;
+
+export interface ChatAccounting {
+  ledger: UsageLedger;
+  tenantById(id: string): Tenant | undefined;
+  onError?(err: unknown, what: string): void;
+}
+
+/** res.locals fields this step sets and reads. */
+interface AdmissionLocals {
+  tenant: Tenant;
+  principal?: KeyPrincipal;
+  usageLabel?: string;
+  refusal?: Refusal;
+  usage?: Usage;
+  attempt?: Attempt;
+  /** Characters of content streamed so far (see tallyStreamed). */
+  streamedChars?: number;
+}
+
+const CHARS_PER_TOKEN = 4;
+
+/** Before routing: the tenant whose limits, models and usage apply, and the usage label. */
+export function resolveChatTenant(acc: ChatAccounting | undefined, res: Response, body: ChatRequest & Record<string, unknown>): void {
+  const locals = res.locals as unknown as AdmissionLocals;
+  const principal = locals.principal ?? { keyId: "", tenant: locals.tenant };
+  const { tenant, label } = resolveTenantId(principal, body.tenant_id, (id) => acc?.tenantById(id));
+  locals.tenant = tenant;
+  locals.usageLabel = label;
+}
+
+/**
+ * Admits the request under its tenant's and key's limits. On admission the lease is released when the
+ * response closes; on refusal `res.locals.refusal` is set and the caller queues it or answers
+ * `rateLimited(refusal)`.
+ */
+export async function admitChat(
+  admission: Admission,
+  acc: ChatAccounting | undefined,
+  res: Response,
+  tenant: Tenant,
+  estimate: { tokens: number; promptTokens: number },
+): Promise<AdmissionResult> {
+  const locals = res.locals as unknown as AdmissionLocals;
+  const principal = locals.principal;
+  let result: AdmissionResult;
+  try {
+    result = await admission.admit({ tenant, keyId: principal?.keyId || undefined, keyLimits: principal?.limits, estimatedTokens: estimate.tokens });
+  } catch (err) {
+    acc?.onError?.(err, "admission");
+    throw new HttpError({ status: 503, type: "overloaded_error", code: "state_unavailable", message: "the gateway cannot reach its state backend to apply rate limits; retry shortly", headers: { "retry-after": "1" } });
+  }
+  for (const [k, v] of Object.entries(rateLimitHeaders(result.admitted ? result.lease.state : result.state))) res.setHeader(k, v);
+  if (!result.admitted) {
+    locals.refusal = result;
+    return result;
+  }
+  const lease = result.lease;
+  const label = locals.usageLabel ?? "";
+  res.once("close", () => {
+    const counts = usageSeen(locals, estimate.promptTokens);
+    lease.release(counts ? counts.promptTokens + counts.completionTokens : 0).catch((err) => acc?.onError?.(err, "admission release"));
+    const model = locals.attempt?.candidate.model;
+    if (acc && counts && model) acc.ledger.record({ tenant: tenant.id, label, model: model.id, ...counts, costUsd: costUsd(model.pricing, counts) });
+  });
+  return result;
+}
+
+/** The 429 for a refusal that is not queued. */
+export function rateLimited(refusal: Refusal): HttpError {
+  return new HttpError({
+    status: 429,
+    type: "rate_limit_error",
+    code: "rate_limit_exceeded",
+    message: refusal.message,
+    headers: { "retry-after": String(Math.max(1, Math.ceil(refusal.retryAfterMs / 1000))), ...rateLimitHeaders(refusal.state) },
+  });
+}
+
+/** Counts streamed content, so a stream the client cuts short still accounts what it received. */
+export function tallyStreamed(locals: Record<string, unknown>, chunk: { choices?: Array<{ delta?: { content?: string | null; tool_calls?: Array<{ function?: { arguments?: string } }> } }> }): void {
+  let chars = 0;
+  for (const c of chunk.choices ?? []) {
+    chars += c.delta?.content?.length ?? 0;
+    for (const t of c.delta?.tool_calls ?? []) chars += t.function?.arguments?.length ?? 0;
+  }
+  locals.streamedChars = ((locals.streamedChars as number | undefined) ?? 0) + chars;
+}
+
+function usageSeen(locals: AdmissionLocals, promptEstimate: number): TokenCounts | undefined {
+  const u = locals.usage;
+  if (u) return { promptTokens: u.prompt_tokens, completionTokens: u.completion_tokens, cachedTokens: u.prompt_tokens_details?.cached_tokens ?? 0 };
+  // A stream that ended without a usage report (client gone, upstream cut): what was seen so far.
+  if (locals.attempt && locals.streamedChars !== undefined) {
+    return { promptTokens: promptEstimate, completionTokens: Math.ceil(locals.streamedChars / CHARS_PER_TOKEN), cachedTokens: 0 };
+  }
+  return undefined;
+}

@@ -1,0 +1,80 @@
+// POST /v1/embeddings: OpenAI's embeddings, for models with the `embeddings` capability on providers that can
+// embed (OpenAI and OpenAI-compatible). Anything else is a clear 400 before any upstream call.
+import { Router as ExpressRouter, type Request, type Response } from "express";
+import type { Admission } from "../../admission/types";
+import { completeOnCandidates } from "../../messages/run-on-candidates";
+import { RUNESTONE_FIELDS } from "../../pipeline/prepare-chat";
+import type { ChatRequest, EmbeddingRequest, EmbeddingResponse } from "../../providers/types";
+import type { Router } from "../../routing/router";
+import type { Tenant } from "../../state/key-store";
+import { badRequest, HttpError } from "../http-error";
+import { routingHeaders } from "../routing-headers";
+import { requestSignal } from "./chat";
+
+export interface EmbeddingsDeps {
+  router: Router;
+  requestTimeoutMs: number;
+  admission?: Admission;
+}
+
+export function embeddingsRoutes(deps: EmbeddingsDeps): ExpressRouter {
+  const r = ExpressRouter();
+  r.post("/v1/embeddings", (req, res) => handleEmbeddings(deps, req, res));
+  return r;
+}
+
+async function handleEmbeddings(deps: EmbeddingsDeps, req: Request, res: Response): Promise<void> {
+  const body = req.body as EmbeddingRequest & Record<string, unknown>;
+  const tenant = res.locals.tenant as Tenant;
+  const view: Record<string, unknown> = { model: body.model, messages: [] };
+  for (const f of RUNESTONE_FIELDS) if (body[f] !== undefined) view[f] = body[f];
+  const plan = deps.router.route(view as ChatRequest & Record<string, unknown>, tenant.allowedModels);
+  res.locals.routingPolicy = plan.policy;
+  const model = plan.candidates[0]!.model;
+  if (!model.capabilities.includes("embeddings")) {
+    throw badRequest(`model '${model.id}' does not support embeddings (capabilities: ${model.capabilities.join(", ")})`, "model", "model_not_supported");
+  }
+  const candidates = plan.candidates.filter((c) => c.provider.embed);
+  if (!candidates.length) {
+    const who = [...new Set(plan.candidates.map((c) => `'${c.provider.id}' (${c.provider.kind})`))].join(", ");
+    throw badRequest(`model '${model.id}' is served by ${who}, which cannot serve embeddings; only openai and openai-compatible providers can`, "model", "model_not_supported");
+  }
+  const forward: Record<string, unknown> = { ...body };
+  for (const f of RUNESTONE_FIELDS) delete forward[f];
+
+  if (deps.admission) {
+    const decision = await deps.admission.admit({ tenant, estimatedTokens: estimateInputTokens(body.input) });
+    if (!decision.admitted) {
+      const retryAfter = String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000)));
+      throw new HttpError({ status: 429, type: "rate_limit_error", code: "rate_limit_exceeded", message: decision.message, headers: { "retry-after": retryAfter } });
+    }
+    const lease = decision.lease;
+    res.on("close", () => void lease.release((res.locals.usage as { total_tokens?: number } | undefined)?.total_tokens));
+  }
+
+  const signal = requestSignal(res, deps.requestTimeoutMs);
+  const { result, attempt } = await completeOnCandidates<EmbeddingResponse>(
+    { ...plan, candidates },
+    {
+      complete: (c, _call, s) =>
+        c.provider.embed!({ body: forward as EmbeddingRequest & Record<string, unknown>, upstreamModel: c.upstreamModel, requestId: res.locals.requestId as string }, s),
+    },
+    signal,
+  );
+  res.locals.attempt = attempt;
+  res.locals.usage = { prompt_tokens: result.usage.prompt_tokens, completion_tokens: 0, total_tokens: result.usage.total_tokens };
+  res.set(routingHeaders(res, attempt, plan.policy));
+  res.json(result);
+}
+
+/** About four characters per token; token-id inputs count exactly. */
+function estimateInputTokens(input: EmbeddingRequest["input"]): number {
+  const items: unknown[] = Array.isArray(input) ? input : [input];
+  let tokens = 0;
+  for (const x of items) {
+    if (typeof x === "string") tokens += Math.ceil(x.length / 4);
+    else if (typeof x === "number") tokens += 1;
+    else if (Array.isArray(x)) tokens += x.length;
+  }
+  return tokens;
+}

@@ -1,0 +1,116 @@
+// POST /v1/messages: Anthropic's Messages API for every model of the catalog (JSON or SSE). Errors on this
+// route leave in Anthropic's shape (see error-handler.ts and messages/to-anthropic-error.ts).
+import { Router as ExpressRouter, type Request, type Response } from "express";
+import type { Admission } from "../../admission/types";
+import { estimateMessageTokens } from "../../messages/estimate-message-tokens";
+import { MessageSseWriter } from "../../messages/message-sse-writer";
+import type { MessageResponse, MessagesRequest } from "../../messages/messages-types";
+import { messageRunner, messageStreamRunner, prepareMessages, type PreparedMessages } from "../../messages/prepare-messages";
+import { completeOnCandidates, streamOnCandidates } from "../../messages/run-on-candidates";
+import { toAnthropicErrorBody } from "../../messages/to-anthropic-error";
+import { mapAnthropicUsage } from "../../providers/anthropic/map-anthropic-usage";
+import type { SseEvent } from "../../providers/types";
+import { UpstreamError } from "../../providers/upstream-error";
+import type { Router } from "../../routing/router";
+import type { Tenant } from "../../state/key-store";
+import { toHttpError } from "../error-handler";
+import { HttpError } from "../http-error";
+import { routingHeaders } from "../routing-headers";
+import { requestSignal } from "./chat";
+
+export interface MessagesDeps {
+  router: Router;
+  requestTimeoutMs: number;
+  admission?: Admission;
+}
+
+export function messagesRoutes(deps: MessagesDeps): ExpressRouter {
+  const r = ExpressRouter();
+  r.post("/v1/messages", (req, res) => handleMessages(deps, req, res));
+  return r;
+}
+
+async function handleMessages(deps: MessagesDeps, req: Request, res: Response): Promise<void> {
+  const body = req.body as MessagesRequest & Record<string, unknown>;
+  const prepared = prepareMessages(deps.router, body, res.locals.tenant as Tenant, res.locals.requestId as string, req.headers);
+  res.locals.routingPolicy = prepared.plan.policy;
+  res.locals.stream = prepared.stream;
+  if (deps.admission) {
+    // No overflow queue here: a queued job answers a chat.completion, which an Anthropic client cannot read.
+    const decision = await deps.admission.admit({ tenant: prepared.tenant, estimatedTokens: estimateMessageTokens(body) });
+    if (!decision.admitted) {
+      const retryAfter = String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000)));
+      throw new HttpError({ status: 429, type: "rate_limit_error", code: "rate_limit_exceeded", message: decision.message, headers: { "retry-after": retryAfter } });
+    }
+    const lease = decision.lease;
+    res.on("close", () => void lease.release((res.locals.usage as { total_tokens?: number } | undefined)?.total_tokens));
+  }
+  const signal = requestSignal(res, deps.requestTimeoutMs);
+  if (!prepared.stream) {
+    const { result, attempt } = await completeOnCandidates(prepared.plan, messageRunner(prepared), signal);
+    res.locals.attempt = attempt;
+    res.locals.usage = mapAnthropicUsage((result as Partial<MessageResponse>).usage);
+    res.locals.response = { id: result.id, model: result.model, finishReasons: [result.stop_reason ?? null] };
+    res.set(routingHeaders(res, attempt, prepared.plan.policy));
+    res.json(result);
+    return;
+  }
+  await streamMessages(res, prepared, signal);
+}
+
+async function streamMessages(res: Response, p: PreparedMessages, signal: AbortSignal): Promise<void> {
+  // Failures before the first event propagate (after any fallback): the client gets a JSON error.
+  const started = await streamOnCandidates(p.plan, messageStreamRunner(p), signal);
+  res.locals.attempt = started.attempt;
+  const sse = new MessageSseWriter(res);
+  sse.open(routingHeaders(res, started.attempt, p.plan.policy));
+  const account = usageTracker(res);
+  let upstreamWaitMs = 0;
+  try {
+    if (started.first) {
+      res.locals.ttftMs = performance.now() - (res.locals.startedAt as number);
+      account(started.first);
+      await sse.write(started.first);
+    }
+    for (;;) {
+      const w0 = performance.now();
+      const next = await started.rest.next();
+      upstreamWaitMs += performance.now() - w0;
+      if (next.done) break;
+      account(next.value);
+      await sse.write(next.value);
+      if (sse.closed) break;
+    }
+    sse.end();
+  } catch (err) {
+    if (err instanceof UpstreamError && err.kind === "aborted") return;
+    res.locals.streamError = err;
+    sse.fail(toAnthropicErrorBody(toHttpError(err)));
+  } finally {
+    res.locals.streamUpstreamMs = upstreamWaitMs;
+    await started.rest.return?.();
+  }
+}
+
+/**
+ * Usage for accounting, read from the two events that carry it (message_start, message_delta); content events
+ * are passed on without being parsed. An upstream `error` event (passed through as sent) marks the stream failed.
+ */
+function usageTracker(res: Response): (ev: SseEvent) => void {
+  let usage: Record<string, number> = {};
+  return (ev) => {
+    if (ev.event === "error") {
+      res.locals.streamError = new UpstreamError({ kind: "http", status: 500, message: "upstream error event" });
+      return;
+    }
+    if (ev.event !== "message_start" && ev.event !== "message_delta") return;
+    try {
+      const data = JSON.parse(ev.data) as { message?: { usage?: Record<string, number> }; usage?: Record<string, number> };
+      const update = data.message?.usage ?? data.usage ?? {};
+      for (const [k, v] of Object.entries(update)) if (typeof v === "number") usage = { ...usage, [k]: v };
+      res.locals.usage = mapAnthropicUsage(usage);
+    } catch {
+      // A malformed event is the client's to see; accounting keeps what it had.
+    }
+  };
+}

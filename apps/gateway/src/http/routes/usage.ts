@@ -1,0 +1,50 @@
+// GET /v1/usage: tokens and cost from the usage ledger. A tenant key sees its own tenant (and those
+// it may act for); the admin key sees every tenant.
+import { Router as ExpressRouter } from "express";
+import type { Schema } from "@runestone/contract";
+import type { KeyPrincipal, Tenant } from "../../state/key-store";
+import type { GroupField, UsageGroup, UsageLedger } from "../../telemetry/usage-ledger";
+import { badRequest, HttpError } from "../http-error";
+
+const DAY_MS = 86_400_000;
+const MAX_DAYS = 366;
+
+export function usageRoutes(ledger: UsageLedger): ExpressRouter {
+  const r = ExpressRouter();
+  r.get("/v1/usage", async (req, res) => {
+    const q = req.query as Record<string, string | undefined>;
+    const to = q.to ?? new Date().toISOString().slice(0, 10);
+    const from = q.from ?? new Date(Date.parse(`${to}T00:00:00Z`) - 30 * DAY_MS).toISOString().slice(0, 10);
+    if (from > to) throw badRequest("'from' must not be after 'to'", "from");
+    if ((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS > MAX_DAYS) throw badRequest(`at most ${MAX_DAYS} days per query`, "from");
+    const groupBy = (q.group_by === "none" ? [] : (q.group_by ?? "day,model").split(",")) as GroupField[];
+    const tenants = visibleTenants(res.locals as { admin?: boolean; tenant?: Tenant; principal?: KeyPrincipal }, q.tenant_id);
+    const groups = await ledger.query({ from, to, tenants }, [...new Set(groupBy)]);
+    const body: Schema<"UsageReport"> = { object: "usage.report", from, to, group_by: [...new Set(groupBy)], data: groups.map(toRecord) };
+    res.json(body);
+  });
+  return r;
+}
+
+function visibleTenants(locals: { admin?: boolean; tenant?: Tenant; principal?: KeyPrincipal }, requested: string | undefined): string[] | undefined {
+  if (locals.admin) return requested ? [requested] : undefined;
+  const own = locals.tenant!.id;
+  if (!requested || requested === own) return [own];
+  if (locals.principal?.actFor?.includes(requested)) return [requested];
+  throw new HttpError({ status: 403, type: "permission_error", code: "tenant_not_allowed", param: "tenant_id", message: "This API key may not read that tenant's usage." });
+}
+
+function toRecord(g: UsageGroup): Schema<"UsageRecord"> {
+  return {
+    ...(g.tenant !== undefined ? { tenant_id: g.tenant } : {}),
+    ...(g.day !== undefined ? { day: g.day } : {}),
+    ...(g.model !== undefined ? { model: g.model } : {}),
+    ...(g.label !== undefined ? { label: g.label } : {}),
+    requests: g.requests,
+    prompt_tokens: g.promptTokens,
+    completion_tokens: g.completionTokens,
+    cached_tokens: g.cachedTokens,
+    total_tokens: g.promptTokens + g.completionTokens,
+    cost_usd: Math.round(g.costUsd * 1e9) / 1e9,
+  };
+}

@@ -1,0 +1,57 @@
+// The overflow queue's contract, implemented twice: embedded (SQLite, one process) and Redis
+// (BullMQ, shared by every instance). The HTTP layer and the worker only see this interface.
+import type { JobRecord } from "./job-record";
+import type { JobRunner } from "./job-runner";
+
+export interface QueueSettings {
+  maxPerTenant: number;
+  maxWaitMs: number;
+  resultTtlMs: number;
+  concurrency: number;
+}
+
+export interface NewJob {
+  tenantId: string;
+  requestId: string;
+  model: string | null;
+  stream: boolean;
+  body: Record<string, unknown>;
+}
+
+export type EnqueueResult = { queued: true; job: JobRecord; position: number } | { queued: false };
+
+export type CancelResult =
+  | { outcome: "cancelled"; job: JobRecord }
+  | { outcome: "final"; job: JobRecord }
+  | { outcome: "not_found" };
+
+export interface QueueStats {
+  mode: "embedded" | "redis";
+  depth: number;
+  oldestCreatedAt: number | null;
+  running: number;
+}
+
+export interface JobQueue {
+  readonly mode: "embedded" | "redis";
+  readonly settings: QueueSettings;
+  /** Durable before it resolves: a 202 promises the job survives a crash. */
+  enqueue(job: NewJob): Promise<EnqueueResult>;
+  /** The tenant's job, or undefined for an unknown id, another tenant's job, or a purged one. */
+  get(tenantId: string, id: string): Promise<{ job: JobRecord; position: number | null } | undefined>;
+  cancel(tenantId: string, id: string): Promise<CancelResult>;
+  stats(): Promise<QueueStats>;
+  /** Starts taking jobs (each one only once the runner's admission admits it). */
+  start(runner: JobRunner): void;
+  /** Stops taking jobs, lets running ones finish within graceMs, then fails the rest with a reason. */
+  close(graceMs?: number): Promise<void>;
+}
+
+export function settingsFrom(q: { max_per_tenant: number; max_wait_ms: number; result_ttl_ms: number; concurrency: number }): QueueSettings {
+  return { maxPerTenant: q.max_per_tenant, maxWaitMs: q.max_wait_ms, resultTtlMs: q.result_ttl_ms, concurrency: q.concurrency };
+}
+
+/** How long to wait before asking admission again: what it said, within sane bounds. */
+export function admissionBackoffMs(retryAfterMs: number, untilExpiryMs: number): number {
+  return Math.max(25, Math.min(retryAfterMs, 1_000, Math.max(untilExpiryMs, 0) + 5));
+}

@@ -1,0 +1,97 @@
+// Runs one queued job through the same path as a direct request, re-entering at "route":
+// the tenant's admission first, then prepareChat -> completeChat (routing, retries, fallbacks,
+// breakers), as one non-streaming call whose whole completion becomes the job's result.
+import type { Logger } from "pino";
+import type { Admission, Lease } from "../admission/types";
+import { toHttpError } from "../http/error-handler";
+import { completeChat } from "../pipeline/complete-chat";
+import { asNonStreaming, prepareChat, type PreparedChat } from "../pipeline/prepare-chat";
+import type { ChatCompletion, ChatRequest } from "../providers/types";
+import type { Attempt } from "../resilience/execute";
+import type { Router } from "../routing/router";
+import type { Tenant } from "../state/key-store";
+import type { GatewayEvents } from "../telemetry/gateway-events";
+import { jobUsage } from "../telemetry/attempt-cost";
+import type { JobError, JobRecord } from "./job-record";
+import { estimateTokens } from "./estimate-tokens";
+import { CANCELLED } from "./running-jobs";
+
+export interface JobRunnerDeps {
+  admission: Admission;
+  router: Router;
+  /** The tenant as it is now (limits may have changed since the job was queued). */
+  resolveTenant(id: string): Tenant | undefined;
+  requestTimeoutMs: number;
+  logger: Logger;
+  events?: GatewayEvents;
+  /** Accounts a finished job's usage (the usage ledger), as the chat route does for direct requests. */
+  accountUsage?(job: JobRecord, completion: ChatCompletion, attempt: Attempt): void;
+}
+
+export type Admitted =
+  | { admitted: true; lease: Lease; tenant: Tenant }
+  | { admitted: false; retryAfterMs: number }
+  /** The job can never run (its tenant is gone, or its request no longer routes). */
+  | { admitted: false; error: JobError };
+
+export type Outcome = { status: "succeeded"; result: ChatCompletion } | { status: "failed"; error: JobError };
+
+export class JobRunner {
+  /** A moving average of run time, for the 202's estimated wait. */
+  private avgRunMs = 1_000;
+
+  constructor(private readonly deps: JobRunnerDeps) {}
+
+  async admit(job: JobRecord): Promise<Admitted> {
+    const tenant = this.deps.resolveTenant(job.tenantId);
+    if (!tenant) {
+      return { admitted: false, error: { message: "The job's tenant no longer exists.", type: "permission_error", code: "tenant_not_found", param: null } };
+    }
+    let prepared: PreparedChat;
+    try {
+      prepared = this.prepare(job, tenant);
+    } catch (err) {
+      return { admitted: false, error: toHttpError(err).toBody().error };
+    }
+    const res = await this.deps.admission.admit({ tenant, estimatedTokens: estimateTokens(prepared) });
+    if (!res.admitted) return { admitted: false, retryAfterMs: res.retryAfterMs };
+    return { admitted: true, lease: res.lease, tenant };
+  }
+
+  /** Never throws; always releases the lease exactly once. */
+  async run(job: JobRecord, tenant: Tenant, lease: Lease, signal: AbortSignal): Promise<Outcome> {
+    const t0 = performance.now();
+    let tokens: number | undefined;
+    try {
+      this.deps.events?.jobStarted?.({ tenant: job.tenantId, waitMs: Date.now() - job.createdAt });
+      const deadline = AbortSignal.any([signal, AbortSignal.timeout(this.deps.requestTimeoutMs)]);
+      const { completion, attempt } = await completeChat(this.prepare(job, tenant), deadline);
+      tokens = completion.usage?.total_tokens;
+      this.deps.events?.jobUsage?.(jobUsage(job.tenantId, attempt, completion.usage));
+      this.deps.accountUsage?.(job, completion, attempt);
+      this.deps.logger.info(
+        { job_id: job.id, request_id: job.requestId, tenant: job.tenantId, provider: attempt.candidate.provider.id, model: attempt.candidate.model.id, fallbacks: attempt.fallbacks, duration_ms: Math.round(performance.now() - t0), prompt_tokens: completion.usage?.prompt_tokens, completion_tokens: completion.usage?.completion_tokens },
+        "job succeeded",
+      );
+      return { status: "succeeded", result: completion };
+    } catch (err) {
+      const error = toHttpError(err).toBody().error;
+      const cancelled = signal.reason === CANCELLED;
+      this.deps.logger.info({ job_id: job.id, request_id: job.requestId, tenant: job.tenantId, code: cancelled ? "job_cancelled" : error.code, duration_ms: Math.round(performance.now() - t0) }, cancelled ? "job cancelled while running" : "job failed");
+      return { status: "failed", error };
+    } finally {
+      this.avgRunMs = 0.8 * this.avgRunMs + 0.2 * (performance.now() - t0);
+      await lease.release(tokens).catch((err) => this.deps.logger.warn({ job_id: job.id, err: String(err) }, "releasing a job's admission lease failed"));
+    }
+  }
+
+  /** Seconds until a job at `position` (1 = next) is likely to start. */
+  estimateWaitSeconds(position: number, retryAfterMs: number, tenant: Tenant): number {
+    const parallel = Math.max(1, tenant.limits.max_concurrent ?? 1);
+    return Math.ceil((Math.max(0, retryAfterMs) + ((position - 1) * this.avgRunMs) / parallel) / 1000);
+  }
+
+  private prepare(job: JobRecord, tenant: Tenant): PreparedChat {
+    return asNonStreaming(prepareChat(this.deps.router, job.body as ChatRequest & Record<string, unknown>, tenant, job.requestId));
+  }
+}

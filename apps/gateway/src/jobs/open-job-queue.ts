@@ -1,0 +1,26 @@
+// Opens the overflow queue for the configured state backend: Redis (shared) when a URL is set,
+// otherwise the embedded SQLite file.
+import type { Logger } from "pino";
+import type { RunestoneConfig } from "../config/schema";
+import { openSqlite } from "../state/sqlite";
+import type { GatewayEvents } from "../telemetry/gateway-events";
+import { settingsFrom, type JobQueue } from "./job-queue";
+import { RedisJobQueue } from "./redis-job-queue";
+import { SqliteJobQueue } from "./sqlite-job-queue";
+
+export async function openJobQueue(config: RunestoneConfig, logger: Logger, events?: GatewayEvents): Promise<JobQueue> {
+  const settings = settingsFrom(config.queue);
+  if (config.state.redis_url) {
+    const q = new RedisJobQueue({ url: config.state.redis_url, prefix: config.state.redis_prefix, settings, logger, events, requestTimeoutMs: config.server.request_timeout_ms });
+    await q.ready();
+    return q;
+  }
+  const db = openSqlite(config.state.sqlite_path);
+  const q = new SqliteJobQueue(db, settings, logger, events, config.server.request_timeout_ms);
+  const close = q.close.bind(q);
+  q.close = async (graceMs?: number) => {
+    await close(graceMs);
+    if (db.open) db.close();
+  };
+  return q;
+}

@@ -1,0 +1,68 @@
+// The overflow branch of a chat request that admission refused: queue it (202 with a job id) when
+// the tenant or the request opts in, answer 429 `queue_full` when the tenant's queue is full, or
+// leave the refusal to the caller (its 429) otherwise.
+import type { Request, Response } from "express";
+import type { Schema } from "@runestone/contract";
+import type { AdmissionResult } from "../admission/types";
+import { HttpError } from "../http/http-error";
+import type { PreparedChat } from "../pipeline/prepare-chat";
+import type { GatewayEvents } from "../telemetry/gateway-events";
+import type { JobQueue } from "./job-queue";
+import type { JobRunner } from "./job-runner";
+
+export type Refusal = Extract<AdmissionResult, { admitted: false }>;
+
+export interface OverflowDeps {
+  jobs: JobQueue;
+  runner: JobRunner;
+  events?: GatewayEvents;
+}
+
+/** The request header wins over the tenant's configured overflow mode. */
+export function wantsQueue(req: Request, prepared: PreparedChat): boolean {
+  const header = req.headers["x-runestone-overflow"];
+  if (header === "queue") return true;
+  if (header === "reject") return false;
+  return prepared.tenant.overflow === "queue";
+}
+
+/**
+ * Answers 202 and returns true when the request was queued. Returns false when it does not
+ * overflow to the queue (the caller answers its 429). Throws a 429 `queue_full` when it should
+ * have been queued but the tenant's queue is full.
+ */
+export async function overflowToQueue(deps: OverflowDeps | undefined, req: Request, res: Response, prepared: PreparedChat, refusal: Refusal): Promise<boolean> {
+  if (!deps || !wantsQueue(req, prepared)) return false;
+  const tenant = prepared.tenant;
+  const queued = await deps.jobs.enqueue({
+    tenantId: tenant.id,
+    requestId: prepared.requestId,
+    model: typeof prepared.body.model === "string" ? prepared.body.model : null,
+    stream: prepared.stream,
+    body: prepared.body,
+  });
+  if (!queued.queued) {
+    deps.events?.rateLimited?.({ tenant: tenant.id, limit: "queue_full", action: "rejected" });
+    const retryAfter = Math.max(1, Math.ceil(refusal.retryAfterMs / 1000));
+    throw new HttpError({
+      status: 429,
+      type: "rate_limit_error",
+      code: "queue_full",
+      message: `${refusal.message} The tenant's overflow queue is full too (${deps.jobs.settings.maxPerTenant} jobs). Retry after ${retryAfter} s.`,
+      headers: { "retry-after": String(retryAfter) },
+    });
+  }
+  deps.events?.rateLimited?.({ tenant: tenant.id, limit: refusal.limit, action: "queued" });
+  deps.events?.jobQueued?.({ tenant: tenant.id, depth: queued.position });
+  const statusUrl = `/v1/jobs/${queued.job.id}`;
+  const body: Schema<"QueuedResponse"> = {
+    message: `Request queued: ${refusal.message} It will run when the tenant's limits allow; poll status_url for its result.`,
+    job_id: queued.job.id,
+    request_id: prepared.requestId,
+    estimated_wait_time: deps.runner.estimateWaitSeconds(queued.position, refusal.retryAfterMs, tenant),
+    status_url: statusUrl,
+  };
+  res.setHeader("location", statusUrl);
+  res.status(202).json(body);
+  return true;
+}

@@ -1,0 +1,318 @@
+// The embedded overflow queue: jobs and results in the SQLite file, run by this process.
+//
+// Inserts are synchronous on the overflow path on purpose: the 202 promises the job survives a
+// crash, so it must be on disk (WAL; a kill -9 loses no committed transaction) before we answer.
+// Direct requests never touch this file.
+//
+// After a restart, a job found `running` was interrupted mid-call: it may or may not have reached
+// the upstream, so it is marked failed with a reason rather than run a second time (`attempts`
+// says it ran once). Queued jobs simply resume.
+import { hostname } from "node:os";
+import { randomBytes } from "node:crypto";
+import type { Logger } from "pino";
+import type { SqliteDb } from "../state/sqlite";
+import type { GatewayEvents } from "../telemetry/gateway-events";
+import { admissionBackoffMs, type CancelResult, type EnqueueResult, type JobQueue, type NewJob, type QueueSettings, type QueueStats } from "./job-queue";
+import { cancelledError, expiredError, FINAL_STATUSES, interruptedError, newJobId, shutdownError, type JobError, type JobRecord, type JobStatus } from "./job-record";
+import type { JobRunner, Outcome } from "./job-runner";
+import { CANCELLED, RunningJobs, SHUTDOWN } from "./running-jobs";
+
+interface Row {
+  seq: number;
+  id: string;
+  tenant_id: string;
+  request_id: string;
+  model: string | null;
+  stream: number;
+  body: string;
+  status: JobStatus;
+  attempts: number;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  expires_at: number;
+  result: string | null;
+  error: string | null;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS jobs (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  tenant_id TEXT NOT NULL,
+  request_id TEXT NOT NULL,
+  model TEXT,
+  stream INTEGER NOT NULL,
+  body TEXT NOT NULL,
+  status TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  owner TEXT,
+  created_at INTEGER NOT NULL,
+  started_at INTEGER,
+  finished_at INTEGER,
+  expires_at INTEGER NOT NULL,
+  result TEXT,
+  error TEXT
+);
+CREATE INDEX IF NOT EXISTS jobs_by_tenant_status ON jobs (tenant_id, status, seq);
+CREATE INDEX IF NOT EXISTS jobs_by_status_expiry ON jobs (status, expires_at);
+`;
+
+const FINAL_SQL = FINAL_STATUSES.map((s) => `'${s}'`).join(",");
+const PUMP_IDLE_MS = 250;
+const PURGE_EVERY_MS = 10_000;
+
+function fromRow(r: Row): JobRecord {
+  return {
+    id: r.id,
+    tenantId: r.tenant_id,
+    requestId: r.request_id,
+    model: r.model,
+    stream: r.stream === 1,
+    body: JSON.parse(r.body) as Record<string, unknown>,
+    status: r.status,
+    attempts: r.attempts,
+    createdAt: r.created_at,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    expiresAt: r.expires_at,
+    result: r.result ? JSON.parse(r.result) : null,
+    error: r.error ? (JSON.parse(r.error) as JobError) : null,
+  };
+}
+
+/** `host:pid:boot`: lets a restart tell its dead predecessor's running jobs from a live process's. */
+const OWNER = `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
+
+function ownerAlive(owner: string | null): boolean {
+  if (!owner || owner === OWNER) return false;
+  const [host, pidText] = owner.split(":");
+  const pid = Number(pidText);
+  if (host !== hostname() || !Number.isInteger(pid) || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export class SqliteJobQueue implements JobQueue {
+  readonly mode = "embedded" as const;
+  private readonly running = new RunningJobs();
+  private runner?: JobRunner;
+  private closed = false;
+  private pumping = false;
+  private pumpAgain = false;
+  private timer?: NodeJS.Timeout;
+  private lastPurge = 0;
+  /** Tenants refused by admission, and when to ask again. */
+  private readonly backoffUntil = new Map<string, number>();
+  private readonly stmt;
+
+  constructor(
+    private readonly db: SqliteDb,
+    readonly settings: QueueSettings,
+    private readonly logger: Logger,
+    private readonly events: GatewayEvents = {},
+    /** The job's run deadline: a `running` job older than this (plus a margin) is surely dead. */
+    private readonly requestTimeoutMs = 600_000,
+  ) {
+    db.exec(SCHEMA);
+    this.stmt = {
+      countQueued: db.prepare<[string], { n: number }>("SELECT COUNT(*) AS n FROM jobs WHERE tenant_id = ? AND status = 'queued'"),
+      insert: db.prepare(
+        "INSERT INTO jobs (id, tenant_id, request_id, model, stream, body, status, created_at, expires_at) VALUES (@id, @tenant_id, @request_id, @model, @stream, @body, 'queued', @created_at, @expires_at)",
+      ),
+      get: db.prepare<[string, string], Row>("SELECT * FROM jobs WHERE id = ? AND tenant_id = ?"),
+      position: db.prepare<[string, number], { n: number }>("SELECT COUNT(*) AS n FROM jobs WHERE tenant_id = ? AND status = 'queued' AND seq <= ?"),
+      heads: db.prepare<[], { tenant_id: string; seq: number }>("SELECT tenant_id, MIN(seq) AS seq FROM jobs WHERE status = 'queued' GROUP BY tenant_id ORDER BY seq"),
+      next: db.prepare<[string], Row>("SELECT * FROM jobs WHERE tenant_id = ? AND status = 'queued' ORDER BY seq LIMIT 1"),
+      claim: db.prepare("UPDATE jobs SET status = 'running', attempts = attempts + 1, started_at = ?, owner = ? WHERE id = ? AND status = 'queued'"),
+      finish: db.prepare(
+        "UPDATE jobs SET status = @status, result = @result, error = @error, finished_at = @now, expires_at = @purge_at WHERE id = @id AND status IN (SELECT value FROM json_each(@from))",
+      ),
+      expireDue: db.prepare<[string, number, number, number]>(
+        "UPDATE jobs SET status = 'expired', error = ?, finished_at = ?, expires_at = ? WHERE status = 'queued' AND expires_at <= ?",
+      ),
+      purge: db.prepare(`DELETE FROM jobs WHERE status IN (${FINAL_SQL}) AND expires_at <= ?`),
+      runningRows: db.prepare<[], { id: string; owner: string | null; started_at: number | null }>("SELECT id, owner, started_at FROM jobs WHERE status = 'running'"),
+      stats: db.prepare<[], { n: number; oldest: number | null }>("SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM jobs WHERE status = 'queued'"),
+    };
+    this.recoverInterrupted();
+  }
+
+  /** A job left `running` by a process that died: report it failed, never run it twice. */
+  private recoverInterrupted(): void {
+    const now = Date.now();
+    let n = 0;
+    for (const r of this.stmt.runningRows.all()) {
+      const tooOld = r.started_at !== null && now - r.started_at > this.requestTimeoutMs + 60_000;
+      if (ownerAlive(r.owner) && !tooOld) continue;
+      n += this.transition(r.id, ["running"], "failed", { error: interruptedError() });
+    }
+    if (n) this.logger.warn({ jobs: n }, "jobs interrupted by a gateway restart were marked failed (not retried, to avoid running them twice)");
+  }
+
+  async enqueue(j: NewJob): Promise<EnqueueResult> {
+    const now = Date.now();
+    const id = newJobId(now);
+    const inserted = this.db.transaction(() => {
+      if (this.stmt.countQueued.get(j.tenantId)!.n >= this.settings.maxPerTenant) return false;
+      this.stmt.insert.run({ id, tenant_id: j.tenantId, request_id: j.requestId, model: j.model, stream: j.stream ? 1 : 0, body: JSON.stringify(j.body), created_at: now, expires_at: now + this.settings.maxWaitMs });
+      return true;
+    }).immediate();
+    if (!inserted) return { queued: false };
+    const found = await this.get(j.tenantId, id);
+    this.backoffUntil.delete(j.tenantId);
+    this.schedule(0);
+    return { queued: true, job: found!.job, position: found!.position ?? 1 };
+  }
+
+  async get(tenantId: string, id: string): Promise<{ job: JobRecord; position: number | null } | undefined> {
+    let row = this.stmt.get.get(id, tenantId);
+    if (!row) return undefined;
+    const now = Date.now();
+    if (row.status === "queued" && row.expires_at <= now) {
+      this.transition(id, ["queued"], "expired", { error: expiredError(this.settings.maxWaitMs) });
+      row = this.stmt.get.get(id, tenantId)!;
+    }
+    if (FINAL_STATUSES.includes(row.status) && row.expires_at <= now) return undefined;
+    const position = row.status === "queued" ? this.stmt.position.get(tenantId, row.seq)!.n : null;
+    return { job: fromRow(row), position };
+  }
+
+  async cancel(tenantId: string, id: string): Promise<CancelResult> {
+    const found = await this.get(tenantId, id);
+    if (!found) return { outcome: "not_found" };
+    if (!this.transition(id, ["queued", "running"], "cancelled", { error: cancelledError() })) {
+      return { outcome: "final", job: (await this.get(tenantId, id))?.job ?? found.job };
+    }
+    this.running.abort(id, CANCELLED);
+    this.events.jobFinished?.({ tenant: tenantId, status: "cancelled" });
+    return { outcome: "cancelled", job: (await this.get(tenantId, id))!.job };
+  }
+
+  async stats(): Promise<QueueStats> {
+    const s = this.stmt.stats.get()!;
+    return { mode: this.mode, depth: s.n, oldestCreatedAt: s.oldest, running: this.running.size };
+  }
+
+  start(runner: JobRunner): void {
+    this.runner = runner;
+    this.schedule(0);
+  }
+
+  async close(graceMs = 0): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.timer);
+    if (!(await this.running.idle(graceMs))) this.running.abortAll(SHUTDOWN);
+    await this.running.idle(5_000);
+  }
+
+  private schedule(ms: number): void {
+    if (this.closed || !this.runner) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.pump(), ms);
+    this.timer.unref();
+  }
+
+  /** Moves `id` from one of `from` to `to`; 1 if it did. Final states get their purge time. */
+  private transition(id: string, from: JobStatus[], to: JobStatus, fields: { result?: unknown; error?: JobError }): number {
+    const now = Date.now();
+    const purgeAt = FINAL_STATUSES.includes(to) ? now + this.settings.resultTtlMs : now + this.settings.maxWaitMs;
+    return this.stmt.finish.run({
+      id,
+      status: to,
+      from: JSON.stringify(from),
+      result: fields.result === undefined ? null : JSON.stringify(fields.result),
+      error: fields.error ? JSON.stringify(fields.error) : null,
+      now,
+      purge_at: purgeAt,
+    }).changes;
+  }
+
+  /**
+   * One pass: expire overdue jobs, then, tenant by tenant in queue order, start each tenant's
+   * oldest jobs while its admission admits them. A refused tenant is asked again after the
+   * admission's retry-after (bounded), so queued work drains as capacity frees.
+   */
+  private async pump(): Promise<void> {
+    if (this.closed || !this.runner) return;
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    let nextMs = PUMP_IDLE_MS;
+    try {
+      const now = Date.now();
+      const expired = this.stmt.expireDue.run(JSON.stringify(expiredError(this.settings.maxWaitMs)), now, now + this.settings.resultTtlMs, now).changes;
+      if (expired) this.logger.info({ jobs: expired }, "queued jobs expired without being admitted");
+      if (now - this.lastPurge > PURGE_EVERY_MS) {
+        this.lastPurge = now;
+        this.stmt.purge.run(now);
+      }
+      for (const head of this.stmt.heads.all()) {
+        const until = this.backoffUntil.get(head.tenant_id) ?? 0;
+        if (until > Date.now()) {
+          nextMs = Math.min(nextMs, until - Date.now());
+          continue;
+        }
+        const waitMs = await this.drainTenant(head.tenant_id);
+        if (waitMs !== undefined) nextMs = Math.min(nextMs, waitMs);
+        if (this.closed) return;
+      }
+    } catch (err) {
+      this.logger.error({ err: String(err) }, "the job queue's worker pass failed");
+    } finally {
+      this.pumping = false;
+    }
+    this.schedule(this.pumpAgain ? 0 : Math.max(nextMs, 10));
+    this.pumpAgain = false;
+  }
+
+  /** Starts the tenant's jobs until admission refuses; returns when to ask again, if refused. */
+  private async drainTenant(tenantId: string): Promise<number | undefined> {
+    while (!this.closed && this.running.size < this.settings.concurrency) {
+      const row = this.stmt.next.get(tenantId);
+      if (!row) return undefined;
+      const job = fromRow(row);
+      const admitted = await this.runner!.admit(job);
+      if (!admitted.admitted) {
+        if ("error" in admitted) {
+          this.transition(job.id, ["queued"], "failed", { error: admitted.error });
+          continue;
+        }
+        const wait = admissionBackoffMs(admitted.retryAfterMs, job.expiresAt - Date.now());
+        this.backoffUntil.set(tenantId, Date.now() + wait);
+        return wait;
+      }
+      this.backoffUntil.delete(tenantId);
+      if (this.stmt.claim.run(Date.now(), OWNER, job.id).changes === 0) {
+        await admitted.lease.release(0); // cancelled or expired meanwhile
+        continue;
+      }
+      void this.execute({ ...job, status: "running", attempts: job.attempts + 1, startedAt: Date.now() }, admitted);
+    }
+    return undefined;
+  }
+
+  private async execute(job: JobRecord, admitted: Extract<Awaited<ReturnType<JobRunner["admit"]>>, { admitted: true }>): Promise<void> {
+    const controller = this.running.start(job.id);
+    let outcome: Outcome;
+    try {
+      outcome = await this.runner!.run(job, admitted.tenant, admitted.lease, controller.signal);
+      if (controller.signal.reason === SHUTDOWN) outcome = { status: "failed", error: shutdownError() };
+      const changed = this.transition(job.id, ["running"], outcome.status, outcome.status === "succeeded" ? { result: outcome.result } : { error: outcome.error });
+      if (changed) this.events.jobFinished?.({ tenant: job.tenantId, status: outcome.status });
+    } catch (err) {
+      this.logger.error({ job_id: job.id, err: String(err) }, "recording a job's outcome failed");
+    } finally {
+      this.running.finish(job.id);
+      this.backoffUntil.delete(job.tenantId); // its slot just freed: ask again now
+      this.schedule(0);
+    }
+  }
+}

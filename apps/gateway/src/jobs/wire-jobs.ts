@@ -1,0 +1,53 @@
+// Connects the overflow queue to the rest of the app: a runner over the app's router and
+// admission, started on the queue, and what the chat route needs to queue a refused request.
+import type { Logger } from "pino";
+import type { Admission } from "../admission/types";
+import type { RunestoneConfig } from "../config/schema";
+import type { Router } from "../routing/router";
+import { tenantFromConfig, type KeyStore, type Tenant } from "../state/key-store";
+import type { GatewayEvents } from "../telemetry/gateway-events";
+import { costUsd } from "../telemetry/usage-cost";
+import type { UsageLedger } from "../telemetry/usage-ledger";
+import type { JobQueue } from "./job-queue";
+import { JobRunner } from "./job-runner";
+import type { OverflowDeps } from "./overflow";
+
+export interface WireJobsDeps {
+  jobs?: JobQueue;
+  admission?: Admission;
+  router: Router;
+  keys: KeyStore;
+  config: RunestoneConfig;
+  logger: Logger;
+  events?: GatewayEvents;
+  ledger?: UsageLedger;
+}
+
+export function wireJobs(d: WireJobsDeps): OverflowDeps | undefined {
+  if (!d.jobs || !d.admission) return undefined;
+  const fromConfig = new Map(d.config.tenants.map((t) => [t.id, tenantFromConfig(t)]));
+  // Prefer the key store's view of a tenant: it carries limits set through the admin API.
+  const live = d.keys as KeyStore & { tenant?(id: string): Tenant | undefined };
+  const resolveTenant = (id: string) => live.tenant?.(id) ?? fromConfig.get(id);
+  const ledger = d.ledger;
+  const runner = new JobRunner({
+    admission: d.admission,
+    router: d.router,
+    resolveTenant,
+    requestTimeoutMs: d.config.server.request_timeout_ms,
+    logger: d.logger,
+    events: d.events,
+    accountUsage: ledger
+      ? (job, completion, attempt) => {
+          const u = completion.usage;
+          if (!u) return;
+          const counts = { promptTokens: u.prompt_tokens, completionTokens: u.completion_tokens, cachedTokens: u.prompt_tokens_details?.cached_tokens ?? 0 };
+          const label = typeof job.body.tenant_id === "string" && job.body.tenant_id !== job.tenantId ? job.body.tenant_id : "";
+          const model = attempt.candidate.model;
+          ledger.record({ tenant: job.tenantId, label, model: model.id, ...counts, costUsd: costUsd(model.pricing, counts) });
+        }
+      : undefined,
+  });
+  d.jobs.start(runner);
+  return { jobs: d.jobs, runner, events: d.events };
+}

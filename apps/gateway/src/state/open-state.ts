@@ -1,0 +1,122 @@
+// Opens the state backend the config asks for: embedded (memory + the SQLite file) by default, or
+// Redis when state.redis_url / RUNESTONE_REDIS_URL is set. Everything per-request reads memory; the
+// backend is written off the request path or by admin operations.
+import type { Redis } from "ioredis";
+import type { Schema } from "@runestone/contract";
+import type { RunestoneConfig } from "../config/schema";
+import { MemoryAdmission } from "../admission/memory-admission";
+import { RedisAdmission } from "../admission/redis-admission";
+import type { Admission } from "../admission/types";
+import { MemoryUsageStore } from "../telemetry/usage-memory-store";
+import { UsageLedger } from "../telemetry/usage-ledger";
+import { RedisUsageStore } from "../telemetry/usage-redis-store";
+import { SqliteUsageStore } from "../telemetry/usage-sqlite-store";
+import { AdminKey } from "./admin-key";
+import { ManagedKeyStore } from "./managed-key-store";
+import { MemoryKeyRepository } from "./memory-key-repository";
+import { openRedis } from "./redis";
+import { RedisKeyRepository } from "./redis-key-repository";
+import { openSqlite, type SqliteDb } from "./sqlite";
+import { SqliteKeyRepository } from "./sqlite-key-repository";
+
+export interface GatewayState {
+  mode: "embedded" | "redis" | "memory";
+  /** The SQLite file in embedded mode (other state, like the job queue, may share it). */
+  sqlite?: SqliteDb;
+  /** The shared Redis connection in Redis mode. */
+  redis?: Redis;
+  keys: ManagedKeyStore;
+  adminKey: AdminKey;
+  admission: Admission;
+  ledger: UsageLedger;
+  health(): Promise<Schema<"ComponentHealth">>;
+  close(): Promise<void>;
+}
+
+export interface OpenStateOptions {
+  onError?: (err: unknown, what: string) => void;
+  /** Redis concurrency lease period (tests shorten it). */
+  leaseTtlMs?: number;
+}
+
+export async function openState(config: RunestoneConfig, opts: OpenStateOptions = {}): Promise<GatewayState> {
+  const onError = opts.onError ?? (() => undefined);
+  const adminKey = AdminKey.fromConfig(config.admin);
+  const maxConcurrent = config.limits.max_concurrent_per_tenant;
+  if (config.state.redis_url) {
+    const redis = openRedis(config.state.redis_url);
+    const prefix = config.state.redis_prefix;
+    try {
+      await redis.ping();
+      const repo = new RedisKeyRepository(redis, prefix);
+      const keys = await ManagedKeyStore.open(config.tenants, repo);
+      const admission = new RedisAdmission(redis, { prefix, defaultMaxConcurrent: maxConcurrent, leaseTtlMs: opts.leaseTtlMs });
+      const ledger = new UsageLedger(new RedisUsageStore(redis, prefix), (e) => onError(e, "usage ledger write"));
+      return {
+        mode: "redis",
+        redis,
+        keys,
+        adminKey,
+        admission,
+        ledger,
+        async health() {
+          const ok = await Promise.race([redis.ping().then(() => true, () => false), new Promise<boolean>((r) => setTimeout(() => r(false), 1_000).unref())]);
+          return ok ? { status: "healthy", message: "redis (shared by every instance)" } : { status: "unhealthy", message: "redis is not reachable" };
+        },
+        async close() {
+          await ledger.close().catch((e) => onError(e, "usage ledger flush"));
+          await admission.close();
+          await keys.close();
+          await redis.quit().catch(() => redis.disconnect());
+        },
+      };
+    } catch (err) {
+      redis.disconnect();
+      throw new Error(`cannot use the Redis state backend (state.redis_url): ${(err as Error).message}`);
+    }
+  }
+  const sqlite = openSqlite(config.state.sqlite_path);
+  const keys = await ManagedKeyStore.open(config.tenants, new SqliteKeyRepository(sqlite));
+  const admission = new MemoryAdmission(maxConcurrent);
+  const ledger = new UsageLedger(new SqliteUsageStore(sqlite), (e) => onError(e, "usage ledger write"));
+  return {
+    mode: "embedded",
+    sqlite,
+    keys,
+    adminKey,
+    admission,
+    ledger,
+    async health() {
+      try {
+        sqlite.prepare("SELECT 1").get();
+        return { status: "healthy", message: "embedded (in-process memory + SQLite)" };
+      } catch {
+        return { status: "unhealthy", message: "the SQLite file is not usable" };
+      }
+    },
+    async close() {
+      await ledger.close().catch((e) => onError(e, "usage ledger flush"));
+      await keys.close();
+      sqlite.close();
+    },
+  };
+}
+
+/** State that lives only in this process and persists nothing: for createApp without a backend. */
+export function memoryState(config: RunestoneConfig): GatewayState {
+  const keys = ManagedKeyStore.openSync(config.tenants, new MemoryKeyRepository());
+  const ledger = new UsageLedger(new MemoryUsageStore());
+  return {
+    mode: "memory",
+    keys,
+    adminKey: AdminKey.fromConfig(config.admin),
+    admission: new MemoryAdmission(config.limits.max_concurrent_per_tenant),
+    ledger,
+    async health() {
+      return { status: "healthy", message: "in-process memory (nothing persisted)" };
+    },
+    async close() {
+      await ledger.close();
+    },
+  };
+}

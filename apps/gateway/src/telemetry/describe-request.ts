@@ -1,0 +1,63 @@
+// What happened to one request, read from res.locals once its response is over: the value that the
+// request log line, the metrics and the server span are all made from. Counts and ids only: never
+// prompt text, completions or keys.
+import type { Request, Response } from "express";
+import { toHttpError } from "../http/error-handler";
+import type { Attempt } from "../resilience/execute";
+import { attemptCost } from "./attempt-cost";
+import type { RequestFinishedEvent } from "./gateway-events";
+import type { MetricLabels } from "./metric-labels";
+
+interface UsageLike {
+  prompt_tokens?: number;
+  completion_tokens?: number;
+  prompt_tokens_details?: { cached_tokens?: number } | null;
+}
+
+/** The status reported for a client that went away before any response was sent (as nginx does). */
+export const CLIENT_CLOSED_STATUS = 499;
+
+export function describeRequest(req: Request, res: Response, labels: MetricLabels): RequestFinishedEvent {
+  const l = res.locals;
+  const durationMs = performance.now() - (l.startedAt as number);
+  const attempt = l.attempt as Attempt | undefined;
+  const usage = l.usage as UsageLike | undefined;
+  const finished = res.writableFinished;
+  const e: RequestFinishedEvent = {
+    requestId: l.requestId as string,
+    route: labels.route(req.path),
+    method: req.method,
+    status: !res.headersSent && !finished ? CLIENT_CLOSED_STATUS : res.statusCode,
+    tenant: (l.tenant as { id?: string } | undefined)?.id,
+    provider: attempt?.candidate.provider.id,
+    model: attempt?.candidate.model.id ?? requestedModel(req),
+    routingPolicy: l.routingPolicy,
+    stream: l.stream === true,
+    durationMs,
+    clientClosed: !finished || undefined,
+  };
+  if (attempt) {
+    e.upstreamMs = attempt.upstreamMs + ((l.streamUpstreamMs as number | undefined) ?? 0);
+    e.overheadMs = Math.max(0, durationMs - e.upstreamMs);
+    e.fallbacks = attempt.fallbacks;
+    e.retries = attempt.retries;
+  }
+  if (typeof l.ttftMs === "number") e.ttftMs = l.ttftMs;
+  if (usage) {
+    e.promptTokens = usage.prompt_tokens ?? 0;
+    e.completionTokens = usage.completion_tokens ?? 0;
+    const cached = usage.prompt_tokens_details?.cached_tokens;
+    if (cached) e.cachedTokens = cached;
+    if (typeof l.costUsd === "number") e.costUsd = l.costUsd;
+    else if (attempt) e.costUsd = attemptCost(attempt, { promptTokens: e.promptTokens, completionTokens: e.completionTokens, cachedTokens: e.cachedTokens });
+  }
+  const errorCode = (l.errorCode as string | undefined) ?? (l.streamError !== undefined ? (toHttpError(l.streamError).code ?? undefined) : undefined);
+  if (errorCode) e.errorCode = errorCode;
+  return e;
+}
+
+/** The model the client asked for (a short string; the metrics map unknown names to "other"). */
+function requestedModel(req: Request): string | undefined {
+  const m = (req.body as { model?: unknown } | undefined)?.model;
+  return typeof m === "string" && m ? m.slice(0, 128) : undefined;
+}

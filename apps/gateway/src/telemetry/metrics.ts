@@ -1,0 +1,208 @@
+// The gateway's Prometheus metrics, on a registry of its own (never prom-client's global one, so
+// several gateways in one process never mix their series). Modules report through GatewayEvents;
+// this listener turns the events into series with bounded labels (see metric-labels.ts).
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { BreakerState } from "../resilience/circuit-breaker";
+import type { GatewayEvents, RequestFinishedEvent } from "./gateway-events";
+import { NONE, type MetricLabels } from "./metric-labels";
+
+export const PREFIX = "runestone_";
+
+const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
+/** The gateway's own time is expected in the sub-millisecond range, so its buckets start at 50 µs. */
+const OVERHEAD_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
+const TTFT_BUCKETS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60];
+const QUEUE_WAIT_BUCKETS = [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900, 3600];
+
+const BREAKER_VALUE: Record<BreakerState, number> = { closed: 0, half_open: 1, open: 2 };
+
+export interface MetricsOptions {
+  labels: MetricLabels;
+  /** Add a `tenant` label to per-tenant series (off when tenants are too many to be labels). */
+  tenantLabel: boolean;
+  /** Collect the process metrics (CPU, memory, event loop lag, GC) as runestone_process_* / runestone_nodejs_*. */
+  processMetrics?: boolean;
+}
+
+export interface BreakerSource {
+  all(): Array<{ provider: string; model: string; state: BreakerState }>;
+}
+
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  readonly events: GatewayEvents;
+  private readonly labels: MetricLabels;
+  private readonly tenantLabel: boolean;
+  private breakers?: BreakerSource;
+  private queueDepthSource?: () => Promise<number>;
+  /** Depth as last reported by queue events, when no queue is bound to ask. */
+  private reportedDepth = 0;
+
+  readonly requests: Counter;
+  readonly requestDuration: Histogram;
+  readonly upstreamDuration: Histogram;
+  readonly overhead: Histogram;
+  readonly ttft: Histogram;
+  readonly inputTokens: Counter;
+  readonly cachedInputTokens: Counter;
+  readonly outputTokens: Counter;
+  readonly cost: Counter;
+  readonly activeRequests: Gauge;
+  readonly queueDepth: Gauge;
+  readonly queueWait: Histogram;
+  readonly jobsFinished: Counter;
+  readonly rateLimited: Counter;
+  readonly fallbacks: Counter;
+  readonly retries: Counter;
+  readonly breakerState: Gauge;
+
+  constructor(opts: MetricsOptions) {
+    this.labels = opts.labels;
+    this.tenantLabel = opts.tenantLabel;
+    const registers = [this.registry];
+    const t = opts.tenantLabel ? (["tenant"] as const) : ([] as const);
+    const self = this;
+
+    this.requests = new Counter({
+      name: `${PREFIX}requests_total`,
+      help: "Requests answered, by route template, status, provider, model and tenant.",
+      labelNames: ["route", "status", "provider", "model", ...t],
+      registers,
+    });
+    this.requestDuration = new Histogram({
+      name: `${PREFIX}request_duration_seconds`,
+      help: "Time from the request's arrival to the end of its response (the whole stream for streams).",
+      labelNames: ["route", "provider", "model", "stream"],
+      buckets: DURATION_BUCKETS,
+      registers,
+    });
+    this.upstreamDuration = new Histogram({
+      name: `${PREFIX}upstream_duration_seconds`,
+      help: "Duration of each upstream attempt (to the first chunk for streams), by outcome: ok or the failure kind.",
+      labelNames: ["provider", "model", "outcome"],
+      buckets: DURATION_BUCKETS,
+      registers,
+    });
+    this.overhead = new Histogram({
+      name: `${PREFIX}gateway_overhead_seconds`,
+      help: "Time spent in the gateway itself: request duration minus the time spent waiting on upstreams.",
+      labelNames: ["route", "stream"],
+      buckets: OVERHEAD_BUCKETS,
+      registers,
+    });
+    this.ttft = new Histogram({
+      name: `${PREFIX}time_to_first_token_seconds`,
+      help: "Streams: time from the request's arrival to its first content chunk sent to the client.",
+      labelNames: ["provider", "model"],
+      buckets: TTFT_BUCKETS,
+      registers,
+    });
+    this.inputTokens = new Counter({ name: `${PREFIX}input_tokens_total`, help: "Prompt (input) tokens, as reported by providers.", labelNames: ["provider", "model", ...t], registers });
+    this.cachedInputTokens = new Counter({ name: `${PREFIX}cached_input_tokens_total`, help: "Prompt tokens served from a provider's prompt cache (a part of input tokens).", labelNames: ["provider", "model", ...t], registers });
+    this.outputTokens = new Counter({ name: `${PREFIX}output_tokens_total`, help: "Completion (output) tokens, as reported by providers.", labelNames: ["provider", "model", ...t], registers });
+    this.cost = new Counter({ name: `${PREFIX}cost_usd_total`, help: "Cost in US dollars, from the catalog's prices and the reported tokens.", labelNames: ["provider", "model", ...t], registers });
+    this.activeRequests = new Gauge({ name: `${PREFIX}active_requests`, help: "Requests being handled right now (streams until they end).", registers });
+    this.queueDepth = new Gauge({
+      name: `${PREFIX}queue_depth`,
+      help: "Jobs waiting in the overflow queue.",
+      registers,
+      async collect() {
+        if (self.queueDepthSource) {
+          try {
+            this.set(await self.queueDepthSource());
+            return;
+          } catch {
+            // An unreachable backend must not fail the scrape; the last reported depth stands in.
+          }
+        }
+        this.set(self.reportedDepth);
+      },
+    });
+    this.queueWait = new Histogram({ name: `${PREFIX}queue_wait_seconds`, help: "Time queued jobs waited before they started.", labelNames: [...t], buckets: QUEUE_WAIT_BUCKETS, registers });
+    this.jobsFinished = new Counter({ name: `${PREFIX}jobs_finished_total`, help: "Queued jobs that reached a final status (succeeded, failed, expired, cancelled).", labelNames: ["status", ...t], registers });
+    this.rateLimited = new Counter({
+      name: `${PREFIX}rate_limited_total`,
+      help: "Requests a tenant's limits refused, by the limit hit and what happened (rejected with 429, or queued).",
+      labelNames: ["limit", "action", ...t],
+      registers,
+    });
+    this.fallbacks = new Counter({ name: `${PREFIX}fallbacks_total`, help: "Moves from a failed candidate deployment to the next one.", labelNames: ["model", "from_provider", "to_provider"], registers });
+    this.retries = new Counter({ name: `${PREFIX}retries_total`, help: "Retry rounds started after every candidate of a round failed.", labelNames: ["provider", "model"], registers });
+    this.breakerState = new Gauge({
+      name: `${PREFIX}breaker_state`,
+      help: "Circuit breaker per deployment (provider, upstream model): 0 closed, 1 half-open, 2 open.",
+      labelNames: ["provider", "deployment"],
+      registers,
+      collect() {
+        for (const b of self.breakers?.all() ?? []) this.set({ provider: b.provider, deployment: b.model }, BREAKER_VALUE[b.state]);
+      },
+    });
+    if (opts.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: PREFIX });
+
+    this.events = {
+      requestFinished: (e) => this.onRequestFinished(e),
+      upstreamAttempt: (e) => this.upstreamDuration.observe({ provider: e.provider, model: this.labels.model(e.model), outcome: e.ok ? "ok" : (e.errorKind ?? "error") }, e.durationMs / 1000),
+      fallback: (e) => this.fallbacks.inc({ model: this.labels.model(e.model), from_provider: e.fromProvider, to_provider: e.toProvider }),
+      retry: (e) => this.retries.inc({ provider: e.provider, model: this.labels.model(e.model) }),
+      breakerStateChanged: (e) => this.breakerState.set({ provider: e.provider, deployment: e.model }, BREAKER_VALUE[e.state]),
+      rateLimited: (e) => this.rateLimited.inc(this.withTenant({ limit: e.limit, action: e.action }, e.tenant)),
+      jobQueued: (e) => {
+        this.reportedDepth = e.depth;
+      },
+      jobStarted: (e) => {
+        this.reportedDepth = Math.max(0, this.reportedDepth - 1);
+        this.queueWait.observe(this.withTenant({}, e.tenant), e.waitMs / 1000);
+      },
+      jobFinished: (e) => this.jobsFinished.inc(this.withTenant({ status: e.status }, e.tenant)),
+      jobUsage: (e) => this.countUsage(e.provider, e.model, e.tenant, e),
+    };
+  }
+
+  /** Breaker states are read from the breakers themselves at every scrape, so the gauge never drifts. */
+  bindBreakers(source: BreakerSource): void {
+    this.breakers = source;
+  }
+
+  /** Queue depth is asked of the queue at every scrape (the truth across instances in Redis mode). */
+  bindQueueDepth(source: () => Promise<number>): void {
+    this.queueDepthSource = source;
+  }
+
+  requestStarted(): void {
+    this.activeRequests.inc();
+  }
+
+  requestEnded(): void {
+    this.activeRequests.dec();
+  }
+
+  /** The Prometheus text exposition and its content type. */
+  async scrape(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+
+  private onRequestFinished(e: RequestFinishedEvent): void {
+    const provider = e.provider ?? NONE;
+    const model = this.labels.model(e.model);
+    const stream = e.stream ? "true" : "false";
+    this.requests.inc(this.withTenant({ route: e.route, status: this.labels.status(e.status), provider, model }, e.tenant));
+    this.requestDuration.observe({ route: e.route, provider, model, stream }, e.durationMs / 1000);
+    if (e.overheadMs !== undefined) this.overhead.observe({ route: e.route, stream }, e.overheadMs / 1000);
+    if (e.ttftMs !== undefined) this.ttft.observe({ provider, model }, e.ttftMs / 1000);
+    this.countUsage(provider, e.model, e.tenant, e);
+  }
+
+  private countUsage(provider: string, model: string | undefined, tenant: string | undefined, u: { promptTokens?: number; completionTokens?: number; cachedTokens?: number; costUsd?: number }): void {
+    if (u.promptTokens === undefined && u.completionTokens === undefined) return;
+    const who = this.withTenant({ provider, model: this.labels.model(model) }, tenant);
+    if (u.promptTokens) this.inputTokens.inc(who, u.promptTokens);
+    if (u.cachedTokens) this.cachedInputTokens.inc(who, u.cachedTokens);
+    if (u.completionTokens) this.outputTokens.inc(who, u.completionTokens);
+    if (u.costUsd) this.cost.inc(who, u.costUsd);
+  }
+
+  private withTenant<T extends Record<string, string>>(labels: T, tenant: string | undefined): T {
+    if (this.tenantLabel) (labels as Record<string, string>).tenant = tenant ?? NONE;
+    return labels;
+  }
+}

@@ -1,0 +1,41 @@
+// The gateway's telemetry in one value: bounded labels, Prometheus metrics (unless disabled) and
+// traces (when loaded by loadTracing, i.e. an OTLP endpoint is configured), with one combined events
+// listener for the modules that report what happens.
+import type { RunestoneConfig } from "../config/schema";
+import { combineEvents, type GatewayEvents } from "./gateway-events";
+import { MetricLabels, specRoutes } from "./metric-labels";
+import { GatewayMetrics } from "./metrics";
+import type { Tracing } from "./tracing";
+
+export interface Telemetry {
+  labels: MetricLabels;
+  metrics?: GatewayMetrics;
+  tracing?: Tracing;
+  /** Every telemetry listener, to be combined with the caller's own. */
+  events: GatewayEvents;
+  /** Flushes spans not yet exported. */
+  shutdown(): Promise<void>;
+}
+
+export interface TelemetryOptions {
+  config: RunestoneConfig;
+  openapiDocument: Record<string, unknown>;
+  /** From loadTracing(); absent, nothing is traced. */
+  tracing?: Tracing;
+}
+
+export function createTelemetry(opts: TelemetryOptions): Telemetry {
+  const { config } = opts;
+  const labels = new MetricLabels({ routes: specRoutes(opts.openapiDocument), models: Object.keys(config.models) });
+  const metrics = config.metrics.enabled ? new GatewayMetrics({ labels, tenantLabel: config.metrics.tenant_label }) : undefined;
+  const tracing = opts.tracing;
+  return {
+    labels,
+    metrics,
+    tracing,
+    events: combineEvents(metrics?.events ?? {}, tracing?.events ?? {}),
+    shutdown: async () => {
+      await tracing?.shutdown();
+    },
+  };
+}

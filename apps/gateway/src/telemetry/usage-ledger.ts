@@ -1,0 +1,126 @@
+// The usage ledger: tokens and cost per day, tenant, label and model. Recording only adds to an
+// in-memory batch (nothing on the request path waits on storage); the batch is written every second,
+// before a query (so a caller reads its own writes) and at shutdown.
+import type { TokenCounts } from "./usage-cost";
+
+export interface UsageRow extends TokenCounts {
+  day: string;
+  tenant: string;
+  /** The request's `tenant_id` label inside its tenant, or "" for none. */
+  label: string;
+  model: string;
+  requests: number;
+  costUsd: number;
+}
+
+export interface UsageQuery {
+  from: string;
+  to: string;
+  /** Only these tenants; undefined = all (admin). */
+  tenants?: string[];
+}
+
+export interface UsageStore {
+  write(rows: UsageRow[]): Promise<void>;
+  read(q: UsageQuery): Promise<UsageRow[]>;
+  close(): Promise<void>;
+}
+
+export type GroupField = "tenant" | "day" | "model" | "label";
+
+export interface UsageGroup extends TokenCounts {
+  tenant?: string;
+  day?: string;
+  model?: string;
+  label?: string | null;
+  requests: number;
+  costUsd: number;
+}
+
+const FLUSH_MS = 1_000;
+
+export class UsageLedger {
+  private batch = new Map<string, UsageRow>();
+  private timer?: NodeJS.Timeout;
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly store: UsageStore,
+    private readonly onError: (err: unknown) => void = () => undefined,
+  ) {}
+
+  record(entry: Omit<UsageRow, "day" | "requests"> & { at?: Date }): void {
+    const { at, ...rest } = entry;
+    this.merge({ ...rest, day: (at ?? new Date()).toISOString().slice(0, 10), requests: 1 });
+    if (!this.timer) {
+      this.timer = setTimeout(() => void this.flush(), FLUSH_MS);
+      this.timer.unref();
+    }
+  }
+
+  private merge(r: UsageRow): void {
+    const key = `${r.day}\u0000${r.tenant}\u0000${r.label}\u0000${r.model}`;
+    const row = this.batch.get(key);
+    if (!row) {
+      this.batch.set(key, { ...r });
+      return;
+    }
+    row.requests += r.requests;
+    row.promptTokens += r.promptTokens;
+    row.completionTokens += r.completionTokens;
+    row.cachedTokens += r.cachedTokens;
+    row.costUsd += r.costUsd;
+  }
+
+  /** Writes the pending batch; writes are serialised so rows are never counted twice or lost. */
+  flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const rows = [...this.batch.values()];
+    this.batch = new Map();
+    this.writing = this.writing.then(async () => {
+      if (!rows.length) return;
+      try {
+        await this.store.write(rows);
+      } catch (err) {
+        // Put the rows back so the next flush retries them.
+        for (const r of rows) this.merge(r);
+        this.onError(err);
+      }
+    });
+    return this.writing;
+  }
+
+  async query(q: UsageQuery, groupBy: GroupField[]): Promise<UsageGroup[]> {
+    await this.flush();
+    const rows = await this.store.read(q);
+    const groups = new Map<string, UsageGroup>();
+    for (const r of rows) {
+      const key = groupBy.map((f) => (f === "tenant" ? r.tenant : f === "day" ? r.day : f === "model" ? r.model : r.label)).join("\u0000");
+      let g = groups.get(key);
+      if (!g) {
+        g = { requests: 0, promptTokens: 0, completionTokens: 0, cachedTokens: 0, costUsd: 0 };
+        if (groupBy.includes("tenant")) g.tenant = r.tenant;
+        if (groupBy.includes("day")) g.day = r.day;
+        if (groupBy.includes("model")) g.model = r.model;
+        if (groupBy.includes("label")) g.label = r.label || null;
+        groups.set(key, g);
+      }
+      g.requests += r.requests;
+      g.promptTokens += r.promptTokens;
+      g.completionTokens += r.completionTokens;
+      g.cachedTokens += r.cachedTokens;
+      g.costUsd += r.costUsd;
+    }
+    return [...groups.values()].sort((a, b) => cmp(a.day, b.day) || cmp(a.tenant, b.tenant) || cmp(a.model, b.model) || cmp(a.label ?? "", b.label ?? ""));
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    await this.store.close();
+  }
+}
+
+function cmp(a: string | undefined, b: string | undefined): number {
+  return (a ?? "").localeCompare(b ?? "");
+}
