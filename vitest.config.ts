@@ -5,7 +5,9 @@ const jsonReport = process.env.VITEST_JSON;
 
 export default defineConfig({
   test: {
-    projects: ["packages/*", "apps/*"],
+    // Most tests wait on sockets and child processes, not the CPU: more workers than cores pays off.
+    maxWorkers: 3,
+    projects: ["packages/*", "apps/*", "bench"],
     reporters: jsonReport ? ["default", ["json", { outputFile: jsonReport }]] : ["default"],
   },
 });

@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import { openapiDocument } from "@runestone/contract";
 import type { RunestoneConfig } from "./config/schema";
 import { authenticate } from "./http/auth";
+import { cors } from "./http/cors";
 import { errorHandler, notFoundHandler } from "./http/error-handler";
 import { jsonBody } from "./http/json-body";
 import { methodNotAllowed } from "./http/method-not-allowed";
@@ -77,6 +78,7 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(requestId);
   app.use(requestLog({ logger, lifecycle, labels: telemetry.labels, events, active: telemetry.metrics, onFinished: telemetry.tracing && ((e, res) => telemetry.tracing!.requestFinished(e, res)) }));
+  if (config.server.cors) app.use(cors(config.server.cors));
   app.use(healthRoutes({ providers, lifecycle, version, breakers: resilience.breakers, jobs: deps.jobs, state }));
   if (telemetry.metrics) {
     telemetry.metrics.bindBreakers(resilience.breakers);

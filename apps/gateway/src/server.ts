@@ -49,13 +49,16 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
   const jobs = opts.jobs ?? (await openJobQueue(opts.config, opts.logger, combineEvents(telemetry.events, opts.events ?? {})));
   const state = opts.state ?? (await openState(opts.config, { onError: (err, what) => opts.logger.warn({ err: String(err) }, `${what} failed`) }));
   const app = createApp({ config: opts.config, logger: opts.logger, providers, lifecycle, validateResponses: opts.validateResponses, docsHtmlPath: opts.docsHtmlPath, events: opts.events ?? {}, admission: opts.admission, jobs, telemetry, state });
-  const server = createServer({ keepAliveTimeout: 65_000 }, app);
-  server.headersTimeout = 66_000;
+  // headersTimeout is only enforced on each connections check, so the check runs often enough for it.
+  const headersTimeout = opts.config.server.headers_timeout_ms;
+  const server = createServer({ keepAliveTimeout: 65_000, headersTimeout, connectionsCheckingInterval: Math.min(30_000, Math.ceil(headersTimeout / 4)) }, app);
   server.requestTimeout = 0; // streams may last long; the gateway enforces its own deadlines
   const host = opts.host ?? opts.config.server.host;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(opts.port ?? opts.config.server.port, host, () => {
+    // A deep accept backlog: bursts of thousands of new connections (e.g. streams opening at once)
+    // must queue, not be reset (Node's default is 511; the kernel caps it at somaxconn).
+    server.listen({ port: opts.port ?? opts.config.server.port, host, backlog: 4096 }, () => {
       server.off("error", reject);
       resolve();
     });

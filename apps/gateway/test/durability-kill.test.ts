@@ -131,8 +131,8 @@ describe("kill -9 durability", () => {
     });
 
     it("loses no job and runs none twice after a kill -9 in Redis mode", async () => {
-      // The dead instance's concurrency lease and the running job's BullMQ lock both expire before
-      // the queue moves on (about 30 s and 10 s): the bound here covers both.
+      // The dead instance's concurrency lease (5 s in this config) and the running job's BullMQ lock
+      // (10 s) both expire before the queue moves on: the bound here covers both.
       const r = await killAndRestart("redis", { redisUrl: redis.url, redisPrefix: "dur:" }, 75_000);
       console.log(`redis: ready after restart in ${Math.round(r.secondReadyMs)} ms; ${r.succeeded} succeeded, ${r.interrupted} failed as interrupted`);
     }, 240_000);

@@ -12,7 +12,7 @@ export const NOSY_KEY = "sk-test-nosy-tenant-0123456789";
 export function jobsConfigYaml(upstreamUrl: string, o: { sqlitePath?: string; redisUrl?: string; redisPrefix?: string; queue?: string; port?: number } = {}): string {
   return `
 server: { host: 127.0.0.1, port: ${o.port ?? 0}, shutdown_grace_ms: 2000 }
-state: { ${o.sqlitePath ? `sqlite_path: ${o.sqlitePath}` : ""}${o.redisUrl ? `redis_url: "${o.redisUrl}", redis_prefix: "${o.redisPrefix ?? "jobs-test:"}"` : ""} }
+state: { ${o.sqlitePath ? `sqlite_path: ${o.sqlitePath}` : ""}${o.redisUrl ? `redis_url: "${o.redisUrl}", redis_prefix: "${o.redisPrefix ?? "jobs-test:"}", lease_ttl_ms: 5000` : ""} }
 queue: ${o.queue ?? "{ max_per_tenant: 3, max_wait_ms: 20000, result_ttl_ms: 60000 }"}
 logging: { level: warn }
 providers:

@@ -7,6 +7,7 @@ import { HttpError } from "../http/http-error";
 import type { ChatRequest, Usage } from "../providers/types";
 import type { Attempt } from "../resilience/execute";
 import type { KeyPrincipal, Tenant } from "../state/key-store";
+import { attemptPricing } from "../telemetry/attempt-cost";
 import { costUsd, type TokenCounts } from "../telemetry/usage-cost";
 import type { UsageLedger } from "../telemetry/usage-ledger";
 import { rateLimitHeaders } from "./rate-limit-headers";
@@ -75,8 +76,11 @@ export async function admitChat(
   res.once("close", () => {
     const counts = usageSeen(locals, estimate.promptTokens);
     lease.release(counts ? counts.promptTokens + counts.completionTokens : 0).catch((err) => acc?.onError?.(err, "admission release"));
-    const model = locals.attempt?.candidate.model;
-    if (acc && counts && model) acc.ledger.record({ tenant: tenant.id, label, model: model.id, ...counts, costUsd: costUsd(model.pricing, counts) });
+    const attempt = locals.attempt;
+    if (acc && counts && attempt) {
+      // The deployment that answered sets the price (it may override its model's), as in /metrics.
+      acc.ledger.record({ tenant: tenant.id, label, model: attempt.candidate.model.id, ...counts, costUsd: costUsd(attemptPricing(attempt), counts) });
+    }
   });
   return result;
 }

@@ -135,6 +135,10 @@ export const configSchema = z
         body_limit: z.string().default("20mb"),
         shutdown_grace_ms: z.number().int().nonnegative().default(30_000),
         request_timeout_ms: z.number().int().positive().default(600_000),
+        /** A client must send its request headers within this time (slow-loris protection): else 408 and the socket closes. */
+        headers_timeout_ms: z.number().int().positive().default(66_000),
+        /** Browser origins allowed to call the API (CORS); absent: no CORS headers and no preflight answered. */
+        cors: z.object({ origins: z.array(z.string().min(1)).min(1) }).strict().optional(),
       })
       .strict()
       .prefault({}),
@@ -159,6 +163,8 @@ export const configSchema = z
         redis_url: z.string().optional(),
         /** Prefix for every Redis key, so several deployments can share one Redis. */
         redis_prefix: z.string().default("runestone:"),
+        /** Redis mode: how long a concurrency slot outlives an instance that died holding it (renewed while in use). */
+        lease_ttl_ms: z.number().int().min(1_000).default(30_000),
       })
       .strict()
       .prefault({}),

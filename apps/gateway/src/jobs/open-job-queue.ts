@@ -5,12 +5,13 @@ import type { RunestoneConfig } from "../config/schema";
 import { openSqlite } from "../state/sqlite";
 import type { GatewayEvents } from "../telemetry/gateway-events";
 import { settingsFrom, type JobQueue } from "./job-queue";
-import { RedisJobQueue } from "./redis-job-queue";
 import { SqliteJobQueue } from "./sqlite-job-queue";
 
 export async function openJobQueue(config: RunestoneConfig, logger: Logger, events?: GatewayEvents): Promise<JobQueue> {
   const settings = settingsFrom(config.queue);
   if (config.state.redis_url) {
+    // Loaded only in Redis mode: BullMQ is heavy and embedded mode does not need it.
+    const { RedisJobQueue } = await import("./redis-job-queue");
     const q = new RedisJobQueue({ url: config.state.redis_url, prefix: config.state.redis_prefix, settings, logger, events, requestTimeoutMs: config.server.request_timeout_ms });
     await q.ready();
     return q;

@@ -8,6 +8,7 @@
 // of calling the upstream a second time.
 import { DelayedError, Queue, Worker, type Job } from "bullmq";
 import { Redis } from "ioredis";
+import { bounded } from "../state/bounded";
 import type { Logger } from "pino";
 import type { GatewayEvents } from "../telemetry/gateway-events";
 import { admissionBackoffMs, type CancelResult, type EnqueueResult, type JobQueue, type NewJob, type QueueSettings, type QueueStats } from "./job-queue";
@@ -165,9 +166,11 @@ export class RedisJobQueue implements JobQueue {
     clearInterval(this.sweeper);
     const workerClosed = this.worker?.close();
     if (!(await this.running.idle(graceMs))) this.running.abortAll(SHUTDOWN);
-    await workerClosed;
-    await this.queue.close();
-    await Promise.allSettled([this.subscriber.quit(), this.redis.quit(), this.bullConnection.quit()]);
+    // Each step is bounded: with Redis down, BullMQ and ioredis would otherwise wait for a reconnect forever.
+    await bounded(workerClosed);
+    await bounded(this.queue.close());
+    const quit = await bounded(Promise.allSettled([this.subscriber.quit(), this.redis.quit(), this.bullConnection.quit()]));
+    if (!quit) for (const c of [this.subscriber, this.redis, this.bullConnection]) c.disconnect();
   }
 
   private async process(bull: Job, token?: string): Promise<void> {

