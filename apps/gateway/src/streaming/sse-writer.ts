@@ -9,7 +9,6 @@ export class SseWriter {
     this.res.writeHead(200, {
       "content-type": "text/event-stream; charset=utf-8",
       "cache-control": "no-cache",
-      connection: "keep-alive",
       "x-accel-buffering": "no",
       ...headers,
     });

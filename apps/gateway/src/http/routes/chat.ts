@@ -10,6 +10,7 @@ import { SseWriter } from "../../streaming/sse-writer";
 import { timeoutError } from "../../resilience/deadline";
 import type { Tenant } from "../../state/key-store";
 import { toHttpError } from "../error-handler";
+import { badRequest } from "../http-error";
 import { routingHeaders } from "../routing-headers";
 import type { Admission } from "../../admission/types";
 import { estimateTokens } from "../../jobs/estimate-tokens";
@@ -52,6 +53,8 @@ export function requestSignal(res: Response, timeoutMs: number): AbortSignal {
 async function handleChat(deps: ChatDeps, req: Request, res: Response, forceStream: boolean): Promise<void> {
   const body = req.body as ChatRequest & Record<string, unknown>;
   if (typeof body.request_id === "string" && body.request_id) {
+    // It is echoed in the x-request-id header, where only printable ASCII can travel.
+    if (!/^[\x20-\x7E]+$/.test(body.request_id)) throw badRequest("request_id must be printable ASCII: it is echoed in the x-request-id header", "request_id");
     // The caller's own correlation id wins over the header and the generated one.
     res.locals.requestId = body.request_id;
     res.setHeader("x-request-id", body.request_id);
