@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startMockUpstream, type MockUpstream } from "@runestone/mock-upstream";
+import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "./redis-server";
 import { readSse, tempSqlitePath, TENANT_KEY, testConfigYaml } from "./harness";
@@ -52,6 +53,29 @@ describe("the gateway process", () => {
       });
       expect(res.status).toBe(200);
       expect(output()).toMatch(/development tenant/);
+    } finally {
+      child.kill("SIGTERM");
+      expect(await exited(child)).toBe(0);
+    }
+  });
+
+  it("serves OpenAI models at OPENAI_BASE_URL with OPENAI_API_KEY on the embedded defaults, to the official SDK", async () => {
+    upstream.reset();
+    const { child, url } = await startProcess({ RUNESTONE_CONFIG: "", RUNESTONE_DATA_FILE: tempSqlitePath(), OPENAI_API_KEY: "sk-env-upstream", OPENAI_BASE_URL: `${upstream.url}/v1` });
+    try {
+      const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: "sk-runestone-dev", maxRetries: 0 });
+      const completion = await client.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "through env" }] });
+      expect(completion.choices[0]!.message.content).toBe("echo: through env");
+      const stream = await client.chat.completions.create({ model: "gpt-4o-mini", stream: true, stream_options: { include_usage: true }, messages: [{ role: "user", content: "a b" }] });
+      let text = "";
+      let usage = 0;
+      for await (const c of stream) {
+        text += c.choices[0]?.delta.content ?? "";
+        usage = c.usage?.total_tokens ?? usage;
+      }
+      expect(text).toBe("echo: a b");
+      expect(usage).toBeGreaterThan(0);
+      expect(upstream.requests.map((r) => r.headers.authorization)).toEqual(["Bearer sk-env-upstream", "Bearer sk-env-upstream"]);
     } finally {
       child.kill("SIGTERM");
       expect(await exited(child)).toBe(0);
