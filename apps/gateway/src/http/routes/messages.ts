@@ -14,9 +14,9 @@ import { UpstreamError } from "../../providers/upstream-error";
 import type { Router } from "../../routing/router";
 import type { Tenant } from "../../state/key-store";
 import { toHttpError } from "../error-handler";
-import { HttpError } from "../http-error";
 import { routingHeaders } from "../routing-headers";
 import { requestSignal } from "./chat";
+import { rateLimited } from "../../admission/chat-admission";
 
 export interface MessagesDeps {
   router: Router;
@@ -38,10 +38,7 @@ async function handleMessages(deps: MessagesDeps, req: Request, res: Response): 
   if (deps.admission) {
     // No overflow queue here: a queued job answers a chat.completion, which an Anthropic client cannot read.
     const decision = await deps.admission.admit({ tenant: prepared.tenant, estimatedTokens: estimateMessageTokens(body) });
-    if (!decision.admitted) {
-      const retryAfter = String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000)));
-      throw new HttpError({ status: 429, type: "rate_limit_error", code: "rate_limit_exceeded", message: decision.message, headers: { "retry-after": retryAfter } });
-    }
+    if (!decision.admitted) throw rateLimited(decision);
     const lease = decision.lease;
     res.on("close", () => void lease.release((res.locals.usage as { total_tokens?: number } | undefined)?.total_tokens));
   }
