@@ -105,8 +105,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(usageRoutes(state.ledger));
   const accounting = { ledger: state.ledger, tenantById: (id: string) => state.keys.tenant(id), onError: (err: unknown, what: string) => logger.warn({ err: String(err) }, `${what} failed`) };
   app.use(chatRoutes({ router, requestTimeoutMs: config.server.request_timeout_ms, admission, accounting, overflow }));
-  app.use(messagesRoutes({ router, requestTimeoutMs: config.server.request_timeout_ms, admission }));
-  app.use(embeddingsRoutes({ router, requestTimeoutMs: config.server.request_timeout_ms, admission }));
+  app.use(messagesRoutes({ router, requestTimeoutMs: config.server.request_timeout_ms, admission, ledger: state.ledger }));
+  app.use(embeddingsRoutes({ router, requestTimeoutMs: config.server.request_timeout_ms, admission, ledger: state.ledger }));
   app.use(modelRoutes(catalog));
   app.use(methodNotAllowed(openapiDocument));
   app.use(notFoundHandler);

@@ -7,14 +7,18 @@ import { RUNESTONE_FIELDS } from "../../pipeline/prepare-chat";
 import type { ChatRequest, EmbeddingRequest, EmbeddingResponse } from "../../providers/types";
 import type { Router } from "../../routing/router";
 import type { Tenant } from "../../state/key-store";
-import { badRequest, HttpError } from "../http-error";
+import { badRequest } from "../http-error";
 import { routingHeaders } from "../routing-headers";
 import { requestSignal } from "./chat";
+import { rateLimited } from "../../admission/chat-admission";
+import { recordUsageOnClose } from "../../telemetry/record-usage-on-close";
+import type { UsageLedger } from "../../telemetry/usage-ledger";
 
 export interface EmbeddingsDeps {
   router: Router;
   requestTimeoutMs: number;
   admission?: Admission;
+  ledger?: UsageLedger;
 }
 
 export function embeddingsRoutes(deps: EmbeddingsDeps): ExpressRouter {
@@ -44,14 +48,12 @@ async function handleEmbeddings(deps: EmbeddingsDeps, req: Request, res: Respons
 
   if (deps.admission) {
     const decision = await deps.admission.admit({ tenant, estimatedTokens: estimateInputTokens(body.input) });
-    if (!decision.admitted) {
-      const retryAfter = String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000)));
-      throw new HttpError({ status: 429, type: "rate_limit_error", code: "rate_limit_exceeded", message: decision.message, headers: { "retry-after": retryAfter } });
-    }
+    if (!decision.admitted) throw rateLimited(decision);
     const lease = decision.lease;
     res.on("close", () => void lease.release((res.locals.usage as { total_tokens?: number } | undefined)?.total_tokens));
   }
 
+  recordUsageOnClose(res, deps.ledger, tenant.id);
   const signal = requestSignal(res, deps.requestTimeoutMs);
   const { result, attempt } = await completeOnCandidates<EmbeddingResponse>(
     { ...plan, candidates },

@@ -16,12 +16,15 @@ import type { Tenant } from "../../state/key-store";
 import { toHttpError } from "../error-handler";
 import { routingHeaders } from "../routing-headers";
 import { requestSignal } from "./chat";
+import { recordUsageOnClose } from "../../telemetry/record-usage-on-close";
+import type { UsageLedger } from "../../telemetry/usage-ledger";
 import { rateLimited } from "../../admission/chat-admission";
 
 export interface MessagesDeps {
   router: Router;
   requestTimeoutMs: number;
   admission?: Admission;
+  ledger?: UsageLedger;
 }
 
 export function messagesRoutes(deps: MessagesDeps): ExpressRouter {
@@ -42,6 +45,7 @@ async function handleMessages(deps: MessagesDeps, req: Request, res: Response): 
     const lease = decision.lease;
     res.on("close", () => void lease.release((res.locals.usage as { total_tokens?: number } | undefined)?.total_tokens));
   }
+  recordUsageOnClose(res, deps.ledger, prepared.tenant.id);
   const signal = requestSignal(res, deps.requestTimeoutMs);
   if (!prepared.stream) {
     const { result, attempt } = await completeOnCandidates(prepared.plan, messageRunner(prepared), signal);
