@@ -1,9 +1,9 @@
 // Runs a ProviderAdapter over HTTP: one keep-alive undici pool per provider, timeouts for
 // connect, first byte and idle time between body chunks, and SSE decoding for streams.
 import { Agent, errors as undiciErrors, type Dispatcher } from "undici";
-import { createParser } from "eventsource-parser";
 import type { ProviderConfig } from "../config/schema";
 import type { AdapterContext, ChatCall, ChatCompletion, ChunkEvent, EmbeddingCall, EmbeddingResponse, PassthroughCall, Provider, ProviderAdapter, ProviderKind, SseEvent, UpstreamHttpRequest } from "./types";
+import { decodeSse } from "../streaming/decode-sse";
 import { withDeadline, type DeadlineSignal } from "../resilience/deadline";
 import { UpstreamError } from "./upstream-error";
 
@@ -111,16 +111,13 @@ export class HttpProvider implements Provider {
         failure ??= e;
       },
     };
-    const parser = createParser({ onEvent: (ev) => transformer.transform({ event: ev.event, data: ev.data, id: ev.id }, sink) });
-    const decoder = new TextDecoder();
     let finished = false;
     try {
-      for await (const buf of res.body) {
-        parser.feed(decoder.decode(buf as Uint8Array, { stream: true }));
+      for await (const ev of decodeSse(res.body)) {
+        transformer.transform(ev, sink);
         while (out.length) yield out.shift()!;
         if (failure) throw this.tag(failure);
       }
-      parser.feed(decoder.decode());
       transformer.flush(sink);
       while (out.length) yield out.shift()!;
       if (failure) throw this.tag(failure);
@@ -173,23 +170,13 @@ export class HttpProvider implements Provider {
    * is `message_stop` (or an `error` event): ending without either is a cut stream, reported as an error.
    */
   private async *iteratePassthrough(res: Dispatcher.ResponseData, signal: DeadlineSignal): AsyncGenerator<SseEvent> {
-    const out: SseEvent[] = [];
     let ended = false;
-    const parser = createParser({
-      onEvent: (ev) => {
-        if (ev.event === "message_stop" || ev.event === "error") ended = true;
-        out.push({ event: ev.event, data: ev.data, id: ev.id });
-      },
-    });
-    const decoder = new TextDecoder();
     let finished = false;
     try {
-      for await (const buf of res.body) {
-        parser.feed(decoder.decode(buf as Uint8Array, { stream: true }));
-        while (out.length) yield out.shift()!;
+      for await (const ev of decodeSse(res.body)) {
+        if (ev.event === "message_stop" || ev.event === "error") ended = true;
+        yield ev;
       }
-      parser.feed(decoder.decode());
-      while (out.length) yield out.shift()!;
       if (!ended) throw new UpstreamError({ kind: "protocol", message: "upstream stream ended before message_stop" });
       finished = true;
     } catch (err) {
