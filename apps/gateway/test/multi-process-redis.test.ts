@@ -51,7 +51,11 @@ describe("three gateway processes sharing Redis", () => {
     await Promise.all(results.map((r) => r.text()));
     expect(statuses.filter((s) => s === 200)).toHaveLength(15);
     expect(statuses.filter((s) => s === 429)).toHaveLength(30);
-    for (let i = 0; i < 3; i++) expect(results.filter((r, j) => j % 3 === i && r.status === 429).length).toBeGreaterThan(0);
+    // Which process admitted how many depends on who reached Redis first, so that split is not
+    // asserted. What must hold: once the shared window is full, every process refuses.
+    const after = await Promise.all([0, 1, 2].map((i) => chat(at(i), RPM_KEY)));
+    await Promise.all(after.map((r) => r.text()));
+    expect(after.map((r) => r.status)).toEqual([429, 429, 429]);
     // What reached the upstream matches what was admitted.
     expect(upstream.requests.filter((r) => (r.headers.authorization as string) === "Bearer sk-upstream").length).toBe(15);
   });
