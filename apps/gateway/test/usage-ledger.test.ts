@@ -2,6 +2,8 @@
 // JSON and streamed answers and for a stream the client cut short; each tenant sees only its own
 // usage, the admin key sees every tenant.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { estimatePromptTokens } from "../src/routing/estimate-prompt-tokens";
+import type { ChatRequest } from "../src/providers/types";
 import { ADMIN_KEY, api, chat, KEYS, limitsConfigYaml, startInstances, tempSqlitePath, within, type Instances } from "./limits-harness";
 
 let gw: Instances;
@@ -103,6 +105,38 @@ describe("GET /v1/usage", () => {
     expect(row!.completion_tokens).toBeLessThan(25);
     expect(row!.prompt_tokens).toBeGreaterThan(0);
     expect(row!.cost_usd).toBeCloseTo((row!.prompt_tokens * 1 + row!.completion_tokens * 2) / 1e6, 12);
+  });
+
+  it("accounts the prompt of a request whose client went away before any answer, since the provider already had it", async () => {
+    gw.upstream.reset();
+    gw.upstream.behave({ stall: "before-headers" }, { model: "stall-model" });
+    const messages = [{ role: "user", content: Array.from({ length: 40 }, (_, i) => `token${i}`).join(" ") }];
+    for (const [i, stream] of [false, true].entries()) {
+      const ac = new AbortController();
+      const pending = chat(url, KEYS.beta, { model: "slow", stream, messages }, { signal: ac.signal }).catch(() => undefined);
+      await within(3_000, async () => gw.upstream.requests.length > i);
+      ac.abort();
+      await pending;
+    }
+    let row: Row | undefined;
+    await within(3_000, async () => {
+      row = (await usage(KEYS.beta)).rows.find((r) => r.model === "slow");
+      return row?.requests === 2;
+    });
+    gw.upstream.reset();
+    // No usage report came: the gateway's own prompt estimate, the same one its token limits reserve.
+    expect(row).toMatchObject({ requests: 2, prompt_tokens: 2 * estimatePromptTokens({ messages } as ChatRequest), completion_tokens: 0 });
+  });
+
+  it("accounts nothing for a request the provider refused with an error", async () => {
+    gw.upstream.reset();
+    gw.upstream.behave({ status: 400 }, { model: "stall-model" });
+    const res = await chat(url, KEYS.alpha, { model: "slow" });
+    expect(res.status).toBe(400);
+    await res.text();
+    gw.upstream.reset();
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await usage(KEYS.alpha)).rows.find((r) => r.model === "slow")).toBeUndefined();
   });
 
   it("needs a key", async () => {

@@ -4,12 +4,11 @@
 // away) release the lease exactly once, reconciled with the usage seen, and record it in the ledger.
 import type { Response } from "express";
 import { HttpError } from "../http/http-error";
-import type { ChatRequest, Usage } from "../providers/types";
-import type { Attempt } from "../resilience/execute";
+import type { ChatRequest } from "../providers/types";
 import type { KeyPrincipal, Tenant } from "../state/key-store";
-import { attemptPricing } from "../telemetry/attempt-cost";
-import { costUsd, type TokenCounts } from "../telemetry/usage-cost";
+import { recordUsage } from "../telemetry/record-usage-on-close";
 import type { UsageLedger } from "../telemetry/usage-ledger";
+import { tokensSeen, type UsageLocals } from "../telemetry/usage-seen";
 import { rateLimitHeaders } from "./rate-limit-headers";
 import { resolveTenantId } from "./resolve-tenant";
 import type { Admission, AdmissionResult } from "./types";
@@ -28,13 +27,7 @@ interface AdmissionLocals {
   principal?: KeyPrincipal;
   usageLabel?: string;
   refusal?: Refusal;
-  usage?: Usage;
-  attempt?: Attempt;
-  /** Characters of content streamed so far (see tallyStreamed). */
-  streamedChars?: number;
 }
-
-const CHARS_PER_TOKEN = 4;
 
 /** Before routing: the tenant whose limits, models and usage apply, and the usage label. */
 export function resolveChatTenant(acc: ChatAccounting | undefined, res: Response, body: ChatRequest & Record<string, unknown>): void {
@@ -73,14 +66,10 @@ export async function admitChat(
   }
   const lease = result.lease;
   const label = locals.usageLabel ?? "";
+  (res.locals as UsageLocals).promptEstimate = estimate.promptTokens;
   res.once("close", () => {
-    const counts = usageSeen(locals, estimate.promptTokens);
-    lease.release(counts ? counts.promptTokens + counts.completionTokens : 0).catch((err) => acc?.onError?.(err, "admission release"));
-    const attempt = locals.attempt;
-    if (acc && counts && attempt) {
-      // The deployment that answered sets the price (it may override its model's), as in /metrics.
-      acc.ledger.record({ tenant: tenant.id, label, model: attempt.candidate.model.id, ...counts, costUsd: costUsd(attemptPricing(attempt), counts) });
-    }
+    lease.release(tokensSeen(res)).catch((err) => acc?.onError?.(err, "admission release"));
+    if (acc) recordUsage(res, acc.ledger, tenant.id, label);
   });
   return result;
 }
@@ -104,14 +93,4 @@ export function tallyStreamed(locals: Record<string, unknown>, chunk: { choices?
     for (const t of c.delta?.tool_calls ?? []) chars += t.function?.arguments?.length ?? 0;
   }
   locals.streamedChars = ((locals.streamedChars as number | undefined) ?? 0) + chars;
-}
-
-function usageSeen(locals: AdmissionLocals, promptEstimate: number): TokenCounts | undefined {
-  const u = locals.usage;
-  if (u) return { promptTokens: u.prompt_tokens, completionTokens: u.completion_tokens, cachedTokens: u.prompt_tokens_details?.cached_tokens ?? 0 };
-  // A stream that ended without a usage report (client gone, upstream cut): what was seen so far.
-  if (locals.attempt && locals.streamedChars !== undefined) {
-    return { promptTokens: promptEstimate, completionTokens: Math.ceil(locals.streamedChars / CHARS_PER_TOKEN), cachedTokens: 0 };
-  }
-  return undefined;
 }

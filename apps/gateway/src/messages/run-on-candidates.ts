@@ -5,7 +5,7 @@
 // provider is wrapped in a stand-in with the same id and kind whose complete/stream run the given functions;
 // their results travel through the executor as opaque values, and are cast back in this file only.
 import type { ChatCall, ChatCompletion, ChunkEvent, Provider } from "../providers/types";
-import { executeCompletion, startStream, type Attempt, type ExecutablePlan } from "../resilience/execute";
+import { executeCompletion, startStream, type Attempt, type ExecutablePlan, type InFlight } from "../resilience/execute";
 import type { Candidate } from "../routing/router";
 
 export interface CandidateRunner<T, E> {
@@ -53,9 +53,10 @@ export async function completeOnCandidates<T>(
   plan: ExecutablePlan,
   runner: CandidateRunner<T, never>,
   signal: AbortSignal,
+  inFlight?: InFlight,
 ): Promise<{ result: T; attempt: Attempt }> {
   const w = wrap(plan, runner);
-  const { result, attempt } = await executeCompletion(w.plan, (c) => callOf(runner, w.original.get(c) ?? c), signal);
+  const { result, attempt } = await executeCompletion(w.plan, (c) => callOf(runner, w.original.get(c) ?? c), signal, inFlight);
   return { result: result as unknown as T, attempt: unwrap(attempt, w.original) };
 }
 
@@ -70,9 +71,10 @@ export async function streamOnCandidates<E>(
   plan: ExecutablePlan,
   runner: CandidateRunner<never, E>,
   signal: AbortSignal,
+  inFlight?: InFlight,
 ): Promise<StartedOnCandidates<E>> {
   const w = wrap(plan, runner);
-  const started = await startStream(w.plan, (c) => callOf(runner, w.original.get(c) ?? c), signal);
+  const started = await startStream(w.plan, (c) => callOf(runner, w.original.get(c) ?? c), signal, inFlight);
   return {
     first: started.first as unknown as E | undefined,
     rest: started.rest as unknown as AsyncIterator<E>,

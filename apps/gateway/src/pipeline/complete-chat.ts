@@ -1,6 +1,6 @@
 // Runs a prepared, non-streaming chat over its candidates and stamps Runestone's metadata.
 import type { ChatCompletion } from "../providers/types";
-import { executeCompletion, type Attempt } from "../resilience/execute";
+import { executeCompletion, type Attempt, type InFlight } from "../resilience/execute";
 import { callFor, type PreparedChat } from "./prepare-chat";
 
 export interface CompletedChat {
@@ -8,8 +8,8 @@ export interface CompletedChat {
   attempt: Attempt;
 }
 
-export async function completeChat(p: PreparedChat, signal: AbortSignal): Promise<CompletedChat> {
-  const { result, attempt } = await executeCompletion(p.plan, (c) => callFor(p, c), signal);
+export async function completeChat(p: PreparedChat, signal: AbortSignal, inFlight?: InFlight): Promise<CompletedChat> {
+  const { result, attempt } = await executeCompletion(p.plan, (c) => callFor(p, c), signal, inFlight);
   const completion = {
     ...result,
     model: result.model ?? attempt.candidate.model.id,

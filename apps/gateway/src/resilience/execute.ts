@@ -22,6 +22,14 @@ export interface Attempt {
 
 export type CallFor = (c: Candidate) => ChatCall;
 
+/**
+ * Which candidate holds the request right now (sent, answer not yet in), for accounting a client
+ * that goes away before any answer: that provider already has the prompt. Cleared when a try fails.
+ */
+export interface InFlight {
+  candidate?: Candidate;
+}
+
 /** Timers may fire a few ms before Date.now() says the wait is over; waiting this much longer avoids a wasted round. */
 const CLOCK_SLACK_MS = 5;
 export type ExecutablePlan = Pick<RoutePlan, "candidates" | "resilience">;
@@ -30,8 +38,9 @@ export async function executeCompletion(
   plan: ExecutablePlan,
   callFor: CallFor,
   signal: AbortSignal,
+  inFlight?: InFlight,
 ): Promise<{ result: ChatCompletion; attempt: Attempt }> {
-  const { value, attempt } = await runOverCandidates(plan, (c) => c.provider.complete(callFor(c), signal), signal);
+  const { value, attempt } = await runOverCandidates(plan, (c) => c.provider.complete(callFor(c), signal), signal, inFlight);
   return { result: value, attempt };
 }
 
@@ -46,7 +55,7 @@ export interface StartedStream {
  * failure falls back; after that, failures surface to the caller as stream errors (and count
  * against the deployment's breaker).
  */
-export async function startStream(plan: ExecutablePlan, callFor: CallFor, signal: AbortSignal): Promise<StartedStream> {
+export async function startStream(plan: ExecutablePlan, callFor: CallFor, signal: AbortSignal, inFlight?: InFlight): Promise<StartedStream> {
   const { value, attempt } = await runOverCandidates(
     plan,
     async (c) => {
@@ -55,6 +64,7 @@ export async function startStream(plan: ExecutablePlan, callFor: CallFor, signal
       return { first: first.done ? undefined : first.value, rest };
     },
     signal,
+    inFlight,
   );
   return { first: value.first, rest: reportMidStreamFailures(value.rest, attempt.candidate), attempt };
 }
@@ -75,6 +85,7 @@ async function runOverCandidates<T>(
   plan: ExecutablePlan,
   tryOne: (c: Candidate) => Promise<T>,
   signal: AbortSignal,
+  inFlight: InFlight = {},
 ): Promise<{ value: T; attempt: Attempt }> {
   const { candidates, resilience: r } = plan;
   const cfg = r.config.retries;
@@ -105,6 +116,7 @@ async function runOverCandidates<T>(
         r.events.fallback?.({ model: c.model.id, fromProvider: from.candidate.provider.id, toProvider: c.provider.id, reason: from.reason });
       }
       const t0 = performance.now();
+      inFlight.candidate = c;
       try {
         const value = await tryOne(c);
         const ms = performance.now() - t0;
@@ -113,6 +125,8 @@ async function runOverCandidates<T>(
         r.events.upstreamAttempt?.({ provider: c.provider.id, model: c.model.id, upstreamModel: c.upstreamModel, ok: true, durationMs: ms });
         return { value, attempt: { candidate: c, upstreamMs, fallbacks, retries } };
       } catch (err) {
+        // A client that hung up leaves the candidate in flight: it has the prompt. Any other failure does not.
+        if (!(err instanceof UpstreamError && err.kind === "aborted")) inFlight.candidate = undefined;
         const ms = performance.now() - t0;
         upstreamMs += ms;
         const ue = err instanceof UpstreamError ? err : undefined;

@@ -2,12 +2,17 @@
 // deployment (e.g. a reseller), else its model's; priced like the usage ledger (usage-cost.ts).
 import type { Usage } from "../providers/types";
 import type { Pricing } from "../routing/catalog";
+import type { Candidate } from "../routing/router";
 import type { Attempt } from "../resilience/execute";
 import type { JobUsageEvent } from "./gateway-events";
 import { costUsd } from "./usage-cost";
 
 export function attemptPricing(a: Attempt): Pricing | undefined {
-  const { model, provider, upstreamModel } = a.candidate;
+  return candidatePricing(a.candidate);
+}
+
+export function candidatePricing(c: Candidate): Pricing | undefined {
+  const { model, provider, upstreamModel } = c;
   const d = model.deployments.find((x) => x.provider.id === provider.id && x.model === upstreamModel);
   return d?.pricing ?? model.pricing;
 }

@@ -4,15 +4,11 @@
 import type { Request, Response } from "express";
 import { toHttpError } from "../http/error-handler";
 import type { Attempt } from "../resilience/execute";
-import { attemptCost } from "./attempt-cost";
+import { candidatePricing } from "./attempt-cost";
+import { costUsd } from "./usage-cost";
+import { usageSeen } from "./usage-seen";
 import type { RequestFinishedEvent } from "./gateway-events";
 import type { MetricLabels } from "./metric-labels";
-
-interface UsageLike {
-  prompt_tokens?: number;
-  completion_tokens?: number;
-  prompt_tokens_details?: { cached_tokens?: number } | null;
-}
 
 /** The status reported for a client that went away before any response was sent (as nginx does). */
 export const CLIENT_CLOSED_STATUS = 499;
@@ -21,7 +17,7 @@ export function describeRequest(req: Request, res: Response, labels: MetricLabel
   const l = res.locals;
   const durationMs = performance.now() - (l.startedAt as number);
   const attempt = l.attempt as Attempt | undefined;
-  const usage = l.usage as UsageLike | undefined;
+  const seen = usageSeen(res);
   const finished = res.writableFinished;
   const e: RequestFinishedEvent = {
     requestId: l.requestId as string,
@@ -29,8 +25,8 @@ export function describeRequest(req: Request, res: Response, labels: MetricLabel
     method: req.method,
     status: !res.headersSent && !finished ? CLIENT_CLOSED_STATUS : res.statusCode,
     tenant: (l.tenant as { id?: string } | undefined)?.id,
-    provider: attempt?.candidate.provider.id,
-    model: attempt?.candidate.model.id ?? requestedModel(req),
+    provider: (attempt?.candidate ?? seen?.candidate)?.provider.id,
+    model: (attempt?.candidate ?? seen?.candidate)?.model.id ?? requestedModel(req),
     routingPolicy: l.routingPolicy,
     stream: l.stream === true,
     durationMs,
@@ -43,13 +39,14 @@ export function describeRequest(req: Request, res: Response, labels: MetricLabel
     e.retries = attempt.retries;
   }
   if (typeof l.ttftMs === "number") e.ttftMs = l.ttftMs;
-  if (usage) {
-    e.promptTokens = usage.prompt_tokens ?? 0;
-    e.completionTokens = usage.completion_tokens ?? 0;
-    const cached = usage.prompt_tokens_details?.cached_tokens;
-    if (cached) e.cachedTokens = cached;
-    if (typeof l.costUsd === "number") e.costUsd = l.costUsd;
-    else if (attempt) e.costUsd = attemptCost(attempt, { promptTokens: e.promptTokens, completionTokens: e.completionTokens, cachedTokens: e.cachedTokens });
+  if (seen) {
+    const { counts } = seen;
+    e.promptTokens = counts.promptTokens;
+    e.completionTokens = counts.completionTokens;
+    if (counts.cachedTokens) e.cachedTokens = counts.cachedTokens;
+    if (seen.estimated) e.tokensEstimated = true;
+    const pricing = candidatePricing(seen.candidate);
+    if (pricing) e.costUsd = costUsd(pricing, counts);
   }
   const errorCode = (l.errorCode as string | undefined) ?? (l.streamError !== undefined ? (toHttpError(l.streamError).code ?? undefined) : undefined);
   if (errorCode) e.errorCode = errorCode;

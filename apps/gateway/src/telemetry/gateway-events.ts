@@ -22,6 +22,8 @@ export interface RequestFinishedEvent {
   promptTokens?: number;
   completionTokens?: number;
   cachedTokens?: number;
+  /** The tokens are Runestone's estimate, not the provider's report (see usage-seen.ts). */
+  tokensEstimated?: boolean;
   costUsd?: number;
   fallbacks?: number;
   retries?: number;

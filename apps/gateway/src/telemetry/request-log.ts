@@ -75,6 +75,7 @@ export function logFields(e: RequestFinishedEvent): Record<string, unknown> {
     prompt_tokens: e.promptTokens,
     completion_tokens: e.completionTokens,
     cached_tokens: e.cachedTokens,
+    tokens_estimated: e.tokensEstimated,
     cost_usd: e.costUsd,
     error_code: e.errorCode,
     client_closed: e.clientClosed,

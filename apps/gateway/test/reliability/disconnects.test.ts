@@ -116,7 +116,7 @@ describe("clients disconnecting at random points", () => {
   it("aborts the upstream at once, frees the tenant's slots and accounts what was streamed", async () => {
     const row = rec.start(
       `clients disconnecting at random points (${ROUNDS * SLOTS} clients, seed ${SEED})`,
-      "each upstream request aborted within 100 ms (median; every one within 1 s on a loaded machine); no 429 for the next clients (slots freed); active requests back to 0; usage recorded for every stream that delivered content",
+      "each upstream request aborted within 100 ms (median; every one within 1 s on a loaded machine); no 429 for the next clients (slots freed); active requests back to 0; usage recorded for every hang-up (the upstream had the prompt) and every request after",
     );
     const random = prng(SEED);
     const outcomes: Outcome[] = [];
@@ -157,19 +157,22 @@ describe("clients disconnecting at random points", () => {
     expect(after).toEqual(Array(SLOTS).fill(200));
 
     const streamedContent = outcomes.filter((o) => o.plan.kind === "stream-after-events").length;
-    let usage = { requests: 0, completion_tokens: 0 };
+    // Every hang-up happened once the upstream had the request: each is accounted, with at least its prompt.
+    const expected = outcomes.length + SLOTS;
+    let usage = { requests: 0, prompt_tokens: 0, completion_tokens: 0 };
     const accounted = await within(3_000, async () => {
       const res = await fetch(`${gateway.url}/v1/usage?group_by=none`, { headers: { authorization: `Bearer ${KEY}` } });
       usage = ((await res.json()) as { data: Array<typeof usage> }).data[0] ?? usage;
-      return usage.requests === streamedContent + SLOTS;
+      return usage.requests === expected;
     });
-    expect(accounted, `usage shows ${usage.requests} requests, expected ${streamedContent + SLOTS}`).toBeDefined();
+    expect(accounted, `usage shows ${usage.requests} requests, expected ${expected}`).toBeDefined();
+    expect(usage.prompt_tokens).toBeGreaterThanOrEqual(expected);
     expect(usage.completion_tokens).toBeGreaterThan(0);
 
     const kinds = (k: Plan["kind"]) => outcomes.filter((o) => o.plan.kind === k).length;
     rec.figures["disconnects: upstream aborted after hang-up, median / max (ms)"] = `${median} / ${max}`;
     row.pass(
-      `${outcomes.length} hang-ups (${kinds("stream-after-events")} mid-stream, ${kinds("stream-before-first-byte")} stream before first byte, ${kinds("json-before-answer")} JSON before answer): upstream aborted after median ${median} ms, max ${max} ms; 0 x 429; active requests back to 0; ledger: ${usage.requests} requests (${streamedContent} partial streams + ${SLOTS} after), ${usage.completion_tokens} completion tokens`,
+      `${outcomes.length} hang-ups (${kinds("stream-after-events")} mid-stream, ${kinds("stream-before-first-byte")} stream before first byte, ${kinds("json-before-answer")} JSON before answer): upstream aborted after median ${median} ms, max ${max} ms; 0 x 429; active requests back to 0; ledger: ${usage.requests} requests (${outcomes.length} hang-ups, ${streamedContent} of them mid-stream, + ${SLOTS} after), ${usage.completion_tokens} completion tokens`,
     );
   });
 });

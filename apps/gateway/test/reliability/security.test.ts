@@ -252,7 +252,7 @@ describe("where the gateway connects", () => {
     const evil = `${attacker.url}/v1`;
     const fields = { base_url: evil, api_base: evil, provider_url: evil, baseURL: evil, api_url: evil, endpoint: evil, url: evil, custom_host: evil };
     const headers = { "x-runestone-base-url": evil, "x-runestone-provider-url": evil, "x-base-url": evil, "x-portkey-custom-host": evil, "x-forwarded-host": new URL(attacker.url).host, "x-original-url": evil };
-    const before = upstream.requests.length;
+    const firstPrompt = prompts.length;
     const sent = [
       await call("POST", "/v1/chat/completions", { key: KEYS.b, body: { ...chatBody(), ...fields }, headers }),
       await call("POST", "/v1/chat/completions", { key: KEYS.b, body: { ...chatBody(), ...fields, stream: true }, headers }),
@@ -260,7 +260,11 @@ describe("where the gateway connects", () => {
       await call("POST", "/v1/embeddings", { key: KEYS.b, body: { model: "text-embedding-3-small", input: prompt(), ...fields }, headers }),
     ];
     for (const s of sent) expect(s.status).toBe(200);
-    expect(upstream.requests.length - before).toBe(sent.length);
+    // Each request reached the configured upstream exactly once (counted by its own prompt: a job queued by
+    // an earlier test may still be running against the same upstream).
+    const mine = prompts.slice(firstPrompt);
+    expect(mine).toHaveLength(sent.length);
+    for (const p of mine) expect(upstream.requests.filter((r) => r.rawBody.includes(p)), p).toHaveLength(1);
     // The one provider routing field the spec knows names a configured provider, never a URL.
     const byUrl = await call("POST", "/v1/chat/completions", { key: KEYS.b, body: { ...chatBody(), provider: evil } });
     expect(byUrl.status).toBeLessThan(500);

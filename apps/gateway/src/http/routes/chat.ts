@@ -4,7 +4,7 @@ import { completeChat } from "../../pipeline/complete-chat";
 import { callFor, prepareChat, type PreparedChat } from "../../pipeline/prepare-chat";
 import type { ChatRequest, ChunkEvent } from "../../providers/types";
 import { UpstreamError } from "../../providers/upstream-error";
-import { startStream } from "../../resilience/execute";
+import { startStream, type InFlight } from "../../resilience/execute";
 import type { Router } from "../../routing/router";
 import { SseWriter } from "../../streaming/sse-writer";
 import { timeoutError } from "../../resilience/deadline";
@@ -74,8 +74,10 @@ async function handleChat(deps: ChatDeps, req: Request, res: Response, forceStre
     }
   }
   const signal = requestSignal(res, deps.requestTimeoutMs);
+  const inFlight: InFlight = {};
+  res.locals.inFlight = inFlight;
   if (!prepared.stream) {
-    const { completion, attempt } = await completeChat(prepared, signal);
+    const { completion, attempt } = await completeChat(prepared, signal, inFlight);
     res.locals.attempt = attempt;
     res.locals.usage = completion.usage;
     res.locals.response = { id: completion.id, model: completion.model, finishReasons: completion.choices.flatMap((c) => c.finish_reason ?? []) } satisfies ResponseFacts;
@@ -83,12 +85,12 @@ async function handleChat(deps: ChatDeps, req: Request, res: Response, forceStre
     res.json(completion);
     return;
   }
-  await streamChat(res, prepared, signal);
+  await streamChat(res, prepared, signal, inFlight);
 }
 
-async function streamChat(res: Response, p: PreparedChat, signal: AbortSignal): Promise<void> {
+async function streamChat(res: Response, p: PreparedChat, signal: AbortSignal, inFlight: InFlight): Promise<void> {
   // Failures before the first chunk propagate (after any fallback): the client gets a JSON error.
-  const started = await startStream(p.plan, (c) => callFor(p, c), signal);
+  const started = await startStream(p.plan, (c) => callFor(p, c), signal, inFlight);
   const attempt = started.attempt;
   res.locals.attempt = attempt;
   const sse = new SseWriter(res);

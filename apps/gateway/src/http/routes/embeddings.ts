@@ -12,6 +12,8 @@ import { routingHeaders } from "../routing-headers";
 import { requestSignal } from "./chat";
 import { rateLimited } from "../../admission/chat-admission";
 import { recordUsageOnClose } from "../../telemetry/record-usage-on-close";
+import { tokensSeen, type UsageLocals } from "../../telemetry/usage-seen";
+import type { InFlight } from "../../resilience/execute";
 import type { UsageLedger } from "../../telemetry/usage-ledger";
 
 export interface EmbeddingsDeps {
@@ -50,11 +52,14 @@ async function handleEmbeddings(deps: EmbeddingsDeps, req: Request, res: Respons
     const decision = await deps.admission.admit({ tenant, estimatedTokens: estimateInputTokens(body.input) });
     if (!decision.admitted) throw rateLimited(decision);
     const lease = decision.lease;
-    res.on("close", () => void lease.release((res.locals.usage as { total_tokens?: number } | undefined)?.total_tokens));
+    res.once("close", () => void lease.release(tokensSeen(res)));
   }
 
+  (res.locals as UsageLocals).promptEstimate = estimateInputTokens(body.input);
   recordUsageOnClose(res, deps.ledger, tenant.id);
   const signal = requestSignal(res, deps.requestTimeoutMs);
+  const inFlight: InFlight = {};
+  res.locals.inFlight = inFlight;
   const { result, attempt } = await completeOnCandidates<EmbeddingResponse>(
     { ...plan, candidates },
     {
@@ -62,6 +67,7 @@ async function handleEmbeddings(deps: EmbeddingsDeps, req: Request, res: Respons
         c.provider.embed!({ body: forward as EmbeddingRequest & Record<string, unknown>, upstreamModel: c.upstreamModel, requestId: res.locals.requestId as string }, s),
     },
     signal,
+    inFlight,
   );
   res.locals.attempt = attempt;
   res.locals.usage = { prompt_tokens: result.usage.prompt_tokens, completion_tokens: 0, total_tokens: result.usage.total_tokens };

@@ -17,6 +17,8 @@ import { toHttpError } from "../error-handler";
 import { routingHeaders } from "../routing-headers";
 import { requestSignal } from "./chat";
 import { recordUsageOnClose } from "../../telemetry/record-usage-on-close";
+import { tokensSeen, type UsageLocals } from "../../telemetry/usage-seen";
+import type { InFlight } from "../../resilience/execute";
 import type { UsageLedger } from "../../telemetry/usage-ledger";
 import { rateLimited } from "../../admission/chat-admission";
 
@@ -43,12 +45,15 @@ async function handleMessages(deps: MessagesDeps, req: Request, res: Response): 
     const decision = await deps.admission.admit({ tenant: prepared.tenant, estimatedTokens: estimateMessageTokens(body) });
     if (!decision.admitted) throw rateLimited(decision);
     const lease = decision.lease;
-    res.on("close", () => void lease.release((res.locals.usage as { total_tokens?: number } | undefined)?.total_tokens));
+    res.once("close", () => void lease.release(tokensSeen(res)));
   }
+  (res.locals as UsageLocals).promptEstimate = estimateMessageTokens(body) - body.max_tokens;
   recordUsageOnClose(res, deps.ledger, prepared.tenant.id);
   const signal = requestSignal(res, deps.requestTimeoutMs);
+  const inFlight: InFlight = {};
+  res.locals.inFlight = inFlight;
   if (!prepared.stream) {
-    const { result, attempt } = await completeOnCandidates(prepared.plan, messageRunner(prepared), signal);
+    const { result, attempt } = await completeOnCandidates(prepared.plan, messageRunner(prepared), signal, inFlight);
     res.locals.attempt = attempt;
     res.locals.usage = mapAnthropicUsage((result as Partial<MessageResponse>).usage);
     res.locals.response = { id: result.id, model: result.model, finishReasons: [result.stop_reason ?? null] };
@@ -56,12 +61,12 @@ async function handleMessages(deps: MessagesDeps, req: Request, res: Response): 
     res.json(result);
     return;
   }
-  await streamMessages(res, prepared, signal);
+  await streamMessages(res, prepared, signal, inFlight);
 }
 
-async function streamMessages(res: Response, p: PreparedMessages, signal: AbortSignal): Promise<void> {
+async function streamMessages(res: Response, p: PreparedMessages, signal: AbortSignal, inFlight: InFlight): Promise<void> {
   // Failures before the first event propagate (after any fallback): the client gets a JSON error.
-  const started = await streamOnCandidates(p.plan, messageStreamRunner(p), signal);
+  const started = await streamOnCandidates(p.plan, messageStreamRunner(p), signal, inFlight);
   res.locals.attempt = started.attempt;
   const sse = new MessageSseWriter(res);
   sse.open(routingHeaders(res, started.attempt, p.plan.policy));

@@ -1,0 +1,57 @@
+// The tokens one request used, as known when its response closes: one answer for the tenant's token
+// lease, the usage ledger, the metrics and the log line alike. The provider's usage report when there
+// is one; otherwise an estimate, flagged as such:
+// - an answer without a usage report (a stream cut short, a client gone mid-stream, an upstream that
+//   reports none): the prompt estimate plus what was streamed, at about four characters per token;
+// - a client that went away before any answer: the prompt estimate, since the provider already had it.
+import type { Response } from "express";
+import type { Usage } from "../providers/types";
+import type { Attempt, InFlight } from "../resilience/execute";
+import type { Candidate } from "../routing/router";
+import type { TokenCounts } from "./usage-cost";
+
+const CHARS_PER_TOKEN = 4;
+
+/** res.locals fields the routes set for accounting. */
+export interface UsageLocals {
+  attempt?: Attempt;
+  usage?: Partial<Usage>;
+  /** Characters of content streamed to the client so far (chat streams). */
+  streamedChars?: number;
+  /** The prompt's estimated tokens, set once the request is admitted. */
+  promptEstimate?: number;
+  /** Handed to the executor: the candidate holding the request while no answer is in. */
+  inFlight?: InFlight;
+}
+
+export interface UsageSeen {
+  counts: TokenCounts;
+  /** The deployment that served (or was serving) the request: it sets the price. */
+  candidate: Candidate;
+  estimated: boolean;
+}
+
+export function usageSeen(res: Response): UsageSeen | undefined {
+  const l = res.locals as UsageLocals;
+  const attempt = l.attempt;
+  if (attempt && l.usage) {
+    const u = l.usage;
+    const counts = { promptTokens: u.prompt_tokens ?? 0, completionTokens: u.completion_tokens ?? 0, cachedTokens: u.prompt_tokens_details?.cached_tokens ?? 0 };
+    return { counts, candidate: attempt.candidate, estimated: false };
+  }
+  const prompt = l.promptEstimate;
+  if (prompt === undefined) return undefined;
+  if (attempt) {
+    const completionTokens = Math.ceil((l.streamedChars ?? 0) / CHARS_PER_TOKEN);
+    return { counts: { promptTokens: prompt, completionTokens, cachedTokens: 0 }, candidate: attempt.candidate, estimated: true };
+  }
+  const pending = l.inFlight?.candidate;
+  if (pending && !res.writableFinished) return { counts: { promptTokens: prompt, completionTokens: 0, cachedTokens: 0 }, candidate: pending, estimated: true };
+  return undefined;
+}
+
+/** Total tokens seen, for reconciling a token-per-minute lease (0 when nothing reached a provider). */
+export function tokensSeen(res: Response): number {
+  const seen = usageSeen(res);
+  return seen ? seen.counts.promptTokens + seen.counts.completionTokens : 0;
+}
