@@ -5,7 +5,10 @@ export interface ClientOptions {
   apiKey?: string | undefined;
   /** A fetch implementation taking a `Request` (defaults to `globalThis.fetch`); useful for proxies and tests. */
   fetch?: typeof globalThis.fetch | undefined;
-  /** Milliseconds each try may wait for response headers. Default 600 000 (10 minutes). */
+  /**
+   * Milliseconds each try may wait for response headers. Default 600 000 (10 minutes). Under `waitForQueued`, also
+   * the longest wait for a queued request's job.
+   */
   timeout?: number | undefined;
   /** Retries after the first try on 408, 409, 429, 5xx and connection failures. Default 2. */
   maxRetries?: number | undefined;
@@ -14,8 +17,10 @@ export interface ClientOptions {
   /** Headers sent with every request. */
   headers?: Record<string, string> | undefined;
   /**
-   * When a non-streamed chat call is answered `202` (queued), wait for its job (`jobs.wait`) and return the
-   * completion instead of the QueuedResponse; a job that ends without one throws JobError. Default false.
+   * When a chat call is answered `202` (queued), wait for its job (`jobs.wait`, bounded by `timeout`) and return
+   * the completion instead of the QueuedResponse (`create`), or stream it as the gateway's chunks (`stream`); a job
+   * that ends without one throws JobError. Default false: `create` returns the QueuedResponse and `stream` throws
+   * QueuedError, which names the job.
    */
   waitForQueued?: boolean | undefined;
 }

@@ -76,10 +76,13 @@ export interface RunestoneClient<Completed = ChatCompletion | QueuedResponse> {
        * `waitForQueued`, waits for a queued request's job and returns its completion.
        */
       create(body: ChatCompletionCreateParamsNonStreaming, options?: RequestOptions): Promise<Completed>;
-      /** POST /v1/chat/completions with `"stream": true`. */
+      /**
+       * POST /v1/chat/completions with `"stream": true`. On `202` (queued) it throws QueuedError (with the job id),
+       * or, with `waitForQueued`, waits for the job and streams its completion as the gateway's chunks.
+       */
       stream(body: ChatCompletionCreateParams, options?: RequestOptions): Promise<Stream<ChatCompletionChunk>>;
     };
-    /** POST /v1/chat/stream. */
+    /** POST /v1/chat/stream; a `202` is handled as by `chat.completions.stream`. */
     stream(body: ChatCompletionCreateParams, options?: RequestOptions): Promise<Stream<ChatCompletionChunk>>;
   };
   messages: {
@@ -172,6 +175,7 @@ export function createClient(options: ClientOptions): RunestoneClient<ChatComple
   raw.use(auth, retryMiddleware(policy));
 
   const ctx = createContext(http, policy);
+  const streamOptions = { waitForQueued: options.waitForQueued };
   return {
     chat: {
       completions: {
@@ -179,9 +183,9 @@ export function createClient(options: ClientOptions): RunestoneClient<ChatComple
           const result = await createChatCompletion(ctx, body, o);
           return options.waitForQueued && isQueued(result) ? awaitQueuedCompletion(ctx, result, o) : result;
         },
-        stream: (body, o) => streamChatCompletion(ctx, body, o),
+        stream: (body, o) => streamChatCompletion(ctx, body, o, streamOptions),
       },
-      stream: (body, o) => createChatStream(ctx, body, o),
+      stream: (body, o) => createChatStream(ctx, body, o, streamOptions),
     },
     messages: {
       create: (body, o) => createMessage(ctx, body, o),

@@ -16,6 +16,7 @@ import {
   type RequestOptions,
   type RunestoneClient,
 } from "../src/index";
+import { holdSlot as holdBusySlot } from "./busy-tenant";
 import { contractConfig, KEYS } from "./contract-config";
 import { startGateway, startMockUpstream, type RunningProcess } from "./gateway-process";
 
@@ -59,34 +60,7 @@ function completed(result: ChatCompletion | QueuedResponse): ChatCompletion {
   return result;
 }
 
-/** Makes the mock upstream's next answer for `model` take `ms`: it holds the busy tenant's only slot meanwhile. */
-async function slowNextAnswer(model: string, ms: number): Promise<void> {
-  const res = await fetch(`${mock.url}/_mock/behave`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ behavior: { latencyMs: ms }, times: 1, model }),
-  });
-  expect(res.ok).toBe(true);
-}
-
-let holds = 0;
-
-/**
- * Occupies the busy tenant's only slot with a slow request, and resolves (bounded wait) once that request reached the
- * mock upstream. Returns the slow request's promise.
- */
-async function holdSlot(ms = 2_500): Promise<{ done: Promise<unknown> }> {
-  const marker = `hold-${++holds}`;
-  await slowNextAnswer("gpt-4o-mini", ms);
-  const holder = busy.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: marker }] });
-  const deadline = Date.now() + 5_000;
-  for (;;) {
-    const seen = (await (await fetch(`${mock.url}/_mock/requests`)).json()) as { requests: { body?: unknown }[] };
-    if (seen.requests.some((r) => JSON.stringify(r.body ?? "").includes(marker))) return { done: holder };
-    if (Date.now() > deadline) throw new Error("the slot holder never reached the upstream");
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const holdSlot = (ms?: number) => holdBusySlot(mock.url, busy, ms);
 
 /** The 202 of a request sent while the busy tenant's only slot is held, plus the holder's promise. */
 async function queueOne(text: string): Promise<{ queued: QueuedResponse; holder: Promise<unknown> }> {

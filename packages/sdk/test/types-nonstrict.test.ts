@@ -12,7 +12,7 @@ const sdk = fileURLToPath(new URL("..", import.meta.url));
 const tsc = join(sdk, "node_modules", "typescript", "bin", "tsc");
 
 const consumer = `
-import { createClient, isQueued, NotFoundError, RateLimitError, JobError, Stream } from "@runestone/sdk";
+import { createClient, isQueued, NotFoundError, RateLimitError, JobError, QueuedError, Stream } from "@runestone/sdk";
 import type { ChatCompletion, ChatCompletionChunk, Job, MessageStreamEvent, QueuedResponse } from "@runestone/sdk";
 
 export async function main(): Promise<string> {
@@ -33,6 +33,8 @@ export async function main(): Promise<string> {
     stream_options: { include_usage: true },
   });
   for await (const chunk of stream) text += chunk.choices.length ? chunk.choices[0].delta.content : "";
+  const replayed: Job | undefined = stream.job;
+  text += replayed ? replayed.id : "";
   const events: Stream<MessageStreamEvent> = await client.messages.stream({ model: "m", max_tokens: 10, messages: [{ role: "user", content: "x" }] });
   for await (const event of events) text += event.type;
   const waiting = createClient({ baseUrl: "http://127.0.0.1:4001", waitForQueued: true });
@@ -51,6 +53,7 @@ export async function main(): Promise<string> {
     if (err instanceof NotFoundError) text += err.code + err.requestId;
     if (err instanceof RateLimitError) text += err.retryAfter;
     if (err instanceof JobError) text += err.job.status;
+    if (err instanceof QueuedError) text += err.jobId + err.queued.estimated_wait_time;
   }
   const { data, error } = await client.raw.GET("/v1/models/{model}", { params: { path: { model: "gpt-4o" } } });
   return text + (data ? data.id : error.error.message);

@@ -4,6 +4,7 @@ import {
   isQueued,
   type ChatCompletion,
   type ChatCompletionChunk,
+  type Job,
   type QueuedResponse,
   type Stream,
 } from "../src/index";
@@ -30,6 +31,7 @@ describe("public types", () => {
   it("types streams as Stream<ChatCompletionChunk>", () => {
     expectTypeOf(client.chat.stream).returns.resolves.toEqualTypeOf<Stream<ChatCompletionChunk>>();
     expectTypeOf(client.chat.completions.stream).returns.resolves.toEqualTypeOf<Stream<ChatCompletionChunk>>();
+    expectTypeOf<Stream<ChatCompletionChunk>["job"]>().toEqualTypeOf<Job | undefined>();
   });
 
   it("refuses stream: true in create and unknown roles", () => {

@@ -32,6 +32,8 @@ export type CallInit = {
 /** What every operation file receives: the typed HTTP client and the one way to call it. */
 export interface Context {
   http: HttpClient;
+  /** The client's `timeout` (per-call options override it). */
+  timeout: number;
   /** Runs `call` with the client's policy overridden by `options`; network failures become RunestoneErrors. */
   send<R extends FetchResult>(call: (init: CallInit) => Promise<R>, options?: RequestOptions): Promise<R>;
 }
@@ -39,6 +41,7 @@ export interface Context {
 export function createContext(http: HttpClient, defaults: RetryPolicy): Context {
   return {
     http,
+    timeout: defaults.timeout,
     async send(call, options = {}) {
       const init: CallInit = {
         middleware: [

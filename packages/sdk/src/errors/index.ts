@@ -13,3 +13,4 @@ export { RunestoneError, type RunestoneErrorInit } from "./runestone-error";
 export { StreamError } from "./stream-error";
 export { UnprocessableEntityError } from "./unprocessable-entity-error";
 export { JobError } from "./job-error";
+export { QueuedError } from "./queued-error";

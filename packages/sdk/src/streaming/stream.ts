@@ -2,7 +2,7 @@ import { APIUserAbortError } from "../errors/api-user-abort-error";
 import { readErrorObject } from "../errors/make-error";
 import { RunestoneError } from "../errors/runestone-error";
 import { StreamError } from "../errors/stream-error";
-import type { ChatCompletionChunk } from "../types";
+import type { ChatCompletionChunk, Job } from "../types";
 import { decodeSSE } from "./decode-sse";
 
 /**
@@ -12,10 +12,18 @@ import { decodeSSE } from "./decode-sse";
  * request. A Stream can be consumed once.
  */
 export class Stream<T> implements AsyncIterable<T> {
-  /** The HTTP response (status 200), for its headers, e.g. `x-runestone-provider`. */
+  /**
+   * The HTTP response (status 200), for its headers, e.g. `x-runestone-provider`. For a stream replayed from a
+   * queued job, a 200 stand-in carrying the `202`'s headers and the answer's provider and routing policy.
+   */
   readonly response: Response;
   /** The gateway's request id (the `x-request-id` header). */
   readonly requestId: string | undefined;
+  /**
+   * The job whose completion this stream replays, when the gateway queued the request (`202`) and the client was
+   * created with `waitForQueued: true`; undefined for a stream read live from the gateway.
+   */
+  readonly job: Job | undefined;
   private readonly body: ReadableStream<Uint8Array>;
   private readonly controller: AbortController;
   private readonly userSignal: AbortSignal | undefined;
@@ -26,6 +34,7 @@ export class Stream<T> implements AsyncIterable<T> {
    * @param controller aborting it must abort the HTTP request (its signal was given to fetch).
    * @param userSignal the caller's own signal, to tell their abort from ours.
    * @param lastEvent the `event:` name that ends the stream (yielded, then done) instead of `data: [DONE]`.
+   * @param job the queued job whose completion `body` replays.
    */
   constructor(
     body: ReadableStream<Uint8Array>,
@@ -33,8 +42,10 @@ export class Stream<T> implements AsyncIterable<T> {
     controller: AbortController,
     userSignal?: AbortSignal,
     lastEvent?: string,
+    job?: Job,
   ) {
     this.lastEvent = lastEvent;
+    this.job = job;
     this.body = body;
     this.response = response;
     this.controller = controller;
