@@ -5,6 +5,7 @@ import { existsSync } from "node:fs";
 import cluster from "node:cluster";
 import { ConfigError, loadConfig } from "./config/load";
 import { startGateway } from "./server";
+import { serveClusterScrapes } from "./telemetry/cluster-metrics";
 import { createLogger } from "./telemetry/logger";
 
 async function main(): Promise<void> {
@@ -51,6 +52,7 @@ async function main(): Promise<void> {
 function superviseWorkers(n: number, logger: ReturnType<typeof createLogger>): void {
   let stopping = false;
   logger.info({ workers: n }, `starting ${n} gateway worker processes`);
+  serveClusterScrapes();
   for (let i = 0; i < n; i++) cluster.fork();
   cluster.on("exit", (worker, code, signal) => {
     if (stopping) {

@@ -7,7 +7,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startMockUpstream, type MockUpstream } from "@runestone/mock-upstream";
-import { cancelJob, chat, enqueue, getJob, holdSlot, jobsConfigYaml, QUEUE_KEY, say, waitFinal } from "./jobs-harness";
+import { request } from "node:http";
+import { cancelJob, chat, enqueue, getJob, holdSlot, jobsConfigYaml, NOSY_KEY, QUEUE_KEY, say, waitFinal } from "./jobs-harness";
+import { parseMetrics, sum } from "./metrics-text";
 import { freePort, startRedis, type RedisServer } from "./redis-server";
 
 const MAIN = fileURLToPath(new URL("../dist/main.js", import.meta.url));
@@ -86,5 +88,45 @@ describe("RUNESTONE_WORKERS", () => {
       g.child.kill("SIGTERM");
       expect(await g.exited).toBe(0);
     }, 180_000);
+
+    it("answers one scrape with every worker's requests, whichever worker takes it", async () => {
+      const port = await freePort();
+      const configPath = join(dir, "redis-metrics.yaml");
+      writeFileSync(configPath, jobsConfigYaml(upstream.url, { redisUrl: redis.url, redisPrefix: "workers-metrics:", port }));
+      const g = start(configPath, { RUNESTONE_WORKERS: "2" });
+      await ready(port, g.stderr);
+      // A new connection per request: the primary deals connections to the workers in turn.
+      const SENT = 12;
+      for (let i = 0; i < SENT; i++) {
+        const r = await onNewConnection(port, "POST", "/v1/chat/completions", { authorization: `Bearer ${NOSY_KEY}` }, JSON.stringify(say("fast", `w-metrics-${i}`)));
+        expect(r.status).toBe(200);
+      }
+      for (let i = 0; i < 4; i++) {
+        const scrape = await onNewConnection(port, "GET", "/metrics");
+        expect(scrape.status).toBe(200);
+        const samples = parseMetrics(scrape.body);
+        expect(sum(samples, "runestone_requests_total", { route: "/v1/chat/completions", status: "200" }), `scrape ${i}`).toBe(SENT);
+        // The mock counts 1 word + 3 per message in, "echo: <word>" (2) out.
+        expect(sum(samples, "runestone_input_tokens_total"), `scrape ${i}`).toBe(SENT * 4);
+        expect(sum(samples, "runestone_output_tokens_total"), `scrape ${i}`).toBe(SENT * 2);
+        expect(sum(samples, "runestone_active_requests"), `scrape ${i}`).toBe(1);
+      }
+      g.child.kill("SIGTERM");
+      expect(await g.exited).toBe(0);
+    }, 120_000);
   });
 });
+
+/** One request on a connection of its own (no keep-alive), so consecutive calls can land on different workers. */
+function onNewConnection(port: number, method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<{ status: number; headers: Record<string, string | undefined>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: "127.0.0.1", port, method, path, agent: false, headers: { ...(body ? { "content-type": "application/json" } : {}), ...headers } }, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (c: string) => (text += c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers as Record<string, string | undefined>, body: text }));
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}

@@ -35,6 +35,7 @@ export class GatewayMetrics {
   private readonly tenantLabel: boolean;
   private breakers?: BreakerSource;
   private queueDepthSource?: () => Promise<number>;
+  private scrapeSource?: () => Promise<string>;
   /** Depth as last reported by queue events, when no queue is bound to ask. */
   private reportedDepth = 0;
 
@@ -106,6 +107,8 @@ export class GatewayMetrics {
       name: `${PREFIX}queue_depth`,
       help: "Jobs waiting in the overflow queue.",
       registers,
+      // Every worker asks the same shared queue: the depth is one number, not a sum.
+      aggregator: "max",
       async collect() {
         if (self.queueDepthSource) {
           try {
@@ -133,6 +136,8 @@ export class GatewayMetrics {
       help: "Circuit breaker per deployment (provider, upstream model): 0 closed, 1 half-open, 2 open.",
       labelNames: ["provider", "deployment"],
       registers,
+      // Breakers live in each worker process: across workers, the worst state.
+      aggregator: "max",
       collect() {
         for (const b of self.breakers?.all() ?? []) this.set({ provider: b.provider, deployment: b.model }, BREAKER_VALUE[b.state]);
       },
@@ -178,7 +183,13 @@ export class GatewayMetrics {
 
   /** The Prometheus text exposition and its content type. */
   async scrape(): Promise<{ contentType: string; body: string }> {
-    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+    const body = this.scrapeSource ? await this.scrapeSource() : await this.registry.metrics();
+    return { contentType: this.registry.contentType, body };
+  }
+
+  /** Scrape through this source instead of the local registry (every worker's metrics, see cluster-metrics.ts). */
+  scrapeThrough(source: () => Promise<string>): void {
+    this.scrapeSource = source;
   }
 
   private onRequestFinished(e: RequestFinishedEvent): void {

@@ -1,7 +1,9 @@
 // The gateway's telemetry in one value: bounded labels, Prometheus metrics (unless disabled) and
 // traces (when loaded by loadTracing, i.e. an OTLP endpoint is configured), with one combined events
 // listener for the modules that report what happens.
+import cluster from "node:cluster";
 import type { RunestoneConfig } from "../config/schema";
+import { clusterScrape } from "./cluster-metrics";
 import { combineEvents, type GatewayEvents } from "./gateway-events";
 import { MetricLabels, specRoutes } from "./metric-labels";
 import { GatewayMetrics } from "./metrics";
@@ -28,6 +30,7 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
   const { config } = opts;
   const labels = new MetricLabels({ routes: specRoutes(opts.openapiDocument), models: Object.keys(config.models) });
   const metrics = config.metrics.enabled ? new GatewayMetrics({ labels, tenantLabel: config.metrics.tenant_label }) : undefined;
+  if (metrics && cluster.isWorker && config.queue.workers > 1) metrics.scrapeThrough(clusterScrape(metrics.registry));
   const tracing = opts.tracing;
   return {
     labels,

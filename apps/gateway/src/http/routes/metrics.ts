@@ -17,7 +17,10 @@ export function metricsRoutes(deps: MetricsDeps): ExpressRouter {
   r.get("/metrics", async (req, res) => {
     const refused = scrapeRefusal(deps, req);
     if (refused) throw refused;
-    const { contentType, body } = await deps.metrics.scrape();
+    const { contentType, body } = await deps.metrics.scrape().catch(() => {
+      // With several workers the scrape gathers them all through the primary, which may fail to answer.
+      throw new HttpError({ status: 503, type: "overloaded_error", code: "metrics_unavailable", message: "metrics could not be gathered from every worker process; retry the scrape", headers: { "retry-after": "1" } });
+    });
     res.setHeader("content-type", contentType);
     res.setHeader("cache-control", "no-store");
     res.send(body);
