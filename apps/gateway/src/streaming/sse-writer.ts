@@ -12,7 +12,8 @@ export class SseWriter {
       "x-accel-buffering": "no",
       ...headers,
     });
-    this.res.flushHeaders();
+    // Not flushed on their own: the stream opens once its first chunk is in hand, and Node sends the
+    // headers with that first write, one packet instead of two.
   }
 
   get closed(): boolean {
