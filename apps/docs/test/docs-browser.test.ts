@@ -96,8 +96,10 @@ describe("the docs site served at /docs", () => {
     // Opening a tag may close another, so each tag's entries are read while it is open.
     for (const tag of tags) {
       await open(tag);
-      const first = operations.find((op) => op.tag === tag)!;
-      await page.waitForSelector(`a[href$="/${first.operationId.toLowerCase()}"]`, { state: "attached", timeout: 10_000 });
+      // Every entry of the tag, not just the first: on a loaded machine the rest can render a moment later.
+      for (const op of operations.filter((o) => o.tag === tag)) {
+        await page.waitForSelector(`a[href$="/${op.operationId.toLowerCase()}"]`, { state: "attached", timeout: 10_000 }).catch(() => undefined);
+      }
       links.push(...(await navigation()));
     }
     const missing = operations.filter(

@@ -4,7 +4,8 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
-import { startMockUpstream, type MockUpstream } from "@runestone/mock-upstream";
+import { startMockUpstream, type MockUpstream, type RecordedRequest } from "@runestone/mock-upstream";
+import { expect } from "vitest";
 import { parseConfig } from "../src/config/load";
 import type { RunestoneConfig } from "../src/config/schema";
 import { startGateway, type RunningGateway } from "../src/server";
@@ -115,3 +116,16 @@ export async function readSse(res: Response): Promise<string[]> {
     .filter(Boolean)
     .map((e) => e.replace(/^data: /, ""));
 }
+
+/** The OpenAI error envelope of a response, which must be JSON. */
+export async function errorOf(res: Response): Promise<{ message: string; type: string; code: string | null }> {
+  expect(res.headers.get("content-type")).toMatch(/application\/json/);
+  return ((await res.json()) as { error: { message: string; type: string; code: string | null } }).error;
+}
+
+/** The requests the mock upstream received for one upstream model. */
+export const upstreamRequestsFor = (upstream: MockUpstream, upstreamModel: string): RecordedRequest[] =>
+  upstream.requests.filter((r) => (r.body as { model?: string } | undefined)?.model === upstreamModel);
+
+/** A YAML deployment list of two: `<name>-p` on `first`, then `<name>-b` on the `backup` provider. */
+export const fallbackPair = (name: string, first = "primary") => `[{ provider: ${first}, model: ${name}-p }, { provider: backup, model: ${name}-b }]`;

@@ -3,14 +3,12 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { startMockUpstream, type MockUpstream } from "@runestone/mock-upstream";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "./redis-server";
 import { readSse, tempSqlitePath, TENANT_KEY, testConfigYaml } from "./harness";
+import { mainJs, spawnGateway } from "./spawn-gateway";
 
-const mainJs = fileURLToPath(new URL("../dist/main.js", import.meta.url));
 let upstream: MockUpstream;
 let configPath: string;
 
@@ -22,29 +20,11 @@ beforeAll(async () => {
 });
 afterAll(() => upstream.close());
 
-async function startProcess(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [mainJs], { env: { ...process.env, ...env, PORT: String(port) }, stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  child.stdout!.on("data", (b) => (out += b));
-  child.stderr!.on("data", (b) => (out += b));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`gateway exited early: ${out}`);
-    const ok = await fetch(`${url}/health/ready`).then((r) => r.ok, () => false);
-    if (ok) break;
-    if (Date.now() > deadline) throw new Error(`gateway not ready: ${out}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return { child, url, output: () => out };
-}
-
 const exited = (child: ChildProcess) => new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
 
 describe("the gateway process", () => {
   it("starts on the embedded defaults with no keys and warns about the development key", async () => {
-    const { child, url, output } = await startProcess({ RUNESTONE_CONFIG: "", RUNESTONE_DATA_FILE: tempSqlitePath() });
+    const { child, url, output } = await spawnGateway({ RUNESTONE_CONFIG: "", RUNESTONE_DATA_FILE: tempSqlitePath() });
     try {
       const res = await fetch(`${url}/v1/chat/completions`, {
         method: "POST",
@@ -61,7 +41,7 @@ describe("the gateway process", () => {
 
   it("serves OpenAI models at OPENAI_BASE_URL with OPENAI_API_KEY on the embedded defaults, to the official SDK", async () => {
     upstream.reset();
-    const { child, url } = await startProcess({ RUNESTONE_CONFIG: "", RUNESTONE_DATA_FILE: tempSqlitePath(), OPENAI_API_KEY: "sk-env-upstream", OPENAI_BASE_URL: `${upstream.url}/v1` });
+    const { child, url } = await spawnGateway({ RUNESTONE_CONFIG: "", RUNESTONE_DATA_FILE: tempSqlitePath(), OPENAI_API_KEY: "sk-env-upstream", OPENAI_BASE_URL: `${upstream.url}/v1` });
     try {
       const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: "sk-runestone-dev", maxRetries: 0 });
       const completion = await client.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "through env" }] });
@@ -95,7 +75,7 @@ describe("the gateway process", () => {
   });
 
   it("on SIGTERM stops being ready, finishes the in-flight stream, then exits 0", async () => {
-    const { child, url } = await startProcess({ RUNESTONE_CONFIG: configPath });
+    const { child, url } = await spawnGateway({ RUNESTONE_CONFIG: configPath });
     upstream.behave({ chunkDelayMs: 40 }, { times: 1 });
     const streaming = fetch(`${url}/v1/chat/completions`, {
       method: "POST",

@@ -1,16 +1,15 @@
 // Each fault of the mock upstream, and what the client sees: retries, fallbacks, breakers, timeouts.
 // Every scenario uses its own models (and so its own breakers), so that the scenarios stay independent.
-import { startMockUpstream, type MockUpstream, type RecordedRequest } from "@runestone/mock-upstream";
+import { startMockUpstream, type MockUpstream } from "@runestone/mock-upstream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../src/config/load";
 import { startGateway, type RunningGateway } from "../src/server";
-import type { GatewayEvents } from "../src/telemetry/gateway-events";
 import { createLogger } from "../src/telemetry/logger";
-import { LogCapture, postJson, readSse } from "./harness";
+import { errorOf, fallbackPair, LogCapture, postJson, readSse, upstreamRequestsFor } from "./harness";
 import { freePort } from "./redis-server";
+import { recordResilienceEvents } from "./resilience-events";
 
 const TIMEOUTS = "timeouts: { connect_ms: 1000, first_byte_ms: 600, idle_ms: 600, total_ms: 8000 }";
-const pair = (name: string, first = "primary") => `[{ provider: ${first}, model: ${name}-p }, { provider: backup, model: ${name}-b }]`;
 
 function configYaml(url: string, deadPort: number): string {
   return `
@@ -26,17 +25,17 @@ providers:
 models:
   ra-solo: { deployments: [{ provider: primary, model: ra-solo }] }
   ra-cap-solo: { deployments: [{ provider: primary, model: ra-cap-solo }] }
-  ra-long: { deployments: ${pair("ra-long")} }
+  ra-long: { deployments: ${fallbackPair("ra-long")} }
   burst-solo: { deployments: [{ provider: primary, model: burst-solo }] }
-  burst-duo: { deployments: ${pair("burst-duo")} }
+  burst-duo: { deployments: ${fallbackPair("burst-duo")} }
   over-solo: { deployments: [{ provider: primary, model: over-solo }] }
-  over-claude: { deployments: ${pair("over-claude", "claude")} }
-  refused: { deployments: ${pair("refused", "dead")} }
-  stall-first: { deployments: ${pair("stall-first")} }
-  stall-mid: { deployments: ${pair("stall-mid")} }
-  cut: { deployments: ${pair("cut")} }
-  malformed: { deployments: ${pair("malformed")} }
-  bad-request: { deployments: ${pair("bad-request")} }
+  over-claude: { deployments: ${fallbackPair("over-claude", "claude")} }
+  refused: { deployments: ${fallbackPair("refused", "dead")} }
+  stall-first: { deployments: ${fallbackPair("stall-first")} }
+  stall-mid: { deployments: ${fallbackPair("stall-mid")} }
+  cut: { deployments: ${fallbackPair("cut")} }
+  malformed: { deployments: ${fallbackPair("malformed")} }
+  bad-request: { deployments: ${fallbackPair("bad-request")} }
   recovers: { deployments: [{ provider: primary, model: recovers }] }
   down: { deployments: [{ provider: dead, model: down-d }, { provider: primary, model: down-p }] }
 tenants:
@@ -44,27 +43,14 @@ tenants:
 `;
 }
 
-interface Recorded {
-  attempts: Parameters<NonNullable<GatewayEvents["upstreamAttempt"]>>[0][];
-  retries: Parameters<NonNullable<GatewayEvents["retry"]>>[0][];
-  fallbacks: Parameters<NonNullable<GatewayEvents["fallback"]>>[0][];
-  breakers: Parameters<NonNullable<GatewayEvents["breakerStateChanged"]>>[0][];
-}
-
 let upstream: MockUpstream;
 let gateway: RunningGateway;
-const seen: Recorded = { attempts: [], retries: [], fallbacks: [], breakers: [] };
+const seen = recordResilienceEvents();
 
 beforeAll(async () => {
   upstream = await startMockUpstream();
   const { config } = parseConfig(configYaml(upstream.url, await freePort()), {});
-  const events: GatewayEvents = {
-    upstreamAttempt: (e) => seen.attempts.push(e),
-    retry: (e) => seen.retries.push(e),
-    fallback: (e) => seen.fallbacks.push(e),
-    breakerStateChanged: (e) => seen.breakers.push(e),
-  };
-  gateway = await startGateway({ config, logger: createLogger("silent", new LogCapture()), validateResponses: true, events });
+  gateway = await startGateway({ config, logger: createLogger("silent", new LogCapture()), validateResponses: true, events: seen.events });
 });
 afterAll(async () => {
   await gateway.close();
@@ -73,14 +59,9 @@ afterAll(async () => {
 
 const chat = () => `${gateway.url}/v1/chat/completions`;
 const ask = (model: string, extra: Record<string, unknown> = {}) => postJson(chat(), { model, messages: [{ role: "user", content: "hello there" }], ...extra });
-const sentTo = (upstreamModel: string): RecordedRequest[] => upstream.requests.filter((r) => (r.body as { model?: string } | undefined)?.model === upstreamModel);
-const breakerStates = (model: string) => seen.breakers.filter((b) => b.model === model).map((b) => b.state);
+const sentTo = (upstreamModel: string) => upstreamRequestsFor(upstream, upstreamModel);
+const { breakerStates } = seen;
 const health = async () => (await (await fetch(`${gateway.url}/health`)).json()) as { status: string; components: { providers: { status: string; details: Record<string, any> } } };
-
-async function errorOf(res: Response): Promise<{ message: string; type: string; code: string | null }> {
-  expect(res.headers.get("content-type")).toMatch(/application\/json/);
-  return ((await res.json()) as { error: { message: string; type: string; code: string | null } }).error;
-}
 
 describe("429 with Retry-After", () => {
   it("waits as long as the upstream asks, then retries the same deployment and answers", async () => {

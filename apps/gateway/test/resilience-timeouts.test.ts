@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../src/config/load";
 import { startGateway, type RunningGateway } from "../src/server";
 import { createLogger } from "../src/telemetry/logger";
-import { LogCapture, postJson, readSse } from "./harness";
+import { LogCapture, postJson, readSse, upstreamRequestsFor } from "./harness";
 
 /**
  * A loopback port whose accept queue is full: a child process listens with a backlog of 1 and never
@@ -95,7 +95,7 @@ afterAll(async () => {
 
 const ask = (model: string, extra: Record<string, unknown> = {}) =>
   postJson(`${gateway.url}/v1/chat/completions`, { model, messages: [{ role: "user", content: "one two three four five six" }], ...extra });
-const sentTo = (m: string) => upstream.requests.filter((r) => (r.body as { model?: string }).model === m);
+const sentTo = (m: string) => upstreamRequestsFor(upstream, m);
 const errorOf = async (res: Response) => ((await res.json()) as { error: { type: string; code: string; message: string } }).error;
 const lastEvent = (events: string[]) => JSON.parse(events.at(-1)!) as { error?: { code: string; message: string } };
 

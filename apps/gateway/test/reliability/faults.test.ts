@@ -3,21 +3,20 @@
 // both sides (what the client saw, what reached the upstream). Results go to results/ (results.ts).
 // Overlaps test/resilience-faults.test.ts on purpose: this file is the catalogue that publishes figures.
 import { connect } from "node:net";
-import { startMockUpstream, type MockUpstream, type RecordedRequest } from "@runestone/mock-upstream";
+import { startMockUpstream, type MockUpstream } from "@runestone/mock-upstream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load";
 import { startGateway, type RunningGateway } from "../../src/server";
-import type { GatewayEvents } from "../../src/telemetry/gateway-events";
 import { createLogger } from "../../src/telemetry/logger";
-import { LogCapture, postJson, readSse, tempSqlitePath } from "../harness";
+import { errorOf, fallbackPair, LogCapture, postJson, readSse, tempSqlitePath, upstreamRequestsFor } from "../harness";
 import { freePort } from "../redis-server";
+import { recordResilienceEvents } from "../resilience-events";
 import { SectionRecorder } from "./results";
 
 const TENANT_KEY = "sk-rel-faults-tenant-0123456789";
 const UPSTREAM_KEY = "sk-rel-faults-upstream-secret-abcdef";
 const MISCONFIGURED_KEY = "sk-rel-faults-wrong-key-abcdef";
 const TIMEOUTS = "timeouts: { connect_ms: 1000, first_byte_ms: 1000, idle_ms: 1000, total_ms: 20000 }";
-const pair = (name: string, first = "primary") => `[{ provider: ${first}, model: ${name}-p }, { provider: backup, model: ${name}-b }]`;
 const HEADERS_TIMEOUT_MS = 1000;
 
 function configYaml(url: string, deadPort: number): string {
@@ -36,51 +35,38 @@ providers:
 models:
   ra: { deployments: [{ provider: primary, model: ra }] }
   ra-cap: { deployments: [{ provider: primary, model: ra-cap }] }
-  burst: { deployments: ${pair("burst")} }
+  burst: { deployments: ${fallbackPair("burst")} }
   burst-solo: { deployments: [{ provider: primary, model: burst-solo }] }
   over: { deployments: [{ provider: primary, model: over }] }
-  over-duo: { deployments: ${pair("over-duo")} }
-  refused: { deployments: ${pair("refused", "dead")} }
+  over-duo: { deployments: ${fallbackPair("over-duo")} }
+  refused: { deployments: ${fallbackPair("refused", "dead")} }
   refused-solo: { deployments: [{ provider: dead, model: refused-solo }] }
-  nodns: { deployments: ${pair("nodns", "nowhere")} }
+  nodns: { deployments: ${fallbackPair("nodns", "nowhere")} }
   nodns-solo: { deployments: [{ provider: nowhere, model: nodns-solo }] }
-  stall-first: { deployments: ${pair("stall-first")} }
+  stall-first: { deployments: ${fallbackPair("stall-first")} }
   stall-first-solo: { deployments: [{ provider: primary, model: stall-first-solo }] }
-  stall-mid: { deployments: ${pair("stall-mid")} }
-  cut: { deployments: ${pair("cut")} }
-  malformed: { deployments: ${pair("malformed")} }
-  nodone: { deployments: ${pair("nodone")} }
+  stall-mid: { deployments: ${fallbackPair("stall-mid")} }
+  cut: { deployments: ${fallbackPair("cut")} }
+  malformed: { deployments: ${fallbackPair("malformed")} }
+  nodone: { deployments: ${fallbackPair("nodone")} }
   huge: { deployments: [{ provider: primary, model: huge }] }
-  ctx: { deployments: ${pair("ctx")} }
-  auth: { deployments: ${pair("auth", "misconfigured")} }
+  ctx: { deployments: ${fallbackPair("ctx")} }
+  auth: { deployments: ${fallbackPair("auth", "misconfigured")} }
 tenants:
   - { id: tenant-faults, keys: [${TENANT_KEY}] }
 `;
 }
 
-interface Seen {
-  attempts: Parameters<NonNullable<GatewayEvents["upstreamAttempt"]>>[0][];
-  retries: Parameters<NonNullable<GatewayEvents["retry"]>>[0][];
-  fallbacks: Parameters<NonNullable<GatewayEvents["fallback"]>>[0][];
-  breakers: Parameters<NonNullable<GatewayEvents["breakerStateChanged"]>>[0][];
-}
-
 const rec = new SectionRecorder("faults", "a-catalogue");
 const logs = new LogCapture();
-const seen: Seen = { attempts: [], retries: [], fallbacks: [], breakers: [] };
+const seen = recordResilienceEvents();
 let upstream: MockUpstream;
 let gateway: RunningGateway;
 
 beforeAll(async () => {
   upstream = await startMockUpstream();
   const { config } = parseConfig(configYaml(upstream.url, await freePort()), {});
-  const events: GatewayEvents = {
-    upstreamAttempt: (e) => seen.attempts.push(e),
-    retry: (e) => seen.retries.push(e),
-    fallback: (e) => seen.fallbacks.push(e),
-    breakerStateChanged: (e) => seen.breakers.push(e),
-  };
-  gateway = await startGateway({ config, logger: createLogger("info", logs), validateResponses: true, events });
+  gateway = await startGateway({ config, logger: createLogger("info", logs), validateResponses: true, events: seen.events });
 });
 
 afterAll(async () => {
@@ -91,14 +77,9 @@ afterAll(async () => {
 
 const ask = (model: string, extra: Record<string, unknown> = {}) =>
   postJson(`${gateway.url}/v1/chat/completions`, { model, messages: [{ role: "user", content: "hello there" }], ...extra }, { authorization: `Bearer ${TENANT_KEY}` });
-const sentTo = (upstreamModel: string): RecordedRequest[] => upstream.requests.filter((r) => (r.body as { model?: string } | undefined)?.model === upstreamModel);
-const breakerStates = (model: string) => seen.breakers.filter((b) => b.model === model).map((b) => b.state);
+const sentTo = (upstreamModel: string) => upstreamRequestsFor(upstream, upstreamModel);
+const { breakerStates } = seen;
 const parsed = (events: string[]) => events.filter((e) => e !== "[DONE]").map((e) => JSON.parse(e) as { choices?: Array<{ delta?: { content?: string } }>; error?: { type: string; code: string; message: string } });
-
-async function errorOf(res: Response): Promise<{ message: string; type: string; code: string | null }> {
-  expect(res.headers.get("content-type")).toMatch(/application\/json/);
-  return ((await res.json()) as { error: { message: string; type: string; code: string | null } }).error;
-}
 
 describe("upstream errors", () => {
   it("waits out a short Retry-After and retries, and passes a long one on to the client as 429 with Retry-After", async () => {
