@@ -69,6 +69,7 @@ export function createApp(deps: AppDeps): Express {
   const events = combineEvents(telemetry.events, deps.events ?? {});
   const resilience = new Resilience({ config: config.resilience, events, requestTimeoutMs: config.server.request_timeout_ms });
   for (const m of catalog.all()) for (const d of m.deployments) if (d.provider.configured) resilience.breakers.get(d.provider.id, d.model);
+  if (state.breakerPeers) resilience.breakers.share(state.breakerPeers);
   const router = new Router(catalog, config.routing.default_policy, resilience);
 
   const app = express();

@@ -33,6 +33,8 @@ export class CircuitBreaker {
   private readonly bucketEpoch = new Array<number>(BUCKETS).fill(-1);
   private readonly bucketCalls = new Array<number>(BUCKETS).fill(0);
   private readonly bucketFailures = new Array<number>(BUCKETS).fill(0);
+  /** True while an opening announced by another instance is applied (it is not announced back). */
+  private fromPeer = false;
 
   constructor(
     readonly provider: string,
@@ -86,6 +88,24 @@ export class CircuitBreaker {
     if (this.current === "half_open") this.open(this.cfg.open_ms);
     else if (this.current === "closed" && this.tripped()) this.open(this.cfg.open_ms);
     if (retryAfterMs !== undefined && retryAfterMs > 0) this.open(Math.min(retryAfterMs, this.cfg.max_open_ms));
+  }
+
+  /**
+   * Another instance's breaker for this deployment opened for `ms`: open this one as long (never
+   * shortening an opening already in force).
+   */
+  openFromPeer(ms: number): void {
+    this.fromPeer = true;
+    try {
+      this.open(Math.min(ms, this.cfg.max_open_ms));
+    } finally {
+      this.fromPeer = false;
+    }
+  }
+
+  /** Whether the opening being reported came from another instance (see openFromPeer). */
+  get openedByPeer(): boolean {
+    return this.fromPeer;
   }
 
   /** An outcome that says nothing about the deployment's health (client gone, upstream 400). */

@@ -6,6 +6,7 @@ import type { Schema } from "@runestone/contract";
 import type { RunestoneConfig } from "../config/schema";
 import { MemoryAdmission } from "../admission/memory-admission";
 import type { Admission } from "../admission/types";
+import type { BreakerPeers } from "../resilience/breaker-peers";
 import { MemoryUsageStore } from "../telemetry/usage-memory-store";
 import { UsageLedger } from "../telemetry/usage-ledger";
 import { SqliteUsageStore } from "../telemetry/usage-sqlite-store";
@@ -26,6 +27,8 @@ export interface GatewayState {
   adminKey: AdminKey;
   admission: Admission;
   ledger: UsageLedger;
+  /** Redis mode: the other instances, with which breaker openings are shared. */
+  breakerPeers?: BreakerPeers;
   health(): Promise<Schema<"ComponentHealth">>;
   close(): Promise<void>;
 }
@@ -42,11 +45,12 @@ export async function openState(config: RunestoneConfig, opts: OpenStateOptions 
   const maxConcurrent = config.limits.max_concurrent_per_tenant;
   if (config.state.redis_url) {
     // Loaded only in Redis mode, so embedded mode starts without ioredis and friends.
-    const [{ openRedis }, { RedisKeyRepository }, { RedisAdmission }, { RedisUsageStore }] = await Promise.all([
+    const [{ openRedis }, { RedisKeyRepository }, { RedisAdmission }, { RedisUsageStore }, { RedisBreakerPeers }] = await Promise.all([
       import("./redis"),
       import("./redis-key-repository"),
       import("../admission/redis-admission"),
       import("../telemetry/usage-redis-store"),
+      import("./redis-breaker-peers"),
     ]);
     const redis = openRedis(config.state.redis_url, (e) => onError(e, "redis connection"));
     const prefix = config.state.redis_prefix;
@@ -56,6 +60,7 @@ export async function openState(config: RunestoneConfig, opts: OpenStateOptions 
       const keys = await ManagedKeyStore.open(config.tenants, repo);
       const admission = new RedisAdmission(redis, { prefix, defaultMaxConcurrent: maxConcurrent, leaseTtlMs: opts.leaseTtlMs ?? config.state.lease_ttl_ms });
       const ledger = new UsageLedger(new RedisUsageStore(redis, prefix), (e) => onError(e, "usage ledger write"));
+      const breakerPeers = new RedisBreakerPeers(redis, prefix, onError);
       return {
         mode: "redis",
         redis,
@@ -63,6 +68,7 @@ export async function openState(config: RunestoneConfig, opts: OpenStateOptions 
         adminKey,
         admission,
         ledger,
+        breakerPeers,
         async health() {
           const ok = await Promise.race([redis.ping().then(() => true, () => false), new Promise<boolean>((r) => setTimeout(() => r(false), 1_000).unref())]);
           return ok ? { status: "healthy", message: "redis (shared by every instance)" } : { status: "unhealthy", message: "redis is not reachable" };
@@ -72,6 +78,7 @@ export async function openState(config: RunestoneConfig, opts: OpenStateOptions 
           await bounded(ledger.close().catch((e) => onError(e, "usage ledger flush")));
           await bounded(admission.close());
           await bounded(keys.close());
+          await bounded(breakerPeers.close());
           if (!(await bounded(redis.quit()))) redis.disconnect();
         },
       };
