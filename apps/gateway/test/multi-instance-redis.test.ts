@@ -40,8 +40,11 @@ describe("one limit across three instances", () => {
     const statuses = results.map((r) => r.status);
     expect(statuses.filter((s) => s === 200)).toHaveLength(20);
     expect(statuses.filter((s) => s === 429)).toHaveLength(40);
-    // Every instance refused some: the count is shared, not per instance.
-    for (let i = 0; i < 3; i++) expect(results.filter((r, j) => j % 3 === i && r.status === 429).length).toBeGreaterThan(0);
+    // The count is shared, not per instance: once the window is full, every instance refuses. (How the
+    // 20 admissions split between instances depends on who reached Redis first, so it is not asserted.)
+    const after = await Promise.all([0, 1, 2].map((i) => chat(instance(i), RPM_KEY)));
+    await Promise.all(after.map((r) => r.text()));
+    expect(after.map((r) => r.status)).toEqual([429, 429, 429]);
     const refused = results.find((r) => r.status === 429)!;
     expect(refused.headers.get("x-ratelimit-limit-requests")).toBe("20");
     expect(refused.headers.get("x-ratelimit-remaining-requests")).toBe("0");
