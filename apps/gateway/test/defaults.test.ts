@@ -49,7 +49,7 @@ describe("the embedded default config", () => {
   });
 
   it("refuses OpenAI models clearly when OPENAI_API_KEY is not set", async () => {
-    const res = await devPost({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }] });
+    const res = await devPost({ model: "gpt-6-luna", messages: [{ role: "user", content: "hi" }] });
     expect(res.status).toBe(400);
     const { error } = (await res.json()) as { error: { code: string; message: string } };
     expect(error.code).toBe("provider_not_configured");

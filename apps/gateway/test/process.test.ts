@@ -44,9 +44,9 @@ describe("the gateway process", () => {
     const { child, url } = await spawnGateway({ RUNESTONE_CONFIG: "", RUNESTONE_DATA_FILE: tempSqlitePath(), OPENAI_API_KEY: "sk-env-upstream", OPENAI_BASE_URL: `${upstream.url}/v1` });
     try {
       const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: "sk-runestone-dev", maxRetries: 0 });
-      const completion = await client.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "through env" }] });
+      const completion = await client.chat.completions.create({ model: "gpt-6-luna", messages: [{ role: "user", content: "through env" }] });
       expect(completion.choices[0]!.message.content).toBe("echo: through env");
-      const stream = await client.chat.completions.create({ model: "gpt-4o-mini", stream: true, stream_options: { include_usage: true }, messages: [{ role: "user", content: "a b" }] });
+      const stream = await client.chat.completions.create({ model: "gpt-6-luna", stream: true, stream_options: { include_usage: true }, messages: [{ role: "user", content: "a b" }] });
       let text = "";
       let usage = 0;
       for await (const c of stream) {
