@@ -61,6 +61,12 @@ export const modelSchema = z
     pricing: pricingSchema.optional(),
     owned_by: z.string().optional(),
     created: z.number().int().nonnegative().optional(),
+    /**
+     * Fields added to a request that carries `tools` when the client left them out (OpenAI-shaped
+     * upstreams only). OpenAI's GPT-6 models, for one, take function tools on Chat Completions only
+     * with `reasoning_effort: none`.
+     */
+    defaults_with_tools: z.record(z.string(), z.unknown()).optional(),
     deployments: z.array(deploymentSchema).min(1),
   })
   .strict();

@@ -42,6 +42,7 @@ export function callFor(p: PreparedChat, c: Candidate): ChatCall {
     stream: p.stream,
     clientWantsUsage: p.clientWantsUsage,
     defaultMaxTokens: c.model.maxOutputTokens,
+    defaultsWithTools: c.model.defaultsWithTools,
     requestId: p.requestId,
   };
 }

@@ -30,6 +30,8 @@ export interface ChatCall {
   clientWantsUsage: boolean;
   /** Default output cap for providers that require one (Anthropic), from the catalog. */
   defaultMaxTokens?: number;
+  /** Fields to set when the request carries tools and the client left them out (the catalog's `defaults_with_tools`). */
+  defaultsWithTools?: Record<string, unknown>;
   requestId: string;
 }
 

@@ -22,6 +22,8 @@ export interface CatalogModel {
   contextWindow: number;
   maxOutputTokens: number;
   pricing?: ModelConfig["pricing"];
+  /** Fields set on a request with tools when the client left them out (config `defaults_with_tools`). */
+  defaultsWithTools?: Record<string, unknown>;
   ownedBy: string;
   created: number;
   deployments: Deployment[];
@@ -42,6 +44,7 @@ export class Catalog {
         contextWindow: m.context_window,
         maxOutputTokens: m.max_output_tokens,
         pricing: m.pricing,
+        defaultsWithTools: m.defaults_with_tools,
         ownedBy: m.owned_by ?? m.deployments[0]!.provider,
         created: m.created ?? CATALOG_EPOCH,
         deployments: m.deployments.map((d) => ({ provider: providers.get(d.provider)!, model: d.model ?? id, weight: d.weight, pricing: d.pricing ?? m.pricing })),

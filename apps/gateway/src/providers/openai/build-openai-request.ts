@@ -1,9 +1,13 @@
 // OpenAI chat request -> the upstream request. The body is what the client sent, with only the
-// model replaced, usage requested in streams, and the configured quirks applied.
+// model replaced, usage requested in streams, the model's defaults for requests with tools filled in
+// where the client left them out, and the configured quirks applied.
 import type { AdapterContext, ChatCall, UpstreamHttpRequest } from "../types";
 
 export function buildOpenAIRequest(call: ChatCall, ctx: AdapterContext): UpstreamHttpRequest {
   const body: Record<string, unknown> = { ...call.body, model: call.upstreamModel };
+  if (call.defaultsWithTools && Array.isArray(body.tools) && body.tools.length > 0) {
+    for (const [k, v] of Object.entries(call.defaultsWithTools)) if (body[k] === undefined) body[k] = v;
+  }
   if (call.stream) {
     body.stream = true;
     if (!ctx.quirks.noStreamOptions) {
