@@ -8,6 +8,10 @@ import { join } from "node:path";
 export interface RedisServer {
   url: string;
   port: number;
+  /** Freezes the server (SIGSTOP): connections stay open, commands wait for an answer. */
+  pause(): void;
+  /** Lets a paused server answer again (SIGCONT). */
+  resume(): void;
   stop(): Promise<void>;
 }
 
@@ -46,7 +50,10 @@ export async function startRedis(): Promise<RedisServer> {
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
+    pause: () => void child.kill("SIGSTOP"),
+    resume: () => void child.kill("SIGCONT"),
     async stop() {
+      child.kill("SIGCONT");
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once("exit", r));
         child.kill("SIGTERM");

@@ -4,6 +4,7 @@
 // away) release the lease exactly once, reconciled with the usage seen, and record it in the ledger.
 import type { Response } from "express";
 import { HttpError } from "../http/http-error";
+import { onClose } from "../http/on-close";
 import type { ChatRequest } from "../providers/types";
 import type { KeyPrincipal, Tenant } from "../state/key-store";
 import { recordUsage } from "../telemetry/record-usage-on-close";
@@ -67,7 +68,7 @@ export async function admitChat(
   const lease = result.lease;
   const label = locals.usageLabel ?? "";
   (res.locals as UsageLocals).promptEstimate = estimate.promptTokens;
-  res.once("close", () => {
+  onClose(res, () => {
     lease.release(tokensSeen(res)).catch((err) => acc?.onError?.(err, "admission release"));
     if (acc) recordUsage(res, acc.ledger, tenant.id, label);
   });

@@ -104,6 +104,8 @@ async function runOverCandidates<T>(
 
   for (let round = 0; ; round++) {
     for (let i = 0; i < candidates.length; i++) {
+      // Gone already (the client hung up, the deadline passed): no upstream call, nothing in flight.
+      if (signal.aborted) throw abortedError(signal);
       if (excluded.has(i) || (notBefore.get(i) ?? 0) > r.now()) continue;
       const c = candidates[i]!;
       const permit = c.breaker.tryAcquire();

@@ -2,6 +2,7 @@
 // the client went away: what was seen or estimated so far is accounted, see usage-seen.ts). Used by the
 // chat admission's accounting and by the routes without it (/v1/messages, /v1/embeddings).
 import type { Response } from "express";
+import { onClose } from "../http/on-close";
 import { candidatePricing } from "./attempt-cost";
 import { costUsd } from "./usage-cost";
 import type { UsageLedger } from "./usage-ledger";
@@ -9,7 +10,7 @@ import { usageSeen } from "./usage-seen";
 
 export function recordUsageOnClose(res: Response, ledger: UsageLedger | undefined, tenantId: string, label = ""): void {
   if (!ledger) return;
-  res.once("close", () => recordUsage(res, ledger, tenantId, label));
+  onClose(res, () => recordUsage(res, ledger, tenantId, label));
 }
 
 /** Records what `usageSeen` reports for this response, priced by the deployment that served it. */

@@ -7,6 +7,7 @@ import { UpstreamError } from "../../providers/upstream-error";
 import { startStream, type InFlight } from "../../resilience/execute";
 import type { Router } from "../../routing/router";
 import { SseWriter } from "../../streaming/sse-writer";
+import { onClose } from "../on-close";
 import { timeoutError } from "../../resilience/deadline";
 import type { Tenant } from "../../state/key-store";
 import { toHttpError } from "../error-handler";
@@ -43,7 +44,7 @@ export function chatRoutes(deps: ChatDeps): ExpressRouter {
 export function requestSignal(res: Response, timeoutMs: number): AbortSignal {
   const ac = new AbortController();
   const timer = setTimeout(() => ac.abort(timeoutError("request deadline passed")), timeoutMs);
-  res.once("close", () => {
+  onClose(res, () => {
     clearTimeout(timer);
     if (!res.writableFinished) ac.abort();
   });

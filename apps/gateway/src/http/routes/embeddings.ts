@@ -13,6 +13,7 @@ import { requestSignal } from "./chat";
 import { rateLimited } from "../../admission/chat-admission";
 import { recordUsageOnClose } from "../../telemetry/record-usage-on-close";
 import { tokensSeen, type UsageLocals } from "../../telemetry/usage-seen";
+import { onClose } from "../on-close";
 import type { InFlight } from "../../resilience/execute";
 import type { UsageLedger } from "../../telemetry/usage-ledger";
 
@@ -52,7 +53,7 @@ async function handleEmbeddings(deps: EmbeddingsDeps, req: Request, res: Respons
     const decision = await deps.admission.admit({ tenant, estimatedTokens: estimateInputTokens(body.input) });
     if (!decision.admitted) throw rateLimited(decision);
     const lease = decision.lease;
-    res.once("close", () => void lease.release(tokensSeen(res)));
+    onClose(res, () => void lease.release(tokensSeen(res)));
   }
 
   (res.locals as UsageLocals).promptEstimate = estimateInputTokens(body.input);

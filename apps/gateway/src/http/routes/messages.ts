@@ -18,6 +18,7 @@ import { routingHeaders } from "../routing-headers";
 import { requestSignal } from "./chat";
 import { recordUsageOnClose } from "../../telemetry/record-usage-on-close";
 import { tokensSeen, type UsageLocals } from "../../telemetry/usage-seen";
+import { onClose } from "../on-close";
 import type { InFlight } from "../../resilience/execute";
 import type { UsageLedger } from "../../telemetry/usage-ledger";
 import { rateLimited } from "../../admission/chat-admission";
@@ -45,7 +46,7 @@ async function handleMessages(deps: MessagesDeps, req: Request, res: Response): 
     const decision = await deps.admission.admit({ tenant: prepared.tenant, estimatedTokens: estimateMessageTokens(body) });
     if (!decision.admitted) throw rateLimited(decision);
     const lease = decision.lease;
-    res.once("close", () => void lease.release(tokensSeen(res)));
+    onClose(res, () => void lease.release(tokensSeen(res)));
   }
   (res.locals as UsageLocals).promptEstimate = estimateMessageTokens(body) - body.max_tokens;
   recordUsageOnClose(res, deps.ledger, prepared.tenant.id);
