@@ -2,7 +2,7 @@
 // model was chosen, and never replace what the client sent (OpenAI's GPT-6 models take function tools
 // on Chat Completions only with reasoning_effort "none"; the default catalog sets it for them).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { loadConfig } from "../src/config/load";
+import { loadConfig, parseConfig } from "../src/config/load";
 import { postJson, startHarness, tempSqlitePath, TENANT_KEY, UPSTREAM_KEY, type Harness } from "./harness";
 
 let h: Harness;
@@ -59,6 +59,27 @@ describe("a model's defaults for requests with tools", () => {
     expect(sentUpstream().reasoning_effort).toBe("low");
     await postJson(`${h.url}/v1/chat/completions`, { model: "luna", messages });
     expect(sentUpstream()).not.toHaveProperty("reasoning_effort");
+  });
+
+  it("reach the upstream for an Anthropic-shaped request with tools on /v1/messages too", async () => {
+    const res = await postJson(`${h.url}/v1/messages`, {
+      model: "luna",
+      max_tokens: 100,
+      messages: [{ role: "user", content: "weather in Paris?" }],
+      tools: [{ name: "get_weather", input_schema: { type: "object", properties: { city: { type: "string" } } } }],
+    });
+    expect(res.status).toBe(200);
+    expect(sentUpstream()).toMatchObject({ model: "gpt-6-luna", reasoning_effort: "none" });
+  });
+
+  it("may not set the fields the gateway and the client own", () => {
+    const yaml = (field: string) => `
+providers: { openai: { type: openai, base_url: "http://127.0.0.1:9/v1", api_key: sk-x } }
+models: { m: { defaults_with_tools: { ${field}: true }, deployments: [{ provider: openai }] } }
+tenants: [{ id: t, keys: [${TENANT_KEY}] }]
+`;
+    for (const field of ["stream", "model", "tools", "n"]) expect(() => parseConfig(yaml(field), {}), field).toThrow(/defaults_with_tools/);
+    expect(() => parseConfig(yaml("parallel_tool_calls"), {})).not.toThrow();
   });
 
   it("are set in the default catalog for the GPT-6 models that accept none", () => {

@@ -52,6 +52,9 @@ const pricingSchema = z
   })
   .strict();
 
+/** Request fields that `defaults_with_tools` may not set: they change what the gateway sends or expects back. */
+const RESERVED_REQUEST_FIELDS = new Set(["model", "messages", "tools", "stream", "stream_options", "n"]);
+
 export const modelSchema = z
   .object({
     family: z.string().default("general"),
@@ -66,7 +69,12 @@ export const modelSchema = z
      * upstreams only). OpenAI's GPT-6 models, for one, take function tools on Chat Completions only
      * with `reasoning_effort: none`.
      */
-    defaults_with_tools: z.record(z.string(), z.unknown()).optional(),
+    defaults_with_tools: z
+      .record(z.string(), z.unknown())
+      .refine((d) => !Object.keys(d).some((k) => RESERVED_REQUEST_FIELDS.has(k)), {
+        message: `may not set ${["model", "messages", "tools", "stream", "stream_options", "n"].join(", ")}: the gateway and the client own those`,
+      })
+      .optional(),
     deployments: z.array(deploymentSchema).min(1),
   })
   .strict();

@@ -68,6 +68,7 @@ function chatCall(p: PreparedMessages, c: Candidate): ChatCall {
     // The usage chunk is what message_delta reports.
     clientWantsUsage: true,
     defaultMaxTokens: c.model.maxOutputTokens,
+    defaultsWithTools: c.model.defaultsWithTools,
     requestId: p.requestId,
   };
 }

@@ -98,9 +98,9 @@ export class GatewayMetrics {
       buckets: TTFT_BUCKETS,
       registers,
     });
-    this.inputTokens = new Counter({ name: `${PREFIX}input_tokens_total`, help: "Prompt (input) tokens, as reported by providers.", labelNames: ["provider", "model", ...t], registers });
+    this.inputTokens = new Counter({ name: `${PREFIX}input_tokens_total`, help: "Prompt (input) tokens, as reported by providers (estimated when no report came: a client gone, a stream cut).", labelNames: ["provider", "model", ...t], registers });
     this.cachedInputTokens = new Counter({ name: `${PREFIX}cached_input_tokens_total`, help: "Prompt tokens served from a provider's prompt cache (a part of input tokens).", labelNames: ["provider", "model", ...t], registers });
-    this.outputTokens = new Counter({ name: `${PREFIX}output_tokens_total`, help: "Completion (output) tokens, as reported by providers.", labelNames: ["provider", "model", ...t], registers });
+    this.outputTokens = new Counter({ name: `${PREFIX}output_tokens_total`, help: "Completion (output) tokens, as reported by providers (estimated when no report came: a client gone, a stream cut).", labelNames: ["provider", "model", ...t], registers });
     this.cost = new Counter({ name: `${PREFIX}cost_usd_total`, help: "Cost in US dollars, from the catalog's prices and the reported tokens.", labelNames: ["provider", "model", ...t], registers });
     this.activeRequests = new Gauge({ name: `${PREFIX}active_requests`, help: "Requests being handled right now (streams until they end).", registers });
     this.queueDepth = new Gauge({
