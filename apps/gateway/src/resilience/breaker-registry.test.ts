@@ -28,6 +28,24 @@ describe("breaker openings shared with other instances", () => {
     expect(announced).toEqual([["openai", "gpt-x", 1_000]]);
   });
 
+  it("announces the whole opening when a tripping failure also carries a longer Retry-After", () => {
+    const { b, announced } = setup();
+    b.onFailure(b.tryAcquire()!);
+    b.onFailure(b.tryAcquire()!, 30_000);
+    expect(announced).toEqual([["openai", "gpt-x", 30_000]]);
+  });
+
+  it("keeps a failed half-open probe to itself: only openings from closed are news", () => {
+    const { b, announced, advance } = setup();
+    for (let i = 0; i < 2; i++) b.onFailure(b.tryAcquire()!);
+    advance(1_000);
+    const probe = b.tryAcquire()!;
+    expect(probe.probe).toBe(true);
+    b.onFailure(probe);
+    expect(b.state).toBe("open");
+    expect(announced).toHaveLength(1);
+  });
+
   it("opens on a peer's word for as long, without announcing it back", () => {
     const { b, announced, deliver, advance } = setup();
     deliver("openai", "gpt-x", 5_000);

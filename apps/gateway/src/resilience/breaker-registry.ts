@@ -36,7 +36,7 @@ export class BreakerRegistry {
 
   private changed(b: CircuitBreaker, state: CircuitBreaker["state"]): void {
     this.events.breakerStateChanged?.({ provider: b.provider, model: b.model, state });
-    if (state === "open" && !b.openedByPeer) this.peers?.announce(b.provider, b.model, b.retryInMs());
+    if (state === "open" && b.openingToShare) this.peers?.announce(b.provider, b.model, b.retryInMs());
   }
 
   all(): CircuitBreaker[] {

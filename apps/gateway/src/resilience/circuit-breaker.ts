@@ -35,6 +35,8 @@ export class CircuitBreaker {
   private readonly bucketFailures = new Array<number>(BUCKETS).fill(0);
   /** True while an opening announced by another instance is applied (it is not announced back). */
   private fromPeer = false;
+  /** The state the breaker was in when it last opened. */
+  private openedFromClosed = false;
 
   constructor(
     readonly provider: string,
@@ -85,9 +87,12 @@ export class CircuitBreaker {
     this.release(permit);
     this.record(true);
     this.consecutive++;
-    if (this.current === "half_open") this.open(this.cfg.open_ms);
-    else if (this.current === "closed" && this.tripped()) this.open(this.cfg.open_ms);
-    if (retryAfterMs !== undefined && retryAfterMs > 0) this.open(Math.min(retryAfterMs, this.cfg.max_open_ms));
+    // One opening for the longer of the cooldown and the upstream's Retry-After, so the transition
+    // (and what peers hear of it) carries the whole duration.
+    let ms = 0;
+    if (this.current === "half_open" || (this.current === "closed" && this.tripped())) ms = this.cfg.open_ms;
+    if (retryAfterMs !== undefined && retryAfterMs > 0) ms = Math.max(ms, Math.min(retryAfterMs, this.cfg.max_open_ms));
+    if (ms > 0) this.open(ms);
   }
 
   /**
@@ -103,9 +108,12 @@ export class CircuitBreaker {
     }
   }
 
-  /** Whether the opening being reported came from another instance (see openFromPeer). */
-  get openedByPeer(): boolean {
-    return this.fromPeer;
+  /**
+   * Whether the opening being reported is news for other instances: this instance saw the deployment
+   * fail while closed. A failed half-open probe or a peer's own opening is not.
+   */
+  get openingToShare(): boolean {
+    return !this.fromPeer && this.openedFromClosed;
   }
 
   /** An outcome that says nothing about the deployment's health (client gone, upstream 400). */
@@ -128,7 +136,10 @@ export class CircuitBreaker {
   /** Opens (or keeps open) until at least now + ms: a later deadline always wins. */
   private open(ms: number): void {
     this.openUntil = Math.max(this.openUntil, this.now() + ms);
-    if (this.current !== "open") this.transition("open");
+    if (this.current !== "open") {
+      this.openedFromClosed = this.current === "closed";
+      this.transition("open");
+    }
   }
 
   private tripped(): boolean {
