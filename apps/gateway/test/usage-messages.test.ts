@@ -36,4 +36,33 @@ describe("usage of /v1/messages", () => {
     const beta = await api(url, KEYS.beta, "GET", "/v1/usage");
     expect(((await beta.json()) as { data: unknown[] }).data).toEqual([]);
   });
+
+  it("accounts a translated stream the client cut short: the prompt estimate and what was streamed, not the opening placeholder", async () => {
+    gw.upstream.behave({ chunkDelayMs: 150 }, { model: "drip-model" });
+    const ac = new AbortController();
+    const words = Array.from({ length: 30 }, (_, i) => `word${i}`).join(" ");
+    const res = await fetch(`${url}/v1/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-api-key": KEYS.beta, "anthropic-version": "2023-06-01" },
+      body: JSON.stringify({ model: "drip", max_tokens: 200, stream: true, messages: [{ role: "user", content: words }] }),
+      signal: ac.signal,
+    });
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    let seen = "";
+    while (!seen.includes("word2")) seen += new TextDecoder().decode((await reader.read()).value);
+    ac.abort();
+    let row: { requests: number; prompt_tokens: number; completion_tokens: number } | undefined;
+    await within(3_000, async () => {
+      const r = await api(url, KEYS.beta, "GET", "/v1/usage");
+      row = (((await r.json()) as { data?: Array<typeof row & { model: string }> }).data ?? []).find((x) => x?.model === "drip");
+      return row !== undefined;
+    });
+    gw.upstream.reset();
+    expect(row).toMatchObject({ requests: 1 });
+    // The opening message_start of a translated stream says 0 and 0: the ledger must not take that as final.
+    expect(row!.prompt_tokens).toBeGreaterThan(0);
+    expect(row!.completion_tokens).toBeGreaterThan(0);
+    expect(row!.completion_tokens).toBeLessThan(25);
+  });
 });

@@ -16,8 +16,10 @@ const CHARS_PER_TOKEN = 4;
 export interface UsageLocals {
   attempt?: Attempt;
   usage?: Partial<Usage>;
-  /** Characters of content streamed to the client so far (chat streams). */
+  /** Characters of content streamed to the client so far (chat and Messages streams). */
   streamedChars?: number;
+  /** The usage so far is not final yet (a Messages stream before its message_delta). */
+  usagePartial?: boolean;
   /** The prompt's estimated tokens, set once the request is admitted. */
   promptEstimate?: number;
   /** Handed to the executor: the candidate holding the request while no answer is in. */
@@ -34,7 +36,7 @@ export interface UsageSeen {
 export function usageSeen(res: Response): UsageSeen | undefined {
   const l = res.locals as UsageLocals;
   const attempt = l.attempt;
-  if (attempt && l.usage) {
+  if (attempt && l.usage && !l.usagePartial) {
     const u = l.usage;
     const counts = { promptTokens: u.prompt_tokens ?? 0, completionTokens: u.completion_tokens ?? 0, cachedTokens: u.prompt_tokens_details?.cached_tokens ?? 0 };
     return { counts, candidate: attempt.candidate, estimated: false };
@@ -42,8 +44,13 @@ export function usageSeen(res: Response): UsageSeen | undefined {
   const prompt = l.promptEstimate;
   if (prompt === undefined) return undefined;
   if (attempt) {
-    const completionTokens = Math.ceil((l.streamedChars ?? 0) / CHARS_PER_TOKEN);
-    return { counts: { promptTokens: prompt, completionTokens, cachedTokens: 0 }, candidate: attempt.candidate, estimated: true };
+    // Partial usage (a stream that ended before its final counts): what it reported, or the estimate
+    // where that is more (a translated stream's opening counts are placeholders).
+    const partial = l.usage;
+    const completionTokens = Math.max(partial?.completion_tokens ?? 0, Math.ceil((l.streamedChars ?? 0) / CHARS_PER_TOKEN));
+    const promptTokens = partial?.prompt_tokens || prompt;
+    const cachedTokens = partial?.prompt_tokens_details?.cached_tokens ?? 0;
+    return { counts: { promptTokens, completionTokens, cachedTokens }, candidate: attempt.candidate, estimated: true };
   }
   const pending = l.inFlight?.candidate;
   if (pending && !res.writableFinished) return { counts: { promptTokens: prompt, completionTokens: 0, cachedTokens: 0 }, candidate: pending, estimated: true };

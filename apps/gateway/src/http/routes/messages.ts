@@ -100,14 +100,21 @@ async function streamMessages(res: Response, p: PreparedMessages, signal: AbortS
 }
 
 /**
- * Usage for accounting, read from the two events that carry it (message_start, message_delta); content events
- * are passed on without being parsed. An upstream `error` event (passed through as sent) marks the stream failed.
+ * Usage for accounting, read from the two events that carry it: message_start (input tokens; a
+ * translated stream's is a placeholder) and message_delta (the final counts). Until message_delta the
+ * usage is partial, and the text streamed so far is tallied for an estimate should the stream end
+ * early (usage-seen.ts). An upstream `error` event (passed through as sent) marks the stream failed.
  */
 function usageTracker(res: Response): (ev: SseEvent) => void {
   let usage: Record<string, number> = {};
+  const locals = res.locals as UsageLocals;
   return (ev) => {
     if (ev.event === "error") {
       res.locals.streamError = new UpstreamError({ kind: "http", status: 500, message: "upstream error event" });
+      return;
+    }
+    if (ev.event === "content_block_delta") {
+      locals.streamedChars = (locals.streamedChars ?? 0) + deltaChars(ev.data);
       return;
     }
     if (ev.event !== "message_start" && ev.event !== "message_delta") return;
@@ -115,9 +122,20 @@ function usageTracker(res: Response): (ev: SseEvent) => void {
       const data = JSON.parse(ev.data) as { message?: { usage?: Record<string, number> }; usage?: Record<string, number> };
       const update = data.message?.usage ?? data.usage ?? {};
       for (const [k, v] of Object.entries(update)) if (typeof v === "number") usage = { ...usage, [k]: v };
-      res.locals.usage = mapAnthropicUsage(usage);
+      locals.usage = mapAnthropicUsage(usage);
+      locals.usagePartial = ev.event === "message_start";
     } catch {
       // A malformed event is the client's to see; accounting keeps what it had.
     }
   };
+}
+
+/** Characters of text, thinking or tool input in one content_block_delta event. */
+function deltaChars(data: string): number {
+  try {
+    const d = (JSON.parse(data) as { delta?: { text?: string; thinking?: string; partial_json?: string } }).delta;
+    return (d?.text?.length ?? 0) + (d?.thinking?.length ?? 0) + (d?.partial_json?.length ?? 0);
+  } catch {
+    return 0;
+  }
 }
