@@ -110,6 +110,8 @@ describe("RUNESTONE_WORKERS", () => {
         expect(sum(samples, "runestone_input_tokens_total"), `scrape ${i}`).toBe(SENT * 4);
         expect(sum(samples, "runestone_output_tokens_total"), `scrape ${i}`).toBe(SENT * 2);
         expect(sum(samples, "runestone_active_requests"), `scrape ${i}`).toBe(1);
+        expect(sum(samples, "runestone_scrape_workers", { state: "answered" }), `scrape ${i}`).toBe(2);
+        expect(sum(samples, "runestone_scrape_workers", { state: "missing" }), `scrape ${i}`).toBe(0);
       }
       g.child.kill("SIGTERM");
       expect(await g.exited).toBe(0);
