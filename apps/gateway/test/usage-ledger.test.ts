@@ -128,6 +128,27 @@ describe("GET /v1/usage", () => {
     expect(row).toMatchObject({ requests: 2, prompt_tokens: 2 * estimatePromptTokens({ messages } as ChatRequest), completion_tokens: 0 });
   });
 
+  it("estimates the tokens of an answer that came without a usage report, from the prompt and the answer's text", async () => {
+    gw.upstream.reset();
+    gw.upstream.behave({ omitUsage: true }, { model: "drip-model" });
+    const messages = [{ role: "user", content: "an answer without any usage report" }];
+    const res = await chat(url, KEYS.alpha, { model: "drip", messages });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { usage?: unknown; choices: Array<{ message: { content: string } }> };
+    expect(body.usage).toBeUndefined();
+    let row: Row | undefined;
+    await within(3_000, async () => {
+      row = (await usage(KEYS.alpha)).rows.find((r) => r.model === "drip");
+      return row !== undefined;
+    });
+    gw.upstream.reset();
+    expect(row).toMatchObject({
+      requests: 1,
+      prompt_tokens: estimatePromptTokens({ messages } as ChatRequest),
+      completion_tokens: Math.ceil(body.choices[0]!.message.content.length / 4),
+    });
+  });
+
   it("accounts nothing for a request the provider refused with an error", async () => {
     gw.upstream.reset();
     gw.upstream.behave({ status: 400 }, { model: "stall-model" });

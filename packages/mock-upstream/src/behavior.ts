@@ -24,6 +24,8 @@ export interface MockBehavior {
   midStreamError?: number;
   /** End the stream cleanly but without `data: [DONE]` (Anthropic: without message_stop). */
   omitDone?: boolean;
+  /** OpenAI chat: answer without `usage` (JSON) and without the usage chunk (streams), as some compatible servers do. */
+  omitUsage?: boolean;
   reply?: {
     content?: string;
     toolCalls?: Array<{ name: string; arguments: string }>;
@@ -79,7 +81,7 @@ export function splitModel(model: string): { model: string; directives?: MockBeh
       const n = Number(value);
       if (!Number.isFinite(n)) throw new BehaviorError(`mock directive ${key} needs a number, got "${value}"`);
       directives[key] = n;
-    } else if (key === "omitDone") {
+    } else if (key === "omitDone" || key === "omitUsage") {
       directives[key] = value === "1" || value === "true";
     } else if (key === "stall") {
       if (value !== "before-headers" && value !== "mid-stream") {

@@ -86,12 +86,29 @@ export function rateLimited(refusal: Refusal): HttpError {
   });
 }
 
+/** What a chunk's delta or a completion's message carries that the provider bills as output. */
+interface OutputPart {
+  content?: string | null;
+  reasoning_content?: string | null;
+  tool_calls?: Array<{ function?: { arguments?: string } }>;
+}
+
+function outputChars(part: OutputPart | undefined): number {
+  let chars = (part?.content?.length ?? 0) + (part?.reasoning_content?.length ?? 0);
+  for (const t of part?.tool_calls ?? []) chars += t.function?.arguments?.length ?? 0;
+  return chars;
+}
+
 /** Counts streamed content, so a stream the client cuts short still accounts what it received. */
-export function tallyStreamed(locals: Record<string, unknown>, chunk: { choices?: Array<{ delta?: { content?: string | null; tool_calls?: Array<{ function?: { arguments?: string } }> } }> }): void {
+export function tallyStreamed(locals: Record<string, unknown>, chunk: { choices?: Array<{ delta?: OutputPart }> }): void {
   let chars = 0;
-  for (const c of chunk.choices ?? []) {
-    chars += c.delta?.content?.length ?? 0;
-    for (const t of c.delta?.tool_calls ?? []) chars += t.function?.arguments?.length ?? 0;
-  }
+  for (const c of chunk.choices ?? []) chars += outputChars(c.delta);
   locals.streamedChars = ((locals.streamedChars as number | undefined) ?? 0) + chars;
+}
+
+/** A whole answer's output characters, for an estimate when the provider reported no usage. */
+export function tallyAnswer(locals: Record<string, unknown>, completion: { choices?: Array<{ message?: OutputPart }> }): void {
+  let chars = 0;
+  for (const c of completion.choices ?? []) chars += outputChars(c.message);
+  locals.streamedChars = chars;
 }

@@ -55,6 +55,15 @@ describe("POST /v1/chat/completions", () => {
     });
   });
 
+  it("answers without usage, JSON and streamed, with the omitUsage directive", async () => {
+    const json = await (await chat({ model: "gpt-4o-mini::omitUsage=1", messages: [{ role: "user", content: "hi" }] })).json();
+    expect(json).not.toHaveProperty("usage");
+    expect(json.choices[0].message.content).toBe("echo: hi");
+    const sse = await (await chat({ model: "gpt-4o-mini::omitUsage=1", stream: true, stream_options: { include_usage: true }, messages: [{ role: "user", content: "hi" }] })).text();
+    expect(sse).toContain("data: [DONE]");
+    expect(sse).not.toMatch(/"usage":\{/);
+  });
+
   it("joins the text parts of a multi-part user message", async () => {
     const res = await chat({
       messages: [

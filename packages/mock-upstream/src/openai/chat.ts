@@ -49,7 +49,8 @@ export const chatCompletions: Route = {
 
     if (body.stream === true) {
       const opts = body.stream_options as { include_usage?: unknown } | undefined;
-      return streamChat(ctx, plan, { id, created, model, n: input.n, usage: opts?.include_usage === true ? usage : undefined });
+      const wantsUsage = opts?.include_usage === true && !ctx.behavior.omitUsage;
+      return streamChat(ctx, plan, { id, created, model, n: input.n, usage: wantsUsage ? usage : undefined });
     }
 
     const message = {
@@ -71,7 +72,7 @@ export const chatCompletions: Route = {
         logprobs: null,
         finish_reason: finishReason(plan.stop),
       })),
-      usage,
+      ...(ctx.behavior.omitUsage ? {} : { usage }),
       system_fingerprint: SYSTEM_FINGERPRINT,
     });
   },

@@ -16,7 +16,7 @@ import { routingHeaders } from "../routing-headers";
 import type { Admission } from "../../admission/types";
 import { estimateTokens } from "../../jobs/estimate-tokens";
 import { overflowToQueue, type OverflowDeps } from "../../jobs/overflow";
-import { admitChat, rateLimited, resolveChatTenant, tallyStreamed, type ChatAccounting } from "../../admission/chat-admission";
+import { admitChat, rateLimited, resolveChatTenant, tallyAnswer, tallyStreamed, type ChatAccounting } from "../../admission/chat-admission";
 import { estimatePromptTokens } from "../../routing/estimate-prompt-tokens";
 import type { ResponseFacts } from "../../telemetry/tracing";
 
@@ -81,6 +81,7 @@ async function handleChat(deps: ChatDeps, req: Request, res: Response, forceStre
     const { completion, attempt } = await completeChat(prepared, signal, inFlight);
     res.locals.attempt = attempt;
     res.locals.usage = completion.usage;
+    if (!completion.usage) tallyAnswer(res.locals, completion as Parameters<typeof tallyAnswer>[1]);
     res.locals.response = { id: completion.id, model: completion.model, finishReasons: completion.choices.flatMap((c) => c.finish_reason ?? []) } satisfies ResponseFacts;
     res.set(routingHeaders(res, attempt, prepared.plan.policy));
     res.json(completion);
