@@ -18,12 +18,18 @@ export type SucceededJob = Job & { status: "succeeded"; result: ChatCompletion }
  */
 export async function awaitQueuedJob(ctx: Context, queued: QueuedResponse, options: WaitOptions = {}): Promise<SucceededJob> {
   const waitTimeout = options.waitTimeout ?? options.timeout ?? ctx.timeout;
+  const started = Date.now();
   let job: Job;
   try {
     job = await waitForJob(ctx, queued.job_id, { ...options, waitTimeout });
   } catch (error) {
-    const gaveUp = error instanceof APIUserAbortError || error instanceof APIConnectionTimeoutError;
-    if (!gaveUp) throw error;
+    // Only the caller giving up (its signal, or the whole wait's bound) cancels the job; one poll that
+    // failed after its retries leaves the job running, for jobs.wait to pick up.
+    const gaveUp = error instanceof APIUserAbortError || (error instanceof APIConnectionTimeoutError && Date.now() - started >= waitTimeout);
+    if (!gaveUp) {
+      if (error instanceof Error) error.message = `${error.message} The request's queued job ${queued.job_id} keeps running: fetch it with jobs.wait("${queued.job_id}").`;
+      throw error;
+    }
     cancelJob(ctx, queued.job_id, { headers: options.headers, timeout: 10_000 }).catch(() => undefined);
     const message = `${error.message} The request's queued job ${queued.job_id} is being cancelled.`;
     throw error instanceof APIUserAbortError
