@@ -2,7 +2,7 @@
 import type { PreparedChat } from "../pipeline/prepare-chat";
 import { estimatePromptTokens } from "../routing/estimate-prompt-tokens";
 
-export function estimateTokens(p: PreparedChat): number {
+export function estimateTokens(p: PreparedChat, promptTokens = estimatePromptTokens(p.body)): number {
   const cap = (p.body.max_completion_tokens ?? p.body.max_tokens) as number | null | undefined;
-  return estimatePromptTokens(p.body) + (cap ?? p.plan.candidates[0]?.model.maxOutputTokens ?? 0);
+  return promptTokens + (cap ?? p.plan.candidates[0]?.model.maxOutputTokens ?? 0);
 }

@@ -9,12 +9,8 @@ import type { Router } from "../../routing/router";
 import type { Tenant } from "../../state/key-store";
 import { badRequest } from "../http-error";
 import { routingHeaders } from "../routing-headers";
-import { requestSignal } from "./chat";
-import { rateLimited } from "../../admission/chat-admission";
-import { recordUsageOnClose } from "../../telemetry/record-usage-on-close";
-import { tokensSeen, type UsageLocals } from "../../telemetry/usage-seen";
-import { onClose } from "../on-close";
-import type { InFlight } from "../../resilience/execute";
+import { admitRequest } from "../../admission/admit-request";
+import { upstreamSignal } from "../upstream-signal";
 import type { UsageLedger } from "../../telemetry/usage-ledger";
 
 export interface EmbeddingsDeps {
@@ -49,18 +45,9 @@ async function handleEmbeddings(deps: EmbeddingsDeps, req: Request, res: Respons
   const forward: Record<string, unknown> = { ...body };
   for (const f of RUNESTONE_FIELDS) delete forward[f];
 
-  if (deps.admission) {
-    const decision = await deps.admission.admit({ tenant, estimatedTokens: estimateInputTokens(body.input) });
-    if (!decision.admitted) throw rateLimited(decision);
-    const lease = decision.lease;
-    onClose(res, () => void lease.release(tokensSeen(res)));
-  }
-
-  (res.locals as UsageLocals).promptEstimate = estimateInputTokens(body.input);
-  recordUsageOnClose(res, deps.ledger, tenant.id);
-  const signal = requestSignal(res, deps.requestTimeoutMs);
-  const inFlight: InFlight = {};
-  res.locals.inFlight = inFlight;
+  const inputTokens = estimateInputTokens(body.input);
+  await admitRequest(res, deps, tenant, { tokens: inputTokens, promptTokens: inputTokens });
+  const { signal, inFlight } = upstreamSignal(res, deps.requestTimeoutMs);
   const { result, attempt } = await completeOnCandidates<EmbeddingResponse>(
     { ...plan, candidates },
     {

@@ -15,13 +15,11 @@ import type { Router } from "../../routing/router";
 import type { Tenant } from "../../state/key-store";
 import { toHttpError } from "../error-handler";
 import { routingHeaders } from "../routing-headers";
-import { requestSignal } from "./chat";
-import { recordUsageOnClose } from "../../telemetry/record-usage-on-close";
-import { tokensSeen, type UsageLocals } from "../../telemetry/usage-seen";
-import { onClose } from "../on-close";
+import type { UsageLocals } from "../../telemetry/usage-seen";
+import { upstreamSignal } from "../upstream-signal";
 import type { InFlight } from "../../resilience/execute";
 import type { UsageLedger } from "../../telemetry/usage-ledger";
-import { rateLimited } from "../../admission/chat-admission";
+import { admitRequest } from "../../admission/admit-request";
 
 export interface MessagesDeps {
   router: Router;
@@ -41,18 +39,10 @@ async function handleMessages(deps: MessagesDeps, req: Request, res: Response): 
   const prepared = prepareMessages(deps.router, body, res.locals.tenant as Tenant, res.locals.requestId as string, req.headers);
   res.locals.routingPolicy = prepared.plan.policy;
   res.locals.stream = prepared.stream;
-  if (deps.admission) {
-    // No overflow queue here: a queued job answers a chat.completion, which an Anthropic client cannot read.
-    const decision = await deps.admission.admit({ tenant: prepared.tenant, estimatedTokens: estimateMessageTokens(body) });
-    if (!decision.admitted) throw rateLimited(decision);
-    const lease = decision.lease;
-    onClose(res, () => void lease.release(tokensSeen(res)));
-  }
-  (res.locals as UsageLocals).promptEstimate = estimateMessageTokens(body) - body.max_tokens;
-  recordUsageOnClose(res, deps.ledger, prepared.tenant.id);
-  const signal = requestSignal(res, deps.requestTimeoutMs);
-  const inFlight: InFlight = {};
-  res.locals.inFlight = inFlight;
+  // No overflow queue here: a queued job answers a chat.completion, which an Anthropic client cannot read.
+  const tokens = estimateMessageTokens(body);
+  await admitRequest(res, deps, prepared.tenant, { tokens, promptTokens: tokens - body.max_tokens });
+  const { signal, inFlight } = upstreamSignal(res, deps.requestTimeoutMs);
   if (!prepared.stream) {
     const { result, attempt } = await completeOnCandidates(prepared.plan, messageRunner(prepared), signal, inFlight);
     res.locals.attempt = attempt;

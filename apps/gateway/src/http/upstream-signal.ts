@@ -1,0 +1,21 @@
+// What a route hands the executor: a signal that aborts when the client goes away or the request
+// deadline passes, and the in-flight tracker that accounting reads if the client leaves before any
+// answer (usage-seen.ts). One controller and one timer, cleared when the response closes
+// (AbortSignal.any + AbortSignal.timeout cost ~7x more under load).
+import type { Response } from "express";
+import { timeoutError } from "../resilience/deadline";
+import type { InFlight } from "../resilience/execute";
+import type { UsageLocals } from "../telemetry/usage-seen";
+import { onClose } from "./on-close";
+
+export function upstreamSignal(res: Response, timeoutMs: number): { signal: AbortSignal; inFlight: InFlight } {
+  const ac = new AbortController();
+  const timer = setTimeout(() => ac.abort(timeoutError("request deadline passed")), timeoutMs);
+  onClose(res, () => {
+    clearTimeout(timer);
+    if (!res.writableFinished) ac.abort();
+  });
+  const inFlight: InFlight = {};
+  (res.locals as UsageLocals).inFlight = inFlight;
+  return { signal: ac.signal, inFlight };
+}
