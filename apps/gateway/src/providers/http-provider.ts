@@ -111,23 +111,14 @@ export class HttpProvider implements Provider {
         failure ??= e;
       },
     };
-    let finished = false;
-    try {
-      for await (const ev of decodeSse(res.body)) {
-        transformer.transform(ev, sink);
-        while (out.length) yield out.shift()!;
-        if (failure) throw this.tag(failure);
-      }
-      transformer.flush(sink);
+    for await (const ev of this.events(res, signal)) {
+      transformer.transform(ev, sink);
       while (out.length) yield out.shift()!;
       if (failure) throw this.tag(failure);
-      finished = true;
-    } catch (err) {
-      throw this.tag(this.toUpstreamError(err, signal));
-    } finally {
-      signal.dispose();
-      if (!finished) res.body.destroy();
     }
+    transformer.flush(sink);
+    while (out.length) yield out.shift()!;
+    if (failure) throw this.tag(failure);
   }
 
   private async sendPassthrough(call: PassthroughCall, outer: AbortSignal): Promise<unknown> {
@@ -171,13 +162,22 @@ export class HttpProvider implements Provider {
    */
   private async *iteratePassthrough(res: Dispatcher.ResponseData, signal: DeadlineSignal): AsyncGenerator<SseEvent> {
     let ended = false;
+    for await (const ev of this.events(res, signal)) {
+      if (ev.event === "message_stop" || ev.event === "error") ended = true;
+      yield ev;
+    }
+    if (!ended) throw this.tag(new UpstreamError({ kind: "protocol", message: "upstream stream ended before message_stop" }));
+  }
+
+  /**
+   * The upstream body's SSE events. Transport failures become the provider's UpstreamError; however the
+   * stream ends (read to the end, failed, or left early by its consumer) the deadline is disposed, and
+   * a body not read to the end is destroyed so its connection is not reused.
+   */
+  private async *events(res: Dispatcher.ResponseData, signal: DeadlineSignal): AsyncGenerator<SseEvent> {
     let finished = false;
     try {
-      for await (const ev of decodeSse(res.body)) {
-        if (ev.event === "message_stop" || ev.event === "error") ended = true;
-        yield ev;
-      }
-      if (!ended) throw new UpstreamError({ kind: "protocol", message: "upstream stream ended before message_stop" });
+      yield* decodeSse(res.body);
       finished = true;
     } catch (err) {
       throw this.tag(this.toUpstreamError(err, signal));
