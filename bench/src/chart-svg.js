@@ -1,7 +1,7 @@
 // chart.svg, drawn by hand (no chart dependency): sequential latency by percentile per target (log
 // scale), saturated throughput bars, and p50 overheads against direct.
 
-const COLORS = { direct: "#6b7280", runestone: "#2563eb", "runestone-warn": "#60a5fa", portkey: "#f97316" };
+const COLORS = { direct: "#6b7280", "node-floor": "#9ca3af", "express-floor": "#a3a3a3", runestone: "#2563eb", "runestone-warn": "#60a5fa", portkey: "#f97316" };
 const FALLBACK = ["#10b981", "#a855f7", "#ef4444", "#14b8a6"];
 const FONT = `font-family="system-ui, -apple-system, Segoe UI, Helvetica, Arial, sans-serif"`;
 

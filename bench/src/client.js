@@ -22,6 +22,11 @@ export function runestoneTarget(gw, kind, id = "runestone", label = "Runestone")
   return { id, label, origin: gw.url, headers: { authorization: `Bearer ${TENANT_KEY}` }, model: { plain: "gpt-4o-mini", stream: "bench-stream", slow: "bench-slow-stream" }[kind] };
 }
 
+/** A floor forwards the upstream's own model ids, as the direct call does; it checks no key. */
+export function floorTarget(ctx, floor, kind, id, label) {
+  return { id, label, origin: floor.url, headers: {}, model: upstreamModel(ctx.opts, kind) };
+}
+
 export function portkeyTarget(ctx, kind) {
   return {
     id: "portkey",

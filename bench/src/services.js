@@ -12,6 +12,10 @@ export const TENANT_KEY = "sk-bench-tenant-0000000000";
 
 const GATEWAY_MAIN = fileURLToPath(new URL("../../apps/gateway/dist/main.js", import.meta.url));
 const MOCK_CLI = fileURLToPath(new URL("../../packages/mock-upstream/dist/cli.js", import.meta.url));
+const FLOORS = {
+  "node-floor": fileURLToPath(new URL("./floors/node-floor.js", import.meta.url)),
+  "express-floor": fileURLToPath(new URL("./floors/express-floor.js", import.meta.url)),
+};
 
 function portkeyServer() {
   return join(require.resolve("@portkey-ai/gateway/package.json").replace(/package\.json$/, ""), "build/start-server.js");
@@ -94,6 +98,25 @@ export async function startRunestone(ctx, { name, logLevel = ctx.opts.logLevel, 
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(proc, `${url}/health/ready`, 90_000); // generous: a busy 2-core machine starts slowly
   return { proc, url, port, name, configPath };
+}
+
+/**
+ * One of the two floors (floors/*.js): the bare Node proxy or Express + express.json +
+ * express-openapi-validator, each forwarding to the mock with undici; pinned like the gateway.
+ */
+export async function startFloor(ctx, id) {
+  const port = await freePort();
+  const proc = startProcess({
+    name: id,
+    command: process.execPath,
+    args: [FLOORS[id], "--port", String(port), "--upstream", `${ctx.mock.url}/v1`, "--key", UPSTREAM_KEY],
+    cpus: ctx.layout.gateway,
+    logDir: ctx.logDir,
+    env: { NODE_ENV: "production" },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(proc, `${url}/health`, 30_000);
+  return { proc, url, port };
 }
 
 export async function startPortkey(ctx) {

@@ -23,21 +23,22 @@ describe("report", () => {
     const md = renderMarkdown({ meta, stages, targets });
     expect(md).toContain("The stage failed: `Error: portkey did not answer`");
     expect(md).toContain("## 1. Sequential overhead (non-streaming)\n\nNot run.");
-    expect(md).toContain("| sequential overhead p50 <= 0.3 ms | – | not run |");
+    expect(md).toContain("| throughput at 64 connections >= the card floor's (ratio >= 1) | – | not run |");
     expect(renderChart({ meta, stages, targets })).toMatch(/^<svg [\s\S]*<\/svg>\n$/);
   });
 
-  it("judges overhead against Portkey's and throughput against twice Portkey's", () => {
-    const seq = (id: string, overhead: number) => ({ id, overhead_p50_ms: overhead });
+  it("judges Runestone against the card floor of the same run and throughput against five times Portkey's", () => {
+    const seq = (id: string, overhead: number, p99: number) => ({ id, overhead_p50_ms: overhead, p99_ms: p99 });
     const thr = (id: string, rps: number) => ({ id, requests_per_s: rps, errors: 0 });
     const stages = {
-      sequential: { targets: [seq("direct", 0), seq("runestone", 0.25), seq("portkey", 2.5)] },
-      throughput: { targets: [thr("direct", 9000), thr("runestone", 3000), thr("portkey", 1600)] },
+      sequential: { targets: [seq("direct", 0, 0.5), seq("express-floor", 0.6, 1.5), seq("runestone", 0.68, 1.4), seq("portkey", 1.2, 3)] },
+      throughput: { targets: [thr("direct", 18000), thr("express-floor", 5400), thr("runestone", 5500), thr("portkey", 1200)] },
     };
     const byId = Object.fromEntries(checkTargets(stages).map((t) => [t.id, t]));
-    expect(byId["sequential-overhead"]).toMatchObject({ measured: 0.25, met: true });
-    expect(byId["overhead-vs-portkey"]).toMatchObject({ measured: 0.1, met: true });
-    expect(byId["throughput-vs-portkey"]).toMatchObject({ measured: 1.88, met: false });
+    expect(byId["sequential-overhead-p50"]).toMatchObject({ measured: 0.08, met: false });
+    expect(byId["sequential-p99"]).toMatchObject({ measured: -0.1, met: true });
+    expect(byId["throughput-vs-card-floor"]).toMatchObject({ measured: 1.02, met: true });
+    expect(byId["throughput-vs-portkey"]).toMatchObject({ measured: 4.58, met: false });
   });
 
   it("interpolates percentiles between ranks", () => {

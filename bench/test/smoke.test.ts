@@ -36,9 +36,9 @@ describe("pnpm bench:smoke", () => {
     for (const stage of Object.values<any>(results.stages)) expect(stage.error).toBeUndefined();
   });
 
-  it("measures direct, Runestone and Portkey sequentially and reports the overhead against direct", () => {
+  it("measures direct, both floors, Runestone and Portkey sequentially and reports the overhead against direct", () => {
     const ids = results.stages.sequential.targets.map((t: any) => t.id);
-    expect(ids).toEqual(["direct", "runestone", "runestone-warn", "portkey"]);
+    expect(ids).toEqual(["direct", "node-floor", "express-floor", "runestone", "runestone-warn", "portkey"]);
     for (const t of results.stages.sequential.targets) {
       expect(t.errors).toBe(0);
       expect(t.requests).toBe(2 * 20);
@@ -50,7 +50,7 @@ describe("pnpm bench:smoke", () => {
 
   // A 1 s slice on a machine busy with other tests may finish no request at all: count errors, not answers.
   it("saturates every target with autocannon without errors", () => {
-    expect(results.stages.throughput.targets.map((t: any) => t.id)).toEqual(["direct", "runestone", "runestone-warn", "portkey"]);
+    expect(results.stages.throughput.targets.map((t: any) => t.id)).toEqual(["direct", "node-floor", "express-floor", "runestone", "runestone-warn", "portkey"]);
     for (const t of results.stages.throughput.targets) {
       expect(t.errors).toBe(0);
       expect(t.duration_s).toBeGreaterThan(0);

@@ -1,15 +1,16 @@
 // The six measurements of issue 8, each a function of the run context. Every stage starts the
 // gateways it needs and stops them, so a stage can run alone (--stages=...).
-import { directTarget, portkeyTarget, runestoneTarget } from "../client.js";
+import { directTarget, floorTarget, portkeyTarget, runestoneTarget } from "../client.js";
 import { cpuSeconds, memoryOf, processTree, sleep } from "../processes.js";
-import { redisCommandsProcessed, startPortkey, startRedis, startRunestone } from "../services.js";
+import { redisCommandsProcessed, startFloor, startPortkey, startRedis, startRunestone } from "../services.js";
 import { sequentialRounds } from "./sequential.js";
 import { concurrentStreams, streamRounds } from "./streaming.js";
 import { saturate, saturateInterleaved, sendAmount } from "./throughput.js";
 
 /**
- * Runestone at the default log level, Runestone at warn, and Portkey, shared by stages 1 to 3a
- * (started on first use, stopped by stopPeers).
+ * Runestone at the default log level, Runestone at warn, Portkey and the two floors (bare Node
+ * proxy; Express + express.json + express-openapi-validator forward), shared by stages 1 to 3a
+ * (started on first use, stopped by stopPeers). The floors serve plain requests only.
  */
 async function withPeers(ctx, fn) {
   if (!ctx.peers) {
@@ -17,19 +18,29 @@ async function withPeers(ctx, fn) {
     ctx.peers = peers;
     const track = (p) => p.then((s) => (peers.started.push(s), s));
     try {
-      [peers.rs, peers.rsWarn, ctx.portkey] = await settleAll([
+      [peers.rs, peers.rsWarn, ctx.portkey, peers.nodeFloor, peers.expressFloor] = await settleAll([
         track(startRunestone(ctx, { name: "runestone" })),
         track(startRunestone(ctx, { name: "runestone-warn", logLevel: "warn" })),
         track(startPortkey(ctx)),
+        track(startFloor(ctx, "node-floor")),
+        track(startFloor(ctx, "express-floor")),
       ]);
     } catch (err) {
       await stopPeers(ctx);
       throw err;
     }
   }
-  const { rs, rsWarn } = ctx.peers;
+  const { rs, rsWarn, nodeFloor, expressFloor } = ctx.peers;
+  const floors = (kind) =>
+    kind === "plain"
+      ? [
+          { ...floorTarget(ctx, nodeFloor, kind, "node-floor", "Node floor (node:http + undici)"), pid: nodeFloor.proc.pid },
+          { ...floorTarget(ctx, expressFloor, kind, "express-floor", "card floor (Express + validator + undici)"), pid: expressFloor.proc.pid },
+        ]
+      : [];
   const targets = (kind) => [
     directTarget(ctx, kind),
+    ...floors(kind),
     { ...runestoneTarget(rs, kind), pid: rs.proc.pid },
     { ...runestoneTarget(rsWarn, kind, "runestone-warn", "Runestone (log level warn)"), pid: rsWarn.proc.pid },
     { ...portkeyTarget(ctx, kind), pid: ctx.portkey.proc.pid },
