@@ -39,6 +39,15 @@ export interface MockBehavior {
   };
   /** Pad the reply content to about this many bytes. */
   hugeResponseBytes?: number;
+  /**
+   * Raw JSON text sent verbatim as every `usage` value of the answer (OpenAI JSON and usage chunk, Anthropic
+   * message / message_start / message_delta, embeddings): a hostile upstream's `"12"`, `-5`, `1e400`, `{}`, `null`.
+   */
+  usageJson?: string;
+  /** Answer 200 with exactly this body (`text/event-stream` for a streaming request, else JSON), whatever it is. */
+  rawBody?: string;
+  /** Stream: after the first content event, one `data:` line of this many bytes that never ends with a newline. */
+  hugeLineBytes?: number;
 }
 
 export interface BehaveOptions {
@@ -61,6 +70,7 @@ const NUMBER_KEYS = new Set([
   "malformedAt",
   "midStreamError",
   "hugeResponseBytes",
+  "hugeLineBytes",
 ]);
 const STRING_KEYS = new Set(["errorType", "errorMessage"]);
 

@@ -1,4 +1,5 @@
 import { sendJson } from "./http.js";
+import { withRawUsage } from "./raw-json.js";
 import { openaiInvalid } from "./openai/errors.js";
 import type { Route } from "./route.js";
 import { countWords } from "./text.js";
@@ -74,11 +75,10 @@ export const embeddings: Route = {
       return { object: "embedding", index, embedding: base64 ? toBase64(vector) : vector };
     });
     const prompt = ctx.behavior.usage?.prompt_tokens ?? tokens;
-    sendJson(ex.res, 200, {
-      object: "list",
-      data,
-      model: ctx.model ?? "",
-      usage: { prompt_tokens: prompt, total_tokens: prompt },
-    });
+    sendJson(
+      ex.res,
+      200,
+      withRawUsage({ object: "list", data, model: ctx.model ?? "", usage: { prompt_tokens: prompt, total_tokens: prompt } }, ctx.behavior),
+    );
   },
 };

@@ -1,6 +1,7 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import type { MockBehavior } from "./behavior.js";
 import type { Exchange } from "./exchange.js";
+import { jsonText, withRawUsage } from "./raw-json.js";
 
 export async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
@@ -9,7 +10,7 @@ export async function readBody(req: IncomingMessage): Promise<string> {
 }
 
 export function sendJson(res: ServerResponse, status: number, payload: unknown, headers?: OutgoingHttpHeaders): void {
-  const body = JSON.stringify(payload);
+  const body = jsonText(payload);
   res.writeHead(status, {
     ...headers,
     "content-type": "application/json",
@@ -32,11 +33,20 @@ export function retryHeaders(behavior: MockBehavior): OutgoingHttpHeaders | unde
  */
 export function respondJson(ex: Exchange, behavior: MockBehavior, payload: unknown): void {
   if (behavior.cutAfter === undefined && behavior.stall !== "mid-stream") {
-    sendJson(ex.res, 200, payload, retryHeaders(behavior));
+    sendJson(ex.res, 200, withRawUsage(payload, behavior), retryHeaders(behavior));
     return;
   }
-  const body = JSON.stringify(payload);
+  const body = jsonText(payload, behavior);
   ex.res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
   if (behavior.cutAfter !== undefined) ex.cut(body.slice(0, Math.floor(body.length / 2)));
   else ex.res.flushHeaders();
+}
+
+/** `rawBody`: a 200 with exactly the given text, however broken. */
+export function sendRaw(ex: Exchange, body: string, stream: boolean): void {
+  ex.res.writeHead(200, {
+    "content-type": stream ? "text/event-stream; charset=utf-8" : "application/json",
+    "content-length": Buffer.byteLength(body),
+  });
+  ex.res.end(body);
 }

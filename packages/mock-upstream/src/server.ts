@@ -12,7 +12,7 @@ import {
 import { handleControl } from "./control.js";
 import { embeddings } from "./embeddings.js";
 import { Exchange } from "./exchange.js";
-import { readBody, retryHeaders, sendJson } from "./http.js";
+import { readBody, retryHeaders, sendJson, sendRaw } from "./http.js";
 import { IdSource } from "./ids.js";
 import { models } from "./models.js";
 import { chatCompletions } from "./openai/chat.js";
@@ -130,6 +130,7 @@ export async function startMockUpstream(opts: StartOptions = {}): Promise<MockUp
     if (behavior.status !== undefined && behavior.status >= 400) {
       return sendError(route, ex, behavior.status, behavior, model);
     }
+    if (behavior.rawBody !== undefined) return sendRaw(ex, behavior.rawBody, json.stream === true);
     await route.handle({ ex, body: json, model, behavior, ids });
   }
 

@@ -47,9 +47,10 @@ export async function sendStream(
     events[bad - 1] = { ...events[bad - 1]!, data: MALFORMED };
   }
 
-  let ending: "end" | "cut" | "error" | "stall" = "end";
+  let ending: "end" | "cut" | "error" | "stall" | "huge-line" = "end";
   let k: number | undefined;
-  if (behavior.cutAfter !== undefined) [ending, k] = ["cut", behavior.cutAfter];
+  if (behavior.hugeLineBytes !== undefined) [ending, k] = ["huge-line", 1];
+  else if (behavior.cutAfter !== undefined) [ending, k] = ["cut", behavior.cutAfter];
   else if (behavior.midStreamError !== undefined) [ending, k] = ["error", behavior.midStreamError];
   else if (behavior.stall === "mid-stream") [ending, k] = ["stall", 1];
   if (k !== undefined) events = events.slice(0, cutIndex(events, k));
@@ -74,9 +75,37 @@ export async function sendStream(
     tail = events.map(formatEvent).join("");
   }
 
-  if (ending === "cut") ex.cut(tail);
+  if (ending === "huge-line") {
+    if (tail) ex.res.write(tail);
+    if (await writeHugeLine(ex, behavior.hugeLineBytes ?? 0)) ex.res.end();
+  } else if (ending === "cut") ex.cut(tail);
   else if (ending === "stall") {
     if (tail) ex.res.write(tail);
     else ex.res.flushHeaders();
   } else ex.res.end(tail);
+}
+
+/** `hugeLineBytes`: a `data:` line of about `bytes` bytes with no newline, written with backpressure; false if the client left. */
+async function writeHugeLine(ex: Exchange, bytes: number): Promise<boolean> {
+  const piece = "a".repeat(64 * 1024);
+  let left = bytes;
+  if (!ex.res.write('data: {"x":"')) await drained(ex);
+  while (left > 0 && !ex.closed) {
+    const text = left >= piece.length ? piece : piece.slice(0, left);
+    left -= text.length;
+    if (!ex.res.write(text)) await drained(ex);
+  }
+  return !ex.closed;
+}
+
+function drained(ex: Exchange): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      ex.res.off("drain", done);
+      ex.res.off("close", done);
+      resolve();
+    };
+    ex.res.on("drain", done);
+    ex.res.on("close", done);
+  });
 }

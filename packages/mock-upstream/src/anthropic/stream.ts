@@ -2,6 +2,7 @@ import { argumentFragments, contentPieces } from "../content-pieces.js";
 import type { ReplyPlan } from "../reply.js";
 import type { RouteContext } from "../route.js";
 import { sendStream, type SseEvent } from "../sse.js";
+import { jsonText } from "../raw-json.js";
 import { splitWords } from "../text.js";
 import { anthropicError } from "./errors.js";
 import { stopReason } from "./stop-reason.js";
@@ -12,12 +13,13 @@ interface StreamMeta {
   usage: { input_tokens: number; cache_creation_input_tokens: number; cache_read_input_tokens: number; output_tokens: number };
 }
 
-function ev(type: string, payload: object, flags?: Pick<SseEvent, "content" | "done">): SseEvent {
-  return { event: type, data: JSON.stringify({ type, ...payload }), ...flags };
-}
-
 /** Plans the Messages event sequence (message_start ... message_stop) and sends it with the behaviour's faults. */
 export function streamMessage(ctx: RouteContext, plan: ReplyPlan, meta: StreamMeta): Promise<void> {
+  const ev = (type: string, payload: object, flags?: Pick<SseEvent, "content" | "done">): SseEvent => ({
+    event: type,
+    data: jsonText({ type, ...payload }, ctx.behavior),
+    ...flags,
+  });
   const events: SseEvent[] = [
     ev("message_start", {
       message: {

@@ -44,7 +44,7 @@ export function streamChat(ctx: RouteContext, plan: ReplyPlan, meta: StreamMeta)
     });
     events.push({ data: chunk(i, {}, finishReason(plan.stop)) });
   }
-  if (meta.usage) events.push({ data: `${head}],"usage":${JSON.stringify(meta.usage)}}` });
+  if (meta.usage) events.push({ data: `${head}],"usage":${ctx.behavior.usageJson ?? JSON.stringify(meta.usage)}}` });
   events.push({ data: "[DONE]", done: true });
 
   const error = openaiError(500, ctx.behavior);
