@@ -32,6 +32,8 @@ export interface InFlight {
 
 /** Timers may fire a few ms before Date.now() says the wait is over; waiting this much longer avoids a wasted round. */
 const CLOCK_SLACK_MS = 5;
+/** A breaker opened for exactly a Retry-After closes within this of the wait the request keeps for it. */
+const BREAKER_SLACK_MS = 50;
 export type ExecutablePlan = Pick<RoutePlan, "candidates" | "resilience">;
 
 export async function executeCompletion(
@@ -148,11 +150,17 @@ async function runOverCandidates<T>(
       }
     }
 
-    const left = candidates.map((_, i) => i).filter((i) => !excluded.has(i));
-    if (round >= cfg.max_retries || !left.length) break;
+    // A request waits for an upstream's own Retry-After, never for a breaker's cooldown: a candidate
+    // whose breaker stays open longer than its Retry-After is out for this request, and when none is
+    // left the last failure is answered at once.
     const now = r.now();
-    const ready = Math.min(...left.map((i) => Math.max(notBefore.get(i) ?? 0, now + candidates[i]!.breaker.retryInMs())));
+    const left = candidates
+      .map((_, i) => i)
+      .filter((i) => !excluded.has(i) && candidates[i]!.breaker.retryInMs() <= Math.max(0, (notBefore.get(i) ?? 0) - now) + BREAKER_SLACK_MS);
+    if (round >= cfg.max_retries || !left.length) break;
+    const ready = Math.min(...left.map((i) => notBefore.get(i) ?? 0));
     const delay = Math.max(backoffDelayMs(round, cfg), ready - now + CLOCK_SLACK_MS);
+    // A wait the request's budget cannot afford is answered, not slept.
     if (now + delay >= deadline) break;
     retries++;
     const next = candidates[left[0]!]!;
