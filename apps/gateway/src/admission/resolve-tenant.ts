@@ -1,7 +1,7 @@
-// What a request's `tenant_id` means: a label inside the caller's own tenant, or a tenant the key was
-// created to act for. Naming any other tenant is refused, so it is never a way into another tenant's
-// limits, usage or data.
-import { HttpError } from "../http/http-error";
+// What a request's `tenant_id` means: a tenant the key was created to act for, or else a label inside
+// the caller's own tenant. Any other value, the id of a tenant the key may not act for included, is
+// just a label: it never reaches another tenant's limits, usage or data, and the answer is the same
+// whether or not such a tenant exists, so tenant ids cannot be enumerated through it.
 import type { KeyPrincipal, Tenant } from "../state/key-store";
 
 export interface ResolvedTenant {
@@ -16,15 +16,6 @@ export function resolveTenantId(principal: KeyPrincipal, requested: unknown, ten
   if (principal.actFor?.includes(requested)) {
     const other = tenantById(requested);
     if (other) return { tenant: other, label: "" };
-  }
-  if (tenantById(requested)) {
-    throw new HttpError({
-      status: 403,
-      type: "permission_error",
-      code: "tenant_not_allowed",
-      param: "tenant_id",
-      message: "This API key may not act for that tenant. Use tenant_id as a label inside your own tenant, or a key created to act for it.",
-    });
   }
   return { tenant: own, label: requested };
 }

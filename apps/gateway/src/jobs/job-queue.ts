@@ -12,10 +12,23 @@ export interface QueueSettings {
 
 export interface NewJob {
   tenantId: string;
+  /** The API key that queued it (its id, never the secret): it may read and cancel the job too. */
+  keyId: string | null;
   requestId: string;
   model: string | null;
   stream: boolean;
   body: Record<string, unknown>;
+}
+
+/** Who asks for a job: the caller's own tenant and key. */
+export interface JobCaller {
+  tenantId: string;
+  keyId?: string;
+}
+
+/** A job is visible to the keys of the tenant it runs for and to the key that queued it (e.g. acting for another tenant). */
+export function mayAccess(job: { tenantId: string; keyId: string | null }, caller: JobCaller): boolean {
+  return job.tenantId === caller.tenantId || (job.keyId !== null && job.keyId === caller.keyId);
 }
 
 export type EnqueueResult = { queued: true; job: JobRecord; position: number } | { queued: false };
@@ -37,9 +50,9 @@ export interface JobQueue {
   readonly settings: QueueSettings;
   /** Durable before it resolves: a 202 promises the job survives a crash. */
   enqueue(job: NewJob): Promise<EnqueueResult>;
-  /** The tenant's job, or undefined for an unknown id, another tenant's job, or a purged one. */
-  get(tenantId: string, id: string): Promise<{ job: JobRecord; position: number | null } | undefined>;
-  cancel(tenantId: string, id: string): Promise<CancelResult>;
+  /** The job if the caller may see it (mayAccess), or undefined for an unknown id, someone else's job, or a purged one. */
+  get(caller: JobCaller, id: string): Promise<{ job: JobRecord; position: number | null } | undefined>;
+  cancel(caller: JobCaller, id: string): Promise<CancelResult>;
   stats(): Promise<QueueStats>;
   /** Starts taking jobs (each one only once the runner's admission admits it). */
   start(runner: JobRunner): void;

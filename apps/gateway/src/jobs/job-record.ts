@@ -12,6 +12,8 @@ export const FINAL_STATUSES: readonly JobStatus[] = ["succeeded", "failed", "can
 export interface JobRecord {
   id: string;
   tenantId: string;
+  /** The id of the API key that queued the job (null for jobs queued before keys were recorded). */
+  keyId: string | null;
   requestId: string;
   model: string | null;
   /** The client asked to stream; the job still runs once and keeps the whole completion. */
@@ -76,6 +78,13 @@ export const expiredError = (maxWaitMs: number): JobError => ({
   message: `The job waited ${Math.round(maxWaitMs / 1000)} s in the queue without being admitted under the tenant's limits; it was not run.`,
   type: "rate_limit_error",
   code: "job_expired",
+  param: null,
+});
+
+export const keyRevokedError = (): JobError => ({
+  message: "The API key that queued this job was revoked before the job started; it was not run.",
+  type: "authentication_error",
+  code: "key_revoked",
   param: null,
 });
 

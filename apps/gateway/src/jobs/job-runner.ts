@@ -12,7 +12,7 @@ import type { Router } from "../routing/router";
 import type { Tenant } from "../state/key-store";
 import type { GatewayEvents } from "../telemetry/gateway-events";
 import { jobUsage } from "../telemetry/attempt-cost";
-import type { JobError, JobRecord } from "./job-record";
+import { keyRevokedError, type JobError, type JobRecord } from "./job-record";
 import { estimateTokens } from "./estimate-tokens";
 import { CANCELLED } from "./running-jobs";
 
@@ -21,6 +21,8 @@ export interface JobRunnerDeps {
   router: Router;
   /** The tenant as it is now (limits may have changed since the job was queued). */
   resolveTenant(id: string): Tenant | undefined;
+  /** Whether the key with this id was revoked (a job queued by it must not run afterwards). */
+  keyRevoked?(keyId: string): boolean;
   requestTimeoutMs: number;
   logger: Logger;
   events?: GatewayEvents;
@@ -43,6 +45,7 @@ export class JobRunner {
   constructor(private readonly deps: JobRunnerDeps) {}
 
   async admit(job: JobRecord): Promise<Admitted> {
+    if (job.keyId && this.deps.keyRevoked?.(job.keyId)) return { admitted: false, error: keyRevokedError() };
     const tenant = this.deps.resolveTenant(job.tenantId);
     if (!tenant) {
       return { admitted: false, error: { message: "The job's tenant no longer exists.", type: "permission_error", code: "tenant_not_found", param: null } };

@@ -6,6 +6,7 @@ import type { Schema } from "@runestone/contract";
 import type { AdmissionResult } from "../admission/types";
 import { HttpError } from "../http/http-error";
 import type { PreparedChat } from "../pipeline/prepare-chat";
+import type { KeyPrincipal } from "../state/key-store";
 import type { GatewayEvents } from "../telemetry/gateway-events";
 import type { JobQueue } from "./job-queue";
 import type { JobRunner } from "./job-runner";
@@ -36,6 +37,7 @@ export async function overflowToQueue(deps: OverflowDeps | undefined, req: Reque
   const tenant = prepared.tenant;
   const queued = await deps.jobs.enqueue({
     tenantId: tenant.id,
+    keyId: (res.locals as { principal?: KeyPrincipal }).principal?.keyId || null,
     requestId: prepared.requestId,
     model: typeof prepared.body.model === "string" ? prepared.body.model : null,
     stream: prepared.stream,

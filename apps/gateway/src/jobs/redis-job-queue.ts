@@ -3,6 +3,11 @@
 // in a hash with a TTL. Any instance can read or cancel any job; whichever instance's worker picks
 // it up runs it once admission admits it.
 //
+// Fairness between tenants: BullMQ's workers take jobs by priority (then FIFO), and a job's priority
+// is its place in its own tenant's queue when it was queued (1 for a tenant's next job). So the
+// workers go round-robin across tenants: one tenant's 60th waiting job never runs before another
+// tenant's first, and a tenant with one job waiting is not held behind another's backlog.
+//
 // A worker that dies mid-job leaves it locked; BullMQ's stalled check hands it to another worker,
 // which finds our record `running` and reports it failed ("interrupted ... not retried") instead
 // of calling the upstream a second time.
@@ -11,7 +16,7 @@ import { Redis } from "ioredis";
 import { bounded } from "../state/bounded";
 import type { Logger } from "pino";
 import type { GatewayEvents } from "../telemetry/gateway-events";
-import { admissionBackoffMs, type CancelResult, type EnqueueResult, type JobQueue, type NewJob, type QueueSettings, type QueueStats } from "./job-queue";
+import { admissionBackoffMs, mayAccess, type CancelResult, type EnqueueResult, type JobCaller, type JobQueue, type NewJob, type QueueSettings, type QueueStats } from "./job-queue";
 import { cancelledError, expiredError, FINAL_STATUSES, interruptedError, newJobId, shutdownError, type JobError, type JobRecord, type JobStatus } from "./job-record";
 import type { JobRunner } from "./job-runner";
 import { ENQUEUE, TRANSITION } from "./redis-scripts";
@@ -19,6 +24,8 @@ import { CANCELLED, RunningJobs, SHUTDOWN } from "./running-jobs";
 
 const QUEUE_NAME = "chat-jobs";
 const SWEEP_EVERY_MS = 1_000;
+/** BullMQ's highest priority number. */
+const MAX_PRIORITY = 2_097_152;
 
 interface ScriptedRedis extends Redis {
   jobEnqueue(k1: string, k2: string, k3: string, ...argv: Array<string | number>): Promise<number>;
@@ -90,6 +97,7 @@ export class RedisJobQueue implements JobQueue {
     const expiresAt = now + this.settings.maxWaitMs;
     const fields = {
       tenant: j.tenantId,
+      key_id: j.keyId ?? "",
       request_id: j.requestId,
       model: JSON.stringify(j.model),
       stream: j.stream ? "1" : "0",
@@ -103,7 +111,7 @@ export class RedisJobQueue implements JobQueue {
     const rank = await this.redis.jobEnqueue(this.tenantKey(j.tenantId), this.allKey(), this.jobKey(id), this.settings.maxPerTenant, id, now, ttl, ...Object.entries(fields).flat());
     if (rank < 0) return { queued: false };
     try {
-      await this.queue.add("chat", { id, tenantId: j.tenantId }, { jobId: id, removeOnComplete: true, removeOnFail: true });
+      await this.queue.add("chat", { id, tenantId: j.tenantId }, { jobId: id, priority: Math.min(rank + 1, MAX_PRIORITY), removeOnComplete: true, removeOnFail: true });
     } catch (err) {
       await this.redis.multi().del(this.jobKey(id)).zrem(this.tenantKey(j.tenantId), id).zrem(this.allKey(), id).exec();
       throw err;
@@ -111,26 +119,26 @@ export class RedisJobQueue implements JobQueue {
     return { queued: true, job: this.fromHash(id, { ...fields }), position: rank + 1 };
   }
 
-  async get(tenantId: string, id: string): Promise<{ job: JobRecord; position: number | null } | undefined> {
+  async get(caller: JobCaller, id: string): Promise<{ job: JobRecord; position: number | null } | undefined> {
     let job = await this.load(id);
-    if (!job || job.tenantId !== tenantId) return undefined;
+    if (!job || !mayAccess(job, caller)) return undefined;
     if (job.status === "queued" && job.expiresAt <= Date.now()) {
       await this.transition(job, ["queued"], "expired", { error: expiredError(this.settings.maxWaitMs) });
       job = await this.load(id);
       if (!job) return undefined;
     }
     if (job.status !== "queued") return { job, position: null };
-    const rank = await this.redis.zrank(this.tenantKey(tenantId), id);
+    const rank = await this.redis.zrank(this.tenantKey(job.tenantId), id);
     return { job, position: rank === null ? null : rank + 1 };
   }
 
-  async cancel(tenantId: string, id: string): Promise<CancelResult> {
-    const found = await this.get(tenantId, id);
+  async cancel(caller: JobCaller, id: string): Promise<CancelResult> {
+    const found = await this.get(caller, id);
     if (!found) return { outcome: "not_found" };
     const moved = await this.transition(found.job, ["queued", "running"], "cancelled", { error: cancelledError() });
     const job = (await this.load(id)) ?? found.job;
     if (!moved) return { outcome: "final", job };
-    this.events.jobFinished?.({ tenant: tenantId, status: "cancelled" });
+    this.events.jobFinished?.({ tenant: found.job.tenantId, status: "cancelled" });
     if (found.job.status === "running") await this.redis.publish(this.key("jobs:cancel"), id);
     else await this.queue.remove(id).catch(() => 0); // locked by a worker: it will see `cancelled`
     return { outcome: "cancelled", job };
@@ -193,7 +201,7 @@ export class RedisJobQueue implements JobQueue {
     const admitted = await this.runner!.admit(job);
     if (!admitted.admitted) {
       if ("error" in admitted) {
-        await this.transition(job, ["queued"], "failed", { error: admitted.error });
+        if (await this.transition(job, ["queued"], "failed", { error: admitted.error })) this.events.jobFinished?.({ tenant: job.tenantId, status: "failed" });
         return;
       }
       // Back into the queue until admission frees up, so other tenants' jobs are not held behind it.
@@ -262,6 +270,7 @@ export class RedisJobQueue implements JobQueue {
     return {
       id,
       tenantId: h.tenant!,
+      keyId: h.key_id || null,
       requestId: h.request_id!,
       model: h.model ? (JSON.parse(h.model) as string | null) : null,
       stream: h.stream === "1",

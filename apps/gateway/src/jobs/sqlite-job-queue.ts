@@ -12,7 +12,7 @@ import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
 import type { SqliteDb } from "../state/sqlite";
 import type { GatewayEvents } from "../telemetry/gateway-events";
-import { admissionBackoffMs, type CancelResult, type EnqueueResult, type JobQueue, type NewJob, type QueueSettings, type QueueStats } from "./job-queue";
+import { admissionBackoffMs, mayAccess, type CancelResult, type EnqueueResult, type JobCaller, type JobQueue, type NewJob, type QueueSettings, type QueueStats } from "./job-queue";
 import { cancelledError, expiredError, FINAL_STATUSES, interruptedError, newJobId, shutdownError, type JobError, type JobRecord, type JobStatus } from "./job-record";
 import type { JobRunner, Outcome } from "./job-runner";
 import { CANCELLED, RunningJobs, SHUTDOWN } from "./running-jobs";
@@ -21,6 +21,7 @@ interface Row {
   seq: number;
   id: string;
   tenant_id: string;
+  key_id: string | null;
   request_id: string;
   model: string | null;
   stream: number;
@@ -66,6 +67,7 @@ function fromRow(r: Row): JobRecord {
   return {
     id: r.id,
     tenantId: r.tenant_id,
+    keyId: r.key_id ?? null,
     requestId: r.request_id,
     model: r.model,
     stream: r.stream === 1,
@@ -108,6 +110,8 @@ export class SqliteJobQueue implements JobQueue {
   private lastPurge = 0;
   /** Tenants refused by admission, and when to ask again. */
   private readonly backoffUntil = new Map<string, number>();
+  /** Jobs this process runs, per tenant: the tenant with the fewest gets the next free worker. */
+  private readonly runningByTenant = new Map<string, number>();
   private readonly stmt;
 
   constructor(
@@ -119,12 +123,14 @@ export class SqliteJobQueue implements JobQueue {
     private readonly requestTimeoutMs = 600_000,
   ) {
     db.exec(SCHEMA);
+    // Files written before jobs recorded the key that queued them.
+    if (!db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('jobs')").all().some((c) => c.name === "key_id")) db.exec("ALTER TABLE jobs ADD COLUMN key_id TEXT");
     this.stmt = {
       countQueued: db.prepare<[string], { n: number }>("SELECT COUNT(*) AS n FROM jobs WHERE tenant_id = ? AND status = 'queued'"),
       insert: db.prepare(
-        "INSERT INTO jobs (id, tenant_id, request_id, model, stream, body, status, created_at, expires_at) VALUES (@id, @tenant_id, @request_id, @model, @stream, @body, 'queued', @created_at, @expires_at)",
+        "INSERT INTO jobs (id, tenant_id, key_id, request_id, model, stream, body, status, created_at, expires_at) VALUES (@id, @tenant_id, @key_id, @request_id, @model, @stream, @body, 'queued', @created_at, @expires_at)",
       ),
-      get: db.prepare<[string, string], Row>("SELECT * FROM jobs WHERE id = ? AND tenant_id = ?"),
+      get: db.prepare<[string], Row>("SELECT * FROM jobs WHERE id = ?"),
       position: db.prepare<[string, number], { n: number }>("SELECT COUNT(*) AS n FROM jobs WHERE tenant_id = ? AND status = 'queued' AND seq <= ?"),
       heads: db.prepare<[], { tenant_id: string; seq: number }>("SELECT tenant_id, MIN(seq) AS seq FROM jobs WHERE status = 'queued' GROUP BY tenant_id ORDER BY seq"),
       next: db.prepare<[string], Row>("SELECT * FROM jobs WHERE tenant_id = ? AND status = 'queued' ORDER BY seq LIMIT 1"),
@@ -159,38 +165,38 @@ export class SqliteJobQueue implements JobQueue {
     const id = newJobId(now);
     const inserted = this.db.transaction(() => {
       if (this.stmt.countQueued.get(j.tenantId)!.n >= this.settings.maxPerTenant) return false;
-      this.stmt.insert.run({ id, tenant_id: j.tenantId, request_id: j.requestId, model: j.model, stream: j.stream ? 1 : 0, body: JSON.stringify(j.body), created_at: now, expires_at: now + this.settings.maxWaitMs });
+      this.stmt.insert.run({ id, tenant_id: j.tenantId, key_id: j.keyId, request_id: j.requestId, model: j.model, stream: j.stream ? 1 : 0, body: JSON.stringify(j.body), created_at: now, expires_at: now + this.settings.maxWaitMs });
       return true;
     }).immediate();
     if (!inserted) return { queued: false };
-    const found = await this.get(j.tenantId, id);
+    const found = await this.get({ tenantId: j.tenantId }, id);
     this.backoffUntil.delete(j.tenantId);
     this.schedule(0);
     return { queued: true, job: found!.job, position: found!.position ?? 1 };
   }
 
-  async get(tenantId: string, id: string): Promise<{ job: JobRecord; position: number | null } | undefined> {
-    let row = this.stmt.get.get(id, tenantId);
-    if (!row) return undefined;
+  async get(caller: JobCaller, id: string): Promise<{ job: JobRecord; position: number | null } | undefined> {
+    let row = this.stmt.get.get(id);
+    if (!row || !mayAccess({ tenantId: row.tenant_id, keyId: row.key_id }, caller)) return undefined;
     const now = Date.now();
     if (row.status === "queued" && row.expires_at <= now) {
       this.transition(id, ["queued"], "expired", { error: expiredError(this.settings.maxWaitMs) });
-      row = this.stmt.get.get(id, tenantId)!;
+      row = this.stmt.get.get(id)!;
     }
     if (FINAL_STATUSES.includes(row.status) && row.expires_at <= now) return undefined;
-    const position = row.status === "queued" ? this.stmt.position.get(tenantId, row.seq)!.n : null;
+    const position = row.status === "queued" ? this.stmt.position.get(row.tenant_id, row.seq)!.n : null;
     return { job: fromRow(row), position };
   }
 
-  async cancel(tenantId: string, id: string): Promise<CancelResult> {
-    const found = await this.get(tenantId, id);
+  async cancel(caller: JobCaller, id: string): Promise<CancelResult> {
+    const found = await this.get(caller, id);
     if (!found) return { outcome: "not_found" };
     if (!this.transition(id, ["queued", "running"], "cancelled", { error: cancelledError() })) {
-      return { outcome: "final", job: (await this.get(tenantId, id))?.job ?? found.job };
+      return { outcome: "final", job: (await this.get(caller, id))?.job ?? found.job };
     }
     this.running.abort(id, CANCELLED);
-    this.events.jobFinished?.({ tenant: tenantId, status: "cancelled" });
-    return { outcome: "cancelled", job: (await this.get(tenantId, id))!.job };
+    this.events.jobFinished?.({ tenant: found.job.tenantId, status: "cancelled" });
+    return { outcome: "cancelled", job: (await this.get(caller, id))!.job };
   }
 
   async stats(): Promise<QueueStats> {
@@ -234,8 +240,10 @@ export class SqliteJobQueue implements JobQueue {
   }
 
   /**
-   * One pass: expire overdue jobs, then, tenant by tenant in queue order, start each tenant's
-   * oldest jobs while its admission admits them. A refused tenant is asked again after the
+   * One pass: expire overdue jobs, then fill the free workers one job at a time, round-robin across
+   * the tenants with queued work: each time the tenant with the fewest running jobs (the oldest
+   * queued job breaks ties) starts its oldest job, if its admission admits it. So one tenant's
+   * backlog never holds another tenant's job behind it. A refused tenant is asked again after the
    * admission's retry-after (bounded), so queued work drains as capacity frees.
    */
   private async pump(): Promise<void> {
@@ -254,15 +262,20 @@ export class SqliteJobQueue implements JobQueue {
         this.lastPurge = now;
         this.stmt.purge.run(now);
       }
+      const waiting = new Map<string, number>();
       for (const head of this.stmt.heads.all()) {
         const until = this.backoffUntil.get(head.tenant_id) ?? 0;
-        if (until > Date.now()) {
-          nextMs = Math.min(nextMs, until - Date.now());
-          continue;
-        }
-        const waitMs = await this.drainTenant(head.tenant_id);
-        if (waitMs !== undefined) nextMs = Math.min(nextMs, waitMs);
+        if (until > Date.now()) nextMs = Math.min(nextMs, until - Date.now());
+        else waiting.set(head.tenant_id, head.seq);
+      }
+      while (waiting.size > 0 && this.running.size < this.settings.concurrency) {
+        const tenantId = this.fairestTenant(waiting);
+        const waitMs = await this.startNext(tenantId);
         if (this.closed) return;
+        const next = waitMs === undefined ? this.stmt.next.get(tenantId) : undefined;
+        if (next) waiting.set(tenantId, next.seq);
+        else waiting.delete(tenantId);
+        if (waitMs !== undefined) nextMs = Math.min(nextMs, waitMs);
       }
     } catch (err) {
       this.logger.error({ err: String(err) }, "the job queue's worker pass failed");
@@ -273,34 +286,46 @@ export class SqliteJobQueue implements JobQueue {
     this.pumpAgain = false;
   }
 
-  /** Starts the tenant's jobs until admission refuses; returns when to ask again, if refused. */
-  private async drainTenant(tenantId: string): Promise<number | undefined> {
-    while (!this.closed && this.running.size < this.settings.concurrency) {
-      const row = this.stmt.next.get(tenantId);
-      if (!row) return undefined;
-      const job = fromRow(row);
-      const admitted = await this.runner!.admit(job);
-      if (!admitted.admitted) {
-        if ("error" in admitted) {
-          this.transition(job.id, ["queued"], "failed", { error: admitted.error });
-          continue;
-        }
-        const wait = admissionBackoffMs(admitted.retryAfterMs, job.expiresAt - Date.now());
-        this.backoffUntil.set(tenantId, Date.now() + wait);
-        return wait;
-      }
-      this.backoffUntil.delete(tenantId);
-      if (this.stmt.claim.run(Date.now(), OWNER, job.id).changes === 0) {
-        await admitted.lease.release(0); // cancelled or expired meanwhile
-        continue;
-      }
-      void this.execute({ ...job, status: "running", attempts: job.attempts + 1, startedAt: Date.now() }, admitted);
+  /** Among tenants with queued work (tenant -> seq of its oldest job): fewest running here, then oldest job. */
+  private fairestTenant(waiting: Map<string, number>): string {
+    let best: { id: string; running: number; seq: number } | undefined;
+    for (const [id, seq] of waiting) {
+      const running = this.runningByTenant.get(id) ?? 0;
+      if (!best || running < best.running || (running === best.running && seq < best.seq)) best = { id, running, seq };
     }
+    return best!.id;
+  }
+
+  /**
+   * Starts the tenant's oldest queued job if admission admits it (a job that can never run is failed
+   * instead). Returns when to ask again if admission refused, otherwise undefined.
+   */
+  private async startNext(tenantId: string): Promise<number | undefined> {
+    const row = this.stmt.next.get(tenantId);
+    if (!row) return undefined;
+    const job = fromRow(row);
+    const admitted = await this.runner!.admit(job);
+    if (!admitted.admitted) {
+      if ("error" in admitted) {
+        if (this.transition(job.id, ["queued"], "failed", { error: admitted.error })) this.events.jobFinished?.({ tenant: tenantId, status: "failed" });
+        return undefined;
+      }
+      const wait = admissionBackoffMs(admitted.retryAfterMs, job.expiresAt - Date.now());
+      this.backoffUntil.set(tenantId, Date.now() + wait);
+      return wait;
+    }
+    this.backoffUntil.delete(tenantId);
+    if (this.closed || this.stmt.claim.run(Date.now(), OWNER, job.id).changes === 0) {
+      await admitted.lease.release(0); // cancelled or expired meanwhile, or shutting down
+      return undefined;
+    }
+    void this.execute({ ...job, status: "running", attempts: job.attempts + 1, startedAt: Date.now() }, admitted);
     return undefined;
   }
 
   private async execute(job: JobRecord, admitted: Extract<Awaited<ReturnType<JobRunner["admit"]>>, { admitted: true }>): Promise<void> {
     const controller = this.running.start(job.id);
+    this.runningByTenant.set(job.tenantId, (this.runningByTenant.get(job.tenantId) ?? 0) + 1);
     let outcome: Outcome;
     try {
       outcome = await this.runner!.run(job, admitted.tenant, admitted.lease, controller.signal);
@@ -311,6 +336,9 @@ export class SqliteJobQueue implements JobQueue {
       this.logger.error({ job_id: job.id, err: String(err) }, "recording a job's outcome failed");
     } finally {
       this.running.finish(job.id);
+      const left = (this.runningByTenant.get(job.tenantId) ?? 1) - 1;
+      if (left > 0) this.runningByTenant.set(job.tenantId, left);
+      else this.runningByTenant.delete(job.tenantId);
       this.backoffUntil.delete(job.tenantId); // its slot just freed: ask again now
       this.schedule(0);
     }

@@ -28,13 +28,14 @@ export function wireJobs(d: WireJobsDeps): OverflowDeps | undefined {
   if (!d.jobs || !d.admission) return undefined;
   const fromConfig = new Map(d.config.tenants.map((t) => [t.id, tenantFromConfig(t)]));
   // Prefer the key store's view of a tenant: it carries limits set through the admin API.
-  const live = d.keys as KeyStore & { tenant?(id: string): Tenant | undefined };
+  const live = d.keys as KeyStore & { tenant?(id: string): Tenant | undefined; keyRevoked?(id: string): boolean };
   const resolveTenant = (id: string) => live.tenant?.(id) ?? fromConfig.get(id);
   const ledger = d.ledger;
   const runner = new JobRunner({
     admission: d.admission,
     router: d.router,
     resolveTenant,
+    keyRevoked: (id) => live.keyRevoked?.(id) ?? false,
     requestTimeoutMs: d.config.server.request_timeout_ms,
     logger: d.logger,
     events: d.events,

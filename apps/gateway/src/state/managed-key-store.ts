@@ -50,6 +50,11 @@ export class ManagedKeyStore implements KeyStore {
     return this.tenants.get(id);
   }
 
+  /** A managed key revoked through the admin API (config keys are never revoked here). */
+  keyRevoked(id: string): boolean {
+    return this.stored.some((k) => k.id === id && k.revokedAt !== null);
+  }
+
   tenantIds(): string[] {
     return [...this.configTenants.keys()];
   }
