@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 // @ts-expect-error: a plain .mjs script without declarations
-import { declaresMajorChange, findBreakingChanges } from "../../../scripts/check-breaking-changes.mjs";
+import { declaresMajorChange, findBreakingChanges } from "../scripts/breaking-changes.mjs";
 
 const script = fileURLToPath(new URL("../../../scripts/check-breaking-changes.mjs", import.meta.url));
 
