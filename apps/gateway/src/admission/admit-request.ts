@@ -1,13 +1,12 @@
-// The admission step of the routes without an overflow queue (/v1/messages, /v1/embeddings): refuse
-// past the tenant's limits with the shared 429, and once admitted, account the request when its
-// response closes (the lease reconciled with the tokens seen, the usage ledger written).
+// The admission step of the routes without an overflow queue (/v1/messages, /v1/embeddings): the same
+// step as chat (tenant and key limits, x-ratelimit-* headers, 503 when the state backend fails, the
+// lease reconciled and the usage ledger written when the response closes), refusing with the shared 429.
 import type { Response } from "express";
-import { onClose } from "../http/on-close";
 import type { Tenant } from "../state/key-store";
 import { recordUsageOnClose } from "../telemetry/record-usage-on-close";
 import type { UsageLedger } from "../telemetry/usage-ledger";
-import { tokensSeen, type UsageLocals } from "../telemetry/usage-seen";
-import { rateLimited } from "./chat-admission";
+import type { UsageLocals } from "../telemetry/usage-seen";
+import { admitChat, rateLimited } from "./chat-admission";
 import type { Admission } from "./types";
 
 export interface RequestEstimate {
@@ -19,15 +18,15 @@ export interface RequestEstimate {
 
 export async function admitRequest(
   res: Response,
-  deps: { admission?: Admission; ledger?: UsageLedger },
+  deps: { admission?: Admission; ledger?: UsageLedger; onError?(err: unknown, what: string): void },
   tenant: Tenant,
   estimate: RequestEstimate,
 ): Promise<void> {
   if (deps.admission) {
-    const decision = await deps.admission.admit({ tenant, estimatedTokens: estimate.tokens });
+    const accounting = deps.ledger && { ledger: deps.ledger, tenantById: () => undefined, onError: deps.onError };
+    const decision = await admitChat(deps.admission, accounting, res, tenant, estimate);
     if (!decision.admitted) throw rateLimited(decision);
-    const lease = decision.lease;
-    onClose(res, () => void lease.release(tokensSeen(res)));
+    if (accounting) return;
   }
   (res.locals as UsageLocals).promptEstimate = estimate.promptTokens;
   recordUsageOnClose(res, deps.ledger, tenant.id);
