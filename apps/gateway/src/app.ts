@@ -10,6 +10,7 @@ import { errorHandler, notFoundHandler } from "./http/error-handler";
 import { jsonBody } from "./http/json-body";
 import { methodNotAllowed } from "./http/method-not-allowed";
 import { Lifecycle } from "./http/lifecycle";
+import { refuseWhileDraining } from "./http/refuse-while-draining";
 import { requestId } from "./http/request-id";
 import { chatRoutes } from "./http/routes/chat";
 import { embeddingsRoutes } from "./http/routes/embeddings";
@@ -80,6 +81,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(requestId);
   app.use(requestLog({ logger, lifecycle, labels: telemetry.labels, events, active: telemetry.metrics, onFinished: telemetry.tracing && ((e, res) => telemetry.tracing!.requestFinished(e, res)) }));
   if (config.server.cors) app.use(cors(config.server.cors));
+  app.use(refuseWhileDraining(lifecycle, openapiDocument));
   app.use(healthRoutes({ providers, lifecycle, version, breakers: resilience.breakers, jobs: deps.jobs, state }));
   if (telemetry.metrics) {
     telemetry.metrics.bindBreakers(resilience.breakers);

@@ -1,5 +1,5 @@
-// Builds the app, listens, and shuts down gracefully: stop accepting, mark not ready, let
-// in-flight requests finish (up to the grace period), then close upstream pools.
+// Builds the app, listens, and shuts down gracefully: mark not ready (probes still answered), let
+// in-flight requests finish (up to the grace period), stop listening, then close upstream pools.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
@@ -68,13 +68,18 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
+      // The listener stays open while in-flight requests finish, so that probes see /health/ready
+      // answer 503 draining and new model calls get 503 with Retry-After (http/refuse-while-draining.ts);
+      // every answer now closes its connection, and idle keep-alive connections are closed as they appear.
       lifecycle.draining = true;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Running jobs get the same grace as in-flight requests; what is left is failed with a reason.
       const jobsClosed = opts.jobs ? Promise.resolve() : jobs.close(opts.config.server.shutdown_grace_ms);
       server.closeIdleConnections();
+      const sweep = setInterval(() => server.closeIdleConnections(), 250);
       const drained = await lifecycle.idle(opts.config.server.shutdown_grace_ms);
+      clearInterval(sweep);
       if (!drained) opts.logger.warn({ in_flight: lifecycle.inFlight }, "shutdown grace period over; closing remaining connections");
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;
       await jobsClosed;
