@@ -69,6 +69,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     for (const [k, v] of Object.entries(httpErr.headers)) res.setHeader(k, v);
+    // The contract promises Retry-After on every 503; paths that know better (breakers, upstream) set their own.
+    if (httpErr.status === 503 && !res.hasHeader("retry-after")) res.setHeader("retry-after", "1");
     // Anthropic SDKs talk to /v1/messages and read only Anthropic's error shape.
     res.status(httpErr.status).json(isMessagesRoute(req.path) ? toAnthropicErrorBody(httpErr) : httpErr.toBody());
   };

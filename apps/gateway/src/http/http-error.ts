@@ -46,3 +46,7 @@ export const badRequest = (message: string, param: string | null = null, code: s
 
 export const notFound = (message: string, code: string | null = null, param: string | null = null) =>
   new HttpError({ status: 404, type: "not_found_error", message, code, param });
+
+/** 403 for a model that exists but that the tenant's `allowed_models` leaves out (404 is for unknown models). */
+export const modelNotAllowed = (model: string) =>
+  new HttpError({ status: 403, type: "permission_error", code: "model_not_allowed", param: "model", message: `This API key's tenant may not use the model '${model}'; GET /v1/models lists the models it can use.` });

@@ -194,12 +194,15 @@ describe("default routing", () => {
 
   it("restricts a named model to the requested provider", () => {
     expect(route({ model: "mini", provider: "azure" }).candidates.map((c) => c.upstreamModel)).toEqual(["mini-azure"]);
-    expect(routingError(() => route({ model: "nano", provider: "azure" })).code).toBe("provider_not_available");
+    const err = routingError(() => route({ model: "nano", provider: "azure" }));
+    expect([err.status, err.code, err.param]).toEqual([400, "no_route", "provider"]);
   });
 
-  it("answers 404 model_not_found for an unknown or forbidden model", () => {
+  it("answers 404 model_not_found for an unknown model and 403 model_not_allowed for one the tenant may not use", () => {
     expect(routingError(() => route({ model: "gpt-9" })).status).toBe(404);
-    expect(routingError(() => route({ model: "nano" }, ["mini"])).code).toBe("model_not_found");
+    const forbidden = routingError(() => route({ model: "nano" }, ["mini"]));
+    expect([forbidden.status, forbidden.code, forbidden.param]).toEqual([403, "model_not_allowed", "model"]);
+    expect(forbidden.message).toContain("'nano'");
   });
 
   it("gives every deployment its own circuit breaker", () => {

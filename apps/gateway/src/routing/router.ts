@@ -3,7 +3,7 @@
 // `default`: the named model's deployments, in configured order (or weighted, see weighted-order.ts).
 // `cost`: every deployment that satisfies the request's constraints, cheapest blended price first.
 // Each constraint is applied in turn; the first one that leaves nothing is named in the 400.
-import { HttpError, badRequest, notFound } from "../http/http-error";
+import { HttpError, badRequest, modelNotAllowed, notFound } from "../http/http-error";
 import type { ChatRequest, Provider } from "../providers/types";
 import type { CircuitBreaker } from "../resilience/circuit-breaker";
 import { Resilience } from "../resilience/resilience";
@@ -85,9 +85,8 @@ export class Router {
     if (req.model) {
       const id = req.model;
       const model = this.catalog.get(id);
-      if (!model || (allowedModels && !allowedModels.includes(id))) {
-        throw notFound(`The model '${id}' does not exist or you do not have access to it.`, "model_not_found", "model");
-      }
+      if (!model) throw notFound(`The model '${id}' does not exist; GET /v1/models lists the models you can use.`, "model_not_found", "model");
+      if (allowedModels && !allowedModels.includes(id)) throw modelNotAllowed(id);
       return model.deployments.map((deployment) => ({ model, deployment }));
     }
     const models = this.catalog.all().filter((m) => !allowedModels || allowedModels.includes(m.id));
@@ -107,7 +106,7 @@ export class Router {
       const kept = options.filter((o) => o.deployment.provider.id === provider);
       if (!kept.length) {
         const what = req.model ? `model '${req.model}' is not served by provider '${provider}'` : `no model of the catalog is served by provider '${provider}'`;
-        throw badRequest(what, "provider", "provider_not_available");
+        throw badRequest(`No deployment satisfies the routing constraints: 'provider' ruled out every candidate: ${what}.`, "provider", "no_route");
       }
       options = kept;
     }

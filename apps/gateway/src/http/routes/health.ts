@@ -28,6 +28,7 @@ export function healthRoutes(deps: HealthDeps): ExpressRouter {
   r.get("/health/ready", (_req, res) => {
     const { ready, draining } = deps.lifecycle;
     const ok = ready && !draining;
+    if (!ok) res.setHeader("retry-after", "1");
     res.status(ok ? 200 : 503).json({ ready: ok, status: draining ? "draining" : ready ? "ready" : "not_ready", timestamp: Date.now() });
   });
   r.get("/health", async (_req, res) => {
@@ -57,6 +58,7 @@ export function healthRoutes(deps: HealthDeps): ExpressRouter {
       timestamp: Date.now(),
       components,
     };
+    if (status === "unhealthy") res.setHeader("retry-after", "1");
     res.status(status === "unhealthy" ? 503 : 200).json(body);
   });
   return r;

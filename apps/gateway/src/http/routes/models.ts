@@ -2,7 +2,7 @@
 import { Router as ExpressRouter } from "express";
 import { toApiModel, type Catalog } from "../../routing/catalog";
 import type { Tenant } from "../../state/key-store";
-import { notFound } from "../http-error";
+import { modelNotAllowed, notFound } from "../http-error";
 
 export function modelRoutes(catalog: Catalog): ExpressRouter {
   const r = ExpressRouter();
@@ -15,6 +15,8 @@ export function modelRoutes(catalog: Catalog): ExpressRouter {
     const m = visible(res.locals.tenant as Tenant).find((x) => x.id === id);
     if (!m) {
       const known = catalog.get(id);
+      const tenant = res.locals.tenant as Tenant;
+      if (known && tenant.allowedModels && !tenant.allowedModels.includes(id)) throw modelNotAllowed(id);
       const why = known && !catalog.isAvailable(known) ? `: ${known.deployments[0]!.provider.notConfiguredReason ?? "its provider is not configured"}` : "";
       throw notFound(`The model '${id}' does not exist or you do not have access to it${why}.`, "model_not_found", "model");
     }
