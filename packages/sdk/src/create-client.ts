@@ -13,6 +13,7 @@ import { retryMiddleware, type RetryPolicy } from "./core/retry-middleware";
 import {
   createChatCompletion,
   type ChatCompletionCreateParamsNonStreaming,
+  type ChatCompletionCreateParamsStreaming,
 } from "./operations/create-chat-completion";
 import { awaitQueuedCompletion } from "./operations/await-queued-completion";
 import { cancelJob } from "./operations/cancel-job";
@@ -76,6 +77,10 @@ export interface RunestoneClient<Completed = ChatCompletion | QueuedResponse> {
        * `waitForQueued`, waits for a queued request's job and returns its completion.
        */
       create(body: ChatCompletionCreateParamsNonStreaming, options?: RequestOptions): Promise<Completed>;
+      /** With `"stream": true`, the same as `stream(body)`. */
+      create(body: ChatCompletionCreateParamsStreaming, options?: RequestOptions): Promise<Stream<ChatCompletionChunk>>;
+      /** A body typed `ChatCompletionCreateParams` (`stream` not known until run time): either of the above. */
+      create(body: ChatCompletionCreateParams, options?: RequestOptions): Promise<Completed | Stream<ChatCompletionChunk>>;
       /**
        * POST /v1/chat/completions with `"stream": true`. On `202` (queued) it throws QueuedError (with the job id),
        * or, with `waitForQueued`, waits for the job and streams its completion as the gateway's chunks.
@@ -179,10 +184,12 @@ export function createClient(options: ClientOptions): RunestoneClient<ChatComple
   return {
     chat: {
       completions: {
-        create: async (body, o) => {
-          const result = await createChatCompletion(ctx, body, o);
+        create: (async (body: ChatCompletionCreateParams, o?: RequestOptions) => {
+          // A body typed as the broad params may ask for a stream at run time: answer it as stream() does.
+          if (body.stream === true) return streamChatCompletion(ctx, body, o, streamOptions);
+          const result = await createChatCompletion(ctx, body as ChatCompletionCreateParamsNonStreaming, o);
           return options.waitForQueued && isQueued(result) ? awaitQueuedCompletion(ctx, result, o) : result;
-        },
+        }) as RunestoneClient["chat"]["completions"]["create"],
         stream: (body, o) => streamChatCompletion(ctx, body, o, streamOptions),
       },
       stream: (body, o) => createChatStream(ctx, body, o, streamOptions),

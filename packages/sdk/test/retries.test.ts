@@ -7,6 +7,8 @@ import {
   isQueued,
   RateLimitError,
   StreamError,
+  type ChatCompletion,
+  type QueuedResponse,
 } from "../src/index";
 import { chatBody, completion, errorBody, sendJson, sseChunk, startLocalServer, type LocalServer } from "./local-server";
 
@@ -21,7 +23,7 @@ async function serve(handler: Parameters<typeof startLocalServer>[0]) {
   return server;
 }
 
-function assistantText(result: Awaited<ReturnType<ReturnType<typeof createClient>["chat"]["completions"]["create"]>>) {
+function assistantText(result: ChatCompletion | QueuedResponse) {
   if (isQueued(result)) throw new Error("unexpectedly queued");
   return result.choices[0]?.message.content;
 }

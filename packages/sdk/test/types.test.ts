@@ -4,6 +4,7 @@ import {
   isQueued,
   type ChatCompletion,
   type ChatCompletionChunk,
+  type ChatCompletionCreateParams,
   type Job,
   type QueuedResponse,
   type Stream,
@@ -15,7 +16,7 @@ describe("public types", () => {
   const body = { model: "m", messages: [{ role: "user" as const, content: "hi" }] };
 
   it("types create as a completion or a queued job, narrowed by isQueued", () => {
-    expectTypeOf(client.chat.completions.create).returns.resolves.toEqualTypeOf<ChatCompletion | QueuedResponse>();
+    expectTypeOf(client.chat.completions.create(body)).resolves.toEqualTypeOf<ChatCompletion | QueuedResponse>();
     const narrow = (result: ChatCompletion | QueuedResponse) => {
       if (isQueued(result)) expectTypeOf(result).toEqualTypeOf<QueuedResponse>();
       else expectTypeOf(result.choices[0]!.message.content).toEqualTypeOf<string | null>();
@@ -25,7 +26,7 @@ describe("public types", () => {
 
   it("types create as only a completion for a client that waits for queued jobs", () => {
     const waiting = createClient({ baseUrl: "http://127.0.0.1:1", waitForQueued: true });
-    expectTypeOf(waiting.chat.completions.create).returns.resolves.toEqualTypeOf<ChatCompletion>();
+    expectTypeOf(waiting.chat.completions.create(body)).resolves.toEqualTypeOf<ChatCompletion>();
   });
 
   it("types streams as Stream<ChatCompletionChunk>", () => {
@@ -34,10 +35,17 @@ describe("public types", () => {
     expectTypeOf<Stream<ChatCompletionChunk>["job"]>().toEqualTypeOf<Job | undefined>();
   });
 
-  it("refuses stream: true in create and unknown roles", () => {
+  it("accepts a value typed ChatCompletionCreateParams in create, typed by what stream may be", () => {
+    const params: ChatCompletionCreateParams = { model: "m", messages: [{ role: "user", content: "hi" }] };
+    expectTypeOf(client.chat.completions.create(params)).resolves.toEqualTypeOf<ChatCompletion | QueuedResponse | Stream<ChatCompletionChunk>>();
+    expectTypeOf(client.chat.completions.create({ ...body, stream: true })).resolves.toEqualTypeOf<Stream<ChatCompletionChunk>>();
+    expectTypeOf(client.chat.completions.create({ ...body, stream: false })).resolves.toEqualTypeOf<ChatCompletion | QueuedResponse>();
+    const waiting = createClient({ baseUrl: "http://127.0.0.1:1", waitForQueued: true });
+    expectTypeOf(waiting.chat.completions.create(params)).resolves.toEqualTypeOf<ChatCompletion | Stream<ChatCompletionChunk>>();
+  });
+
+  it("refuses unknown roles", () => {
     const never = () => {
-      // @ts-expect-error create() is the non-streamed call; use stream()
-      void client.chat.completions.create({ ...body, stream: true });
       // @ts-expect-error the contract has no such role
       void client.chat.completions.create({ model: "m", messages: [{ role: "robot", content: "x" }] });
     };
