@@ -418,22 +418,42 @@ function compareAlternatives(ctx, where, oldS, newS, direction) {
     const items = s.items ? typesOf(flatten(s.items, resolve)) : undefined;
     return `#${i + 1} (${types ? types.join("|") : "any"}${items ? ` of ${items.join("|")}` : ""})`;
   };
-  // An alternative named by the same $ref on both sides changed: its own differences say more than "removed".
-  const partnerOf = (alt, list) => list.find((a) => alt.$ref && a.$ref === alt.$ref);
+  // The alternative that plainly became the changed one (the same $ref, else the only one of the same types): its own
+  // differences say more than "no longer accepted".
+  const partnerOf = (alt, resolveAlt, list, resolveList) => {
+    const named = list.find((a) => alt.$ref && a.$ref === alt.$ref);
+    if (named || alt.$ref || nullOnly(flatten(alt, resolveAlt))) return named;
+    const kindOf = (a, resolve) => {
+      const s = flatten(a, resolve);
+      return nullOnly(s) ? "null" : String(typesOf(s) ?? "any");
+    };
+    const types = kindOf(alt, resolveAlt);
+    const title = flatten(alt, resolveAlt).title;
+    // Titled alternatives are told apart by title ("Named function" is not "Named custom tool").
+    const same = list.filter((a) => !a.$ref && kindOf(a, resolveList) === types &&
+      (title === undefined || flatten(a, resolveList).title === undefined || flatten(a, resolveList).title === title));
+    return same.length === 1 ? same[0] : undefined;
+  };
+  const at = (union, alt, resolve, i) => (union ? `${where} (${kind} ${label(alt, resolve, i)})` : where);
   if (direction === "request") {
     oldList.forEach((oldAlt, i) => {
       if (ordered(newList, i, oldAlt.$ref).some((newAlt) => covers(oldAlt, newAlt))) return;
-      const partner = partnerOf(oldAlt, newList);
-      if (partner) compareSchema(ctx, `${where} (${kind} ${label(oldAlt, ctx.resolveOld, i)})`, oldAlt, partner, direction);
-      else ctx.problems.push(`${where}: the ${kind} alternative ${label(oldAlt, ctx.resolveOld, i)} is no longer accepted`);
+      const partner = partnerOf(oldAlt, ctx.resolveOld, newList, ctx.resolveNew);
+      const before = ctx.problems.length;
+      if (partner) compareSchema(ctx, at(oldUnion, oldAlt, ctx.resolveOld, i), oldAlt, partner, direction);
+      if (ctx.problems.length === before) {
+        ctx.problems.push(`${where}: the ${kind} alternative ${label(oldAlt, ctx.resolveOld, i)} is no longer accepted`);
+      }
     });
   } else {
     newList.forEach((newAlt, j) => {
       if (ordered(oldList, j, newAlt.$ref).some((oldAlt) => covers(oldAlt, newAlt))) return;
-      const partner = partnerOf(newAlt, oldList);
+      const partner = partnerOf(newAlt, ctx.resolveNew, oldList, ctx.resolveOld);
+      const before = ctx.problems.length;
+      if (partner) compareSchema(ctx, at(newUnion, newAlt, ctx.resolveNew, j), partner, newAlt, direction);
+      if (ctx.problems.length > before) return;
       const s = flatten(newAlt, ctx.resolveNew);
-      if (partner) compareSchema(ctx, `${where} (${kind} ${label(newAlt, ctx.resolveNew, j)})`, partner, newAlt, direction);
-      else if (nullOnly(s)) ctx.problems.push(`${where}: may now be null`);
+      if (nullOnly(s)) ctx.problems.push(`${where}: may now be null`);
       else if (freeForm(s)) ctx.problems.push(`${where}: the schema was loosened to any value`);
       else ctx.problems.push(`${where}: a new ${kind} alternative ${label(newAlt, ctx.resolveNew, j)} may be returned`);
     });
