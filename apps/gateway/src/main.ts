@@ -1,5 +1,8 @@
 #!/usr/bin/env node
 // Reads config, starts the gateway, and shuts down gracefully on SIGTERM/SIGINT.
+// The first SIGTERM or SIGINT starts the drain; a second one during the drain is logged and
+// ignored (a Ctrl-C may arrive twice, from the terminal's group and from a parent passing it on):
+// the drain is bounded by server.shutdown_grace_ms, and SIGKILL stops the process at once.
 import { fileURLToPath } from "node:url";
 import { existsSync } from "node:fs";
 import cluster from "node:cluster";
@@ -7,6 +10,7 @@ import { ConfigError, loadConfig } from "./config/load";
 import { startGateway } from "./server";
 import { serveClusterScrapes } from "./telemetry/cluster-metrics";
 import { createLogger } from "./telemetry/logger";
+import { startupLines } from "./startup-summary";
 
 async function main(): Promise<void> {
   let loaded;
@@ -26,7 +30,8 @@ async function main(): Promise<void> {
   const docsHtmlPath = process.env.RUNESTONE_DOCS_HTML ?? fileURLToPath(new URL("../../docs/dist/index.html", import.meta.url));
   const gw = await startGateway({ config, logger, docsHtmlPath: existsSync(docsHtmlPath) ? docsHtmlPath : undefined });
   logger.info({ url: gw.url, config: source }, `runestone listening on ${gw.url}`);
-  const shutdown = (signal: string) => {
+  for (const line of startupLines(gw.url, config)) logger.info(line);
+  onStop(logger, (signal) => {
     logger.info({ signal }, "shutting down: draining in-flight requests");
     gw.close().then(
       () => {
@@ -39,9 +44,29 @@ async function main(): Promise<void> {
         process.exit(1);
       },
     );
+  });
+}
+
+/**
+ * Calls `stop` once: on the first SIGTERM or SIGINT, or when the process that started this one with
+ * an IPC channel (scripts/run.mjs, behind `npm start`) is gone. Later signals are logged, not obeyed.
+ */
+function onStop(logger: ReturnType<typeof createLogger>, stop: (reason: string) => void): void {
+  let stopping: string | undefined;
+  const handle = (reason: string) => {
+    if (stopping) {
+      logger.warn({ signal: reason }, `${reason} ignored: already draining after ${stopping} (bounded by server.shutdown_grace_ms; SIGKILL stops at once)`);
+      return;
+    }
+    stopping = reason;
+    stop(reason);
   };
-  process.once("SIGTERM", () => shutdown("SIGTERM"));
-  process.once("SIGINT", () => shutdown("SIGINT"));
+  process.on("SIGTERM", () => handle("SIGTERM"));
+  process.on("SIGINT", () => handle("SIGINT"));
+  if (cluster.isPrimary && process.send) {
+    process.channel?.unref();
+    process.once("disconnect", () => handle("parent process exited"));
+  }
 }
 
 /**
@@ -62,14 +87,12 @@ function superviseWorkers(n: number, logger: ReturnType<typeof createLogger>): v
     logger.error({ pid: worker.process.pid, code, signal }, "a gateway worker process died; starting a replacement");
     cluster.fork();
   });
-  const stop = (signal: NodeJS.Signals) => {
+  onStop(logger, (reason) => {
     stopping = true;
-    logger.info({ signal }, "shutting down: draining every worker");
-    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill(signal);
+    logger.info({ signal: reason }, "shutting down: draining every worker");
+    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill(reason === "SIGINT" ? "SIGINT" : "SIGTERM");
     if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
-  };
-  process.once("SIGTERM", () => stop("SIGTERM"));
-  process.once("SIGINT", () => stop("SIGINT"));
+  });
 }
 
 main().catch((err) => {
