@@ -7,6 +7,7 @@ import type { RunestoneConfig } from "./config/schema";
 import { authenticate } from "./http/auth";
 import { cors } from "./http/cors";
 import { errorHandler, notFoundHandler } from "./http/error-handler";
+import { reportHandlerErrorsTo } from "./http/guard-handler";
 import { jsonBody } from "./http/json-body";
 import { methodNotAllowed } from "./http/method-not-allowed";
 import { Lifecycle } from "./http/lifecycle";
@@ -60,6 +61,7 @@ export interface AppDeps {
 
 export function createApp(deps: AppDeps): Express {
   const { config, logger } = deps;
+  reportHandlerErrorsTo(logger);
   const providers = deps.providers ?? new ProviderRegistry(config);
   const state = deps.state ?? memoryState(config);
   const keys = deps.keys ?? state.keys;

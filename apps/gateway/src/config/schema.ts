@@ -151,6 +151,10 @@ export const configSchema = z
         request_timeout_ms: z.number().int().positive().default(600_000),
         /** A client must send its request headers within this time (slow-loris protection): else 408 and the socket closes. */
         headers_timeout_ms: z.number().int().positive().default(66_000),
+        /** Largest non-streamed upstream answer read (JSON or error body); past it 502 upstream_response_too_large, not retried. */
+        max_upstream_response_bytes: z.number().int().positive().default(32 * 1024 * 1024),
+        /** Largest single SSE event (or unterminated line) read from an upstream stream; same error past it. */
+        max_upstream_event_bytes: z.number().int().positive().default(4 * 1024 * 1024),
         /** Browser origins allowed to call the API (CORS); absent: no CORS headers and no preflight answered. */
         cors: z.object({ origins: z.array(z.string().min(1)).min(1) }).strict().optional(),
       })

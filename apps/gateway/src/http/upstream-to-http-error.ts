@@ -12,6 +12,7 @@ export function upstreamToHttpError(err: UpstreamError): HttpError {
     case "configuration":
       return new HttpError({ status: 502, type: "service_error", code: err.code ?? "upstream_misconfigured", message: err.message });
     case "protocol":
+      if (err.code === "upstream_response_too_large") return new HttpError({ status: 502, type: "service_error", code: err.code, message: `${who}: ${err.message}` });
       return new HttpError({ status: 502, type: "service_error", code: "upstream_protocol_error", message: `${who} sent an invalid response: ${err.message}` });
     case "aborted":
       return new HttpError({ status: 499 as number, type: "api_error", code: "client_closed_request", message: "the client closed the request" });

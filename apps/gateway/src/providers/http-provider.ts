@@ -5,7 +5,9 @@ import type { ProviderConfig } from "../config/schema";
 import type { AdapterContext, ChatCall, ChatCompletion, ChunkEvent, EmbeddingCall, EmbeddingResponse, PassthroughCall, Provider, ProviderAdapter, ProviderKind, SseEvent, UpstreamHttpRequest } from "./types";
 import { decodeSse } from "../streaming/decode-sse";
 import { withDeadline, type DeadlineSignal } from "../resilience/deadline";
+import { redactSecrets } from "./redact-secrets";
 import { UpstreamError } from "./upstream-error";
+import { DEFAULT_UPSTREAM_LIMITS, readCapped, responseTooLarge, type UpstreamLimits } from "./upstream-limits";
 
 
 export class HttpProvider implements Provider {
@@ -25,6 +27,7 @@ export class HttpProvider implements Provider {
     private readonly config: ProviderConfig,
     private readonly adapter: ProviderAdapter,
     dispatcher?: Dispatcher,
+    private readonly limits: UpstreamLimits = DEFAULT_UPSTREAM_LIMITS,
   ) {
     this.kind = adapter.kind;
     const url = new URL(config.base_url ?? "http://127.0.0.1");
@@ -112,7 +115,12 @@ export class HttpProvider implements Provider {
       },
     };
     for await (const ev of this.events(res, signal)) {
-      transformer.transform(ev, sink);
+      try {
+        transformer.transform(ev, sink);
+      } catch {
+        // A transformer that trips over a shape it did not expect: the upstream's protocol error, not ours.
+        sink.error(new UpstreamError({ kind: "protocol", message: "stream event does not have the expected shape" }));
+      }
       while (out.length) yield out.shift()!;
       if (failure) throw this.tag(failure);
     }
@@ -164,7 +172,8 @@ export class HttpProvider implements Provider {
     let ended = false;
     for await (const ev of this.events(res, signal)) {
       if (ev.event === "message_stop" || ev.event === "error") ended = true;
-      yield ev;
+      // An error event is relayed as sent, so it is scrubbed like every other upstream error text.
+      yield ev.event === "error" ? { ...ev, data: redactSecrets(ev.data) } : ev;
     }
     if (!ended) throw this.tag(new UpstreamError({ kind: "protocol", message: "upstream stream ended before message_stop" }));
   }
@@ -177,7 +186,7 @@ export class HttpProvider implements Provider {
   private async *events(res: Dispatcher.ResponseData, signal: DeadlineSignal): AsyncGenerator<SseEvent> {
     let finished = false;
     try {
-      yield* decodeSse(res.body);
+      yield* decodeSse(res.body, { maxEventBytes: this.limits.maxEventBytes, tooLarge: () => responseTooLarge("stream event", this.limits.maxEventBytes) });
       finished = true;
     } catch (err) {
       throw this.tag(this.toUpstreamError(err, signal));
@@ -232,7 +241,7 @@ export class HttpProvider implements Provider {
 
   private async readText(res: Dispatcher.ResponseData, signal: AbortSignal): Promise<string> {
     try {
-      return await res.body.text();
+      return await readCapped(res.body, this.limits.maxResponseBytes, res.headers["content-length"]);
     } catch (err) {
       throw this.tag(this.toUpstreamError(err, signal));
     }

@@ -3,6 +3,7 @@ import type { RunestoneConfig } from "../config/schema";
 import { HttpProvider } from "./http-provider";
 import { anthropicAdapter } from "./anthropic";
 import { MockProvider } from "./mock/mock-provider";
+import { registerSecrets } from "./redact-secrets";
 import { createOpenAIAdapter } from "./openai";
 import type { Provider, ProviderAdapter } from "./types";
 
@@ -12,6 +13,10 @@ export class ProviderRegistry {
   private readonly providers = new Map<string, Provider>();
 
   constructor(config: RunestoneConfig, extraAdapters: AdapterFactory = () => undefined) {
+    // Upstream error text is scrubbed of these before it is relayed or logged (redact-secrets.ts).
+    const authHeaders = Object.values(config.providers).flatMap((pc) => Object.entries(pc.headers ?? {}).filter(([name]) => /auth|key|token|secret/i.test(name)));
+    registerSecrets([...Object.values(config.providers).map((pc) => pc.api_key), config.admin.key, ...authHeaders.map(([, value]) => value.replace(/^(Bearer|Basic)\s+/i, ""))]);
+    const limits = { maxResponseBytes: config.server.max_upstream_response_bytes, maxEventBytes: config.server.max_upstream_event_bytes };
     for (const [id, pc] of Object.entries(config.providers)) {
       if (pc.type === "mock") {
         this.providers.set(id, new MockProvider(id));
@@ -20,7 +25,7 @@ export class ProviderRegistry {
       const adapter =
         extraAdapters(pc.type) ?? builtInAdapter(pc.type);
       if (!adapter) throw new Error(`no adapter for provider type ${pc.type}`);
-      this.providers.set(id, new HttpProvider(id, pc, adapter));
+      this.providers.set(id, new HttpProvider(id, pc, adapter, undefined, limits));
     }
   }
 

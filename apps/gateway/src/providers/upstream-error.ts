@@ -1,4 +1,5 @@
 // One error class for every upstream failure; `retryable` drives retries, fallback and breakers.
+import { redactSecrets } from "./redact-secrets";
 
 export type UpstreamErrorKind =
   | "http" // the upstream answered an error status
@@ -32,13 +33,14 @@ export class UpstreamError extends Error {
   provider?: string;
 
   constructor(init: UpstreamErrorInit) {
-    super(init.message);
+    // Every text here may have come from the upstream and will be relayed or logged: secrets never pass.
+    super(redactSecrets(String(init.message)));
     this.name = "UpstreamError";
     this.kind = init.kind;
     this.status = init.status;
-    this.type = init.type;
-    this.code = init.code ?? null;
-    this.param = init.param ?? null;
+    this.type = init.type === undefined ? undefined : redactSecrets(String(init.type));
+    this.code = init.code == null ? null : redactSecrets(String(init.code));
+    this.param = init.param == null ? null : redactSecrets(String(init.param));
     this.retryable = init.retryable ?? defaultRetryable(init.kind, init.status);
     this.retryAfterMs = init.retryAfterMs;
     this.provider = init.provider;

@@ -1,14 +1,36 @@
 // Decodes an upstream body into Server-Sent Events as its bytes arrive (events split across chunks,
 // multi-byte characters split across chunks, comments and retry fields handled by eventsource-parser).
+// An event (or a line without its newline) longer than `maxEventBytes` throws `tooLarge()` instead of being
+// buffered on: the bytes fed since the last event, comment or retry field are counted (give or take one
+// network chunk, which is small next to the cap).
 import { createParser } from "eventsource-parser";
 import type { SseEvent } from "../providers/types";
 
-export async function* decodeSse(body: AsyncIterable<unknown>): AsyncGenerator<SseEvent> {
+export interface DecodeSseOptions {
+  maxEventBytes?: number;
+  tooLarge?: () => Error;
+}
+
+export async function* decodeSse(body: AsyncIterable<unknown>, opts: DecodeSseOptions = {}): AsyncGenerator<SseEvent> {
   const out: SseEvent[] = [];
-  const parser = createParser({ onEvent: (ev) => out.push({ event: ev.event, data: ev.data, id: ev.id }) });
+  let progressed = false;
+  const parser = createParser({
+    onEvent: (ev) => {
+      progressed = true;
+      out.push({ event: ev.event, data: ev.data, id: ev.id });
+    },
+    onComment: () => void (progressed = true),
+    onRetry: () => void (progressed = true),
+  });
   const decoder = new TextDecoder();
+  const max = opts.maxEventBytes ?? Infinity;
+  let pending = 0;
   for await (const buf of body) {
-    parser.feed(decoder.decode(buf as Uint8Array, { stream: true }));
+    const bytes = buf as Uint8Array;
+    progressed = false;
+    parser.feed(decoder.decode(bytes, { stream: true }));
+    pending = progressed ? 0 : pending + bytes.length;
+    if (pending > max) throw opts.tooLarge?.() ?? new Error(`an event is larger than ${max} bytes`);
     while (out.length) yield out.shift()!;
   }
   parser.feed(decoder.decode());

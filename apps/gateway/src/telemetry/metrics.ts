@@ -206,10 +206,11 @@ export class GatewayMetrics {
   private countUsage(provider: string, model: string | undefined, tenant: string | undefined, u: { promptTokens?: number; completionTokens?: number; cachedTokens?: number; costUsd?: number }): void {
     if (u.promptTokens === undefined && u.completionTokens === undefined) return;
     const who = this.withTenant({ provider, model: this.labels.model(model) }, tenant);
-    if (u.promptTokens) this.inputTokens.inc(who, u.promptTokens);
-    if (u.cachedTokens) this.cachedInputTokens.inc(who, u.cachedTokens);
-    if (u.completionTokens) this.outputTokens.inc(who, u.completionTokens);
-    if (u.costUsd) this.cost.inc(who, u.costUsd);
+    // prom-client throws on anything but a finite non-negative number: such a value is left out, never thrown.
+    if (addable(u.promptTokens)) this.inputTokens.inc(who, u.promptTokens);
+    if (addable(u.cachedTokens)) this.cachedInputTokens.inc(who, u.cachedTokens);
+    if (addable(u.completionTokens)) this.outputTokens.inc(who, u.completionTokens);
+    if (addable(u.costUsd)) this.cost.inc(who, u.costUsd);
   }
 
   private withTenant<T extends Record<string, string>>(labels: T, tenant: string | undefined): T {
@@ -217,3 +218,5 @@ export class GatewayMetrics {
     return labels;
   }
 }
+
+const addable = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v) && v > 0;

@@ -10,7 +10,7 @@ import { usageSeen } from "./usage-seen";
 
 export function recordUsageOnClose(res: Response, ledger: UsageLedger | undefined, tenantId: string, label = ""): void {
   if (!ledger) return;
-  onClose(res, () => recordUsage(res, ledger, tenantId, label));
+  onClose(res, () => recordUsage(res, ledger, tenantId, label), "usage-ledger");
 }
 
 /** Records what `usageSeen` reports for this response, priced by the deployment that served it. */

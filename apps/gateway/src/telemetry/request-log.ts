@@ -4,6 +4,7 @@
 // delays an answer. Never prompt text, completions or keys.
 import type { RequestHandler, Response } from "express";
 import type { Logger } from "pino";
+import { guarded } from "../http/guard-handler";
 import type { Lifecycle } from "../http/lifecycle";
 import { describeRequest } from "./describe-request";
 import type { GatewayEvents, RequestFinishedEvent } from "./gateway-events";
@@ -46,8 +47,10 @@ export function requestLog(deps: RequestLogDeps): RequestHandler {
       const level = QUIET_ROUTES.has(e.route) ? "debug" : "info";
       if (logger.isLevelEnabled(level)) logger[level](logFields(e), "request");
     };
-    res.on("finish", finish);
-    res.on("close", finish);
+    // Guarded: a failure in metrics, traces or the log line must not escape into the process.
+    const safeFinish = guarded("request-log", finish);
+    res.on("finish", safeFinish);
+    res.on("close", safeFinish);
     next();
   };
 }

@@ -51,7 +51,11 @@ export class UsageLedger {
 
   record(entry: Omit<UsageRow, "day" | "requests"> & { at?: Date }): void {
     const { at, ...rest } = entry;
-    this.merge({ ...rest, day: (at ?? new Date()).toISOString().slice(0, 10), requests: 1 });
+    // Only whole, finite, non-negative counts reach SQLite or Redis (HINCRBY refuses anything else, and a NaN
+    // would poison the row's sums for good).
+    const counts = { promptTokens: whole(rest.promptTokens), completionTokens: whole(rest.completionTokens), cachedTokens: whole(rest.cachedTokens) };
+    const costUsd = Number.isFinite(rest.costUsd) && rest.costUsd > 0 ? rest.costUsd : 0;
+    this.merge({ ...rest, ...counts, costUsd, day: (at ?? new Date()).toISOString().slice(0, 10), requests: 1 });
     if (!this.timer) {
       this.timer = setTimeout(() => void this.flush(), FLUSH_MS);
       this.timer.unref();
@@ -123,4 +127,8 @@ export class UsageLedger {
 
 function cmp(a: string | undefined, b: string | undefined): number {
   return (a ?? "").localeCompare(b ?? "");
+}
+
+function whole(n: unknown): number {
+  return typeof n === "number" && Number.isFinite(n) && n > 0 ? Math.floor(n) : 0;
 }

@@ -8,7 +8,7 @@ import type { MessageResponse, MessagesRequest } from "../../messages/messages-t
 import { messageRunner, messageStreamRunner, prepareMessages, type PreparedMessages } from "../../messages/prepare-messages";
 import { completeOnCandidates, streamOnCandidates } from "../../messages/run-on-candidates";
 import { toAnthropicErrorBody } from "../../messages/to-anthropic-error";
-import { mapAnthropicUsage } from "../../providers/anthropic/map-anthropic-usage";
+import { readAnthropicUsage } from "../../providers/anthropic/map-anthropic-usage";
 import type { SseEvent } from "../../providers/types";
 import { UpstreamError } from "../../providers/upstream-error";
 import type { Router } from "../../routing/router";
@@ -46,7 +46,7 @@ async function handleMessages(deps: MessagesDeps, req: Request, res: Response): 
   if (!prepared.stream) {
     const { result, attempt } = await completeOnCandidates(prepared.plan, messageRunner(prepared), signal, inFlight);
     res.locals.attempt = attempt;
-    res.locals.usage = mapAnthropicUsage((result as Partial<MessageResponse>).usage);
+    res.locals.usage = readAnthropicUsage((result as Partial<MessageResponse>).usage);
     res.locals.response = { id: result.id, model: result.model, finishReasons: [result.stop_reason ?? null] };
     res.set(routingHeaders(res, attempt, prepared.plan.policy));
     res.json(result);
@@ -96,7 +96,7 @@ async function streamMessages(res: Response, p: PreparedMessages, signal: AbortS
  * early (usage-seen.ts). An upstream `error` event (passed through as sent) marks the stream failed.
  */
 function usageTracker(res: Response): (ev: SseEvent) => void {
-  let usage: Record<string, number> = {};
+  let usage: Record<string, unknown> = {};
   const locals = res.locals as UsageLocals;
   return (ev) => {
     if (ev.event === "error") {
@@ -109,10 +109,11 @@ function usageTracker(res: Response): (ev: SseEvent) => void {
     }
     if (ev.event !== "message_start" && ev.event !== "message_delta") return;
     try {
-      const data = JSON.parse(ev.data) as { message?: { usage?: Record<string, number> }; usage?: Record<string, number> };
-      const update = data.message?.usage ?? data.usage ?? {};
-      for (const [k, v] of Object.entries(update)) if (typeof v === "number") usage = { ...usage, [k]: v };
-      locals.usage = mapAnthropicUsage(usage);
+      const data = JSON.parse(ev.data) as { message?: { usage?: unknown }; usage?: unknown };
+      const update = data.message?.usage ?? data.usage;
+      // Every value is kept, so that a count that is not one (a string, Infinity) voids the report below.
+      if (typeof update === "object" && update !== null) usage = { ...usage, ...update };
+      locals.usage = readAnthropicUsage(usage);
       locals.usagePartial = ev.event === "message_start";
     } catch {
       // A malformed event is the client's to see; accounting keeps what it had.

@@ -1,5 +1,22 @@
+import { tokenCount } from "../sanitize-usage";
 import type { Usage } from "../types";
 import type { AnthropicUsage } from "./anthropic-types";
+
+/**
+ * An upstream's usage report read loosely (see sanitize-usage.ts): undefined, so that the request is
+ * accounted by estimate, when it is there but not an object, or when `input_tokens` or `output_tokens` is
+ * there but is not a token count. Missing counts, and cache counts that are null or not counts, count as 0
+ * (a sparse payload without usage reads as zero usage, as before).
+ */
+export function readAnthropicUsage(usage: unknown): Usage | undefined {
+  if (usage === undefined) return mapAnthropicUsage(undefined);
+  if (typeof usage !== "object" || usage === null || Array.isArray(usage)) return undefined;
+  const u = usage as Record<string, unknown>;
+  for (const key of ["input_tokens", "output_tokens"]) {
+    if (u[key] !== undefined && tokenCount(u[key]) === undefined) return undefined;
+  }
+  return mapAnthropicUsage(u as AnthropicUsage);
+}
 
 /**
  * Anthropic counts cache reads and cache writes apart from `input_tokens`; OpenAI's `prompt_tokens`
@@ -26,5 +43,5 @@ export function mapAnthropicUsage(usage: AnthropicUsage | undefined): Usage {
 }
 
 function count(n: number | null | undefined): number {
-  return typeof n === "number" && Number.isFinite(n) && n > 0 ? n : 0;
+  return tokenCount(n) ?? 0;
 }

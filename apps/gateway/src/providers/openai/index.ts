@@ -1,23 +1,17 @@
 // The OpenAI adapter; also serves any OpenAI-compatible endpoint, whose differences are quirks in config.
 import type { ChatCompletion, ProviderAdapter, ProviderKind } from "../types";
-import { UpstreamError } from "../upstream-error";
 import { buildOpenAIEmbeddingRequest } from "./build-openai-embedding-request";
 import { buildOpenAIRequest } from "./build-openai-request";
 import { parseOpenAIError } from "./parse-openai-error";
 import { createOpenAIStreamTransformer } from "./openai-stream-transformer";
 import { parseOpenAIEmbeddingResponse } from "./parse-openai-embedding-response";
+import { readChatCompletion } from "./read-openai-chat";
 
 export function createOpenAIAdapter(kind: Extract<ProviderKind, "openai" | "openai-compatible"> = "openai"): ProviderAdapter {
   return {
     kind,
     buildChatRequest: buildOpenAIRequest,
-    parseChatResponse(json: unknown): ChatCompletion {
-      const c = json as ChatCompletion;
-      if (!c || typeof c !== "object" || !Array.isArray(c.choices)) {
-        throw new UpstreamError({ kind: "protocol", message: "chat completion without choices" });
-      }
-      return c;
-    },
+    parseChatResponse: (json: unknown): ChatCompletion => readChatCompletion(json),
     createStreamTransformer: createOpenAIStreamTransformer,
     parseError: parseOpenAIError,
     buildEmbeddingRequest: buildOpenAIEmbeddingRequest,

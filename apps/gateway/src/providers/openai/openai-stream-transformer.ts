@@ -2,6 +2,7 @@
 // stream that ends without [DONE] becomes an error, never a silent truncation.
 import type { ChatCompletionChunk, ChunkSink, SseEvent, StreamTransformer } from "../types";
 import { UpstreamError } from "../upstream-error";
+import { readChatChunk } from "./read-openai-chat";
 
 export function createOpenAIStreamTransformer(): StreamTransformer {
   let done = false;
@@ -27,18 +28,22 @@ export function createOpenAIStreamTransformer(): StreamTransformer {
           new UpstreamError({
             kind: "http",
             status: overloaded ? 503 : 500,
-            type: overloaded ? "overloaded_error" : (e.type ?? "api_error"),
-            code: e.code ?? null,
+            type: overloaded ? "overloaded_error" : typeof e.type === "string" ? e.type : "api_error",
+            code: typeof e.code === "string" ? e.code : null,
             message: typeof e.message === "string" ? e.message.slice(0, 500) : "error event in stream",
           }),
         );
         return;
       }
-      if (!parsed || typeof parsed !== "object" || !Array.isArray(parsed.choices)) {
-        sink.error(new UpstreamError({ kind: "protocol", message: "stream chunk without choices" }));
+      let read: ReturnType<typeof readChatChunk>;
+      try {
+        read = readChatChunk(parsed);
+      } catch (err) {
+        sink.error(err as UpstreamError);
         return;
       }
-      sink.enqueue({ chunk: parsed, raw: data });
+      // A chunk that only carried an unusable usage report is dropped; the stream is then accounted by estimate.
+      if (read) sink.enqueue({ chunk: read.chunk, raw: read.rawIsExact ? data : undefined });
     },
     flush(sink: ChunkSink) {
       if (!done) sink.error(new UpstreamError({ kind: "protocol", message: "upstream stream ended before [DONE]" }));

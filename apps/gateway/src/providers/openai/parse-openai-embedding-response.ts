@@ -1,12 +1,13 @@
 // The upstream's embeddings list, checked only where a client would break: a `data` array whose items carry a
 // vector (numbers, or base64 text) and an index. Usage defaults to zero for servers that omit it.
 import type { EmbeddingCall, EmbeddingResponse } from "../types";
+import { tokenCount } from "../sanitize-usage";
 import { UpstreamError } from "../upstream-error";
 
 interface LooseEmbeddingList {
   data?: Array<{ index?: unknown; embedding?: unknown }>;
   model?: unknown;
-  usage?: { prompt_tokens?: unknown; total_tokens?: unknown };
+  usage?: { prompt_tokens?: unknown; total_tokens?: unknown } | null;
 }
 
 export function parseOpenAIEmbeddingResponse(json: unknown, call: EmbeddingCall): EmbeddingResponse {
@@ -21,8 +22,9 @@ export function parseOpenAIEmbeddingResponse(json: unknown, call: EmbeddingCall)
     }
     return { ...item, object: "embedding" as const, index: typeof item.index === "number" ? item.index : i, embedding: v };
   });
-  const prompt = typeof list.usage?.prompt_tokens === "number" ? list.usage.prompt_tokens : 0;
-  const total = typeof list.usage?.total_tokens === "number" ? list.usage.total_tokens : prompt;
+  // Counts that are not token counts (a string, -5, 1e400) count as 0, as a missing report does.
+  const prompt = tokenCount(list.usage?.prompt_tokens) ?? 0;
+  const total = tokenCount(list.usage?.total_tokens) ?? prompt;
   return {
     ...(list as Record<string, unknown>),
     object: "list",

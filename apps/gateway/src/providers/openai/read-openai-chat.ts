@@ -1,0 +1,82 @@
+// The upstream's chat answer and stream chunks, checked loosely: only the fields the gateway reads (choices,
+// each choice's message or delta, their text, tool call arguments and finish reason, and usage). A broken
+// shape (`choices: [null]`, a delta that is a string, a chunk that is not an object) is the upstream's
+// protocol error (502 upstream_protocol_error), never a TypeError deep in a route (500). Usage that is not
+// made of token counts is dropped (sanitize-usage.ts). Everything else passes as the upstream sent it.
+import { sanitizeOpenAIUsage, sameUsage } from "../sanitize-usage";
+import type { ChatCompletion, ChatCompletionChunk } from "../types";
+import { UpstreamError } from "../upstream-error";
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const optionalString = (v: unknown) => v === undefined || v === null || typeof v === "string";
+
+/** What is wrong with a choice's message (or delta), or undefined when the fields we read are usable. */
+function partProblem(part: unknown, name: string): string | undefined {
+  if (!isObject(part)) return `${name} is not an object`;
+  if (!optionalString(part.content)) return `${name}.content is not a string`;
+  if (!optionalString(part.reasoning_content)) return `${name}.reasoning_content is not a string`;
+  if (!optionalString(part.role)) return `${name}.role is not a string`;
+  const calls = part.tool_calls;
+  if (calls === undefined || calls === null) return undefined;
+  if (!Array.isArray(calls)) return `${name}.tool_calls is not an array`;
+  for (const c of calls) {
+    if (!isObject(c)) return `${name}.tool_calls holds a non-object`;
+    if (c.function !== undefined && (!isObject(c.function) || !optionalString(c.function.arguments))) return `${name}.tool_calls has a malformed function`;
+  }
+  return undefined;
+}
+
+function choicesProblem(choices: unknown, part: "message" | "delta"): string | undefined {
+  if (!Array.isArray(choices)) return "choices is not an array";
+  for (const [i, c] of choices.entries()) {
+    if (!isObject(c)) return `choices[${i}] is not an object`;
+    if (!optionalString(c.finish_reason)) return `choices[${i}].finish_reason is not a string`;
+    // A chunk's choice without a delta (some servers end that way) reads as an empty delta.
+    if (part === "delta" && c.delta === undefined) c.delta = {};
+    const p = partProblem(c[part], `choices[${i}].${part}`);
+    if (p) return p;
+  }
+  return undefined;
+}
+
+/** A non-streaming answer: the completion with its usage sanitized, or a protocol error. */
+export function readChatCompletion(json: unknown): ChatCompletion {
+  if (!isObject(json)) throw protocolError("the chat completion is not a JSON object");
+  const problem = choicesProblem(json.choices, "message");
+  if (problem) throw protocolError(`chat completion: ${problem}`);
+  if (json.usage === undefined) return json as unknown as ChatCompletion;
+  const usage = sanitizeOpenAIUsage(json.usage);
+  const out = { ...json } as Record<string, unknown>;
+  if (usage) out.usage = usage;
+  else delete out.usage;
+  return out as unknown as ChatCompletion;
+}
+
+/**
+ * A parsed stream chunk: the chunk to pass on (and whether its raw text still says the same), nothing when it
+ * carried only an unusable usage report, or a protocol error.
+ */
+export function readChatChunk(parsed: unknown): { chunk: ChatCompletionChunk; rawIsExact: boolean } | undefined {
+  if (!isObject(parsed)) throw protocolError("stream chunk is not a JSON object");
+  const choices = parsed.choices;
+  const hadDeltas = Array.isArray(choices) && choices.every((c) => !isObject(c) || c.delta !== undefined);
+  const problem = choicesProblem(choices, "delta");
+  if (problem) throw protocolError(`stream chunk: ${problem}`);
+  let rawIsExact = hadDeltas;
+  if (parsed.usage !== undefined && parsed.usage !== null) {
+    const usage = sanitizeOpenAIUsage(parsed.usage);
+    if (!sameUsage(parsed.usage, usage)) {
+      rawIsExact = false;
+      if (usage) parsed.usage = usage;
+      else {
+        delete parsed.usage;
+        if ((choices as unknown[]).length === 0) return undefined;
+      }
+    }
+  }
+  return { chunk: parsed as unknown as ChatCompletionChunk, rawIsExact };
+}
+
+function protocolError(message: string): UpstreamError {
+  return new UpstreamError({ kind: "protocol", message });
+}

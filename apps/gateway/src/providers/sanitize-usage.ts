@@ -1,0 +1,51 @@
+// Upstream usage reports are untrusted input: a count we read must be a non-negative integer (JSON can carry
+// "12", -5, 1e400 = Infinity, {} or null there). Anything else is treated as no report at all, so the request
+// takes the estimate path (usage-seen.ts) instead of putting a string or NaN into metrics, the ledger and
+// the tenant's token limit.
+import type { Usage } from "./types";
+
+/** More tokens than any model's context and output together: a report above it is not believed. */
+export const MAX_REPORTED_TOKENS = 1_000_000_000;
+
+/** The value as a token count, or undefined when it is not one. */
+export function tokenCount(v: unknown): number | undefined {
+  return typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= MAX_REPORTED_TOKENS ? v : undefined;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * An OpenAI-shaped `usage` read loosely: `prompt_tokens` and `completion_tokens` must be counts, else the whole
+ * report is absent (undefined). `total_tokens` is recomputed when it is not a count; a detail count that is
+ * not one is dropped (a cached count never exceeds the prompt). Fields we do not read pass as they are.
+ */
+export function sanitizeOpenAIUsage(raw: unknown): Usage | undefined {
+  if (!isObject(raw)) return undefined;
+  const prompt = tokenCount(raw.prompt_tokens);
+  const completion = tokenCount(raw.completion_tokens);
+  if (prompt === undefined || completion === undefined) return undefined;
+  const usage: Usage & Record<string, unknown> = { ...raw, prompt_tokens: prompt, completion_tokens: completion, total_tokens: tokenCount(raw.total_tokens) ?? prompt + completion };
+  const prompted = details(raw.prompt_tokens_details, prompt);
+  if (prompted) usage.prompt_tokens_details = prompted;
+  else delete usage.prompt_tokens_details;
+  const completed = details(raw.completion_tokens_details, completion);
+  if (completed) usage.completion_tokens_details = completed;
+  else delete usage.completion_tokens_details;
+  return usage;
+}
+
+/** A details object with only its counts that are valid (each at most `cap`); undefined when none is. */
+function details(raw: unknown, cap: number): Record<string, number> | undefined {
+  if (!isObject(raw)) return undefined;
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    const n = tokenCount(v);
+    if (n !== undefined) out[k] = Math.min(n, cap);
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
+/** True when the upstream's value is exactly what sanitizing gives back (the chunk's raw text can then pass on). */
+export function sameUsage(raw: unknown, clean: Usage | undefined): boolean {
+  return clean !== undefined && JSON.stringify(raw) === JSON.stringify(clean);
+}
