@@ -390,8 +390,14 @@ function compareAlternatives(ctx, where, oldS, newS, direction) {
   // plain side is a union of one.
   const list = (union, s, resolve) =>
     !union ? [s] : oldUnion && newUnion ? union[1] : union[1].map((a) => withBase(s, a, resolve));
-  const oldList = list(oldUnion, oldS, ctx.resolveOld);
-  const newList = list(newUnion, newS, ctx.resolveNew);
+  // On the side whose every alternative must be matched (old for requests, new for responses), a nullable
+  // alternative is matched in two parts, so `{type: string, nullable: true}` equals `anyOf: [string, null]`.
+  const split = (alts, resolve) => alts.flatMap((a) => {
+    const s = flatten(a, resolve);
+    return nullable(s) && !nullOnly(s) ? [withoutNull(s), NULL] : [a];
+  });
+  const oldList = direction === "request" ? split(list(oldUnion, oldS, ctx.resolveOld), ctx.resolveOld) : list(oldUnion, oldS, ctx.resolveOld);
+  const newList = direction === "response" ? split(list(newUnion, newS, ctx.resolveNew), ctx.resolveNew) : list(newUnion, newS, ctx.resolveNew);
   const kind = (oldUnion ?? newUnion)[0];
   const trial = (oldAlt, newAlt) => {
     const sub = { ...ctx, problems: [], seen: new Set(ctx.seen) };
@@ -441,9 +447,9 @@ function compareAlternatives(ctx, where, oldS, newS, direction) {
       const partner = partnerOf(oldAlt, ctx.resolveOld, newList, ctx.resolveNew);
       const before = ctx.problems.length;
       if (partner) compareSchema(ctx, at(oldUnion, oldAlt, ctx.resolveOld, i), oldAlt, partner, direction);
-      if (ctx.problems.length === before) {
-        ctx.problems.push(`${where}: the ${kind} alternative ${label(oldAlt, ctx.resolveOld, i)} is no longer accepted`);
-      }
+      if (ctx.problems.length > before) return;
+      if (nullOnly(flatten(oldAlt, ctx.resolveOld))) ctx.problems.push(`${where}: null is no longer accepted`);
+      else ctx.problems.push(`${where}: the ${kind} alternative ${label(oldAlt, ctx.resolveOld, i)} is no longer accepted`);
     });
   } else {
     newList.forEach((newAlt, j) => {
@@ -458,6 +464,16 @@ function compareAlternatives(ctx, where, oldS, newS, direction) {
       else ctx.problems.push(`${where}: a new ${kind} alternative ${label(newAlt, ctx.resolveNew, j)} may be returned`);
     });
   }
+}
+
+const NULL = { nullable: true, enum: [null] };
+
+/** A nullable schema without its null. */
+function withoutNull(s) {
+  const { nullable: _, ...rest } = s;
+  if (Array.isArray(rest.type)) rest.type = rest.type.filter((t) => t !== "null");
+  if (Array.isArray(rest.enum)) rest.enum = rest.enum.filter((v) => v !== null);
+  return rest;
 }
 
 function withoutUnion(s) {

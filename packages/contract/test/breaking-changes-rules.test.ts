@@ -130,6 +130,9 @@ const breaking: Array<[string, (d: Doc) => void, RegExp]> = [
   ["request enum added to a free string", (d) => (req(d).label.enum = ["a", "b"]), /`label`: the enum no longer accepts any value outside it/],
   ["request type changed", (d) => (req(d).name = { type: "integer" }), /`name`: the type changed from string to integer/],
   ["request null no longer accepted", (d) => delete req(d).size.nullable, /`size`: null is no longer accepted/],
+  ["request null alternative removed", (d) => {
+    req(d).size = { anyOf: [{ type: "integer", minimum: 1, maximum: 10 }] };
+  }, /`size`: null is no longer accepted/],
   ["request unknown fields refused", (d) => (S(d).CreateThing.additionalProperties = false), /unknown fields are no longer accepted/],
   ["request field narrowed inside a $ref", (d) => (S(d).Owner.properties.id.maxLength = 8), /`owner` `id`: maxLength narrowed from none to 8/],
   ["request body no longer accepts JSON", (d) => {
@@ -193,6 +196,12 @@ const compatible: Array<[string, (d: Doc) => void]> = [
   }],
   ["request null newly accepted", (d) => (req(d).name.nullable = true)],
   ["request integer field accepts any number", (d) => (req(d).size.type = "number")],
+  ["request nullable field written as anyOf with null", (d) => {
+    req(d).size = { anyOf: [{ type: "integer", minimum: 1, maximum: 10 }, { type: "object", nullable: true, enum: [null] }] };
+  }],
+  ["response nullable field written as anyOf with null", (d) => {
+    res(d).note = { anyOf: [{ type: "string" }, { type: "object", nullable: true, enum: [null] }] };
+  }],
   ["request oneOf gained an alternative", (d) => req(d).input.oneOf.push({ type: "array", items: { type: "integer" } })],
   ["request plain field became a union with its old shape", (d) => (req(d).label = { oneOf: [{ type: "string" }, { type: "array", items: { type: "string" } }] })],
   ["request union alternatives reordered", (d) => req(d).part.oneOf.reverse()],
