@@ -4,7 +4,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-// @ts-expect-error: a plain .mjs script without declarations
 import { declaresMajorChange, findBreakingChanges } from "../scripts/breaking-changes.mjs";
 
 const script = fileURLToPath(new URL("../../../scripts/check-breaking-changes.mjs", import.meta.url));
