@@ -7,6 +7,7 @@ import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // @ts-expect-error: a plain .mjs build helper without declarations
 import { readGuides } from "../scripts/with-guides.mjs";
+import { findChromium } from "./find-chromium";
 import { startGateway, type GatewayProcess } from "./gateway-process";
 
 const here = fileURLToPath(new URL("..", import.meta.url));
@@ -14,7 +15,6 @@ const require = createRequire(import.meta.url);
 const spec = JSON.parse(readFileSync(require.resolve("@runestone/contract/openapi.json"), "utf8"));
 const guides: { name: string; body: string }[] = readGuides(join(here, "guides"));
 const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 /** Every operation of the bundled contract, as the docs page must list it. */
 const operations: { operationId: string; summary: string; tag: string; label: string }[] = Object.entries(
@@ -36,10 +36,11 @@ const consoleErrors: string[] = [];
 const offsiteRequests: string[] = [];
 
 beforeAll(async () => {
+  const executablePath = findChromium(); // first: without a browser, one clear error and nothing started
   gateway = await startGateway({ RUNESTONE_DOCS_HTML: join(here, "dist", "index.html") });
   profile = mkdtempSync(join(tmpdir(), "runestone-chromium-"));
   context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
+    executablePath,
     headless: true,
     viewport: { width: 1400, height: 1000 },
     args: [

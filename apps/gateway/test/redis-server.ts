@@ -38,7 +38,7 @@ export async function startRedis(): Promise<RedisServer> {
     const timer = setTimeout(() => reject(new Error("redis-server did not start within 5 s")), 5_000);
     child.once("error", (e) => {
       clearTimeout(timer);
-      reject(new Error(`cannot start redis-server (is it installed? apt-get install -y redis-server): ${e.message}`));
+      reject(new Error(`cannot start redis-server: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "it is not on PATH" : e.message}. Run npm test, which installs it (as root), or: apt-get install -y redis-server`));
     });
     child.stdout!.on("data", (b: Buffer) => {
       if (b.toString().includes("Ready to accept connections")) {

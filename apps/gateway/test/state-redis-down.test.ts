@@ -14,7 +14,10 @@ beforeAll(async () => {
   const { config } = parseConfig(testConfigYaml("http://127.0.0.1:9", `state: { redis_url: "${redis.url}", redis_prefix: "down-test:" }\n`), {});
   gw = await startGateway({ config, logger: createLogger("silent", new LogCapture()) });
 });
-afterAll(() => redis.stop());
+afterAll(async () => {
+  await gw?.close();
+  await redis?.stop();
+});
 
 describe("Redis becoming unreachable", () => {
   it("reports the state backend unhealthy, refuses chat with a clear 503, and still shuts down promptly", async () => {

@@ -20,7 +20,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const c of clients) c.disconnect();
-  await server.stop();
+  await server?.stop();
 });
 
 describe("RedisAdmission", () => {
