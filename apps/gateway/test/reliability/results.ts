@@ -16,6 +16,7 @@ export const SECTIONS = {
   durability: "3. Durability (kill -9)",
   load: "4. Sustained mixed load",
   security: "5. Security",
+  "state-and-queue": "7. State ownership, queue fairness, keys and jobs, tenant ids",
 } as const;
 export type SectionId = keyof typeof SECTIONS;
 
