@@ -3,7 +3,7 @@ import { UpstreamError } from "../upstream-error";
 import type { AnthropicStreamEvent, AnthropicUsage } from "./anthropic-types";
 import { getJsonResponseTool } from "./get-json-response-tool";
 import { mapAnthropicStopReason } from "./map-anthropic-stop-reason";
-import { mapAnthropicUsage } from "./map-anthropic-usage";
+import { readAnthropicUsage } from "./map-anthropic-usage";
 import type { OpenAIRequestView } from "./openai-input-types";
 import { anthropicStreamError } from "./parse-anthropic-error";
 
@@ -83,7 +83,7 @@ export function createAnthropicStreamTransformer(call: ChatCall): StreamTransfor
           const message = data.message ?? {};
           if (message.id) id = message.id;
           if (message.model) model = message.model;
-          usage = { ...message.usage };
+          usage = typeof message.usage === "object" && message.usage !== null ? { ...message.usage } : {};
           start(sink);
           return;
         }
@@ -146,7 +146,7 @@ export function createAnthropicStreamTransformer(call: ChatCall): StreamTransfor
           return;
         }
         case "message_delta": {
-          if (data.delta && "stop_reason" in data.delta) stopReason = data.delta.stop_reason;
+          if (data.delta && typeof data.delta === "object" && "stop_reason" in data.delta) stopReason = data.delta.stop_reason;
           usage = mergeUsage(usage, data.usage);
           return;
         }
@@ -155,11 +155,10 @@ export function createAnthropicStreamTransformer(call: ChatCall): StreamTransfor
           finished = true;
           const finishReason = mapAnthropicStopReason(stopReason, answered && toolCount === 0);
           sink.enqueue({ chunk: chunk({}, finishReason), raw: undefined });
-          if (call.clientWantsUsage) {
-            sink.enqueue({
-              chunk: { id, object: "chat.completion.chunk", created, model, choices: [], usage: mapAnthropicUsage(usage) },
-              raw: undefined,
-            });
+          // No usage chunk for an unusable report: the stream is then accounted by estimate.
+          const reported = readAnthropicUsage(usage);
+          if (call.clientWantsUsage && reported) {
+            sink.enqueue({ chunk: { id, object: "chat.completion.chunk", created, model, choices: [], usage: reported }, raw: undefined });
           }
           return;
         }
@@ -181,7 +180,7 @@ export function createAnthropicStreamTransformer(call: ChatCall): StreamTransfor
 
 /** `message_delta` usage is cumulative; its fields win over `message_start`'s where present. */
 function mergeUsage(base: AnthropicUsage, update: AnthropicUsage | undefined): AnthropicUsage {
-  if (!update) return base;
+  if (!update || typeof update !== "object") return base;
   const merged: AnthropicUsage = { ...base };
   for (const key of ["input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens"] as const) {
     if (typeof update[key] === "number") merged[key] = update[key];

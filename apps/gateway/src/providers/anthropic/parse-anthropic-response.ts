@@ -3,7 +3,7 @@ import { UpstreamError } from "../upstream-error";
 import type { AnthropicMessagesResponse } from "./anthropic-types";
 import { getJsonResponseTool } from "./get-json-response-tool";
 import { mapAnthropicStopReason } from "./map-anthropic-stop-reason";
-import { mapAnthropicUsage } from "./map-anthropic-usage";
+import { readAnthropicUsage } from "./map-anthropic-usage";
 import type { OpenAIRequestView } from "./openai-input-types";
 
 type ChatMessageOut = ChatCompletion["choices"][number]["message"];
@@ -73,7 +73,8 @@ export function parseAnthropicResponse(json: unknown, call: ChatCall): ChatCompl
         logprobs: null,
       },
     ],
-    usage: mapAnthropicUsage(response.usage),
+    // An unusable report leaves usage out: the gateway then accounts the answer by estimate.
+    usage: readAnthropicUsage(response.usage),
     provider: "anthropic",
     routing_policy: "default",
     request_id: call.requestId,

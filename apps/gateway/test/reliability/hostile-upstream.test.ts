@@ -1,0 +1,309 @@
+// Reliability: hostile upstream answers (issue 12, items 1, 4, 5 and 7). An upstream is untrusted input: the
+// gateway runs as its own process, the mock upstream answers what no honest provider would (usage counts that
+// are strings, negative, 1e400 or objects; error text carrying keys; answers and SSE lines of megabytes;
+// `choices: [null]`), and each scenario asserts the process is still up and serving, and what clients saw.
+import { startMockUpstream, type MockBehavior, type MockUpstream } from "@runestone/mock-upstream";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { tempSqlitePath, upstreamRequestsFor } from "../harness";
+import { freePort } from "../redis-server";
+import { spawnGateway, writeConfig, type ProcessGateway } from "./process-gateway";
+import { SectionRecorder } from "./results";
+
+const TENANT_KEY = "sk-rel-hostile-tenant-0123456789";
+const BYSTANDER_KEY = "sk-rel-hostile-bystander-0123456789";
+const UPSTREAM_KEY = "sk-rel-hostile-upstream-secret-abcdef0123";
+const CLAUDE_KEY = "sk-ant-rel-hostile-claude-secret-abcdef0123";
+const ADMIN_KEY = "rel-hostile-admin-key-0123456789abcdef";
+/** A key the upstream leaks that the gateway never knew: caught by its shape. */
+const FOREIGN_TOKEN = "sk-proj-LeakedForeignToken0123456789xyz";
+const LEAK = `invalid request for key ${UPSTREAM_KEY} (Authorization: Bearer ${FOREIGN_TOKEN}; x-api-key ${CLAUDE_KEY}; admin ${ADMIN_KEY})`;
+const SECRETS = [UPSTREAM_KEY, CLAUDE_KEY, ADMIN_KEY, FOREIGN_TOKEN, "Bearer sk-"];
+
+const RESPONSE_CAP = 1024 * 1024;
+const EVENT_CAP = 256 * 1024;
+const HUGE = 5 * 1024 * 1024;
+
+const yaml = (url: string, port: number) => `
+server: { host: 127.0.0.1, port: ${port}, request_timeout_ms: 30000, shutdown_grace_ms: 1000, max_upstream_response_bytes: ${RESPONSE_CAP}, max_upstream_event_bytes: ${EVENT_CAP} }
+state: { sqlite_path: ${tempSqlitePath()} }
+admin: { key: ${ADMIN_KEY} }
+resilience:
+  retries: { max_retries: 2, backoff_base_ms: 10, backoff_max_ms: 50, max_retry_after_ms: 100 }
+  breaker: { consecutive_failures: 1000, minimum_requests: 1000, failure_rate: 1, window_ms: 10000, open_ms: 500 }
+providers:
+  compat: { type: openai-compatible, base_url: "${url}/v1", api_key: ${UPSTREAM_KEY}, timeouts: { connect_ms: 2000, first_byte_ms: 10000, idle_ms: 10000, total_ms: 30000 } }
+  backup: { type: openai-compatible, base_url: "${url}/v1", api_key: sk-rel-hostile-backup-abcdef0123 }
+  claude: { type: anthropic, base_url: "${url}", api_key: ${CLAUDE_KEY} }
+models:
+  u-chat: { deployments: [{ provider: compat, model: u-chat }] }
+  u-claude: { deployments: [{ provider: claude, model: u-claude }] }
+  u-embed: { capabilities: [embeddings], deployments: [{ provider: compat, model: u-embed }] }
+  leak-chat: { deployments: [{ provider: compat, model: leak-chat }] }
+  leak-claude: { deployments: [{ provider: claude, model: leak-claude }] }
+  huge: { deployments: [{ provider: compat, model: huge-p }, { provider: backup, model: huge-b }] }
+  broken: { deployments: [{ provider: compat, model: broken }] }
+  plain: { deployments: [{ provider: compat, model: plain }] }
+tenants:
+  - { id: tenant-hostile, keys: [${TENANT_KEY}] }
+  - { id: tenant-bystander, keys: [${BYSTANDER_KEY}] }
+`;
+
+const rec = new SectionRecorder("hostile-upstream");
+let upstream: MockUpstream;
+let gw: ProcessGateway;
+/** Every response body this file received, scanned for secrets at the end of the redaction scenario. */
+const bodies: string[] = [];
+
+let start: () => Promise<ProcessGateway>;
+
+beforeAll(async () => {
+  upstream = await startMockUpstream();
+  const port = await freePort();
+  const config = writeConfig(yaml(upstream.url, port));
+  start = () => spawnGateway(config, port, { LOG_LEVEL: "debug" });
+  gw = await start();
+});
+
+/** Each scenario starts on a live gateway, so that one that kills the process does not fail the others. */
+beforeEach(async () => {
+  await new Promise((r) => setTimeout(r, 200)); // a process killed by the last answer's 'finish' handler dies just after it
+  if (!gw.alive()) gw = await start();
+});
+
+afterAll(async () => {
+  rec.write();
+  await gw?.stop();
+  await upstream?.close();
+});
+
+/** The next calls for this upstream model answer `behavior` (earlier rules and recordings are dropped). */
+function answer(upstreamModel: string, behavior: MockBehavior): void {
+  upstream.reset();
+  upstream.behave(behavior, { model: upstreamModel });
+}
+
+async function post(path: string, body: Record<string, unknown>, key = TENANT_KEY): Promise<{ status: number; text: string; type: string }> {
+  const res = await fetch(`${gw.url}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(30_000),
+  });
+  const text = await res.text();
+  bodies.push(text);
+  return { status: res.status, text, type: res.headers.get("content-type") ?? "" };
+}
+
+const chat = (model: string, extra: Record<string, unknown> = {}, key?: string) =>
+  post("/v1/chat/completions", { model, messages: [{ role: "user", content: "count my tokens please" }], ...extra }, key);
+const messages = (model: string, extra: Record<string, unknown> = {}) =>
+  post("/v1/messages", { model, max_tokens: 50, messages: [{ role: "user", content: "count my tokens please" }], ...extra });
+const dataOf = (text: string) =>
+  text
+    .split("\n\n")
+    .map((e) => e.split("\n").find((l) => l.startsWith("data: "))?.slice(6))
+    .filter((d): d is string => d !== undefined);
+const errorIn = (text: string) => JSON.parse(text) as { error: { type: string; code: string | null; message: string } };
+const isCount = (v: unknown) => typeof v === "number" && Number.isInteger(v) && v >= 0;
+
+/** The process is up, and another tenant is served. */
+async function stillServing(): Promise<void> {
+  expect(gw.alive()).toBe(true);
+  const res = await chat("plain", {}, BYSTANDER_KEY);
+  expect(res.status).toBe(200);
+}
+
+describe("malformed usage from upstreams (item 1)", () => {
+  const VALUES = ['"12"', "-5", "1e400", "{}"];
+  const openai = [...VALUES.map((v) => `{"prompt_tokens":${v},"completion_tokens":${v},"total_tokens":${v}}`), "null"];
+  const anthropic = [...VALUES.map((v) => `{"input_tokens":${v},"output_tokens":${v}}`), "null"];
+  const embeddings = [...VALUES.map((v) => `{"prompt_tokens":${v},"total_tokens":${v}}`), "null"];
+
+  it("answers every malformed usage (JSON, streams, Anthropic, embeddings) and stays up, with numeric usage and metrics", async () => {
+    const row = rec.start(
+      "malformed usage: \"12\", -5, 1e400, {}, null",
+      "each answered 200; process alive and serving another tenant; /v1/usage and /metrics numeric; client-visible usage numeric or absent",
+    );
+    let answered = 0;
+    const sent = async (run: () => Promise<{ status: number; text: string }>) => {
+      const res = await run();
+      expect(res.status).toBe(200);
+      expect(gw.alive()).toBe(true);
+      answered += 1;
+      return res;
+    };
+    /** What clients were shown as usage, checked once the process has proved it survived. */
+    const shown: Array<Record<string, unknown>> = [];
+    for (const usageJson of openai) {
+      answer("u-chat", { usageJson });
+      const json = JSON.parse((await sent(() => chat("u-chat"))).text) as { usage?: Record<string, unknown> };
+      if (json.usage) shown.push(json.usage);
+      const stream = await sent(() => chat("u-chat", { stream: true, stream_options: { include_usage: true } }));
+      const events = dataOf(stream.text);
+      expect(events.at(-1)).toBe("[DONE]");
+      for (const e of events.slice(0, -1)) {
+        const u = (JSON.parse(e) as { usage?: Record<string, unknown> | null }).usage;
+        if (u) shown.push(u);
+      }
+    }
+    for (const usageJson of anthropic) {
+      answer("u-claude", { usageJson });
+      await sent(() => chat("u-claude"));
+      expect(dataOf((await sent(() => chat("u-claude", { stream: true, stream_options: { include_usage: true } }))).text).at(-1)).toBe("[DONE]");
+      await sent(() => messages("u-claude"));
+      expect((await sent(() => messages("u-claude", { stream: true }))).text).toContain("message_stop");
+    }
+    for (const usageJson of embeddings) {
+      answer("u-embed", { usageJson });
+      const emb = JSON.parse((await sent(() => post("/v1/embeddings", { model: "u-embed", input: "count my tokens" }))).text) as { usage: Record<string, unknown> };
+      shown.push(emb.usage);
+    }
+    upstream.reset();
+    await stillServing();
+    for (const u of shown) for (const k of ["prompt_tokens", "total_tokens"]) expect(isCount(u[k]), JSON.stringify(u)).toBe(true);
+
+    const usage = await fetch(`${gw.url}/v1/usage?group_by=model`, { headers: { authorization: `Bearer ${TENANT_KEY}` } });
+    expect(usage.status).toBe(200);
+    const rows = ((await usage.json()) as { data: Array<Record<string, unknown>> }).data;
+    expect(rows.length).toBeGreaterThan(0);
+    for (const r of rows) for (const [k, v] of Object.entries(r)) if (/tokens|requests|cost/.test(k)) expect(typeof v === "number" && Number.isFinite(v) && v >= 0, `${k}=${String(v)}`).toBe(true);
+
+    const metrics = await (await fetch(`${gw.url}/metrics`)).text();
+    const tokenLines = metrics.split("\n").filter((l) => /^runestone_(input|output|cached_input)_tokens_total\{.*tenant="tenant-hostile"/.test(l) || /^runestone_cost_usd_total\{.*tenant="tenant-hostile"/.test(l));
+    expect(tokenLines.length).toBeGreaterThan(0);
+    for (const l of tokenLines) expect(Number.isFinite(Number(l.split(" ").at(-1))), l).toBe(true);
+    expect(gw.stderr()).not.toMatch(/TypeError|not a valid number/);
+    row.pass(`${answered} hostile answers all 200, process alive (pid ${gw.pid}), bystander served; ${rows.length} usage rows and ${tokenLines.length} token/cost series numeric`);
+  });
+});
+
+describe("secrets in upstream error text (item 4)", () => {
+  it("never relays a key (configured or key-shaped) to a client or into the logs, on every error path", async () => {
+    const row = rec.start(
+      "upstream error text with keys",
+      "400/404/429/500, stream error events, /v1/messages (OpenAI- and Anthropic-backed): message relayed with [redacted], no secret in any body or log line",
+    );
+    const seen: string[] = [];
+    const check = (what: string, text: string, status?: number) => {
+      for (const s of SECRETS) expect(text, `${what} leaks ${s}`).not.toContain(s);
+      expect(text, `${what} relays the upstream's message`).toContain("[redacted]");
+      seen.push(status === undefined ? what : `${what} ${status}`);
+    };
+    for (const status of [400, 404, 429, 500]) {
+      answer("leak-chat", { status, errorMessage: LEAK });
+      const res = await chat("leak-chat");
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      check("chat JSON", res.text, res.status);
+      const msg = await messages("leak-chat");
+      expect(msg.status).toBeGreaterThanOrEqual(400);
+      expect(JSON.parse(msg.text)).toMatchObject({ type: "error" });
+      check("messages via OpenAI upstream", msg.text, msg.status);
+      answer("leak-claude", { status, errorMessage: LEAK });
+      check("chat via Anthropic upstream", (await chat("leak-claude")).text, status);
+      const passthrough = await messages("leak-claude");
+      expect(JSON.parse(passthrough.text)).toMatchObject({ type: "error" });
+      check("messages passthrough", passthrough.text, status);
+    }
+    answer("leak-chat", { midStreamError: 1, errorMessage: LEAK });
+    const stream = await chat("leak-chat", { stream: true });
+    expect(stream.status).toBe(200);
+    expect(dataOf(stream.text)).not.toContain("[DONE]");
+    check("chat stream error event", stream.text);
+    check("messages stream via OpenAI upstream", (await messages("leak-chat", { stream: true })).text);
+    answer("leak-claude", { midStreamError: 1, errorMessage: LEAK });
+    check("chat stream via Anthropic upstream", (await chat("leak-claude", { stream: true })).text);
+    const passStream = await messages("leak-claude", { stream: true });
+    expect(passStream.text).toContain("event: error");
+    check("messages passthrough stream", passStream.text);
+    upstream.reset();
+
+    await new Promise((r) => setTimeout(r, 300)); // pino writes asynchronously
+    const logs = gw.logs() + gw.stderr();
+    for (const s of SECRETS) expect(logs, `logs leak ${s}`).not.toContain(s);
+    await stillServing();
+    row.pass(`${seen.length} error answers relayed with [redacted], 0 secrets in bodies or ${logs.split("\n").length} log lines`);
+  });
+});
+
+describe("upstream answers past the size caps (item 5)", () => {
+  it("answers 502 upstream_response_too_large at the cap, once, without retry or fallback, and keeps memory flat", async () => {
+    const row = rec.start(
+      "5 MB answer / 5 MB SSE line (caps 1 MiB / 256 KiB)",
+      "JSON and stream before the first byte: 502 upstream_response_too_large, 1 upstream call, no fallback; after the first byte: error event, no [DONE]; RSS growth < 64 MiB",
+    );
+    const rss0 = gw.rssMb();
+    upstream.reset();
+    upstream.behave({ hugeResponseBytes: HUGE }, { model: "huge-p" });
+    upstream.behave({ hugeResponseBytes: HUGE }, { model: "huge-b" });
+    const json = await chat("huge");
+    expect(json.status).toBe(502);
+    expect(errorIn(json.text).error).toMatchObject({ type: "service_error", code: "upstream_response_too_large" });
+    expect(upstreamRequestsFor(upstream, "huge-p")).toHaveLength(1);
+    expect(upstreamRequestsFor(upstream, "huge-b")).toHaveLength(0);
+
+    answer("huge-p", { rawBody: `data: {"x":"${"a".repeat(HUGE)}` });
+    const early = await chat("huge", { stream: true });
+    expect(early.status).toBe(502);
+    expect(early.type).toMatch(/application\/json/);
+    expect(errorIn(early.text).error.code).toBe("upstream_response_too_large");
+    expect(upstreamRequestsFor(upstream, "huge-p")).toHaveLength(1);
+    expect(upstreamRequestsFor(upstream, "huge-b")).toHaveLength(0);
+
+    answer("huge-p", { hugeLineBytes: HUGE });
+    const late = await chat("huge", { stream: true });
+    expect(late.status).toBe(200);
+    const events = dataOf(late.text);
+    expect(events).not.toContain("[DONE]");
+    expect(events.some((e) => /"content":"[^"]+"/.test(e))).toBe(true);
+    expect(errorIn(events.at(-1)!).error).toMatchObject({ type: "service_error", code: "upstream_response_too_large" });
+    expect(upstreamRequestsFor(upstream, "huge-p")).toHaveLength(1);
+    upstream.reset();
+
+    const rss1 = gw.rssMb();
+    rec.figures["RSS before / after the 5 MB answers (MiB)"] = `${rss0.toFixed(0)} / ${rss1.toFixed(0)}`;
+    expect(rss1 - rss0).toBeLessThan(64);
+    await stillServing();
+    row.pass(`3 x 5 MB refused at the cap: 502 (JSON), 502 (stream, before first byte), error event (after first byte); 1 call each, 0 fallbacks; RSS ${rss0.toFixed(0)} -> ${rss1.toFixed(0)} MiB`);
+  });
+});
+
+describe("structurally broken answers (item 7)", () => {
+  const chunk = (choices: string) => `{"id":"c1","object":"chat.completion.chunk","created":1,"model":"broken","choices":${choices}}`;
+  const firstChunk = chunk('[{"index":0,"delta":{"role":"assistant","content":"hi"},"finish_reason":null}]');
+
+  it("answers 502 upstream_protocol_error (never 500) for choices: [null] and other broken shapes", async () => {
+    const row = rec.start(
+      "broken shapes: choices [null], not an array, chunk not an object",
+      "JSON and stream before the first byte: 502 upstream_protocol_error; after it: error event upstream_protocol_error, no [DONE]",
+    );
+    const jsonBodies = [
+      '{"choices":[null]}',
+      '{"choices":{"0":{}}}',
+      '{"choices":[{"index":0,"message":"hi","finish_reason":"stop"}]}',
+      '{"choices":[{"index":0,"message":{"role":"assistant","content":5},"finish_reason":"stop"}]}',
+      "[1,2,3]",
+    ];
+    for (const rawBody of jsonBodies) {
+      answer("broken", { rawBody });
+      const res = await chat("broken");
+      expect(res.status, rawBody).toBe(502);
+      expect(errorIn(res.text).error, rawBody).toMatchObject({ type: "service_error", code: "upstream_protocol_error" });
+    }
+    const streams = [`data: ${chunk("[null]")}\n\ndata: [DONE]\n\n`, "data: 5\n\ndata: [DONE]\n\n", 'data: "text"\n\ndata: [DONE]\n\n', `data: ${chunk('"x"')}\n\ndata: [DONE]\n\n`];
+    for (const rawBody of streams) {
+      answer("broken", { rawBody });
+      const res = await chat("broken", { stream: true });
+      expect(res.status, rawBody).toBe(502);
+      expect(errorIn(res.text).error.code, rawBody).toBe("upstream_protocol_error");
+    }
+    answer("broken", { rawBody: `data: ${firstChunk}\n\ndata: ${chunk("[null]")}\n\ndata: [DONE]\n\n` });
+    const late = await chat("broken", { stream: true });
+    expect(late.status).toBe(200);
+    const events = dataOf(late.text);
+    expect(events).not.toContain("[DONE]");
+    expect(errorIn(events.at(-1)!).error).toMatchObject({ type: "service_error", code: "upstream_protocol_error" });
+    upstream.reset();
+    await stillServing();
+    row.pass(`${jsonBodies.length} JSON and ${streams.length} stream shapes: 502 upstream_protocol_error; 1 mid-stream: error event, no [DONE]`);
+  });
+});
