@@ -12,6 +12,7 @@ interface Counters {
 
 export class MemoryAdmission implements Admission {
   private readonly counters = new Map<string, Counters>();
+  private slotFreed?: (tenantId: string) => void;
 
   constructor(
     private readonly defaultMaxConcurrent: number,
@@ -63,12 +64,17 @@ export class MemoryAdmission implements Admission {
             const e = reserved[i];
             if (e && actualTokens !== undefined) c.tokens.adjust(e, Math.max(0, Math.ceil(actualTokens)));
           });
+          if (scopes[0]!.maxConcurrent > 0) this.slotFreed?.(req.tenant.id);
         },
       },
     };
   }
 
   async close(): Promise<void> {}
+
+  onSlotFreed(listener: (tenantId: string) => void): void {
+    this.slotFreed = listener;
+  }
 
   private countersFor(id: string): Counters {
     let c = this.counters.get(id);

@@ -42,4 +42,9 @@ export type AdmissionResult =
 export interface Admission {
   admit(req: AdmissionRequest): Promise<AdmissionResult>;
   close(): Promise<void>;
+  /**
+   * Calls back with the tenant id whenever one of its concurrency slots is released, so the embedded
+   * queue can start a waiting job at once rather than at its next retry. In-process admission only.
+   */
+  onSlotFreed?(listener: (tenantId: string) => void): void;
 }

@@ -54,6 +54,8 @@ export interface JobQueue {
   get(caller: JobCaller, id: string): Promise<{ job: JobRecord; position: number | null } | undefined>;
   cancel(caller: JobCaller, id: string): Promise<CancelResult>;
   stats(): Promise<QueueStats>;
+  /** A slot of the tenant's just freed: ask its admission again now (embedded; Redis retries on its own). */
+  wake?(tenantId: string): void;
   /** Starts taking jobs (each one only once the runner's admission admits it). */
   start(runner: JobRunner): void;
   /** Stops taking jobs, lets running ones finish within graceMs, then fails the rest with a reason. */

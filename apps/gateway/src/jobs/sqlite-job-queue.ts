@@ -204,6 +204,10 @@ export class SqliteJobQueue implements JobQueue {
     return { mode: this.mode, depth: s.n, oldestCreatedAt: s.oldest, running: this.running.size };
   }
 
+  wake(tenantId: string): void {
+    if (this.backoffUntil.delete(tenantId)) this.schedule(0);
+  }
+
   start(runner: JobRunner): void {
     this.runner = runner;
     this.schedule(0);

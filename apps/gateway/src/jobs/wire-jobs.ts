@@ -50,5 +50,7 @@ export function wireJobs(d: WireJobsDeps): OverflowDeps | undefined {
       : undefined,
   });
   d.jobs.start(runner);
+  const jobs = d.jobs;
+  d.admission.onSlotFreed?.((tenantId) => jobs.wake?.(tenantId));
   return { jobs: d.jobs, runner, events: d.events };
 }
