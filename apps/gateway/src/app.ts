@@ -4,10 +4,12 @@ import * as OpenApiValidator from "express-openapi-validator";
 import type { Logger } from "pino";
 import { openapiDocument } from "@runestone/contract";
 import type { RunestoneConfig } from "./config/schema";
+import { parseByteSize } from "./config/byte-size";
 import { authenticate } from "./http/auth";
 import { cors } from "./http/cors";
 import { errorHandler, notFoundHandler } from "./http/error-handler";
 import { reportHandlerErrorsTo } from "./http/guard-handler";
+import { bodyGuard } from "./http/body-guard";
 import { jsonBody } from "./http/json-body";
 import { methodNotAllowed } from "./http/method-not-allowed";
 import { Lifecycle } from "./http/lifecycle";
@@ -83,6 +85,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(requestId);
   app.use(requestLog({ logger, lifecycle, labels: telemetry.labels, events, active: telemetry.metrics, onFinished: telemetry.tracing && ((e, res) => telemetry.tracing!.requestFinished(e, res)) }));
   if (config.server.cors) app.use(cors(config.server.cors));
+  const bodyLimit = parseByteSize(config.server.body_limit)!;
+  app.use(bodyGuard(bodyLimit, config.server.body_timeout_ms));
   app.use(refuseWhileDraining(lifecycle, openapiDocument));
   app.use(healthRoutes({ providers, lifecycle, version, breakers: resilience.breakers, jobs: deps.jobs, state }));
   if (telemetry.metrics) {
@@ -91,9 +95,11 @@ export function createApp(deps: AppDeps): Express {
     app.use(metricsRoutes({ metrics: telemetry.metrics, access: config.metrics.access, adminKey: AdminKey.fromConfig(config.admin) }));
   }
   app.use(docsRoutes({ openapiDocument, docsHtmlPath: deps.docsHtmlPath }));
-  app.use(jsonBody(config.server.body_limit));
-  if (telemetry.tracing) app.use(telemetry.tracing.middleware);
   app.use("/v1", authenticate(keys, state.adminKey));
+  // After the key: an unauthenticated body is never read (its 401 closes the connection).
+  app.use("/v1", jsonBody(bodyLimit));
+  // The server span reads the model from the body, so it starts once the body is in (still at the request's start time).
+  if (telemetry.tracing) app.use(telemetry.tracing.middleware);
   app.use(
     OpenApiValidator.middleware({
       apiSpec: structuredClone(openapiDocument) as never,

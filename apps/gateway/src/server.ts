@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
 import { createApp } from "./app";
 import type { RunestoneConfig } from "./config/schema";
+import { answerClientError } from "./http/client-error";
 import { Lifecycle } from "./http/lifecycle";
 import { ProviderRegistry } from "./providers/registry";
 import { combineEvents, type GatewayEvents } from "./telemetry/gateway-events";
@@ -51,8 +52,11 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
   const app = createApp({ config: opts.config, logger: opts.logger, providers, lifecycle, validateResponses: opts.validateResponses, docsHtmlPath: opts.docsHtmlPath, events: opts.events ?? {}, admission: opts.admission, jobs, telemetry, state });
   // headersTimeout is only enforced on each connections check, so the check runs often enough for it.
   const headersTimeout = opts.config.server.headers_timeout_ms;
-  const server = createServer({ keepAliveTimeout: 65_000, headersTimeout, connectionsCheckingInterval: Math.min(30_000, Math.ceil(headersTimeout / 4)) }, app);
-  server.requestTimeout = 0; // streams may last long; the gateway enforces its own deadlines
+  // requestTimeout ends when the request is in (Node stops timing a request once its body is complete), so it
+  // never cuts a long stream: a backstop here for bodies that nothing reads; body-guard answers 408 first.
+  const requestTimeout = headersTimeout + opts.config.server.body_timeout_ms;
+  const server = createServer({ keepAliveTimeout: 65_000, headersTimeout, requestTimeout, connectionsCheckingInterval: Math.min(30_000, Math.ceil(headersTimeout / 4)) }, app);
+  server.on("clientError", answerClientError(opts.logger));
   const host = opts.host ?? opts.config.server.host;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

@@ -1,5 +1,6 @@
 // The config file's shape, validated at startup. Errors name the offending key (see load.ts).
 import { z } from "zod";
+import { parseByteSize } from "./byte-size";
 
 const providerType = z.enum(["openai", "openai-compatible", "anthropic", "mock"]);
 
@@ -146,7 +147,9 @@ export const configSchema = z
       .object({
         host: z.string().default("127.0.0.1"),
         port: z.number().int().min(0).max(65535).default(4001),
-        body_limit: z.string().default("20mb"),
+        body_limit: z.string().refine((v) => parseByteSize(v) !== undefined, 'a size such as "20mb", "512kb" or "1048576"').default("20mb"),
+        /** A request body must fully arrive within this time after its headers: else 408 and the socket closes. */
+        body_timeout_ms: z.number().int().positive().default(30_000),
         shutdown_grace_ms: z.number().int().nonnegative().default(30_000),
         request_timeout_ms: z.number().int().positive().default(600_000),
         /** A client must send its request headers within this time (slow-loris protection): else 408 and the socket closes. */

@@ -1,11 +1,12 @@
 // The single place where any error becomes OpenAI's error envelope. Never a stack trace, never
 // request contents or keys in the message.
-import type { ErrorRequestHandler, RequestHandler } from "express";
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from "express";
 import type { Logger } from "pino";
 import { RequestTranslationError } from "../providers/anthropic";
 import { UpstreamError } from "../providers/upstream-error";
 import { isMessagesRoute, toAnthropicErrorBody } from "../messages/to-anthropic-error";
 import { HttpError } from "./http-error";
+import { bodyUnfinished, closeAfterAnswer } from "./request-body";
 import { upstreamToHttpError } from "./upstream-to-http-error";
 
 interface ValidatorErrorItem {
@@ -33,6 +34,11 @@ export function toHttpError(err: unknown): HttpError {
   }
   // express-openapi-validator
   if (Array.isArray(e?.errors) && typeof e.status === "number") return fromValidator(e.status, e.errors);
+  // Any other client error a library raises (http-errors, e.g. a malformed URI): the client's fault, so a 400, never a 500.
+  const status = e?.status ?? e?.statusCode;
+  if (typeof status === "number" && status >= 400 && status < 500) {
+    return new HttpError({ status: 400, type: "invalid_request_error", code: "invalid_request", message: "the request could not be read" });
+  }
   return new HttpError({ status: 500, type: "api_error", code: "internal_error", message: "the gateway hit an internal error; see its logs with this request id" });
 }
 
@@ -68,12 +74,21 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       res.destroy();
       return;
     }
-    for (const [k, v] of Object.entries(httpErr.headers)) res.setHeader(k, v);
-    // The contract promises Retry-After on every 503; paths that know better (breakers, upstream) set their own.
-    if (httpErr.status === 503 && !res.hasHeader("retry-after")) res.setHeader("retry-after", "1");
-    // Anthropic SDKs talk to /v1/messages and read only Anthropic's error shape.
-    res.status(httpErr.status).json(isMessagesRoute(req.path) ? toAnthropicErrorBody(httpErr) : httpErr.toBody());
+    sendError(req, res, httpErr);
   };
+}
+
+/** Answers `httpErr` in the envelope its route speaks; also for answers outside the middleware chain (body-guard's deadline). */
+export function sendError(req: Request, res: Response, httpErr: HttpError): void {
+  res.locals.errorCode = httpErr.code ?? undefined;
+  for (const [k, v] of Object.entries(httpErr.headers)) res.setHeader(k, v);
+  // The contract promises Retry-After on every 503; paths that know better (breakers, upstream) set their own.
+  if (httpErr.status === 503 && !res.hasHeader("retry-after")) res.setHeader("retry-after", "1");
+  // A body that did not fully arrive (refused before it was read, too large, too slow) is never read to its
+  // end: Node closes the connection once the answer is out, so the client cannot hold the socket.
+  if (bodyUnfinished(req)) closeAfterAnswer(req, res);
+  // Anthropic SDKs talk to /v1/messages and read only Anthropic's error shape.
+  res.status(httpErr.status).json(isMessagesRoute(req.originalUrl.split("?")[0]!) ? toAnthropicErrorBody(httpErr) : httpErr.toBody());
 }
 
 export const notFoundHandler: RequestHandler = (_req, _res, next) => {

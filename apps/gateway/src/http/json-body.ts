@@ -1,12 +1,28 @@
-// JSON bodies only: a body of another type is 415; malformed JSON and oversize bodies are
-// turned into OpenAI-shaped 400/413 by the error handler.
-import express, { type RequestHandler } from "express";
+// JSON bodies only: a body of another type is 415. The body is read here (not by express.json) so that
+// its limits hold however it arrives: past server.body_limit, counted both as sent and as decoded
+// (a small gzip can inflate to gigabytes), the answer is 413 at once and the rest is never read; a
+// Content-Encoding that does not decode is 400, one we do not know 415; malformed JSON is 400. The
+// time limit is body-guard's. Mounted after authentication: an unauthenticated body is never read.
+import type { Request, RequestHandler } from "express";
+import type { Readable, Transform } from "node:stream";
+import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
+import { bodyTooLarge, declaresBody } from "./request-body";
 import { HttpError } from "./http-error";
 
-export function jsonBody(limit: string): RequestHandler[] {
+const JSON_TYPES = ["application/json", "application/*+json"];
+
+const DECODERS: Record<string, () => Transform> = {
+  gzip: createGunzip,
+  "x-gzip": createGunzip,
+  deflate: createInflate,
+  br: createBrotliDecompress,
+};
+
+const unsupported = (message: string) => new HttpError({ status: 415, type: "invalid_request_error", code: "unsupported_encoding", message });
+
+export function jsonBody(limitBytes: number): RequestHandler[] {
   const requireJson: RequestHandler = (req, _res, next) => {
-    const hasBody = req.headers["content-length"] !== undefined ? req.headers["content-length"] !== "0" : req.headers["transfer-encoding"] !== undefined;
-    if (hasBody && !req.is(["application/json", "application/*+json"])) {
+    if (declaresBody(req) && !req.is(JSON_TYPES)) {
       return next(
         new HttpError({
           status: 415,
@@ -18,7 +34,80 @@ export function jsonBody(limit: string): RequestHandler[] {
     }
     next();
   };
-  return [requireJson, express.json({ limit, strict: false, type: ["application/json", "application/*+json"] }), limitDepth];
+  const readJson: RequestHandler = (req, _res, next) => {
+    if (req.complete && req.readableEnded) return next();
+    if (req.headers["content-length"] === undefined && req.headers["transfer-encoding"] === undefined) return next();
+    if (!req.is(JSON_TYPES)) return next();
+    const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(String(req.headers["content-type"]))?.[1]?.toLowerCase();
+    if (charset && charset !== "utf-8" && charset !== "utf8") return next(unsupported(`unsupported charset "${charset.slice(0, 40)}": send JSON as UTF-8`));
+    const encoding = String(req.headers["content-encoding"] ?? "identity").trim().toLowerCase();
+    const makeDecoder = encoding === "identity" ? undefined : DECODERS[encoding];
+    if (encoding !== "identity" && !makeDecoder) return next(unsupported(`unsupported Content-Encoding "${encoding.slice(0, 40)}": send identity, gzip, deflate or br`));
+    readBody(req, limitBytes, makeDecoder?.(), (err, text) => {
+      if (err) return next(err);
+      if (text === undefined) return; // the client went away: nobody to answer
+      const json = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+      if (json.length === 0) {
+        req.body = {};
+        return next();
+      }
+      try {
+        req.body = JSON.parse(json);
+      } catch {
+        return next(new HttpError({ status: 400, type: "invalid_request_error", code: "invalid_json", message: "the request body is not valid JSON" }));
+      }
+      next();
+    });
+  };
+  return [requireJson, readJson, limitDepth];
+}
+
+/** Reads the whole body (decoded) as UTF-8, or fails at the first byte past `limit`; `text` is undefined when the client hung up. */
+function readBody(req: Request, limit: number, decoder: Transform | undefined, done: (err: HttpError | undefined, text?: string) => void): void {
+  const source: Readable = decoder ? req.pipe(decoder) : req;
+  const chunks: Buffer[] = [];
+  let sent = 0;
+  let decoded = 0;
+  let settled = false;
+  const settle = (err: HttpError | undefined, text?: string) => {
+    if (settled) return;
+    settled = true;
+    req.off("data", onSent);
+    req.off("error", onGone);
+    req.off("close", onGone);
+    source.off("data", onDecoded);
+    source.off("end", onEnd);
+    source.off("error", onUndecodable);
+    if (decoder) {
+      req.unpipe(decoder);
+      source.on("error", () => undefined);
+      source.destroy();
+    }
+    // What is left unread stays unread: the error handler closes the connection (see sendError).
+    if (err) req.pause();
+    done(err, text);
+  };
+  const onSent = (chunk: Buffer) => {
+    sent += chunk.length;
+    if (sent > limit) settle(bodyTooLarge());
+  };
+  const onDecoded = (chunk: Buffer) => {
+    decoded += chunk.length;
+    if (decoded > limit) return settle(bodyTooLarge());
+    chunks.push(chunk);
+  };
+  const onEnd = () => settle(undefined, Buffer.concat(chunks, decoded).toString("utf8"));
+  const onUndecodable = () => settle(new HttpError({ status: 400, type: "invalid_request_error", code: "invalid_body_encoding", message: `the request body is not valid ${String(req.headers["content-encoding"]).slice(0, 40)} data` }));
+  const onGone = () => {
+    if (!req.complete) settle(undefined);
+  };
+  // Undecoded, the bytes sent are the bytes decoded (onDecoded counts them).
+  if (decoder) req.on("data", onSent);
+  source.on("data", onDecoded);
+  source.on("end", onEnd);
+  source.on("error", onUndecodable);
+  req.on("error", onGone);
+  req.on("close", onGone);
 }
 
 /** Far deeper than any real request; JSON.parse accepts ~10^5 levels but JSON.stringify (forwarding, storing a job) overflows the stack near 5 000. */

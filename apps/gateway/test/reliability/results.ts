@@ -17,6 +17,7 @@ export const SECTIONS = {
   load: "4. Sustained mixed load",
   security: "5. Security",
   "state-and-queue": "7. State ownership, queue fairness, keys and jobs, tenant ids",
+  hostile: "8. Hostile bodies and sockets",
   "hostile-upstream": "9. Hostile upstream answers (malformed usage, leaked keys, huge answers, broken shapes)",
 } as const;
 export type SectionId = keyof typeof SECTIONS;
