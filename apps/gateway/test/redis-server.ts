@@ -13,6 +13,17 @@ export interface RedisServer {
   /** Lets a paused server answer again (SIGCONT). */
   resume(): void;
   stop(): Promise<void>;
+  /** Kills the server (SIGKILL) without cleaning up, so a server started on the same port and dir finds its data. */
+  crash(): Promise<void>;
+}
+
+export interface RedisOptions {
+  /** A port to listen on (a restart on the same port); default a free one. */
+  port?: number;
+  /** The data directory, owned by the caller (kept on stop); default a temporary one removed on stop. */
+  dir?: string;
+  /** Persist every write before answering it (appendonly, appendfsync always): what a production queue needs. */
+  persist?: boolean;
 }
 
 export function freePort(): Promise<number> {
@@ -26,12 +37,13 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function startRedis(): Promise<RedisServer> {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), "runestone-redis-"));
+export async function startRedis(opts: RedisOptions = {}): Promise<RedisServer> {
+  const port = opts.port ?? (await freePort());
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), "runestone-redis-"));
+  const persistence = opts.persist ? ["--appendonly", "yes", "--appendfsync", "always"] : ["--appendonly", "no"];
   const child: ChildProcess = spawn(
     "redis-server",
-    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, "--protected-mode", "yes"],
+    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", ...persistence, "--dir", dir, "--protected-mode", "yes"],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   await new Promise<void>((resolve, reject) => {
@@ -60,7 +72,13 @@ export async function startRedis(): Promise<RedisServer> {
         await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
         if (child.exitCode === null) child.kill("SIGKILL");
       }
-      rmSync(dir, { recursive: true, force: true });
+      if (!opts.dir) rmSync(dir, { recursive: true, force: true });
+    },
+    async crash() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGKILL");
+      await exited;
     },
   };
 }

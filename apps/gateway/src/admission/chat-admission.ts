@@ -7,6 +7,7 @@ import { HttpError } from "../http/http-error";
 import { onClose } from "../http/on-close";
 import type { ChatRequest } from "../providers/types";
 import type { KeyPrincipal, Tenant } from "../state/key-store";
+import { stateUnavailable } from "../state/state-unavailable";
 import { recordUsage } from "../telemetry/record-usage-on-close";
 import type { UsageLedger } from "../telemetry/usage-ledger";
 import { tokensSeen, type UsageLocals } from "../telemetry/usage-seen";
@@ -58,7 +59,7 @@ export async function admitChat(
     result = await admission.admit({ tenant, keyId: principal?.keyId || undefined, keyLimits: principal?.limits, estimatedTokens: estimate.tokens });
   } catch (err) {
     acc?.onError?.(err, "admission");
-    throw new HttpError({ status: 503, type: "overloaded_error", code: "state_unavailable", message: "the gateway cannot reach its state backend to apply rate limits; retry shortly", headers: { "retry-after": "1" } });
+    throw stateUnavailable("to apply rate limits");
   }
   for (const [k, v] of Object.entries(rateLimitHeaders(result.admitted ? result.lease.state : result.state))) res.setHeader(k, v);
   if (!result.admitted) {

@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import { RequestTranslationError } from "../providers/anthropic";
 import { UpstreamError } from "../providers/upstream-error";
 import { isMessagesRoute, toAnthropicErrorBody } from "../messages/to-anthropic-error";
+import { isStateUnreachable, stateUnavailable } from "../state/state-unavailable";
 import { HttpError } from "./http-error";
 import { bodyUnfinished, closeAfterAnswer } from "./request-body";
 import { upstreamToHttpError } from "./upstream-to-http-error";
@@ -18,6 +19,8 @@ interface ValidatorErrorItem {
 export function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
   if (err instanceof UpstreamError) return upstreamToHttpError(err);
+  // Redis unreachable (jobs, usage, admin routes in Redis mode): fail closed with a 503 to retry, never a 500.
+  if (isStateUnreachable(err)) return stateUnavailable("to serve this request");
   if (err instanceof RequestTranslationError) {
     return new HttpError({ status: 400, type: "invalid_request_error", code: "invalid_request", param: err.param ?? null, message: err.message });
   }

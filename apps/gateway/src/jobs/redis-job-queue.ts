@@ -14,6 +14,7 @@
 import { DelayedError, Queue, Worker, type Job } from "bullmq";
 import { Redis } from "ioredis";
 import { bounded } from "../state/bounded";
+import { RedisClock } from "../state/redis-clock";
 import type { Logger } from "pino";
 import type { GatewayEvents } from "../telemetry/gateway-events";
 import { admissionBackoffMs, mayAccess, type CancelResult, type EnqueueResult, type JobCaller, type JobQueue, type NewJob, type QueueSettings, type QueueStats } from "./job-queue";
@@ -56,6 +57,8 @@ export class RedisJobQueue implements JobQueue {
   private sweeper?: NodeJS.Timeout;
   private closed = false;
   private readonly events: GatewayEvents;
+  /** Jobs' times are on Redis's clock, so instances with skewed clocks agree on every job's wait. */
+  private readonly clock: RedisClock;
 
   constructor(private readonly o: RedisQueueOptions) {
     this.settings = o.settings;
@@ -63,6 +66,7 @@ export class RedisJobQueue implements JobQueue {
     this.redis = new Redis(o.url, { maxRetriesPerRequest: 2, connectTimeout: 2_000 }) as ScriptedRedis;
     this.redis.defineCommand("jobEnqueue", { numberOfKeys: 3, lua: ENQUEUE });
     this.redis.defineCommand("jobTransition", { numberOfKeys: 3, lua: TRANSITION });
+    this.clock = new RedisClock(this.redis);
     // BullMQ's own connections must never give up on a command (its blocking calls wait long).
     this.bullConnection = new Redis(o.url, { maxRetriesPerRequest: null });
     this.queue = new Queue(QUEUE_NAME, { connection: this.bullConnection, prefix: `${o.prefix}bull` });
@@ -88,11 +92,12 @@ export class RedisJobQueue implements JobQueue {
   /** Resolves when Redis answers, so a misconfigured URL fails at startup rather than on the first 202. */
   async ready(): Promise<void> {
     await this.redis.ping();
+    await this.clock.sync();
     await this.queue.waitUntilReady();
   }
 
   async enqueue(j: NewJob): Promise<EnqueueResult> {
-    const now = Date.now();
+    const now = this.clock.now();
     const id = newJobId(now);
     const expiresAt = now + this.settings.maxWaitMs;
     const fields = {
@@ -122,7 +127,7 @@ export class RedisJobQueue implements JobQueue {
   async get(caller: JobCaller, id: string): Promise<{ job: JobRecord; position: number | null } | undefined> {
     let job = await this.load(id);
     if (!job || !mayAccess(job, caller)) return undefined;
-    if (job.status === "queued" && job.expiresAt <= Date.now()) {
+    if (job.status === "queued" && job.expiresAt <= this.clock.now()) {
       await this.transition(job, ["queued"], "expired", { error: expiredError(this.settings.maxWaitMs) });
       job = await this.load(id);
       if (!job) return undefined;
@@ -194,7 +199,7 @@ export class RedisJobQueue implements JobQueue {
       return;
     }
     if (job.status !== "queued") return; // cancelled or expired meanwhile
-    if (job.expiresAt <= Date.now()) {
+    if (job.expiresAt <= this.clock.now()) {
       await this.transition(job, ["queued"], "expired", { error: expiredError(this.settings.maxWaitMs) });
       return;
     }
@@ -205,10 +210,11 @@ export class RedisJobQueue implements JobQueue {
         return;
       }
       // Back into the queue until admission frees up, so other tenants' jobs are not held behind it.
-      await bull.moveToDelayed(Date.now() + admissionBackoffMs(admitted.retryAfterMs, job.expiresAt - Date.now()), token);
+      // BullMQ's delays are on this instance's clock (its workers compare them with their own).
+      await bull.moveToDelayed(Date.now() + admissionBackoffMs(admitted.retryAfterMs, job.expiresAt - this.clock.now()), token);
       throw new DelayedError();
     }
-    const startedAt = Date.now();
+    const startedAt = this.clock.now();
     if (!(await this.transition(job, ["queued"], "running", { started_at: startedAt }, true))) {
       await admitted.lease.release(0);
       return;
@@ -237,7 +243,8 @@ export class RedisJobQueue implements JobQueue {
   /** Expires jobs that waited too long, even if no worker picks them up (e.g. lost on a crash). */
   private async sweep(): Promise<void> {
     try {
-      const overdue = await this.redis.zrangebyscore(this.allKey(), "-inf", Date.now() - this.settings.maxWaitMs, "LIMIT", 0, 100);
+      await this.clock.sync();
+      const overdue = await this.redis.zrangebyscore(this.allKey(), "-inf", this.clock.now() - this.settings.maxWaitMs, "LIMIT", 0, 100);
       for (const id of overdue) {
         const job = await this.load(id);
         if (!job) await this.redis.zrem(this.allKey(), id);
@@ -249,7 +256,7 @@ export class RedisJobQueue implements JobQueue {
   }
 
   private async transition(job: JobRecord, from: JobStatus[], to: JobStatus, fields: { result?: unknown; error?: JobError; started_at?: number }, countAttempt = false): Promise<boolean> {
-    const now = Date.now();
+    const now = this.clock.now();
     const final = FINAL_STATUSES.includes(to);
     const ttl = final ? this.settings.resultTtlMs : this.o.requestTimeoutMs + this.settings.resultTtlMs + 60_000;
     const argv: Array<string | number> = [from.join(","), to, ttl, countAttempt ? "1" : "0", job.id];

@@ -16,6 +16,7 @@ export const SECTIONS = {
   durability: "3. Durability (kill -9)",
   load: "4. Sustained mixed load",
   security: "5. Security",
+  beyond: "6. Beyond one box (Redis restart, kill -9 with leases, clock skew)",
   "state-and-queue": "7. State ownership, queue fairness, keys and jobs, tenant ids",
   hostile: "8. Hostile bodies and sockets",
   "hostile-upstream": "9. Hostile upstream answers (malformed usage, leaked keys, huge answers, broken shapes)",
