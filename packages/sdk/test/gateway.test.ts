@@ -106,7 +106,8 @@ describe("chat.completions.create", () => {
         tool_choice: "auto",
       }),
     );
-    expect(result.choices[0]?.message.tool_calls?.[0]?.function.name).toBe("get_weather");
+    const call = result.choices[0]?.message.tool_calls?.[0];
+    expect(call?.type === "function" && call.function.name).toBe("get_weather");
     expect(result.choices[0]?.finish_reason).toBe("tool_calls");
   });
 });

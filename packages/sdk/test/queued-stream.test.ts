@@ -123,11 +123,13 @@ describe("chat.completions.stream with waitForQueued", () => {
     });
     const expected = stream.job?.result?.choices[0]?.message.tool_calls;
     expect(expected?.length).toBe(1);
+    const call = expected![0]!;
+    if (call.type !== "function") throw new Error(`expected a function call, got ${call.type}`);
     const chunks = await collect(stream);
     const deltas = chunks.flatMap((c) => c.choices.flatMap((ch) => ch.delta.tool_calls ?? []));
     expect(deltas[0]).toEqual({ index: 0, id: expected![0]!.id, type: "function", function: { name: "get_weather", arguments: "" } });
     const args = deltas.filter((d) => d.index === 0).map((d) => d.function?.arguments ?? "").join("");
-    expect(args).toBe(expected![0]!.function.arguments);
+    expect(args).toBe(call.function.arguments);
     expect(JSON.parse(args)).toEqual({ input: "weather in Paris?" });
     expect(chunks.at(-1)?.choices[0]?.finish_reason).toBe("tool_calls");
     await holder;

@@ -17,6 +17,8 @@ export function convertToAnthropicMessage(completion: ChatCompletion, publicMode
   if (message?.content) content.push({ type: "text", text: message.content });
   if (message?.refusal) content.push({ type: "text", text: message.refusal });
   for (const call of message?.tool_calls ?? []) {
+    // Messages requests declare only JSON-input tools, so only function calls can answer them.
+    if (call.type !== "function") continue;
     content.push({ type: "tool_use", id: call.id, name: call.function.name, input: parseToolInput(call.function.arguments) });
   }
   return {

@@ -20,12 +20,14 @@ const completion: ChatCompletion = {
       message: {
         role: "assistant",
         content: "  It is sunny in Paris,\nand raining in Oslo. ",
+        refusal: null,
         tool_calls: [
           { id: "call_1", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } },
           { id: "call_2", type: "function", function: { name: "get_time", arguments: "" } },
         ],
       },
       finish_reason: "tool_calls",
+      logprobs: null,
     },
     { index: 1, message: { role: "assistant", content: null, refusal: "I cannot." }, finish_reason: "stop", logprobs: null },
   ],
@@ -102,6 +104,16 @@ describe("completionToChunks", () => {
     ]);
   });
 
+  it("sends a custom tool call whole, its text input included, in one piece", () => {
+    const call = { id: "call_3", type: "custom" as const, custom: { name: "run_sql", input: "SELECT 1" } };
+    const custom: ChatCompletion = {
+      ...completion,
+      choices: [{ index: 0, message: { role: "assistant", content: null, refusal: null, tool_calls: [call] }, finish_reason: "tool_calls", logprobs: null }],
+    };
+    const toolDeltas = completionToChunks(custom, false).flatMap((c) => c.choices.flatMap((ch) => ch.delta.tool_calls ?? []));
+    expect(toolDeltas).toEqual([{ index: 0, ...call }]);
+  });
+
   it("ends each choice with its finish reason and adds a usage chunk only when asked", () => {
     const without = completionToChunks(completion, false);
     expect(without.some((c) => c.usage)).toBe(false);
@@ -124,10 +136,12 @@ describe("completionToChunks", () => {
           message: {
             role: "assistant",
             content: "42",
+            refusal: null,
             reasoning_content: "Let me think.",
             thinking_blocks: [{ type: "thinking", thinking: "Let me think.", signature: "sig-1" }, { type: "redacted_thinking", data: "xyz" }],
           },
           finish_reason: "stop",
+          logprobs: null,
         },
       ],
     };

@@ -53,6 +53,11 @@ function choiceToChunkChoices(choice: Choice): ChunkChoice[] {
   if (typeof message.content === "string") for (const piece of pieces(message.content)) deltas.push({ content: piece });
   if (typeof message.refusal === "string" && message.refusal) deltas.push({ refusal: message.refusal });
   (message.tool_calls ?? []).forEach((call, index) => {
+    if (call.type === "custom") {
+      // A custom tool's input is free text, not JSON arguments: it travels whole in the call's one piece.
+      deltas.push({ tool_calls: [{ index, id: call.id, type: "custom", custom: call.custom }] });
+      return;
+    }
     deltas.push({ tool_calls: [{ index, id: call.id, type: call.type, function: { name: call.function.name, arguments: "" } }] });
     if (call.function.arguments) deltas.push({ tool_calls: [{ index, function: { arguments: call.function.arguments } }] });
   });

@@ -16,7 +16,7 @@ function chunker(id: string) {
     object: "chat.completion.chunk",
     created: NOW_SECONDS,
     model: UPSTREAM_MODEL,
-    choices: [{ index: 0, delta, finish_reason: finishReason }],
+    choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
   });
 }
 

@@ -48,7 +48,7 @@ export function createAnthropicStreamTransformer(call: ChatCall): StreamTransfor
     object: "chat.completion.chunk",
     created,
     model,
-    choices: [{ index: 0, delta, finish_reason: finishReason }],
+    choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
   });
   const emit = (sink: ChunkSink, delta: Delta) => sink.enqueue({ chunk: chunk(delta), raw: undefined });
   const fail = (sink: ChunkSink, error: UpstreamError) => {

@@ -91,6 +91,17 @@ describe("buildAnthropicRequest", () => {
       expect(upstreamBody({ messages: user, tools: [weatherTool], tool_choice: choice }).tool_choice).toStrictEqual(expected);
     });
 
+    it("sends only the allowed tools for allowed_tools, with its mode as the choice", () => {
+      const timeTool = { type: "function", function: { name: "get_time" } };
+      const sent = upstreamBody({
+        messages: user,
+        tools: [weatherTool, timeTool],
+        tool_choice: { type: "allowed_tools", allowed_tools: { mode: "required", tools: [{ type: "function", function: { name: "get_time" } }] } },
+      });
+      expect((sent.tools as Array<{ name: string }>).map((t) => t.name)).toStrictEqual(["get_time"]);
+      expect(sent.tool_choice).toStrictEqual({ type: "any" });
+    });
+
     it("carries parallel_tool_calls false as disable_parallel_tool_use on auto, any and a named tool", () => {
       const named = { type: "function", function: { name: "get_weather" } };
       const body = (choice: unknown) =>
@@ -227,6 +238,35 @@ describe("buildAnthropicRequest", () => {
         "messages.0.content.0.type",
       );
       expect(translationError({ messages: user, n: 2 }).param).toBe("n");
+    });
+
+    it("refuses a part type OpenAI adds later, naming the part's type", () => {
+      const error = translationError({ messages: [{ role: "user", content: [{ type: "a_new_part", a_new_part: {} }] }] });
+      expect(error.param).toBe("messages.0.content.0.type");
+      expect(error.message).toContain("a_new_part");
+    });
+
+    it("refuses custom tools, named custom choices, unknown choices and custom tool calls, naming the field", () => {
+      const custom = { type: "custom", custom: { name: "run_sql" } };
+      expect(translationError({ messages: user, tools: [weatherTool, custom] }).param).toBe("tools.1.type");
+      expect(translationError({ messages: user, tools: [weatherTool], tool_choice: { type: "custom", custom: { name: "run_sql" } } }).param).toBe(
+        "tool_choice.type",
+      );
+      expect(translationError({ messages: user, tools: [weatherTool], tool_choice: "a_new_mode" }).param).toBe("tool_choice");
+      const allowedCustom = { type: "allowed_tools", allowed_tools: { mode: "auto", tools: [{ type: "custom", custom: { name: "run_sql" } }] } };
+      expect(translationError({ messages: user, tools: [weatherTool], tool_choice: allowedCustom }).param).toBe("tool_choice.allowed_tools.tools.0");
+      const history = [
+        ...user,
+        { role: "assistant", content: null, tool_calls: [{ id: "call_1", type: "custom", custom: { name: "run_sql", input: "SELECT 1" } }] },
+        { role: "tool", tool_call_id: "call_1", content: "1" },
+      ];
+      expect(translationError({ messages: history }).param).toBe("messages.1.tool_calls.0.type");
+    });
+
+    it("refuses response formats and output modalities it cannot produce", () => {
+      expect(translationError({ messages: user, response_format: { type: "a_new_format" } }).param).toBe("response_format.type");
+      expect(translationError({ messages: user, modalities: ["text", "audio"], audio: { voice: "alloy", format: "mp3" } }).param).toBe("modalities");
+      expect(upstreamBody({ messages: user, modalities: ["text"] })).not.toHaveProperty("modalities");
     });
   });
 

@@ -35,6 +35,16 @@ export function buildAnthropicBody(call: ChatCall): AnthropicMessagesRequest {
     throw new RequestTranslationError("Anthropic models return one choice per request; n must be 1", "n");
   }
 
+  const format = body.response_format?.type;
+  if (format !== undefined && format !== "text" && format !== "json_object" && format !== "json_schema") {
+    throw new RequestTranslationError(`response_format type '${String(format)}' is not supported by Anthropic models`, "response_format.type");
+  }
+  // Anthropic models answer in text only: asking for audio (or any other output) cannot be honoured.
+  const modality = body.modalities?.find((m) => m !== "text");
+  if (modality !== undefined) {
+    throw new RequestTranslationError(`output modality '${modality}' is not supported by Anthropic models`, "modalities");
+  }
+
   const { system, messages } = convertToAnthropicMessages(body.messages ?? []);
   if (body.response_format?.type === "json_object") system.push({ type: "text", text: JSON_OBJECT_INSTRUCTION });
 

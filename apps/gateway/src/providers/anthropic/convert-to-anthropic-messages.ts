@@ -124,6 +124,9 @@ function convertThinking(message: OpenAIMessage, param: string): Array<Anthropic
 }
 
 function toolUse(call: OpenAIToolCall, param: string): AnthropicToolUseBlock {
+  if (call.type !== "function") {
+    throw new RequestTranslationError(`tool call type '${String(call.type)}' is not supported by Anthropic models`, `${param}.type`);
+  }
   if (!call.id) throw new RequestTranslationError("tool call id is required", `${param}.id`);
   return {
     type: "tool_use",

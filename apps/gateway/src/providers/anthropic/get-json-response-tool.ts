@@ -1,4 +1,5 @@
 import type { AnthropicTool } from "./anthropic-types";
+import { applyAllowedTools } from "./apply-allowed-tools";
 import type { OpenAIRequestView } from "./openai-input-types";
 
 /**
@@ -10,9 +11,11 @@ import type { OpenAIRequestView } from "./openai-input-types";
  * When the client forces one of its own tools (`required` or a named choice) the answer of this turn is a
  * tool call, not the formatted answer, so no response tool is added.
  */
-export function getJsonResponseTool(body: OpenAIRequestView): AnthropicTool | undefined {
-  const format = body.response_format;
-  if (format?.type !== "json_schema" || !format.json_schema?.name) return undefined;
+export function getJsonResponseTool(request: OpenAIRequestView): AnthropicTool | undefined {
+  const format = request.response_format;
+  if (format?.type !== "json_schema") return undefined;
+  const body = applyAllowedTools(request);
+  if (!format.json_schema?.name) return undefined;
   const choice = body.tool_choice ?? body.function_call;
   const clientTools = (body.tools?.length ?? 0) + (body.functions?.length ?? 0);
   if (clientTools > 0 && (choice === "required" || (typeof choice === "object" && choice !== null))) return undefined;

@@ -1,10 +1,13 @@
 import type { AnthropicToolChoice } from "./anthropic-types";
 import type { OpenAIToolChoice } from "./openai-input-types";
+import { RequestTranslationError } from "./request-translation-error";
 
 /**
  * OpenAI `tool_choice` -> Anthropic `tool_choice`. `parallel_tool_calls: false` becomes
  * `disable_parallel_tool_use: true`, which Anthropic carries on the choice itself (so an absent choice
- * becomes an explicit `auto`). Returns undefined when nothing needs to be sent.
+ * becomes an explicit `auto`). Returns undefined when nothing needs to be sent. `allowed_tools` was applied to
+ * the tool list before (apply-allowed-tools.ts); choices Anthropic cannot express (a custom tool, modes and
+ * choice types OpenAI adds later) are refused naming `tool_choice`.
  */
 export function mapAnthropicToolChoice(
   choice: OpenAIToolChoice | undefined,
@@ -21,9 +24,13 @@ export function mapAnthropicToolChoice(
       case "required":
         return { type: "any", ...disable };
       case "auto":
-      default:
         return { type: "auto", ...disable };
+      default:
+        throw new RequestTranslationError(`tool_choice '${choice}' is not supported by Anthropic models`, "tool_choice");
     }
+  }
+  if (choice.type !== "function") {
+    throw new RequestTranslationError(`tool_choice type '${String(choice.type)}' is not supported by Anthropic models`, "tool_choice.type");
   }
   const name = choice.function?.name;
   if (name) return { type: "tool", name, ...disable };

@@ -49,7 +49,13 @@ export interface OpenAITool {
   cache_control?: { type: string; [key: string]: unknown };
 }
 
-export type OpenAIToolChoice = string | { type?: string; function?: { name?: string } };
+export type OpenAIToolChoice =
+  | string
+  | {
+      type?: string;
+      function?: { name?: string };
+      allowed_tools?: { mode?: string; tools?: Array<{ type?: string; function?: { name?: string } }> };
+    };
 
 export interface OpenAIResponseFormat {
   type?: string;
@@ -64,6 +70,7 @@ export interface OpenAIRequestView {
   function_call?: string | { name?: string };
   parallel_tool_calls?: boolean;
   response_format?: OpenAIResponseFormat;
+  modalities?: string[] | null;
   max_tokens?: number | null;
   max_completion_tokens?: number | null;
   stop?: string | string[] | null;

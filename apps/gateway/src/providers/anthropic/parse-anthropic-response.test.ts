@@ -25,6 +25,7 @@ describe("parseAnthropicResponse", () => {
           message: {
             role: "assistant",
             content: "Let me check the weather.",
+            refusal: null,
             tool_calls: [
               {
                 id: "toolu_01W",
@@ -54,6 +55,7 @@ describe("parseAnthropicResponse", () => {
     expect(completion.choices[0]?.message).toStrictEqual({
       role: "assistant",
       content: null,
+      refusal: null,
       tool_calls: [{ id: "toolu_01T", type: "function", function: { name: "get_weather", arguments: "{}" } }],
       reasoning_content: "The user wants the weather. Call the tool.",
       thinking_blocks: [
@@ -80,7 +82,7 @@ describe("parseAnthropicResponse", () => {
     const completion = parseAnthropicResponse(loadJson("json-schema.response.json"), call);
     expect(completion.choices[0]).toStrictEqual({
       index: 0,
-      message: { role: "assistant", content: "{\"temperature_c\":18,\"sky\":\"cloudy\"}" },
+      message: { role: "assistant", content: "{\"temperature_c\":18,\"sky\":\"cloudy\"}", refusal: null },
       finish_reason: "stop",
       logprobs: null,
     });
@@ -90,7 +92,7 @@ describe("parseAnthropicResponse", () => {
     const completion = parseAnthropicResponse({ content: [{ type: "server_tool_use" }], stop_reason: "max_tokens" }, plainCall);
     expect(completion.id).toBe("chatcmpl-req_test");
     expect(completion.model).toBe("claude-sonnet-4-5-20250929");
-    expect(completion.choices[0]?.message).toStrictEqual({ role: "assistant", content: null });
+    expect(completion.choices[0]?.message).toStrictEqual({ role: "assistant", content: null, refusal: null });
     expect(completion.choices[0]?.finish_reason).toBe("length");
     expect(completion.usage?.total_tokens).toBe(0);
   });

@@ -55,7 +55,7 @@ export function parseAnthropicResponse(json: unknown, call: ChatCall): ChatCompl
   }
 
   const content = responseTool !== undefined ? (answer ?? null) : texts.length > 0 ? texts.join("") : null;
-  const message: ChatMessageOut & { thinking_blocks?: ThinkingBlockOut[] } = { role: "assistant", content };
+  const message: ChatMessageOut & { thinking_blocks?: ThinkingBlockOut[] } = { role: "assistant", content, refusal: null };
   if (toolCalls.length > 0) message.tool_calls = toolCalls;
   if (reasoning.length > 0) message.reasoning_content = reasoning.join("");
   if (thinkingBlocks.length > 0) message.thinking_blocks = thinkingBlocks;

@@ -1,4 +1,5 @@
 import type { AnthropicTool, AnthropicToolChoice } from "./anthropic-types";
+import { applyAllowedTools } from "./apply-allowed-tools";
 import { getJsonResponseTool } from "./get-json-response-tool";
 import { legacyFunctionCallToToolChoice, mapAnthropicToolChoice } from "./map-anthropic-tool-choice";
 import type { OpenAIFunctionDefinition, OpenAIRequestView } from "./openai-input-types";
@@ -10,7 +11,8 @@ export interface PreparedTools {
 }
 
 /** `tools` (or the deprecated `functions`), `tool_choice`, `parallel_tool_calls` and a json_schema response format. */
-export function prepareAnthropicTools(body: OpenAIRequestView): PreparedTools {
+export function prepareAnthropicTools(request: OpenAIRequestView): PreparedTools {
+  const body = applyAllowedTools(request);
   const clientTools = convertClientTools(body);
   const jsonTool = getJsonResponseTool(body);
   const tools = jsonTool ? [...clientTools, jsonTool] : clientTools;

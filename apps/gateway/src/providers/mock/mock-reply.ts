@@ -37,11 +37,15 @@ export function mockReply(call: ChatCall): MockReply {
   const promptTokens = messages.reduce((n, m) => n + 3 + countWords(textOf((m as { content?: unknown }).content)), 0);
   const userText = lastUserText(messages);
   const last = messages[messages.length - 1] as { role: string } | undefined;
-  const tools = Array.isArray(body.tools) ? body.tools : [];
+  // The mock only calls function tools; with custom tools (or tool types it does not know) alone it answers text.
+  const functionNames = (Array.isArray(body.tools) ? body.tools : []).flatMap((t) => {
+    const name = t.type === "function" ? (t as { function?: { name?: string } }).function?.name : undefined;
+    return name ? [name] : [];
+  });
   const choice = body.tool_choice;
-  if (tools.length && choice !== "none" && last?.role !== "tool") {
+  if (functionNames.length && choice !== "none" && last?.role !== "tool") {
     const named = typeof choice === "object" && choice ? (choice as { function?: { name?: string } }).function?.name : undefined;
-    const name = named ?? (tools[0] as { function: { name: string } }).function.name;
+    const name = named ?? functionNames[0]!;
     const args = JSON.stringify({ input: userText });
     return {
       content: null,
