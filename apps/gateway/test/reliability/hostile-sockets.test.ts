@@ -3,6 +3,7 @@
 // key, declared and chunked), fifty drips at once, ten keyless 19 MB posts, garbage Content-Encoding and
 // what Node itself rejects: each must get a quick OpenAI-shaped answer and a closed socket, and must not
 // slow another tenant down.
+import { gzipSync } from "node:zlib";
 import { startMockUpstream, type MockUpstream } from "@runestone/mock-upstream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tempSqlitePath } from "../harness";
@@ -182,9 +183,9 @@ describe("keyless bodies are never read", () => {
 
 describe("bodies and requests that cannot be read", () => {
   it("answers garbage Content-Encoding with 400 and an unknown one with 415, never 500, and logs no stack", async () => {
-    const row = rec.start("garbage Content-Encoding (gzip, deflate, br) and an unknown one", "gzip/deflate/br over a plain body: 400 invalid_body_encoding; x-unknown: 415 unsupported_encoding; keyless: 401; no error-level log line, no stack");
+    const row = rec.start("garbage Content-Encoding (gzip, deflate, br), an unknown one, a gzip bomb", "gzip/deflate/br over a plain body: 400 invalid_body_encoding; x-unknown: 415 unsupported_encoding; keyless: 401; 25 MB of zeros gzipped to 25 KB: 413; real gzip: 200; no error-level log line, no stack");
     const body = Buffer.from(JSON.stringify({ model: "gpt-4o-mini", messages: [{ role: "user", content: "not compressed at all" }] }));
-    const send = (headers: Record<string, string>) => hostileRequest(gw.port, chatHead({ ...headers, connection: "close", "content-length": String(body.length) }), blast(body), 10_000);
+    const send = (headers: Record<string, string>, payload = body) => hostileRequest(gw.port, chatHead({ ...headers, connection: "close", "content-length": String(payload.length) }), blast(payload), 10_000);
     const logsBefore = gw.logs().length;
     const garbage = await Promise.all(["gzip", "deflate", "br"].map((enc) => send({ ...keyed, "content-encoding": enc })));
     for (const o of garbage) expectError(o, 400, "invalid_body_encoding");
@@ -192,10 +193,15 @@ describe("bodies and requests that cannot be read", () => {
     expectError(unknown, 415, "unsupported_encoding");
     const keyless = await send({ ...json, "content-encoding": "gzip" });
     expectError(keyless, 401, "missing_api_key");
+    const bomb = gzipSync(Buffer.alloc(25 << 20, 0x30));
+    const inflated = await send({ ...keyed, "content-encoding": "gzip" }, bomb);
+    expectError(inflated, 413, "request_too_large");
+    const real = await send({ ...keyed, "content-encoding": "gzip" }, gzipSync(body));
+    expect(real.status, real.text.slice(0, 300)).toBe(200);
     await new Promise((r) => setTimeout(r, 200)); // pino writes asynchronously
     const lines = gw.logs().slice(logsBefore).split("\n").filter(Boolean);
     expect(lines.filter((l) => /"level":(50|60)/.test(l) || l.includes("stack"))).toEqual([]);
-    row.pass(`gzip/deflate/br: ${garbage.map((o) => o.status).join("/")}; x-unknown: ${unknown.status}; keyless: ${keyless.status}; ${lines.length} log lines, none at error level, no stack`);
+    row.pass(`gzip/deflate/br: ${garbage.map((o) => o.status).join("/")}; x-unknown: ${unknown.status}; keyless: ${keyless.status}; bomb (${Math.round(bomb.length / 1024)} KB): ${inflated.status}; real gzip: ${real.status}; ${lines.length} log lines, none at error level, no stack`);
   });
 
   it("gives what Node rejects (431, a bad request line, NUL in a header, a header timeout) a JSON body in the OpenAI shape", async () => {
