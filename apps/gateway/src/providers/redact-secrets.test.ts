@@ -12,6 +12,7 @@ describe("redactSecrets", () => {
     ["Incorrect API key provided: sk-proj-AbCdEf0123456789xyz.", "Incorrect API key provided: [redacted]."],
     ["header was Authorization: Bearer sk-live-0123456789abcdef", "header was Authorization: Bearer [redacted]"],
     ["bearer abc.def.ghi rejected", "bearer [redacted] rejected"],
+    ["Authorization: Basic dXNlcjpwYXNzd29yZA== refused", "Authorization: Basic [redacted] refused"],
     ["invalid x-api-key sk-ant-api03-AbCdEfGh_ijkl-mnop", "invalid x-api-key [redacted]"],
     ["aws AKIAABCDEFGHIJKLMNOP denied", "aws [redacted] denied"],
     ["google AIzaSyA-0123456789abcdefghijklmnop", "google [redacted]"],
@@ -23,12 +24,13 @@ describe("redactSecrets", () => {
   });
 
   it("leaves ordinary error text alone", () => {
-    const text = "This model's maximum context length is 128000 tokens. Rate limit reached for gpt-4o-mini: token limit exceeded, please retry in 20s.";
+    const text =
+      "This model's maximum context length is 128000 tokens. Rate limit reached for gpt-4o-mini: token limit exceeded, please retry in 20s. Basic validation failed; the bearer of this key may retry.";
     expect(redactSecrets(text)).toBe(text);
   });
 
   it("is applied to every UpstreamError's message, code and param", () => {
-    const err = new UpstreamError({ kind: "http", status: 400, message: "bad key Bearer sk-abcdefghijklmnop", code: "sk-abcdefghijklmnopq", param: "Bearer xyz" });
+    const err = new UpstreamError({ kind: "http", status: 400, message: "bad key Bearer sk-abcdefghijklmnop", code: "sk-abcdefghijklmnopq", param: "Bearer xyz123" });
     expect(err.message).toBe("bad key Bearer [redacted]");
     expect(err.code).toBe("[redacted]");
     expect(err.param).toBe("Bearer [redacted]");

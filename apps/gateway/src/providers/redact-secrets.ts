@@ -15,8 +15,10 @@ export function registerSecrets(values: Iterable<string | undefined>): void {
 
 /** Anything key-shaped, whoever it belongs to. */
 const PATTERNS: Array<[RegExp, string]> = [
-  // `Bearer <token>` / `Basic <token>`: the scheme stays, the token goes.
-  [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, `$1 ${REDACTED}`],
+  // `Bearer <token>` / `Basic <credentials>`: the scheme stays, the token goes. Lengths and the digit keep
+  // prose ("the bearer of", "basic usage") as it is.
+  [/\b(Bearer)\s+[A-Za-z0-9._~+/=-]{6,}/gi, `$1 ${REDACTED}`],
+  [/\b(Basic)\s+(?=[A-Za-z0-9+/=]*[0-9=])[A-Za-z0-9+/=]{8,}/g, `$1 ${REDACTED}`],
   // OpenAI (sk-, sk-proj-), Anthropic (sk-ant-) and look-alike keys.
   [/\bsk-[A-Za-z0-9_-]{8,}/g, REDACTED],
   // AWS access key ids, Google API keys, JWTs.
