@@ -126,6 +126,14 @@ describe("the corpus replayed with the official openai SDK to an OpenAI provider
     expect(h.upstream.requests).toHaveLength(0);
   });
 
+  it("fills in refusal and logprobs as null when an OpenAI-compatible server leaves them out", async () => {
+    const sparse = { id: "chatcmpl-s", object: "chat.completion", created: 1, model: "gpt-4o-mini", choices: [{ index: 0, message: { role: "assistant", content: "hi" }, finish_reason: "stop" }] };
+    h.upstream.behave({ rawBody: JSON.stringify(sparse) }, { model: "gpt-4o-mini", times: 1 });
+    const completion = await client.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }] });
+    expect(completion.choices[0]!.message).toStrictEqual({ role: "assistant", content: "hi", refusal: null });
+    expect(completion.choices[0]!.logprobs).toBeNull();
+  });
+
   it("answers with the built-in mock provider when only custom tools are given, refusal and logprobs null", async () => {
     const completion = await client.chat.completions.create({
       model: "mock-echo",

@@ -6,12 +6,13 @@ import { parseOpenAIError } from "./parse-openai-error";
 import { createOpenAIStreamTransformer } from "./openai-stream-transformer";
 import { parseOpenAIEmbeddingResponse } from "./parse-openai-embedding-response";
 import { readChatCompletion } from "./read-openai-chat";
+import { fillOpenAIAnswerNulls } from "./fill-openai-answer-nulls";
 
 export function createOpenAIAdapter(kind: Extract<ProviderKind, "openai" | "openai-compatible"> = "openai"): ProviderAdapter {
   return {
     kind,
     buildChatRequest: buildOpenAIRequest,
-    parseChatResponse: (json: unknown): ChatCompletion => readChatCompletion(json),
+    parseChatResponse: (json: unknown): ChatCompletion => fillOpenAIAnswerNulls(readChatCompletion(json)),
     createStreamTransformer: createOpenAIStreamTransformer,
     parseError: parseOpenAIError,
     buildEmbeddingRequest: buildOpenAIEmbeddingRequest,
