@@ -29,6 +29,8 @@ describe("readChatCompletion", () => {
     ["tool_calls that is an object", { choices: [{ index: 0, message: { content: null, tool_calls: {} } }] }],
     ["arguments that are an object", { choices: [{ index: 0, message: { content: null, tool_calls: [{ function: { arguments: {} } }] } }] }],
     ["a finish_reason that is a number", { choices: [{ ...choice, finish_reason: 1 }] }],
+    ["a function call without its function", { choices: [{ index: 0, message: { content: null, tool_calls: [{ id: "c", type: "function" }] } }] }],
+    ["a refusal that is an object", { choices: [{ index: 0, message: { content: null, refusal: {} } }] }],
     ["an array", [choice]],
     ["null", null],
   ])("refuses %s as a protocol error", (_name, json) => {

@@ -16,12 +16,15 @@ function partProblem(part: unknown, name: string): string | undefined {
   if (!optionalString(part.content)) return `${name}.content is not a string`;
   if (!optionalString(part.reasoning_content)) return `${name}.reasoning_content is not a string`;
   if (!optionalString(part.role)) return `${name}.role is not a string`;
+  if (!optionalString(part.refusal)) return `${name}.refusal is not a string`;
   const calls = part.tool_calls;
   if (calls === undefined || calls === null) return undefined;
   if (!Array.isArray(calls)) return `${name}.tool_calls is not an array`;
   for (const c of calls) {
     if (!isObject(c)) return `${name}.tool_calls holds a non-object`;
-    if (c.function !== undefined && (!isObject(c.function) || !optionalString(c.function.arguments))) return `${name}.tool_calls has a malformed function`;
+    if (c.function !== undefined && (!isObject(c.function) || !optionalString(c.function.arguments) || !optionalString(c.function.name))) return `${name}.tool_calls has a malformed function`;
+    // A whole message's function call must say what it calls (a stream's later fragments need not).
+    if (name.endsWith("message") && (c.type === undefined || c.type === "function") && !isObject(c.function)) return `${name}.tool_calls has a call without its function`;
   }
   return undefined;
 }
