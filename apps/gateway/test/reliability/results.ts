@@ -1,12 +1,25 @@
 // The reliability suite's results table. Each test file records its scenarios and figures in one
-// section file (results/sections/<id>.json); after each write, results.json and results.md are
-// rebuilt from every section present, under a lock, so files that finish at the same time (vitest
-// runs them in parallel workers) never drop each other's rows.
+// section file (results/latest/sections/<id>.json); after each write, results.json and results.md
+// are rebuilt there from every section present, under a lock, so files that finish at the same time
+// (vitest runs them in parallel workers) never drop each other's rows. results/latest/ is not
+// committed: a run never rewrites tracked files. `pnpm reliability:snapshot` copies the last run to
+// results/ (committed) and regenerates the READMEs' figures from it (snapshot.mjs).
+//
+// Every test of a file is a scenario: one whose setup failed (redis-server missing, say) or that
+// failed before recording its row is written as failed, named after the test, so a broken setup
+// never shrinks the table's "N of N passed". Each row and section records the commit and machine.
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { afterAll, expect } from "vitest";
+import { buildResults, rowsForUnreportedTests, runInfo, toMarkdown, type ScenarioRow, type Section, type TaskLike } from "./report.mjs";
 
-export const RESULTS_DIR = fileURLToPath(new URL("./results/", import.meta.url));
+export type { ScenarioRow, Section } from "./report.mjs";
+
+/** The committed snapshot (results.json, results.md), written only by `pnpm reliability:snapshot`. */
+export const SNAPSHOT_DIR = fileURLToPath(new URL("./results/", import.meta.url));
+/** Where every run writes (git-ignored; RUNESTONE_RELIABILITY_RESULTS moves it, for the suite's own tests). */
+export const RESULTS_DIR = process.env.RUNESTONE_RELIABILITY_RESULTS ?? join(SNAPSHOT_DIR, "latest");
 const SECTIONS_DIR = join(RESULTS_DIR, "sections");
 
 /** The order of sections in the table, and their titles. */
@@ -23,42 +36,33 @@ export const SECTIONS = {
 } as const;
 export type SectionId = keyof typeof SECTIONS;
 
-export interface ScenarioRow {
-  scenario: string;
-  /** The safe outcome the test asserts. */
-  expected: string;
-  /** What was measured (counts, times). */
-  observed: string;
-  passed: boolean;
-}
-
-export interface Section {
-  id: SectionId;
-  /** Several test files may fill one section, each as a part. */
-  part?: string;
-  title: string;
-  finishedAt: string;
-  durationMs: number;
-  scenarios: ScenarioRow[];
-  /** Headline figures (for the README), name -> value. */
-  figures: Record<string, number | string>;
-}
-
 /** Collects one file's rows; a scenario not marked passed is written as failed. */
 export class SectionRecorder {
   private readonly started = performance.now();
   private readonly rows = new Map<string, ScenarioRow>();
+  /** The full names of the tests that recorded a row. */
+  private readonly reportedBy = new Set<string>();
   readonly figures: Record<string, number | string> = {};
 
   constructor(
     private readonly id: SectionId,
     private readonly part?: string,
-  ) {}
+  ) {
+    // Registered first, so it runs after the file's own afterAll hooks (vitest runs them as a stack):
+    // by then every test has finished or been skipped, and the ones that never ran can be counted.
+    // eslint-disable-next-line no-empty-pattern
+    afterAll(({}, file) => {
+      for (const row of rowsForUnreportedTests(file as unknown as TaskLike, this.reportedBy)) if (!this.rows.has(row.scenario)) this.rows.set(row.scenario, row);
+      this.write();
+    });
+  }
 
   /** Declares a scenario as failed until `pass` is called with what was observed. */
   start(scenario: string, expected: string): { pass(observed: string): void } {
     const row: ScenarioRow = { scenario, expected, observed: "did not complete", passed: false };
     this.rows.set(scenario, row);
+    const test = expect.getState().currentTestName;
+    if (test) this.reportedBy.add(test);
     return {
       pass: (observed: string) => {
         row.observed = observed;
@@ -67,6 +71,7 @@ export class SectionRecorder {
     };
   }
 
+  /** Writes the section and rebuilds the table (also done after the file's last hook). */
   write(): void {
     const section: Section = {
       id: this.id,
@@ -76,6 +81,7 @@ export class SectionRecorder {
       durationMs: Math.round(performance.now() - this.started),
       scenarios: [...this.rows.values()],
       figures: this.figures,
+      run: runInfo(fileURLToPath(new URL(".", import.meta.url))),
     };
     mkdirSync(SECTIONS_DIR, { recursive: true });
     atomicWrite(join(SECTIONS_DIR, `${this.id}${this.part ? `-${this.part}` : ""}.json`), `${JSON.stringify(section, null, 2)}\n`);
@@ -83,65 +89,17 @@ export class SectionRecorder {
   }
 }
 
-/** Every section, its parts merged in part order. */
-function readSections(): Section[] {
+function readParts(): Section[] {
   if (!existsSync(SECTIONS_DIR)) return [];
-  const order = Object.keys(SECTIONS);
-  const parts = readdirSync(SECTIONS_DIR)
+  return readdirSync(SECTIONS_DIR)
     .filter((f) => f.endsWith(".json"))
-    .map((f) => JSON.parse(readFileSync(join(SECTIONS_DIR, f), "utf8")) as Section)
-    .filter((s) => order.includes(s.id))
-    .sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id) || (a.part ?? "").localeCompare(b.part ?? ""));
-  const merged = new Map<SectionId, Section>();
-  for (const p of parts) {
-    const m = merged.get(p.id);
-    if (!m) merged.set(p.id, { ...p, part: undefined, scenarios: [...p.scenarios], figures: { ...p.figures } });
-    else {
-      m.scenarios.push(...p.scenarios);
-      Object.assign(m.figures, p.figures);
-      m.durationMs += p.durationMs;
-      if (p.finishedAt > m.finishedAt) m.finishedAt = p.finishedAt;
-    }
-  }
-  return [...merged.values()];
+    .map((f) => JSON.parse(readFileSync(join(SECTIONS_DIR, f), "utf8")) as Section);
 }
 
 function rebuild(): void {
-  const sections = readSections();
-  const scenarios = sections.flatMap((s) => s.scenarios);
-  const summary = {
-    scenarios: scenarios.length,
-    passed: scenarios.filter((s) => s.passed).length,
-    failed: scenarios.filter((s) => !s.passed).length,
-    durationMs: sections.reduce((t, s) => t + s.durationMs, 0),
-  };
-  atomicWrite(join(RESULTS_DIR, "results.json"), `${JSON.stringify({ summary, sections }, null, 2)}\n`);
-  atomicWrite(join(RESULTS_DIR, "results.md"), toMarkdown(summary, sections));
-}
-
-const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
-
-function toMarkdown(summary: { scenarios: number; passed: number; failed: number; durationMs: number }, sections: Section[]): string {
-  const out = [
-    "# Reliability results",
-    "",
-    "Written by `pnpm test:reliability` (apps/gateway/test/reliability); do not edit by hand.",
-    "",
-    `**${summary.passed} of ${summary.scenarios} scenarios passed** (${summary.failed} failed); the sections' own time adds up to ${(summary.durationMs / 1000).toFixed(1)} s (files run in parallel).`,
-    "",
-  ];
-  for (const s of sections) {
-    out.push(`## ${s.title}`, "", `${s.scenarios.filter((r) => r.passed).length}/${s.scenarios.length} passed in ${(s.durationMs / 1000).toFixed(1)} s, ${s.finishedAt}.`, "");
-    out.push("| scenario | expected safe outcome | observed | result |", "| --- | --- | --- | --- |");
-    for (const r of s.scenarios) out.push(`| ${cell(r.scenario)} | ${cell(r.expected)} | ${cell(r.observed)} | ${r.passed ? "pass" : "**FAIL**"} |`);
-    const figures = Object.entries(s.figures);
-    if (figures.length) {
-      out.push("", "| figure | value |", "| --- | --- |");
-      for (const [k, v] of figures) out.push(`| ${cell(k)} | ${cell(String(v))} |`);
-    }
-    out.push("");
-  }
-  return `${out.join("\n")}`;
+  const results = buildResults(readParts(), SECTIONS);
+  atomicWrite(join(RESULTS_DIR, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
+  atomicWrite(join(RESULTS_DIR, "results.md"), toMarkdown(results));
 }
 
 function atomicWrite(path: string, text: string): void {
@@ -152,6 +110,7 @@ function atomicWrite(path: string, text: string): void {
 
 /** A directory lock: mkdir is atomic. A lock older than 10 s belonged to a worker that died. */
 function withLock(fn: () => void): void {
+  mkdirSync(RESULTS_DIR, { recursive: true });
   const lock = join(RESULTS_DIR, ".lock");
   const until = Date.now() + 10_000;
   for (;;) {
