@@ -18,4 +18,10 @@ describe("prompt token estimate", () => {
     } as never);
     expect(withTools).toBeGreaterThan(3 + 4 + 2);
   });
+
+  it("counts a custom tool call's name and text input", () => {
+    const call = (input: string) =>
+      estimatePromptTokens({ messages: [{ role: "assistant", content: null, tool_calls: [{ id: "c", type: "custom", custom: { name: "sql", input } }] }] } as never);
+    expect(call("x".repeat(400)) - call("")).toBe(100);
+  });
 });

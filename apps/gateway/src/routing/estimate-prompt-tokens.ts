@@ -28,8 +28,10 @@ export function estimatePromptTokens(req: Pick<ChatRequest, "messages" | "tools"
     }
     if (typeof m.name === "string") chars += m.name.length;
     if (Array.isArray(m.tool_calls)) {
-      for (const tc of m.tool_calls as Array<{ function?: { name?: string; arguments?: string } }>) {
+      for (const tc of m.tool_calls as Array<{ function?: { name?: string; arguments?: string }; custom?: { name?: string; input?: string } }>) {
         chars += (tc.function?.name?.length ?? 0) + (tc.function?.arguments?.length ?? 0);
+        // A custom tool's call carries free text instead of JSON arguments.
+        chars += (tc.custom?.name?.length ?? 0) + (tc.custom?.input?.length ?? 0);
       }
     }
   }
