@@ -42,6 +42,10 @@ export class RedisUsageStore implements UsageStore {
     const p = this.redis.pipeline();
     for (const [d, t] of pairs) p.hgetall(this.hashKey(d, t));
     const results = (await p.exec()) ?? [];
+    // A pipeline reports a lost connection per command instead of rejecting: an unread hash must fail
+    // the report (503), not read as a day without usage.
+    const failed = results.find(([err]) => err);
+    if (failed) throw failed[0];
     const rows: UsageRow[] = [];
     pairs.forEach(([day, tenant], i) => {
       const hash = (results[i]?.[1] ?? {}) as Record<string, string>;
