@@ -66,7 +66,7 @@ export async function startRedis(opts: RedisOptions = {}): Promise<RedisServer> 
     resume: () => void child.kill("SIGCONT"),
     async stop() {
       child.kill("SIGCONT");
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once("exit", r));
         child.kill("SIGTERM");
         await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
