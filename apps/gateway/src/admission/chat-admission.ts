@@ -10,7 +10,7 @@ import type { KeyPrincipal, Tenant } from "../state/key-store";
 import { stateUnavailable } from "../state/state-unavailable";
 import { recordUsage } from "../telemetry/record-usage-on-close";
 import type { UsageLedger } from "../telemetry/usage-ledger";
-import { tokensSeen, type UsageLocals } from "../telemetry/usage-seen";
+import { answerChars, outputChars, tokensSeen, type OutputPart, type UsageLocals } from "../telemetry/usage-seen";
 import { rateLimitHeaders } from "./rate-limit-headers";
 import { resolveTenantId } from "./resolve-tenant";
 import type { Admission, AdmissionResult } from "./types";
@@ -87,19 +87,6 @@ export function rateLimited(refusal: Refusal): HttpError {
   });
 }
 
-/** What a chunk's delta or a completion's message carries that the provider bills as output. */
-interface OutputPart {
-  content?: string | null;
-  reasoning_content?: string | null;
-  tool_calls?: Array<{ function?: { arguments?: string } }>;
-}
-
-function outputChars(part: OutputPart | undefined): number {
-  let chars = (part?.content?.length ?? 0) + (part?.reasoning_content?.length ?? 0);
-  for (const t of part?.tool_calls ?? []) chars += t.function?.arguments?.length ?? 0;
-  return chars;
-}
-
 /** Counts streamed content, so a stream the client cuts short still accounts what it received. */
 export function tallyStreamed(locals: Record<string, unknown>, chunk: { choices?: Array<{ delta?: OutputPart }> }): void {
   let chars = 0;
@@ -109,7 +96,5 @@ export function tallyStreamed(locals: Record<string, unknown>, chunk: { choices?
 
 /** A whole answer's output characters, for an estimate when the provider reported no usage. */
 export function tallyAnswer(locals: Record<string, unknown>, completion: { choices?: Array<{ message?: OutputPart }> }): void {
-  let chars = 0;
-  for (const c of completion.choices ?? []) chars += outputChars(c.message);
-  locals.streamedChars = chars;
+  locals.streamedChars = answerChars(completion);
 }

@@ -6,14 +6,16 @@ import type { Admission, Lease } from "../admission/types";
 import { toHttpError } from "../http/error-handler";
 import { completeChat } from "../pipeline/complete-chat";
 import { asNonStreaming, prepareChat, type PreparedChat } from "../pipeline/prepare-chat";
-import type { ChatCompletion, ChatRequest } from "../providers/types";
+import type { ChatCompletion, ChatRequest, Usage } from "../providers/types";
 import type { Attempt } from "../resilience/execute";
 import type { Router } from "../routing/router";
-import type { Tenant } from "../state/key-store";
+import type { Limits, Tenant } from "../state/key-store";
 import type { GatewayEvents } from "../telemetry/gateway-events";
 import { jobUsage } from "../telemetry/attempt-cost";
 import { keyRevokedError, type JobError, type JobRecord } from "./job-record";
 import { estimateTokens } from "./estimate-tokens";
+import { estimatePromptTokens } from "../routing/estimate-prompt-tokens";
+import { estimatedAnswerUsage } from "../telemetry/usage-seen";
 import { CANCELLED } from "./running-jobs";
 
 export interface JobRunnerDeps {
@@ -23,11 +25,14 @@ export interface JobRunnerDeps {
   resolveTenant(id: string): Tenant | undefined;
   /** Whether the key with this id was revoked (a job queued by it must not run afterwards). */
   keyRevoked?(keyId: string): boolean;
+  /** The queuing key's own limits: a queued request is admitted under them as a direct one is. */
+  keyLimits?(keyId: string): Limits | undefined;
   requestTimeoutMs: number;
   logger: Logger;
   events?: GatewayEvents;
   /** Accounts a finished job's usage (the usage ledger), as the chat route does for direct requests. */
-  accountUsage?(job: JobRecord, completion: ChatCompletion, attempt: Attempt): void;
+  /** The job's tokens for the usage ledger: the provider's report, or the estimate when it sent none. */
+  accountUsage?(job: JobRecord, usage: Usage, attempt: Attempt): void;
 }
 
 export type Admitted =
@@ -56,7 +61,8 @@ export class JobRunner {
     } catch (err) {
       return { admitted: false, error: toHttpError(err).toBody().error };
     }
-    const res = await this.deps.admission.admit({ tenant, estimatedTokens: estimateTokens(prepared) });
+    const keyId = job.keyId || undefined;
+    const res = await this.deps.admission.admit({ tenant, keyId, keyLimits: keyId ? this.deps.keyLimits?.(keyId) : undefined, estimatedTokens: estimateTokens(prepared) });
     if (!res.admitted) return { admitted: false, retryAfterMs: res.retryAfterMs };
     return { admitted: true, lease: res.lease, tenant };
   }
@@ -68,12 +74,15 @@ export class JobRunner {
     try {
       this.deps.events?.jobStarted?.({ tenant: job.tenantId, waitMs: Date.now() - job.createdAt });
       const deadline = AbortSignal.any([signal, AbortSignal.timeout(this.deps.requestTimeoutMs)]);
-      const { completion, attempt } = await completeChat(this.prepare(job, tenant), deadline);
-      tokens = completion.usage?.total_tokens;
-      this.deps.events?.jobUsage?.(jobUsage(job.tenantId, attempt, completion.usage));
-      this.deps.accountUsage?.(job, completion, attempt);
+      const prepared = this.prepare(job, tenant);
+      const { completion, attempt } = await completeChat(prepared, deadline);
+      // Accounted like a direct request: the provider's report, or an estimate when it sent none.
+      const usage = completion.usage ?? estimatedAnswerUsage(estimatePromptTokens(prepared.body), completion);
+      tokens = usage.total_tokens;
+      this.deps.events?.jobUsage?.(jobUsage(job.tenantId, attempt, usage));
+      this.deps.accountUsage?.(job, usage, attempt);
       this.deps.logger.info(
-        { job_id: job.id, request_id: job.requestId, tenant: job.tenantId, provider: attempt.candidate.provider.id, model: attempt.candidate.model.id, fallbacks: attempt.fallbacks, duration_ms: Math.round(performance.now() - t0), prompt_tokens: completion.usage?.prompt_tokens, completion_tokens: completion.usage?.completion_tokens },
+        { job_id: job.id, request_id: job.requestId, tenant: job.tenantId, provider: attempt.candidate.provider.id, model: attempt.candidate.model.id, fallbacks: attempt.fallbacks, duration_ms: Math.round(performance.now() - t0), prompt_tokens: usage.prompt_tokens, completion_tokens: usage.completion_tokens, ...(completion.usage ? {} : { tokens_estimated: true }) },
         "job succeeded",
       );
       return { status: "succeeded", result: completion };

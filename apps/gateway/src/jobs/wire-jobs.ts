@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import type { Admission } from "../admission/types";
 import type { RunestoneConfig } from "../config/schema";
 import type { Router } from "../routing/router";
-import { tenantFromConfig, type KeyStore, type Tenant } from "../state/key-store";
+import { tenantFromConfig, type KeyStore, type Limits, type Tenant } from "../state/key-store";
 import type { GatewayEvents } from "../telemetry/gateway-events";
 import { attemptPricing } from "../telemetry/attempt-cost";
 import { costUsd } from "../telemetry/usage-cost";
@@ -28,7 +28,7 @@ export function wireJobs(d: WireJobsDeps): OverflowDeps | undefined {
   if (!d.jobs || !d.admission) return undefined;
   const fromConfig = new Map(d.config.tenants.map((t) => [t.id, tenantFromConfig(t)]));
   // Prefer the key store's view of a tenant: it carries limits set through the admin API.
-  const live = d.keys as KeyStore & { tenant?(id: string): Tenant | undefined; keyRevoked?(id: string): boolean };
+  const live = d.keys as KeyStore & { tenant?(id: string): Tenant | undefined; keyRevoked?(id: string): boolean; keyLimits?(id: string): Limits | undefined };
   const resolveTenant = (id: string) => live.tenant?.(id) ?? fromConfig.get(id);
   const ledger = d.ledger;
   const runner = new JobRunner({
@@ -36,13 +36,12 @@ export function wireJobs(d: WireJobsDeps): OverflowDeps | undefined {
     router: d.router,
     resolveTenant,
     keyRevoked: (id) => live.keyRevoked?.(id) ?? false,
+    keyLimits: (id) => live.keyLimits?.(id),
     requestTimeoutMs: d.config.server.request_timeout_ms,
     logger: d.logger,
     events: d.events,
     accountUsage: ledger
-      ? (job, completion, attempt) => {
-          const u = completion.usage;
-          if (!u) return;
+      ? (job, u, attempt) => {
           const counts = { promptTokens: u.prompt_tokens, completionTokens: u.completion_tokens, cachedTokens: u.prompt_tokens_details?.cached_tokens ?? 0 };
           const label = typeof job.body.tenant_id === "string" && job.body.tenant_id !== job.tenantId ? job.body.tenant_id : "";
           ledger.record({ tenant: job.tenantId, label, model: attempt.candidate.model.id, ...counts, costUsd: costUsd(attemptPricing(attempt), counts) });

@@ -55,6 +55,11 @@ export class ManagedKeyStore implements KeyStore {
     return this.stored.some((k) => k.id === id && k.revokedAt !== null);
   }
 
+  /** A managed key's own limits (enforced on top of its tenant's), e.g. for a job it queued. */
+  keyLimits(id: string): Limits | undefined {
+    return this.stored.find((k) => k.id === id)?.limits;
+  }
+
   tenantIds(): string[] {
     return [...this.configTenants.keys()];
   }

@@ -12,6 +12,35 @@ import type { TokenCounts } from "./usage-cost";
 
 const CHARS_PER_TOKEN = 4;
 
+/** What a chunk's delta or a completion's message carries that the provider bills as output. */
+export interface OutputPart {
+  content?: string | null;
+  reasoning_content?: string | null;
+  tool_calls?: Array<{ function?: { arguments?: string }; custom?: { input?: string } }>;
+}
+
+export function outputChars(part: OutputPart | undefined): number {
+  let chars = (part?.content?.length ?? 0) + (part?.reasoning_content?.length ?? 0);
+  for (const t of part?.tool_calls ?? []) chars += (t.function?.arguments?.length ?? 0) + (t.custom?.input?.length ?? 0);
+  return chars;
+}
+
+/** A whole answer's output characters. */
+export function answerChars(completion: { choices?: Array<{ message?: OutputPart }> }): number {
+  let chars = 0;
+  for (const c of completion.choices ?? []) chars += outputChars(c.message);
+  return chars;
+}
+
+/**
+ * Usage for an answer whose provider reported none (a queued job's, where no response object carries
+ * the tallies): the prompt estimate, and the answer's text at about four characters per token.
+ */
+export function estimatedAnswerUsage(promptTokens: number, completion: { choices?: Array<{ message?: OutputPart }> }): Usage {
+  const completionTokens = Math.ceil(answerChars(completion) / CHARS_PER_TOKEN);
+  return { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
+}
+
 /** res.locals fields the routes set for accounting. */
 export interface UsageLocals {
   attempt?: Attempt;
