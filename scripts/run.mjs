@@ -5,7 +5,7 @@
 // RUNESTONE_SKIP_BUILD=1 skips the install and build and uses what is already built.
 // Only node: modules here, because nothing is installed yet when it runs.
 import { spawnSync, spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { constants } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -75,6 +75,14 @@ function parentGone(ppid) {
   }
 }
 
+/**
+ * A whole run (no file filter) starts the reliability table afresh, so that a file that cannot even
+ * load leaves no section from an earlier run behind (pnpm reliability:snapshot then sees it missing).
+ */
+function clearReliabilityRun() {
+  if (rest.length === 0) rmSync(join(root, "apps/gateway/test/reliability/results/latest"), { recursive: true, force: true });
+}
+
 function main() {
   if (command !== "start" && command !== "test") {
     console.error("usage: node scripts/run.mjs start|test");
@@ -82,13 +90,18 @@ function main() {
   }
   // Before anything else, so a machine that cannot run the tests is told at once, not after a build.
   if (command === "test" && !ensureSystemDeps(env)) return 1;
-  if (env.RUNESTONE_SKIP_BUILD === "1") return command === "start" ? startGateway() : run(join(root, "node_modules/.bin/vitest"), ["run", ...rest]);
+  if (env.RUNESTONE_SKIP_BUILD === "1") {
+    if (command === "start") return startGateway();
+    clearReliabilityRun();
+    return run(join(root, "node_modules/.bin/vitest"), ["run", ...rest]);
+  }
   const [pnpm, pre] = pnpmCommand();
   const p = (...args) => run(pnpm, [...pre, ...args]);
   if (p("install", "--frozen-lockfile") !== 0) return 1;
   const build = command === "start" ? ["build", "--filter=@runestone/gateway...", "--filter=@runestone/docs"] : ["build", "lint", "typecheck"];
   if (p("exec", "turbo", "run", ...build, "--output-logs=errors-only") !== 0) return 1;
   if (command === "start") return startGateway();
+  clearReliabilityRun();
   return p("exec", "vitest", "run", ...rest);
 }
 
