@@ -88,13 +88,13 @@ function expectError(o: HostileOutcome, status: number, code: string): void {
 
 describe("bodies that never end", () => {
   it("answers 413 at once to a Content-Length beyond the body limit, with or without a key, and closes the socket", async () => {
-    const row = rec.start("20 GB Content-Length, then 1 byte / 500 ms", "413 request_too_large (error shape, Connection: close) at once, before the key is checked; socket closed");
+    const row = rec.start("20 GB Content-Length, then 1 byte / 500 ms", "413 request_too_large (error shape, Connection: close) at once, before the key is checked, within 1.5 s (the body deadline here is 2 s); socket closed");
     const declared = { ...json, "content-length": "20000000000" };
     const [keyless, withKey] = await Promise.all([hostileRequest(gw.port, chatHead(declared), drip(500), 10_000), hostileRequest(gw.port, chatHead({ ...declared, authorization: `Bearer ${KEY}` }), drip(500), 10_000)]);
     for (const o of [keyless, withKey]) {
       expectError(o, 413, "request_too_large");
       expect(headerOf(o, "connection")).toBe("close");
-      expect(o.answeredMs).toBeLessThan(1000);
+      expect(o.answeredMs).toBeLessThan(1500);
       expect(o.heldOpen).toBe(false);
     }
     row.pass(`keyless: 413 after ${ms(keyless.answeredMs)}, closed after ${ms(keyless.closedMs)}; with a key: 413 after ${ms(withKey.answeredMs)}, closed after ${ms(withKey.closedMs)}`);
@@ -120,7 +120,7 @@ describe("bodies that never end", () => {
     const row = rec.start("slow-drip body without a key", "401 (error shape) at once, before any body byte is read; socket closed");
     const o = await hostileRequest(gw.port, chatHead({ ...json, "content-length": "100000" }), drip(200), 10_000);
     expectError(o, 401, "missing_api_key");
-    expect(o.answeredMs).toBeLessThan(1000);
+    expect(o.answeredMs).toBeLessThan(1500);
     expect(o.heldOpen).toBe(false);
     expect(o.closedMs).toBeLessThan(3000);
     row.pass(`401 after ${ms(o.answeredMs)}, closed after ${ms(o.closedMs)}`);
