@@ -22,12 +22,14 @@ const KEYS = {
   rpm: "sk-rel-beyond-rpm-0123456789",
   conc: "sk-rel-beyond-conc-0123456789",
 };
+const ADMIN_KEY = "sk-rel-beyond-admin-0123456789abcdef";
 const RPM = 10;
 const MAX_CONCURRENT = 3;
 
 const yaml = (o: { upstreamUrl: string; port: number; redisUrl: string; prefix: string; leaseTtlMs: number; maxWaitMs?: number }) => `
 server: { host: 127.0.0.1, port: ${o.port}, shutdown_grace_ms: 1000 }
 state: { redis_url: "${o.redisUrl}", redis_prefix: "${o.prefix}", lease_ttl_ms: ${o.leaseTtlMs} }
+admin: { key: ${ADMIN_KEY} }
 queue: { max_per_tenant: 20, max_wait_ms: ${o.maxWaitMs ?? 120_000}, result_ttl_ms: 600000 }
 providers:
   openai:
@@ -90,10 +92,13 @@ function post(base: string, path: string, key: string, body: Record<string, unkn
   });
 }
 
+const KINDS = ["json", "stream", "embed", "poll", "usage", "admin"] as const;
+/** Answered as asked: 200, or 201 for a created key. */
+const ok = (a: Answer) => a.status === (a.kind === "admin" ? 201 : 200);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Answer {
-  kind: "json" | "stream" | "embed" | "poll" | "usage";
+  kind: "json" | "stream" | "embed" | "poll" | "usage" | "admin";
   instance: number;
   marker: string;
   startedAt: number;
@@ -117,15 +122,17 @@ async function loadRequest(kind: Answer["kind"], base: string, instance: number,
     let res: Response;
     if (kind === "poll") res = await fetch(`${base}/v1/jobs/${jobId}`, { headers: { authorization: `Bearer ${KEYS.queued}` }, signal });
     else if (kind === "usage") res = await fetch(`${base}/v1/usage`, { headers: { authorization: `Bearer ${KEYS.json}` }, signal });
+    else if (kind === "admin") res = await post(base, "/v1/admin/keys", ADMIN_KEY, { tenant_id: "load-json", name: marker }, { signal });
     else if (kind === "embed") res = await post(base, "/v1/embeddings", KEYS.embed, { model: "embed", input: marker }, { signal });
     else res = await post(base, "/v1/chat/completions", kind === "json" ? KEYS.json : KEYS.stream, say("work", marker, { stream: kind === "stream" }), { signal });
     const text = await res.text();
     a.status = res.status;
     a.retryAfter = res.headers.get("retry-after");
-    if (res.status !== 200) a.code = (JSON.parse(text) as { error?: { code?: string } }).error?.code;
+    if (res.status >= 400) a.code = (JSON.parse(text) as { error?: { code?: string } }).error?.code;
     else if (kind === "json") a.wrongBody = !text.includes(`echo: ${marker}`);
     else if (kind === "stream") a.wrongBody = !text.trimEnd().endsWith("data: [DONE]") || !text.includes("echo");
     else if (kind === "embed") a.wrongBody = !text.includes('"embedding"');
+    else if (kind === "admin") a.wrongBody = !text.includes('"key"');
     else if (kind === "usage") a.usageRequests = (JSON.parse(text) as { data: Array<{ requests: number }> }).data.reduce((t, r) => t + r.requests, 0);
   } catch {
     a.status = 0;
@@ -223,7 +230,7 @@ describe("beyond one box", () => {
   it("Redis killed and restarted mid-load: every admitted request answered, 503 while it is away, then limits exact and queued jobs run", async () => {
     const row = rec.start(
       "Redis killed (kill -9) and restarted on the same port under load from 3 tenants on 2 instances, with 4 queued jobs",
-      "every request answered within 20 s, 200 or 503 state_unavailable with Retry-After (fail closed), never 500; every request the upstream saw answered 200; both instances admit within 15 s of Redis returning; an RPM window survives exactly (appendonly, fsync always); jobs queued before the kill all succeed once",
+      "every request answered within 20 s, 200 (201 for a key) or 503 state_unavailable with Retry-After (fail closed), never 500; every request the upstream saw answered 200; both instances admit within 15 s of Redis returning; an RPM window survives exactly (appendonly, fsync always); jobs queued before the kill all succeed once",
     );
     const redisDir = mkdtempSync(join(dir, "redis-"));
     let redis = await startRedis({ persist: true, dir: redisDir });
@@ -257,10 +264,10 @@ describe("beyond one box", () => {
       for (let i = lane; !stop; i++) {
         const jobId = jobs[i % jobs.length]!.id;
         answers.push(await loadRequest(kind, at(i), i % 2, `rel-beyond-load-${kind}-${n++}-end`, jobId));
-        if (kind === "poll" || kind === "usage") await sleep(50);
+        if (kind === "poll" || kind === "usage" || kind === "admin") await sleep(50);
       }
     };
-    const loops = (["json", "stream", "embed", "poll", "usage"] as const).flatMap((k) => [loop(k, 0), loop(k, 1)]);
+    const loops = KINDS.flatMap((k) => [loop(k, 0), loop(k, 1)]);
 
     const loadFrom = performance.now();
     await sleep(1500);
@@ -276,9 +283,9 @@ describe("beyond one box", () => {
     for (const i of [0, 1]) {
       const until = backAt + 20_000;
       for (;;) {
-        const ok = answers.find((a) => a.instance === i && ["json", "stream", "embed"].includes(a.kind) && a.startedAt >= backAt && a.status === 200);
-        if (ok) {
-          recoveredMs[i] = ok.endedAt - backAt;
+        const first = answers.find((a) => a.instance === i && ["json", "stream", "embed"].includes(a.kind) && a.startedAt >= backAt && a.status === 200);
+        if (first) {
+          recoveredMs[i] = first.endedAt - backAt;
           break;
         }
         if (performance.now() > until) break;
@@ -293,7 +300,7 @@ describe("beyond one box", () => {
 
     expect(gws.every((g) => g.alive()), `a gateway exited: ${gws.map((g) => g.stderr()).join("\n")}`).toBe(true);
     expect(answers.filter((a) => a.status === 0), "requests with no answer within 20 s").toEqual([]);
-    expect(answers.filter((a) => a.status !== 200 && a.status !== 503), "statuses other than 200 and 503").toEqual([]);
+    expect(answers.filter((a) => !ok(a) && a.status !== 503), "statuses other than 200 (201 for a key) and 503").toEqual([]);
     const refused = answers.filter((a) => a.status === 503);
     for (const a of refused) {
       expect(a.code).toBe("state_unavailable");
@@ -338,11 +345,11 @@ describe("beyond one box", () => {
     }
     const jobsFinalMs = performance.now() - backAt;
 
-    const refusedByKind = (["json", "stream", "embed", "poll", "usage"] as const).map((k) => `${k} ${refused.filter((a) => a.kind === k).length}`).join(", ");
+    const refusedByKind = KINDS.map((k) => `${k} ${refused.filter((a) => a.kind === k).length}`).join(", ");
     const outage = answers.filter((a) => a.startedAt >= killedAt && a.startedAt < backAt);
     const figures = {
       answered: answers.length,
-      ok: answers.filter((a) => a.status === 200).length,
+      ok: answers.filter(ok).length,
       refused: refused.length,
       duringOutage: outage.length,
       recovered: recoveredMs.map((ms) => Math.round(ms)),
@@ -352,7 +359,7 @@ describe("beyond one box", () => {
     rec.figures["redis restart: instances admitting again after Redis returned (ms)"] = figures.recovered.join(", ");
     rec.figures["redis restart: queued jobs all succeeded after Redis returned (s)"] = (jobsFinalMs / 1000).toFixed(1);
     row.pass(
-      `${figures.answered} requests (chat JSON, chat streams, embeddings, job polls, usage reports) over ${(loadMs / 1000).toFixed(1)} s, Redis down 3 s: ${figures.ok} answered 200, ${figures.refused} 503 state_unavailable (${refusedByKind}; ${figures.duringOutage} requests sent during the outage), 0 other statuses, 0 unanswered, slowest ${figures.slowest} ms; ${seen.length} requests reached the upstream, all answered 200; instances admitting again ${figures.recovered.join(" and ")} ms after Redis returned; RPM ${RPM}: 4 before + exactly ${RPM - 4} after; 4 queued jobs succeeded once each, all final ${(jobsFinalMs / 1000).toFixed(1)} s after Redis returned`,
+      `${figures.answered} requests (chat JSON, chat streams, embeddings, job polls, usage reports, admin key creations) over ${(loadMs / 1000).toFixed(1)} s, Redis down 3 s: ${figures.ok} answered 200 (201 for keys), ${figures.refused} 503 state_unavailable (${refusedByKind}; ${figures.duringOutage} requests sent during the outage), 0 other statuses, 0 unanswered, slowest ${figures.slowest} ms; ${seen.length} requests reached the upstream, all answered 200; instances admitting again ${figures.recovered.join(" and ")} ms after Redis returned; RPM ${RPM}: 4 before + exactly ${RPM - 4} after; 4 queued jobs succeeded once each, all final ${(jobsFinalMs / 1000).toFixed(1)} s after Redis returned`,
     );
   }, 120_000);
   it("an instance killed (kill -9) holding a tenant's slots: the other instance refuses until the leases expire, then has every slot back", async () => {
