@@ -151,7 +151,8 @@ export class RedisJobQueue implements JobQueue {
 
   async stats(): Promise<QueueStats> {
     const [depth, oldest] = await Promise.all([this.redis.zcard(this.allKey()), this.redis.zrange(this.allKey(), 0, 0, "WITHSCORES")]);
-    return { mode: this.mode, depth, oldestCreatedAt: oldest[1] ? Number(oldest[1]) : null, running: this.running.size };
+    // On this instance's clock: /health compares it with Date.now().
+    return { mode: this.mode, depth, oldestCreatedAt: oldest[1] ? this.clock.toLocal(Number(oldest[1])) : null, running: this.running.size };
   }
 
   start(runner: JobRunner): void {
@@ -221,7 +222,8 @@ export class RedisJobQueue implements JobQueue {
     }
     const controller = this.running.start(id);
     try {
-      let outcome = await this.runner!.run({ ...job, status: "running", attempts: job.attempts + 1, startedAt }, admitted.tenant, admitted.lease, controller.signal);
+      // The runner measures the job's wait with this instance's clock.
+      let outcome = await this.runner!.run({ ...job, createdAt: this.clock.toLocal(job.createdAt), status: "running", attempts: job.attempts + 1, startedAt }, admitted.tenant, admitted.lease, controller.signal);
       if (controller.signal.reason === SHUTDOWN) outcome = { status: "failed", error: shutdownError() };
       const moved = await this.transition(job, ["running"], outcome.status, outcome.status === "succeeded" ? { result: outcome.result } : { error: outcome.error });
       if (moved) this.events.jobFinished?.({ tenant: job.tenantId, status: outcome.status });

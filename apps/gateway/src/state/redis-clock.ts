@@ -21,4 +21,9 @@ export class RedisClock {
   now(): number {
     return Math.round(Date.now() + this.offsetMs);
   }
+
+  /** A time on Redis's clock, on this process's clock (for comparisons with Date.now()). */
+  toLocal(ms: number): number {
+    return Math.round(ms - this.offsetMs);
+  }
 }

@@ -404,7 +404,7 @@ globalThis.Date = new Proxy(RealDate, {
     it("queued jobs keep their wait: a job queued on the slow instance is not expired by the fast one", async () => {
       const row = rec.start(
         "clock skew: a job queued on the -30 s instance while the +30 s instance sweeps the shared queue (max_wait_ms 40 s)",
-        "the job stays queued (its wait is measured on Redis's clock), then runs once when the tenant's slot frees",
+        "the job stays queued (its wait is measured on Redis's clock) and /health on the fast instance reads its true wait, then it runs once when the tenant's slot frees",
       );
       const hold = new AbortController();
       const holding = post(b.url, "/v1/chat/completions", KEYS.queued, say("stall", "rel-beyond-skew-holder-end"), { headers: { "x-runestone-overflow": "reject" }, signal: hold.signal }).catch(() => undefined);
@@ -416,6 +416,10 @@ globalThis.Date = new Proxy(RealDate, {
       await sleep(3500);
       const seen = await getJob(a.url, KEYS.queued, queued.job_id);
       expect(seen.body.status, JSON.stringify(seen.body)).toBe("queued");
+      // And the fast instance's /health sees the job waiting seconds, not the skew (which would read degraded).
+      const health = (await (await fetch(`${a.url}/health`)).json()) as { components: { queue: { status: string; details: { oldest_wait_ms: number } } } };
+      expect(health.components.queue.details.oldest_wait_ms).toBeLessThan(15_000);
+      expect(health.components.queue.status).toBe("healthy");
       // The skew is real: each instance's log lines carry its own clock, 30 s ahead or behind.
       await Promise.all([a, b].map((g) => fetch(`${g.url}/v1/models`, { headers: { authorization: `Bearer ${KEYS.queued}` } }).then((r) => r.text())));
       await sleep(300);
@@ -433,7 +437,7 @@ globalThis.Date = new Proxy(RealDate, {
       }
       expect(job.status, JSON.stringify(job)).toBe("succeeded");
       expect(upstreamSaw(upstream, "rel-beyond-skew-job-end")).toHaveLength(1);
-      row.pass(`still queued after 3.5 s of sweeps by the +30 s instance (instance clocks ${offsets.map((o) => o.toFixed(1)).join(" s and ")} s off the test's); ran once and succeeded when the slot freed`);
+      row.pass(`still queued after 3.5 s of sweeps by the +30 s instance, which reported it waiting ${(health.components.queue.details.oldest_wait_ms / 1000).toFixed(1)} s (instance clocks ${offsets.map((o) => o.toFixed(1)).join(" s and ")} s off the test's); ran once and succeeded when the slot freed`);
     }, 60_000);
 
     it("a requests-per-minute limit stays exact across the two instances", async () => {
