@@ -14,6 +14,7 @@ import { startMockUpstream, type MockUpstream } from "@runestone/mock-upstream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { postJson, testConfigYaml } from "./harness";
 import { freePort } from "./redis-server";
+import { spawnGateway } from "./spawn-gateway";
 
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 let upstream: MockUpstream;
@@ -26,7 +27,7 @@ beforeAll(async () => {
   writeFileSync(configPath, testConfigYaml(upstream.url).replace(/^server:.*$/m, "server: { host: 127.0.0.1, port: 4001, shutdown_grace_ms: 10000 }"));
 });
 afterAll(async () => {
-  for (const c of started) if (c.exitCode === null && c.signalCode === null) killGroup(c.pid!, "SIGKILL");
+  for (const c of started) if (c.exitCode === null && c.signalCode === null) (killGroup(c.pid!, "SIGKILL"), c.kill("SIGKILL"));
   await upstream.close();
 });
 
@@ -132,4 +133,20 @@ describe("npm start and signals", () => {
       expect(log).toMatch(/shutdown complete/);
     }, 90_000);
   }
+
+  it("a second signal during the drain is logged and ignored: the in-flight request still completes", async () => {
+    const gw = await spawnGateway({ RUNESTONE_CONFIG: configPath });
+    started.push(gw.child);
+    const prompts = upstream.requests.length;
+    upstream.behave({ latencyMs: 1_500 }, { times: 1 });
+    const inFlight = postJson(`${gw.url}/v1/chat/completions`, { model: "gpt-4o-mini", messages: [{ role: "user", content: "in flight" }] });
+    await until("the request to reach the upstream", () => upstream.requests.length > prompts, 10_000);
+    const exited = new Promise<number | null>((resolve) => gw.child.once("exit", (code) => resolve(code)));
+    gw.child.kill("SIGTERM");
+    await until("the drain to start", () => /shutting down: draining/.test(gw.output()), 10_000);
+    gw.child.kill("SIGINT");
+    expect((await inFlight).status).toBe(200);
+    expect(await exited).toBe(0);
+    expect(gw.output()).toMatch(/SIGINT ignored: already draining after SIGTERM/);
+  }, 60_000);
 });
