@@ -50,7 +50,7 @@ export class SectionRecorder {
   ) {
     // Registered first, so it runs after the file's own afterAll hooks (vitest runs them as a stack):
     // by then every test has finished or been skipped, and the ones that never ran can be counted.
-    // eslint-disable-next-line no-empty-pattern
+    // (vitest hands the file's task tree over as the second argument; the first must be a destructuring pattern)
     afterAll(({}, file) => {
       for (const row of rowsForUnreportedTests(file as unknown as TaskLike, this.reportedBy)) if (!this.rows.has(row.scenario)) this.rows.set(row.scenario, row);
       this.write();
