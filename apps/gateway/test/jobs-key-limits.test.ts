@@ -76,10 +76,11 @@ describe("a job whose provider reports no usage", () => {
     expect(done.status).toBe("succeeded");
     expect(done.result.usage).toBeUndefined();
 
-    let row: { model: string; requests: number; prompt_tokens: number; completion_tokens: number; cost_usd: number } | undefined;
+    type Row = { model: string; requests: number; prompt_tokens: number; completion_tokens: number; cost_usd: number };
+    let row: Row | undefined;
     for (let i = 0; i < 40 && !row; i++) {
       const usage = await api(gw.url, key, "GET", "/v1/usage?group_by=model");
-      row = ((await usage.json()) as { data: NonNullable<typeof row>[] }).data.find((r) => r.model === "quiet");
+      row = ((await usage.json()) as { data: Row[] }).data.find((r) => r.model === "quiet");
       if (!row) await new Promise((r) => setTimeout(r, 50));
     }
     expect(row).toMatchObject({ requests: 1 });
