@@ -93,7 +93,7 @@ describe("pnpm bench:smoke", () => {
     expect(md).toContain("## Machine");
     expect(md).toContain("## Targets");
     expect(md).toContain(results.meta.machine.node);
-    expect(results.targets).toHaveLength(7);
+    expect(results.targets).toHaveLength(8);
     const svg = readFileSync(join(out, "chart.svg"), "utf8");
     expect(svg.startsWith("<svg ")).toBe(true);
     expect(svg.trimEnd().endsWith("</svg>")).toBe(true);
