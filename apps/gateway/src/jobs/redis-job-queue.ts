@@ -19,12 +19,21 @@ import type { Logger } from "pino";
 import type { GatewayEvents } from "../telemetry/gateway-events";
 import { admissionBackoffMs, mayAccess, type CancelResult, type EnqueueResult, type JobCaller, type JobQueue, type NewJob, type QueueSettings, type QueueStats } from "./job-queue";
 import { cancelledError, expiredError, FINAL_STATUSES, interruptedError, newJobId, shutdownError, type JobError, type JobRecord, type JobStatus } from "./job-record";
-import type { JobRunner } from "./job-runner";
+import type { Admitted, JobRunner } from "./job-runner";
 import { ENQUEUE, TRANSITION } from "./redis-scripts";
 import { CANCELLED, RunningJobs, SHUTDOWN } from "./running-jobs";
 
 const QUEUE_NAME = "chat-jobs";
 const SWEEP_EVERY_MS = 1_000;
+/** How soon a job whose start failed on the state backend is tried again. */
+const STATE_RETRY_MS = 1_000;
+
+/** A job admitted and marked running, ready to run. */
+interface Started {
+  job: JobRecord;
+  admitted: Extract<Admitted, { admitted: true }>;
+  startedAt: number;
+}
 /** BullMQ's highest priority number. */
 const MAX_PRIORITY = 2_097_152;
 
@@ -188,6 +197,22 @@ export class RedisJobQueue implements JobQueue {
   }
 
   private async process(bull: Job, token?: string): Promise<void> {
+    let started: Started | undefined;
+    try {
+      started = await this.prepareRun(bull, token);
+    } catch (err) {
+      if (err instanceof DelayedError) throw err;
+      // The state backend failed before the job started (Redis restarting, say): the job has not reached
+      // a provider, so it waits and is tried again rather than failing.
+      this.o.logger.warn({ job_id: (bull.data as { id: string }).id, err: String(err) }, "a queued job could not be started; trying again shortly");
+      await bull.moveToDelayed(Date.now() + STATE_RETRY_MS, token);
+      throw new DelayedError();
+    }
+    if (started) await this.runStarted(started);
+  }
+
+  /** Everything before a job runs: load it, settle stale states, admit it and mark it running. */
+  private async prepareRun(bull: Job, token?: string): Promise<Started | undefined> {
     const id = (bull.data as { id: string }).id;
     const job = await this.load(id);
     if (!job) return; // purged
@@ -220,6 +245,11 @@ export class RedisJobQueue implements JobQueue {
       await admitted.lease.release(0);
       return;
     }
+    return { job, admitted, startedAt };
+  }
+
+  private async runStarted({ job, admitted, startedAt }: Started): Promise<void> {
+    const id = job.id;
     const controller = this.running.start(id);
     try {
       // The runner measures the job's wait with this instance's clock.
