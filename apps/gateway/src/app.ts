@@ -27,6 +27,7 @@ import { healthRoutes } from "./http/routes/health";
 import { modelRoutes } from "./http/routes/models";
 import { ProviderRegistry } from "./providers/registry";
 import { Catalog } from "./routing/catalog";
+import { ModelDiscovery } from "./routing/model-discovery";
 import { Router } from "./routing/router";
 import { Resilience } from "./resilience/resilience";
 import type { KeyStore } from "./state/key-store";
@@ -118,7 +119,9 @@ export function createApp(deps: AppDeps): Express {
   app.use(chatRoutes({ router, requestTimeoutMs: config.server.request_timeout_ms, admission, accounting, overflow }));
   app.use(messagesRoutes({ router, requestTimeoutMs: config.server.request_timeout_ms, admission, ledger: state.ledger }));
   app.use(embeddingsRoutes({ router, requestTimeoutMs: config.server.request_timeout_ms, admission, ledger: state.ledger }));
-  app.use(modelRoutes(catalog));
+  const discovery = new ModelDiscovery(config, (provider, err) => logger.warn({ provider, err: String(err) }, "model discovery failed"));
+  void discovery.start();
+  app.use(modelRoutes(catalog, discovery));
   app.use(methodNotAllowed(openapiDocument));
   app.use(notFoundHandler);
   app.use(errorHandler(logger));

@@ -56,10 +56,12 @@ describe("the embedded default config", () => {
     expect(error.message).toContain("OPENAI_API_KEY");
   });
 
-  it("lists only the models it can serve", async () => {
+  it("lists every catalog model, marking those whose provider has no key with the variable to set (issue 15)", async () => {
     const res = await fetch(`${gw.url}/v1/models`, { headers: { authorization: "Bearer sk-runestone-dev" } });
-    const ids = ((await res.json()) as { data: Array<{ id: string }> }).data.map((m) => m.id);
-    expect(ids).toEqual(["mock-echo"]);
+    const data = ((await res.json()) as { data: Array<{ id: string; available: boolean; requires_env?: string | null }> }).data;
+    expect(data.filter((m) => m.available).map((m) => m.id)).toEqual(["mock-echo"]);
+    expect(data.find((m) => m.id === "gpt-6-luna")).toMatchObject({ available: false, requires_env: "OPENAI_API_KEY" });
+    expect(data.find((m) => m.id === "claude-haiku-5-5")).toMatchObject({ available: false, requires_env: "ANTHROPIC_API_KEY" });
   });
 
   it("enables OpenAI models at OPENAI_BASE_URL when OPENAI_API_KEY is set", () => {

@@ -176,7 +176,10 @@ describe("the official openai SDK through the gateway", () => {
     const ids = list.data.map((m) => m.id);
     expect(ids).toContain("gpt-4o-mini");
     expect(ids).toContain("mock-echo");
-    expect(ids).not.toContain("unkeyed-model");
+    // Listed, but marked unavailable with what to set (issue 15).
+    const unkeyed = list.data.find((m) => m.id === "unkeyed-model") as unknown as Record<string, unknown>;
+    expect(unkeyed).toMatchObject({ available: false, provider: "nokey", requires_env: null });
+    expect(unkeyed.unavailable_reason).toContain("providers.nokey.api_key");
     const m = await client.models.retrieve("gpt-4o-mini");
     expect(m.id).toBe("gpt-4o-mini");
     const extra = m as unknown as Record<string, any>;

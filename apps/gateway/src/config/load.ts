@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { parse as parseYaml } from "yaml";
 import { configSchema, type RunestoneConfig } from "./schema";
 import { interpolate, InterpolationError } from "./interpolate";
+import { checkGlob, GlobSyntaxError, patternsOverlap } from "../routing/model-patterns";
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -103,11 +104,47 @@ function crossCheck(config: RunestoneConfig): void {
   for (const [id, p] of Object.entries(config.providers)) {
     if (p.type !== "mock" && !p.base_url) throw new ConfigError(`config providers.${id}.base_url: required for type ${p.type}`);
   }
+  checkModelPatterns(config);
   const seen = new Set<string>();
   config.tenants.forEach((t, i) => {
     if (seen.has(t.id)) throw new ConfigError(`config tenants.${i}.id: duplicate tenant id "${t.id}"`);
     seen.add(t.id);
+    t.allowed_models?.forEach((glob, j) => {
+      try {
+        checkGlob(glob);
+      } catch (err) {
+        if (err instanceof GlobSyntaxError) throw new ConfigError(`config tenants.${i}.allowed_models.${j}: ${err.message}`);
+        throw err;
+      }
+    });
   });
+}
+
+/** Each glob must parse, and no name may be matched by two providers' patterns (routing would hang on order). */
+function checkModelPatterns(config: RunestoneConfig): void {
+  const globs = Object.entries(config.providers).flatMap(([id, p]) =>
+    p.model_patterns.map((glob, i) => {
+      try {
+        checkGlob(glob);
+      } catch (err) {
+        if (err instanceof GlobSyntaxError) throw new ConfigError(`config providers.${id}.model_patterns.${i}: ${err.message}`);
+        throw err;
+      }
+      return { id, glob, i };
+    }),
+  );
+  for (const [n, a] of globs.entries()) {
+    for (const b of globs.slice(n + 1)) {
+      if (a.id === b.id) continue;
+      const name = patternsOverlap(a.glob, b.glob);
+      if (name !== undefined) {
+        throw new ConfigError(
+          `config providers.${b.id}.model_patterns.${b.i}: '${b.glob}' and providers.${a.id}.model_patterns.${a.i} '${a.glob}' both match a name such as '${name}': ` +
+            `a bare model name must route to one provider; narrow one of the patterns, or add the models you want on both to the catalog (models:)`,
+        );
+      }
+    }
+  }
 }
 
 function collectWarnings(config: RunestoneConfig): string[] {

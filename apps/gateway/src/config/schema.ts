@@ -23,6 +23,13 @@ export const providerSchema = z
     timeouts: timeoutsSchema.prefault({}),
     /** Keep-alive connections per upstream origin. */
     connections: z.number().int().positive().default(128),
+    /**
+     * Globs of bare model names this provider serves without a catalog entry (`gpt-*`, `claude-*`): such a
+     * name goes upstream as is. Catalog entries win; two providers' patterns may not match one same name.
+     */
+    model_patterns: z.array(z.string().min(1)).default([]),
+    /** List the upstream's own `GET /models` in GET /v1/models (fetched in the background, cached). */
+    discover: z.boolean().default(false),
     quirks: z
       .object({
         no_stream_options: z.boolean().default(false),

@@ -2,7 +2,10 @@
 // time spent in the gateway itself (upstream wait excluded).
 import type { Response } from "express";
 import type { Attempt } from "../resilience/execute";
+import type { Usage } from "../providers/types";
 import type { RoutingPolicy } from "../routing/router";
+import { candidatePricing } from "../telemetry/attempt-cost";
+import { costUsd } from "../telemetry/usage-cost";
 
 export function routingHeaders(res: Response, attempt: Attempt, policy: RoutingPolicy): Record<string, string> {
   const elapsed = performance.now() - (res.locals.startedAt as number);
@@ -14,5 +17,19 @@ export function routingHeaders(res: Response, attempt: Attempt, policy: RoutingP
     "x-runestone-routing-policy": policy,
     "x-runestone-fallbacks": String(attempt.fallbacks),
     "x-runestone-overhead-ms": overhead.toFixed(3),
+    ...costHeader(attempt, res.locals.usage as Usage | undefined),
   };
+}
+
+/**
+ * `x-runestone-cost`: `unknown` for a model without a price; else the cost when the answer's usage is known
+ * as the headers go out (a JSON answer), and nothing on a stream (its usage comes at the end).
+ */
+function costHeader(attempt: Attempt, usage: Usage | undefined): Record<string, string> {
+  const pricing = candidatePricing(attempt.candidate);
+  if (!pricing) return { "x-runestone-cost": "unknown" };
+  if (!usage) return {};
+  const cost = costUsd(pricing, { promptTokens: usage.prompt_tokens ?? 0, completionTokens: usage.completion_tokens ?? 0, cachedTokens: usage.prompt_tokens_details?.cached_tokens ?? 0 });
+  // Fixed-point (no exponent), to the billionth of a dollar.
+  return { "x-runestone-cost": cost.toFixed(9).replace(/\.?0+$/, "") || "0" };
 }

@@ -4,6 +4,7 @@ import { badRequest } from "../http/http-error";
 import { RUNESTONE_FIELDS } from "../pipeline/prepare-chat";
 import type { ChatCall, ChatRequest, ChunkEvent, PassthroughCall, SseEvent } from "../providers/types";
 import type { Candidate, RoutePlan, Router } from "../routing/router";
+import { hasCapability } from "../routing/catalog";
 import type { Tenant } from "../state/key-store";
 import { convertToAnthropicMessage } from "./convert-to-anthropic-message";
 import { convertToChatRequest } from "./convert-to-chat-request";
@@ -38,7 +39,7 @@ export function prepareMessages(
   if (stream) view.stream = true;
   const plan = router.route(view as ChatRequest & Record<string, unknown>, tenant.allowedModels, { stream });
   const model = plan.candidates[0]?.model;
-  if (model && !model.capabilities.includes("chat")) {
+  if (model && !hasCapability(model, "chat")) {
     throw badRequest(`model '${model.id}' is not a chat model (capabilities: ${model.capabilities.join(", ")}); use it on its own endpoint`, "model", "model_not_supported");
   }
   const headers: Record<string, string> = {};

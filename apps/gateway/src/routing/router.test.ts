@@ -130,13 +130,25 @@ describe("cost routing", () => {
     expect(first(plan)).toBe(expected);
   });
 
-  it("orders every candidate by blended price and puts unpriced deployments last", () => {
+  it("orders every candidate by blended price and never chooses an unpriced deployment (issue 15)", () => {
     const plan = route({ capabilities: ["chat"] });
     const prices = plan.candidates.map((c) => (c.model.pricing ? blendedPrice(c.model.pricing) : Infinity));
-    expect(plan.candidates.map((c) => c.model.id).slice(-3)).toEqual(["unpriced", "duo", "duo"]);
-    const priced = prices.filter(Number.isFinite);
-    expect(priced.length).toBe(plan.candidates.length - 3);
+    expect(plan.candidates.map((c) => c.model.id)).not.toContain("unpriced");
+    expect(plan.candidates.map((c) => c.model.id)).not.toContain("duo");
+    expect(prices.every(Number.isFinite)).toBe(true);
+    expect(prices).toEqual([...prices].sort((a, b) => a - b));
     expect(plan.candidates.slice(0, 3).map((c) => c.upstreamModel)).toEqual(["nano-up", "mini-azure", "mini-up"]);
+  });
+
+  it("says the cost policy chooses only priced models when none of the remaining has a price", () => {
+    const onlyUnpriced = makeRouter(`
+providers: { openai: { type: openai, base_url: "http://127.0.0.1:9/v1", api_key: k } }
+models: { free-for-all: { deployments: [{ provider: openai }] } }
+tenants: [{ id: t, keys: [sk-test-router-key] }]
+`);
+    const err = routingError(() => onlyUnpriced.route({ messages: say("hi"), capabilities: ["chat"] } as never));
+    expect(err.param).toBe("model");
+    expect(err.message).toMatch(/only chooses priced models/);
   });
 
   it("never offers a deployment whose provider has no key, nor the echo mock when real providers can serve", () => {

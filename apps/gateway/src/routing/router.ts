@@ -7,7 +7,8 @@ import { HttpError, badRequest, modelNotAllowed, notFound } from "../http/http-e
 import type { ChatRequest, Provider } from "../providers/types";
 import type { CircuitBreaker } from "../resilience/circuit-breaker";
 import { Resilience } from "../resilience/resilience";
-import type { Catalog, CatalogModel, Deployment, Pricing } from "./catalog";
+import { allowedDeployments } from "./allowed-models";
+import { hasCapability, type Catalog, type CatalogModel, type Deployment, type Pricing } from "./catalog";
 import { estimatePromptTokens } from "./estimate-prompt-tokens";
 import { impliedNeeds } from "./request-needs";
 import { orderByWeight } from "./weighted-order";
@@ -77,20 +78,25 @@ export class Router {
       model: o.model,
       provider: o.deployment.provider,
       upstreamModel: o.deployment.model,
-      breaker: this.resilience.breakers.get(o.deployment.provider.id, o.deployment.model),
+      breaker: this.resilience.breakers.get(o.deployment.provider.id, o.deployment.breakerKey ?? o.deployment.model),
     };
   }
 
   private startingOptions(req: Body, allowedModels?: string[]): Option[] {
     if (req.model) {
       const id = req.model;
-      const model = this.catalog.get(id);
-      if (!model) throw notFound(`The model '${id}' does not exist; GET /v1/models lists the models you can use.`, "model_not_found", "model");
-      if (allowedModels && !allowedModels.includes(id)) throw modelNotAllowed(id);
-      return model.deployments.map((deployment) => ({ model, deployment }));
+      // `provider` with a name nothing else knows reaches that provider, as `<provider>/<name>` would.
+      const provider = req.provider as string | undefined;
+      let model = this.catalog.resolve(id);
+      if (provider && (!model || (model.source === "model_pattern" && model.deployments[0]!.provider.id !== provider))) {
+        model = this.catalog.onProvider(provider, id, id, "provider_prefix") ?? model;
+      }
+      if (!model) throw notFound(this.catalog.unknownModelMessage(id), "model_not_found", "model");
+      const deployments = allowedDeployments(allowedModels, id, model);
+      if (!deployments.length) throw modelNotAllowed(id);
+      return deployments.map((deployment) => ({ model, deployment }));
     }
-    const models = this.catalog.all().filter((m) => !allowedModels || allowedModels.includes(m.id));
-    const all = models.flatMap((model) => model.deployments.map((deployment) => ({ model, deployment })));
+    const all = this.catalog.all().flatMap((model) => allowedDeployments(allowedModels, model.id, model).map((deployment) => ({ model, deployment })));
     // The built-in mock is free but only echoes: choosing a model for a client, it is a candidate only when
     // asked for by provider or when no real provider can serve (the try-it-out setup).
     if (req.provider === undefined && all.some((o) => o.deployment.provider.kind !== "mock" && o.deployment.provider.configured)) {
@@ -125,7 +131,7 @@ export class Router {
     for (const need of impliedNeeds(req, stream)) {
       out.push({
         param: need.param,
-        keep: (o) => o.model.capabilities.includes(need.capability),
+        keep: (o) => hasCapability(o.model, need.capability),
         why: () => `the request needs '${need.capability}' (because of '${need.param}') and no remaining model has it`,
       });
     }
@@ -138,6 +144,14 @@ export class Router {
       why: (before) =>
         `the estimated prompt (~${promptTokens()} tokens${requestedOutput ? ` plus ${requestedOutput} output tokens` : ""}) fits no remaining context window (largest: ${Math.max(...before.map((o) => o.model.contextWindow))} tokens)`,
     });
+    if (!req.model) {
+      // Choosing a model for the client: one without a price could cost anything, so it is never chosen.
+      out.push({
+        param: "model",
+        keep: (o) => o.deployment.pricing !== undefined,
+        why: () => "the cost policy only chooses priced models and no remaining model has a price (add `pricing` to its catalog entry)",
+      });
+    }
     out.push(budget);
     return out;
   }
@@ -155,7 +169,7 @@ function explicitConstraints(req: Body): Constraint[] {
     why: (before) => `no remaining model is of family '${family}' (families: ${[...new Set(before.map((o) => o.model.family))].sort().join(", ")})`,
   });
   for (const cap of caps) {
-    out.push({ param: "capabilities", keep: (o) => o.model.capabilities.includes(cap), why: () => `no remaining model has capability '${cap}'` });
+    out.push({ param: "capabilities", keep: (o) => hasCapability(o.model, cap), why: () => `no remaining model has capability '${cap}'` });
   }
   out.push({
     param: "max_cost_per_token",

@@ -10,7 +10,10 @@ export interface UsageRow extends TokenCounts {
   label: string;
   model: string;
   requests: number;
+  /** Cost of the priced requests only. */
   costUsd: number;
+  /** Requests of a model without a price: their tokens count, their cost is unknown. */
+  unpricedRequests: number;
 }
 
 export interface UsageQuery {
@@ -35,6 +38,7 @@ export interface UsageGroup extends TokenCounts {
   label?: string | null;
   requests: number;
   costUsd: number;
+  unpricedRequests: number;
 }
 
 const FLUSH_MS = 1_000;
@@ -49,13 +53,15 @@ export class UsageLedger {
     private readonly onError: (err: unknown) => void = () => undefined,
   ) {}
 
-  record(entry: Omit<UsageRow, "day" | "requests"> & { at?: Date }): void {
+  /** `costUsd: null`: the model has no price; its tokens are recorded and the row counts it as unpriced. */
+  record(entry: Omit<UsageRow, "day" | "requests" | "costUsd" | "unpricedRequests"> & { costUsd: number | null; at?: Date }): void {
     const { at, ...rest } = entry;
+    const unpricedRequests = rest.costUsd === null ? 1 : 0;
     // Only whole, finite, non-negative counts reach SQLite or Redis (HINCRBY refuses anything else, and a NaN
     // would poison the row's sums for good).
     const counts = { promptTokens: whole(rest.promptTokens), completionTokens: whole(rest.completionTokens), cachedTokens: whole(rest.cachedTokens) };
-    const costUsd = Number.isFinite(rest.costUsd) && rest.costUsd > 0 ? rest.costUsd : 0;
-    this.merge({ ...rest, ...counts, costUsd, day: (at ?? new Date()).toISOString().slice(0, 10), requests: 1 });
+    const costUsd = rest.costUsd !== null && Number.isFinite(rest.costUsd) && rest.costUsd > 0 ? rest.costUsd : 0;
+    this.merge({ ...rest, ...counts, costUsd, unpricedRequests, day: (at ?? new Date()).toISOString().slice(0, 10), requests: 1 });
     if (!this.timer) {
       this.timer = setTimeout(() => void this.flush(), FLUSH_MS);
       this.timer.unref();
@@ -74,6 +80,7 @@ export class UsageLedger {
     row.completionTokens += r.completionTokens;
     row.cachedTokens += r.cachedTokens;
     row.costUsd += r.costUsd;
+    row.unpricedRequests += r.unpricedRequests;
   }
 
   /** Writes the pending batch; writes are serialised so rows are never counted twice or lost. */
@@ -103,7 +110,7 @@ export class UsageLedger {
       const key = groupBy.map((f) => (f === "tenant" ? r.tenant : f === "day" ? r.day : f === "model" ? r.model : r.label)).join("\u0000");
       let g = groups.get(key);
       if (!g) {
-        g = { requests: 0, promptTokens: 0, completionTokens: 0, cachedTokens: 0, costUsd: 0 };
+        g = { requests: 0, promptTokens: 0, completionTokens: 0, cachedTokens: 0, costUsd: 0, unpricedRequests: 0 };
         if (groupBy.includes("tenant")) g.tenant = r.tenant;
         if (groupBy.includes("day")) g.day = r.day;
         if (groupBy.includes("model")) g.model = r.model;
@@ -115,6 +122,7 @@ export class UsageLedger {
       g.completionTokens += r.completionTokens;
       g.cachedTokens += r.cachedTokens;
       g.costUsd += r.costUsd;
+      g.unpricedRequests += r.unpricedRequests ?? 0;
     }
     return [...groups.values()].sort((a, b) => cmp(a.day, b.day) || cmp(a.tenant, b.tenant) || cmp(a.model, b.model) || cmp(a.label ?? "", b.label ?? ""));
   }

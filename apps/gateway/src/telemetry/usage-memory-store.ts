@@ -15,6 +15,7 @@ export class MemoryUsageStore implements UsageStore {
         cur.completionTokens += r.completionTokens;
         cur.cachedTokens += r.cachedTokens;
         cur.costUsd += r.costUsd;
+        cur.unpricedRequests += r.unpricedRequests;
       }
     }
   }

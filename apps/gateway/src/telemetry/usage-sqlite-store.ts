@@ -13,6 +13,7 @@ interface Row {
   completion_tokens: number;
   cached_tokens: number;
   cost_usd: number;
+  unpriced_requests: number;
 }
 
 export class SqliteUsageStore implements UsageStore {
@@ -25,10 +26,16 @@ export class SqliteUsageStore implements UsageStore {
       requests INTEGER NOT NULL, prompt_tokens INTEGER NOT NULL, completion_tokens INTEGER NOT NULL,
       cached_tokens INTEGER NOT NULL, cost_usd REAL NOT NULL,
       PRIMARY KEY (day, tenant, label, model))`);
-    this.upsert = db.prepare(`INSERT INTO usage_daily VALUES (@day, @tenant, @label, @model, @requests, @promptTokens, @completionTokens, @cachedTokens, @costUsd)
+    // Files written before unpriced models existed lack the column.
+    if (!db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('usage_daily')").all().some((c) => c.name === "unpriced_requests")) {
+      db.exec("ALTER TABLE usage_daily ADD COLUMN unpriced_requests INTEGER NOT NULL DEFAULT 0");
+    }
+    this.upsert = db.prepare(`INSERT INTO usage_daily (day, tenant, label, model, requests, prompt_tokens, completion_tokens, cached_tokens, cost_usd, unpriced_requests)
+      VALUES (@day, @tenant, @label, @model, @requests, @promptTokens, @completionTokens, @cachedTokens, @costUsd, @unpricedRequests)
       ON CONFLICT (day, tenant, label, model) DO UPDATE SET requests = requests + excluded.requests,
         prompt_tokens = prompt_tokens + excluded.prompt_tokens, completion_tokens = completion_tokens + excluded.completion_tokens,
-        cached_tokens = cached_tokens + excluded.cached_tokens, cost_usd = cost_usd + excluded.cost_usd`);
+        cached_tokens = cached_tokens + excluded.cached_tokens, cost_usd = cost_usd + excluded.cost_usd,
+        unpriced_requests = unpriced_requests + excluded.unpriced_requests`);
     this.writeBatch = db.transaction((rows: UsageRow[]) => {
       for (const r of rows) this.upsert.run(r);
     });
@@ -52,6 +59,7 @@ export class SqliteUsageStore implements UsageStore {
       completionTokens: r.completion_tokens,
       cachedTokens: r.cached_tokens,
       costUsd: r.cost_usd,
+      unpricedRequests: r.unpriced_requests ?? 0,
     }));
   }
 

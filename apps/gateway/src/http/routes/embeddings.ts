@@ -6,6 +6,7 @@ import { completeOnCandidates } from "../../messages/run-on-candidates";
 import { RUNESTONE_FIELDS } from "../../pipeline/prepare-chat";
 import type { ChatRequest, EmbeddingRequest, EmbeddingResponse } from "../../providers/types";
 import type { Router } from "../../routing/router";
+import { hasCapability } from "../../routing/catalog";
 import type { Tenant } from "../../state/key-store";
 import { badRequest } from "../http-error";
 import { routingHeaders } from "../routing-headers";
@@ -34,7 +35,7 @@ async function handleEmbeddings(deps: EmbeddingsDeps, req: Request, res: Respons
   const plan = deps.router.route(view as ChatRequest & Record<string, unknown>, tenant.allowedModels);
   res.locals.routingPolicy = plan.policy;
   const model = plan.candidates[0]!.model;
-  if (!model.capabilities.includes("embeddings")) {
+  if (!hasCapability(model, "embeddings")) {
     throw badRequest(`model '${model.id}' does not support embeddings (capabilities: ${model.capabilities.join(", ")})`, "model", "model_not_supported");
   }
   const candidates = plan.candidates.filter((c) => c.provider.embed);

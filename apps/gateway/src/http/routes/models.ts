@@ -1,26 +1,44 @@
-// GET /v1/models and GET /v1/models/{model}, from the configured catalog.
-import { Router as ExpressRouter } from "express";
-import { toApiModel, type Catalog } from "../../routing/catalog";
+// GET /v1/models and GET /v1/models/{model}: the catalog (also models whose provider has no key, marked
+// unavailable), the discovered models of providers with `discover: true`, and any `<provider>/<model>` or
+// pattern-matched name on request. `{model}` may carry its slash as is (`/v1/models/openai/gpt-4o`) or
+// percent-encoded (`openai%2Fgpt-4o`, as the OpenAI SDK sends it).
+import { Router as ExpressRouter, type Request, type Response } from "express";
+import { toApiModel, type Catalog, type CatalogModel } from "../../routing/catalog";
+import { allowedDeployments } from "../../routing/allowed-models";
+import type { ModelDiscovery } from "../../routing/model-discovery";
 import type { Tenant } from "../../state/key-store";
 import { modelNotAllowed, notFound } from "../http-error";
 
-export function modelRoutes(catalog: Catalog): ExpressRouter {
+export function modelRoutes(catalog: Catalog, discovery?: ModelDiscovery): ExpressRouter {
   const r = ExpressRouter();
-  const visible = (tenant: Tenant) => catalog.available().filter((m) => !tenant.allowedModels || tenant.allowedModels.includes(m.id));
+  const visible = (tenant: Tenant, m: CatalogModel) => allowedDeployments(tenant.allowedModels, m.id, m).length > 0;
+
   r.get("/v1/models", (_req, res) => {
-    res.json({ object: "list", data: visible(res.locals.tenant as Tenant).map(toApiModel) });
-  });
-  r.get("/v1/models/:model", (req, res) => {
-    const id = req.params.model as string;
-    const m = visible(res.locals.tenant as Tenant).find((x) => x.id === id);
-    if (!m) {
-      const known = catalog.get(id);
-      const tenant = res.locals.tenant as Tenant;
-      if (known && tenant.allowedModels && !tenant.allowedModels.includes(id)) throw modelNotAllowed(id);
-      const why = known && !catalog.isAvailable(known) ? `: ${known.deployments[0]!.provider.notConfiguredReason ?? "its provider is not configured"}` : "";
-      throw notFound(`The model '${id}' does not exist or you do not have access to it${why}.`, "model_not_found", "model");
+    const tenant = res.locals.tenant as Tenant;
+    const models = catalog.all();
+    const listed = new Set(models.map((m) => m.id));
+    for (const provider of discovery?.providers() ?? []) {
+      for (const upstream of discovery!.list(provider)) {
+        const id = `${provider}/${upstream}`;
+        if (listed.has(id)) continue;
+        const m = catalog.onProvider(provider, upstream, id, "discovered");
+        if (m) {
+          models.push(m);
+          listed.add(id);
+        }
+      }
     }
-    res.json(toApiModel(m));
+    res.json({ object: "list", data: models.filter((m) => visible(tenant, m)).map(toApiModel) });
   });
+
+  const retrieve = (id: string, res: Response) => {
+    const m = catalog.resolve(id);
+    if (!m) throw notFound(catalog.unknownModelMessage(id), "model_not_found", "model");
+    if (!visible(res.locals.tenant as Tenant, m)) throw modelNotAllowed(id);
+    res.json(toApiModel(m));
+  };
+  r.get("/v1/models/:model", (req, res) => retrieve(req.params.model as string, res));
+  // A literal slash splits the id over several path segments.
+  r.get("/v1/models/*rest", (req: Request, res) => retrieve((req.params as { rest: string[] }).rest.join("/"), res));
   return r;
 }

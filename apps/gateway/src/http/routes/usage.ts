@@ -45,6 +45,8 @@ function toRecord(g: UsageGroup): Schema<"UsageRecord"> {
     completion_tokens: g.completionTokens,
     cached_tokens: g.cachedTokens,
     total_tokens: g.promptTokens + g.completionTokens,
-    cost_usd: Math.round(g.costUsd * 1e9) / 1e9,
+    // Unknown when no request of the group had a price; otherwise the priced requests' cost.
+    cost_usd: g.unpricedRequests >= g.requests && g.requests > 0 ? null : Math.round(g.costUsd * 1e9) / 1e9,
+    unpriced_requests: g.unpricedRequests,
   };
 }
