@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseConfig } from "./load";
+import { ConfigError, loadConfig, parseConfig } from "./load";
 
 const minimal = `
 providers: { mock: { type: mock } }
@@ -53,5 +53,39 @@ describe("config loading", () => {
 
   it("rejects a bad PORT value clearly", () => {
     expect(() => parseConfig(minimal, { PORT: "eighty" })).toThrow(/PORT/);
+  });
+});
+
+describe("model_patterns (issue 15)", () => {
+  const withProviders = (providers: string) => minimal.replace("providers: { mock: { type: mock } }", `providers: ${providers}`);
+
+  it("loads the shipped default config, whose openai and anthropic patterns share no name", () => {
+    const { config } = loadConfig({ RUNESTONE_CONFIG: "" });
+    expect(config.providers.openai!.model_patterns).toEqual(["gpt-*", "o[0-9]*", "chatgpt-*", "text-embedding-*"]);
+    expect(config.providers.anthropic!.model_patterns).toEqual(["claude-*"]);
+  });
+
+  it("refuses two providers whose patterns match one same name, naming both and an example", () => {
+    const text = withProviders(`{ mock: { type: mock }, openai: { type: openai, base_url: "http://x.test/v1", model_patterns: ["gpt-*"] }, azure: { type: openai-compatible, base_url: "http://y.test/v1", model_patterns: ["gpt-4*"] } }`);
+    let err: Error | undefined;
+    try {
+      parseConfig(text, {});
+    } catch (e) {
+      err = e as Error;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err!.message).toContain("providers.azure.model_patterns.0: 'gpt-4*'");
+    expect(err!.message).toContain("providers.openai.model_patterns.0 'gpt-*'");
+    expect(err!.message).toMatch(/both match a name such as 'gpt-4/);
+  });
+
+  it("checks only the providers the config defines, and allows overlap within one provider", () => {
+    const text = withProviders(`{ mock: { type: mock }, groq: { type: openai-compatible, base_url: "http://x.test/v1", model_patterns: ["llama-*", "llama-3*"] } }`);
+    expect(parseConfig(text, {}).config.providers.groq!.model_patterns).toHaveLength(2);
+  });
+
+  it("rejects a malformed glob in model_patterns or allowed_models, naming the key", () => {
+    expect(() => parseConfig(withProviders(`{ mock: { type: mock, model_patterns: ["gpt-[4"] } }`), {})).toThrow(/providers\.mock\.model_patterns\.0: 'gpt-\[4': '\[' is not closed/);
+    expect(() => parseConfig(minimal.replace("keys: [sk-abcdefgh] }", "keys: [sk-abcdefgh], allowed_models: ['[z-a]'] }"), {})).toThrow(/tenants\.0\.allowed_models\.0/);
   });
 });
