@@ -14,6 +14,7 @@
 import { DelayedError, Queue, Worker, type Job } from "bullmq";
 import { Redis } from "ioredis";
 import { bounded } from "../state/bounded";
+import { isStateUnreachable } from "../state/state-unavailable";
 import { RedisClock } from "../state/redis-clock";
 import type { Logger } from "pino";
 import type { GatewayEvents } from "../telemetry/gateway-events";
@@ -201,11 +202,12 @@ export class RedisJobQueue implements JobQueue {
     try {
       started = await this.prepareRun(bull, token);
     } catch (err) {
-      if (err instanceof DelayedError) throw err;
+      if (err instanceof DelayedError || !isStateUnreachable(err)) throw err;
       // The state backend failed before the job started (Redis restarting, say): the job has not reached
-      // a provider, so it waits and is tried again rather than failing.
+      // a provider, so it waits and is tried again rather than failing. If even the move back fails,
+      // the job stays locked until BullMQ's stalled check hands it back (see onBullFailed).
       this.o.logger.warn({ job_id: (bull.data as { id: string }).id, err: String(err) }, "a queued job could not be started; trying again shortly");
-      await bull.moveToDelayed(Date.now() + STATE_RETRY_MS, token);
+      await bull.moveToDelayed(Date.now() + STATE_RETRY_MS, token).catch(() => undefined);
       throw new DelayedError();
     }
     if (started) await this.runStarted(started);
@@ -241,7 +243,15 @@ export class RedisJobQueue implements JobQueue {
       throw new DelayedError();
     }
     const startedAt = this.clock.now();
-    if (!(await this.transition(job, ["queued"], "running", { started_at: startedAt }, true))) {
+    let moved: boolean;
+    try {
+      moved = await this.transition(job, ["queued"], "running", { started_at: startedAt }, true);
+    } catch (err) {
+      // The slot was taken: give it back, or the lease renewal would hold it for good.
+      await admitted.lease.release(0).catch(() => undefined);
+      throw err;
+    }
+    if (!moved) {
       await admitted.lease.release(0);
       return;
     }
@@ -267,6 +277,12 @@ export class RedisJobQueue implements JobQueue {
     const job = await this.load((bull.data as { id: string }).id).catch(() => undefined);
     if (!job || FINAL_STATUSES.includes(job.status)) return;
     const stalled = /stalled/i.test(err.message);
+    if (stalled && job.status === "queued") {
+      // It stalled before it started (its worker lost Redis mid-way): it never reached a provider, so
+      // it goes back to the queue; the sweeper still expires it at its maximum wait.
+      await this.queue.add("chat", bull.data, { jobId: job.id, delay: STATE_RETRY_MS, removeOnComplete: true, removeOnFail: true }).catch(() => undefined);
+      return;
+    }
     const error: JobError = stalled ? interruptedError() : { message: "The job could not be run by the gateway's queue worker.", type: "api_error", code: "job_worker_error", param: null };
     await this.transition(job, ["queued", "running"], "failed", { error }).catch(() => 0);
     this.o.logger.warn({ job_id: job.id, err: err.message }, "a queued job failed in the worker");
