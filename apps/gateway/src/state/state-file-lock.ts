@@ -6,9 +6,9 @@
 // connection): the kernel drops it when its process dies, so a kill -9'ed owner never blocks a
 // restart and a reused PID can never look like a live owner. Who holds it is written next to it
 // (`<file>.owner`), only to name the owner in the refusal.
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
-import { resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import Database from "better-sqlite3";
 
 export class StateFileInUseError extends Error {}
@@ -23,7 +23,7 @@ const held = new Map<string, Held>();
 
 /** Takes (or joins) this process's ownership of the state file; answers the release, idempotent. */
 export function lockStateFile(path: string): () => void {
-  const abs = resolve(path);
+  const abs = canonical(path);
   const mine = held.get(abs);
   if (mine) mine.users++;
   else held.set(abs, { db: acquire(abs), users: 1 });
@@ -37,6 +37,19 @@ export function lockStateFile(path: string): () => void {
     rmSync(`${abs}.owner`, { force: true });
     h.db.close();
   };
+}
+
+/**
+ * One name per file, whatever the path it was reached by: a symlink to the state file (or to its
+ * folder) must meet the same lock. The folder exists by now (the database was opened in it).
+ */
+export function canonical(path: string): string {
+  const abs = resolve(path);
+  try {
+    return realpathSync(abs);
+  } catch {
+    return join(realpathSync(dirname(abs)), basename(abs));
+  }
 }
 
 function acquire(abs: string): Database.Database {
