@@ -10,6 +10,7 @@ import { defaultConfigPath, parseConfig } from "../src/config/load";
 import { startGateway, type RunningGateway } from "../src/server";
 import { createLogger } from "../src/telemetry/logger";
 import { LogCapture, readSse, tempSqlitePath } from "./harness";
+import { parseMetrics, sum } from "./metrics-text";
 
 const DEV = "sk-runestone-dev";
 const NARROW = "sk-test-narrow-tenant-0123";
@@ -149,6 +150,20 @@ describe("a model without a price", () => {
     const priced = rows.find((r) => r.model === "openai/gpt-4.1-nano")!;
     expect(priced.cost_usd).toBeGreaterThan(0);
     expect(priced.unpriced_requests).toBe(0);
+  });
+
+  it("adds its tokens to the metrics but nothing to the cost counter", async () => {
+    const scrape = async () => parseMetrics(await (await fetch(`${gw.url}/metrics`)).text());
+    const before = await scrape();
+    const res = await post("/v1/chat/completions", hi("openai/gpt-unpriced-metrics"));
+    expect(res.status).toBe(200);
+    let after = await scrape();
+    for (let i = 0; i < 50 && sum(after, "runestone_input_tokens_total") === sum(before, "runestone_input_tokens_total"); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      after = await scrape();
+    }
+    expect(sum(after, "runestone_input_tokens_total")).toBeGreaterThan(sum(before, "runestone_input_tokens_total"));
+    expect(sum(after, "runestone_cost_usd_total")).toBe(sum(before, "runestone_cost_usd_total"));
   });
 
   it("is described without pricing or capabilities by GET /v1/models/{id}", async () => {
