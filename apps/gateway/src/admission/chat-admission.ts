@@ -13,7 +13,7 @@ import type { UsageLedger } from "../telemetry/usage-ledger";
 import { answerChars, outputChars, tokensSeen, type OutputPart, type UsageLocals } from "../telemetry/usage-seen";
 import { rateLimitHeaders } from "./rate-limit-headers";
 import { resolveTenantId } from "./resolve-tenant";
-import type { Admission, AdmissionResult } from "./types";
+import type { Admission, AdmissionResult, RateLimitState } from "./types";
 
 export type Refusal = Extract<AdmissionResult, { admitted: false }>;
 
@@ -61,11 +61,13 @@ export async function admitChat(
     acc?.onError?.(err, "admission");
     throw stateUnavailable("to apply rate limits");
   }
-  for (const [k, v] of Object.entries(rateLimitHeaders(result.admitted ? result.lease.state : result.state))) res.setHeader(k, v);
   if (!result.admitted) {
+    setRateLimitHeaders(res, result.state);
     locals.refusal = result;
     return result;
   }
+  // The release is registered before anything else runs: whatever throws after this point (a header on
+  // a response already answered, say) cannot keep the slot taken.
   const lease = result.lease;
   const label = locals.usageLabel ?? "";
   (res.locals as UsageLocals).promptEstimate = estimate.promptTokens;
@@ -73,7 +75,14 @@ export async function admitChat(
     lease.release(tokensSeen(res)).catch((err) => acc?.onError?.(err, "admission release"));
     if (acc) recordUsage(res, acc.ledger, tenant.id, label);
   });
+  setRateLimitHeaders(res, lease.state);
   return result;
+}
+
+/** A response already under way (or answered) keeps the headers it sent: setting one now would throw. */
+function setRateLimitHeaders(res: Response, state: RateLimitState): void {
+  if (res.headersSent) return;
+  for (const [k, v] of Object.entries(rateLimitHeaders(state))) res.setHeader(k, v);
 }
 
 /** The 429 for a refusal that is not queued. */

@@ -3,7 +3,10 @@
 // (a small gzip can inflate to gigabytes), the answer is 413 at once and the rest is never read; a
 // Content-Encoding that does not decode is 400, one we do not know 415; malformed JSON is 400. The
 // time limit is body-guard's. Mounted after authentication: an unauthenticated body is never read.
-import type { Request, RequestHandler } from "express";
+// Once an answer went out before the body was in (body-guard's 408), the request stops here for good:
+// its late body is never parsed and the routes never run (they would call a provider, take an admission
+// slot and then fail on headers already sent).
+import type { Request, RequestHandler, Response } from "express";
 import type { Readable, Transform } from "node:stream";
 import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
 import { bodyTooLarge, declaresBody } from "./request-body";
@@ -34,7 +37,9 @@ export function jsonBody(limitBytes: number): RequestHandler[] {
     }
     next();
   };
-  const readJson: RequestHandler = (req, _res, next) => {
+  const readJson: RequestHandler = (req, res, next) => {
+    // Answered while an earlier step awaited (the key lookup): nothing more to do, nobody to tell.
+    if (res.headersSent) return;
     if (req.complete && req.readableEnded) return next();
     if (req.headers["content-length"] === undefined && req.headers["transfer-encoding"] === undefined) return next();
     if (!req.is(JSON_TYPES)) return next();
@@ -43,7 +48,8 @@ export function jsonBody(limitBytes: number): RequestHandler[] {
     const encoding = String(req.headers["content-encoding"] ?? "identity").trim().toLowerCase();
     const makeDecoder = encoding === "identity" ? undefined : DECODERS[encoding];
     if (encoding !== "identity" && !makeDecoder) return next(unsupported(`unsupported Content-Encoding "${encoding.slice(0, 40)}": send identity, gzip, deflate or br`));
-    readBody(req, limitBytes, makeDecoder?.(), (err, text) => {
+    readBody(req, res, limitBytes, makeDecoder?.(), (err, text) => {
+      if (res.headersSent) return; // answered while the body was read (body-guard's 408): the late body is dropped
       if (err) return next(err);
       if (text === undefined) return; // the client went away: nobody to answer
       const json = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
@@ -62,8 +68,11 @@ export function jsonBody(limitBytes: number): RequestHandler[] {
   return [requireJson, readJson, limitDepth];
 }
 
-/** Reads the whole body (decoded) as UTF-8, or fails at the first byte past `limit`; `text` is undefined when the client hung up. */
-function readBody(req: Request, limit: number, decoder: Transform | undefined, done: (err: HttpError | undefined, text?: string) => void): void {
+/**
+ * Reads the whole body (decoded) as UTF-8, or fails at the first byte past `limit`; `text` is undefined
+ * when the client hung up or an answer went out before the body was in.
+ */
+function readBody(req: Request, res: Response, limit: number, decoder: Transform | undefined, done: (err: HttpError | undefined, text?: string) => void): void {
   const source: Readable = decoder ? req.pipe(decoder) : req;
   const chunks: Buffer[] = [];
   let sent = 0;
@@ -75,6 +84,8 @@ function readBody(req: Request, limit: number, decoder: Transform | undefined, d
     req.off("data", onSent);
     req.off("error", onGone);
     req.off("close", onGone);
+    res.off("finish", onAnswered);
+    res.off("close", onAnswered);
     source.off("data", onDecoded);
     source.off("end", onEnd);
     source.off("error", onUndecodable);
@@ -101,6 +112,8 @@ function readBody(req: Request, limit: number, decoder: Transform | undefined, d
   const onGone = () => {
     if (!req.complete) settle(undefined);
   };
+  // The rest of the body may still arrive while the connection lingers (closeAfterAnswer): it is dropped.
+  const onAnswered = () => settle(undefined);
   // Undecoded, the bytes sent are the bytes decoded (onDecoded counts them).
   if (decoder) req.on("data", onSent);
   source.on("data", onDecoded);
@@ -108,6 +121,8 @@ function readBody(req: Request, limit: number, decoder: Transform | undefined, d
   source.on("error", onUndecodable);
   req.on("error", onGone);
   req.on("close", onGone);
+  res.on("finish", onAnswered);
+  res.on("close", onAnswered);
 }
 
 /** Far deeper than any real request; JSON.parse accepts ~10^5 levels but JSON.stringify (forwarding, storing a job) overflows the stack near 5 000. */
