@@ -152,6 +152,7 @@ export class Catalog {
     const slash = name.indexOf("/");
     if (slash > 0) {
       const prefix = name.slice(0, slash);
+      if (this.providers.get(prefix)) return `The model '${name}' names provider '${prefix}' but no model after the slash: use '${prefix}/<model>'.`;
       return (
         `The model '${name}' does not exist: '${prefix}' is not a configured provider and no catalog model has that id. ` +
         `Name a model as '<provider>/<model>' with a configured provider (${ids.join(", ")}), or add providers.${prefix} to the config.`
