@@ -84,7 +84,8 @@ export class SectionRecorder {
       run: runInfo(fileURLToPath(new URL(".", import.meta.url))),
     };
     mkdirSync(SECTIONS_DIR, { recursive: true });
-    atomicWrite(join(SECTIONS_DIR, `${this.id}${this.part ? `-${this.part}` : ""}.json`), `${JSON.stringify(section, null, 2)}\n`);
+    // "." cannot be in an id or part, so section "hostile" part "upstream" never overwrites section "hostile-upstream"
+    atomicWrite(join(SECTIONS_DIR, `${this.id}${this.part ? `.${this.part}` : ""}.json`), `${JSON.stringify(section, null, 2)}\n`);
     withLock(() => rebuild());
   }
 }
