@@ -3,11 +3,10 @@
 // shape (`choices: [null]`, a delta that is a string, a chunk that is not an object) is the upstream's
 // protocol error (502 upstream_protocol_error), never a TypeError deep in a route (500). Usage that is not
 // made of token counts is dropped (sanitize-usage.ts). Everything else passes as the upstream sent it.
-import { sanitizeOpenAIUsage, sameUsage } from "../sanitize-usage";
+import { isObject, sanitizeOpenAIUsage, sameUsage } from "../sanitize-usage";
 import type { ChatCompletion, ChatCompletionChunk } from "../types";
 import { UpstreamError } from "../upstream-error";
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const optionalString = (v: unknown) => v === undefined || v === null || typeof v === "string";
 
 /** What is wrong with a choice's message (or delta), or undefined when the fields we read are usable. */
