@@ -37,4 +37,17 @@ describe("decodeSse with maxEventBytes", () => {
     expect(seen).toEqual(["{}"]);
     expect(read).toBeLessThan(20);
   });
+
+  it("counts an event's bytes across the comment and retry lines inside it, so they cannot carry it past the cap", async () => {
+    let read = 0;
+    // One event of ever more data: lines, a comment (or a retry field) after each: it never ends.
+    async function* interleaved(): AsyncGenerator<Uint8Array> {
+      for (;;) {
+        read += 1;
+        yield new TextEncoder().encode(`data: ${"x".repeat(4096)}\n${read % 2 ? ":\n" : "retry: 1000\n"}`);
+      }
+    }
+    await expect(collect(decodeSse(interleaved(), { maxEventBytes: 64 * 1024, tooLarge }))).rejects.toThrow("too large");
+    expect(read).toBeLessThan(20);
+  });
 });

@@ -1,8 +1,9 @@
 // Decodes an upstream body into Server-Sent Events as its bytes arrive (events split across chunks,
 // multi-byte characters split across chunks, comments and retry fields handled by eventsource-parser).
 // An event (or a line without its newline) longer than `maxEventBytes` throws `tooLarge()` instead of being
-// buffered on: the bytes fed since the last event, comment or retry field are counted (give or take one
-// network chunk, which is small next to the cap).
+// buffered on: the bytes fed since the last event are counted (give or take one network chunk, which is small
+// next to the cap). Comments and retry fields do not reset the count: an upstream could put `:\n` between
+// the data: lines of one event and grow it past any cap.
 import { createParser } from "eventsource-parser";
 import type { SseEvent } from "../providers/types";
 
@@ -19,8 +20,6 @@ export async function* decodeSse(body: AsyncIterable<unknown>, opts: DecodeSseOp
       progressed = true;
       out.push({ event: ev.event, data: ev.data, id: ev.id });
     },
-    onComment: () => void (progressed = true),
-    onRetry: () => void (progressed = true),
   });
   const decoder = new TextDecoder();
   const max = opts.maxEventBytes ?? Infinity;
