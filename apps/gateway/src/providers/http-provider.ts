@@ -5,7 +5,7 @@ import type { ProviderConfig } from "../config/schema";
 import type { AdapterContext, ChatCall, ChatCompletion, ChunkEvent, EmbeddingCall, EmbeddingResponse, PassthroughCall, Provider, ProviderAdapter, ProviderKind, SseEvent, UpstreamHttpRequest } from "./types";
 import { decodeSse } from "../streaming/decode-sse";
 import { withDeadline, type DeadlineSignal } from "../resilience/deadline";
-import { redactSecrets } from "./redact-secrets";
+import { redactErrorEvent } from "./redact-error-event";
 import { UpstreamError } from "./upstream-error";
 import { DEFAULT_UPSTREAM_LIMITS, readCapped, responseTooLarge, type UpstreamLimits } from "./upstream-limits";
 
@@ -172,8 +172,8 @@ export class HttpProvider implements Provider {
     let ended = false;
     for await (const ev of this.events(res, signal)) {
       if (ev.event === "message_stop" || ev.event === "error") ended = true;
-      // An error event is relayed as sent, so it is scrubbed like every other upstream error text.
-      yield ev.event === "error" ? { ...ev, data: redactSecrets(ev.data) } : ev;
+      // An error event is relayed, so it is scrubbed like every other upstream error text (its message cut first).
+      yield ev.event === "error" ? { ...ev, data: redactErrorEvent(ev.data) } : ev;
     }
     if (!ended) throw this.tag(new UpstreamError({ kind: "protocol", message: "upstream stream ended before message_stop" }));
   }

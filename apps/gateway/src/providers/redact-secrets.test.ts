@@ -1,6 +1,22 @@
 import { describe, expect, it } from "vitest";
+import { parseAnthropicError } from "./anthropic/parse-anthropic-error";
+import { parseOpenAIError } from "./openai/parse-openai-error";
+import { redactErrorEvent } from "./redact-error-event";
 import { redactSecrets, registerSecrets } from "./redact-secrets";
-import { UpstreamError } from "./upstream-error";
+import { MAX_UPSTREAM_MESSAGE_CHARS, UpstreamError } from "./upstream-error";
+
+/** Milliseconds `run` takes, the best of three runs (a loaded machine can stall one; a quadratic pattern is slow in all). */
+function bestMs(run: () => void): number {
+  let best = Infinity;
+  for (let i = 0; i < 3; i++) {
+    const t = performance.now();
+    run();
+    best = Math.min(best, performance.now() - t);
+  }
+  return best;
+}
+
+const MB = 1024 * 1024;
 
 describe("redactSecrets", () => {
   it("removes configured secrets wherever they appear, but not short ones", () => {
@@ -34,5 +50,68 @@ describe("redactSecrets", () => {
     expect(err.message).toBe("bad key Bearer [redacted]");
     expect(err.code).toBe("[redacted]");
     expect(err.param).toBe("Bearer [redacted]");
+  });
+
+  // Inputs on which an unbounded `\s*[:=]?\s*` or a JWT pattern restarted inside a token run backtracks
+  // quadratically: at 1 MB that is minutes, here each is a few milliseconds.
+  it.each([
+    ["key + spaces", "key" + " ".repeat(MB)],
+    ["api_key: + spaces", "api_key:" + " ".repeat(MB)],
+    ["key repeated", "key ".repeat(MB / 4)],
+    ["eyJ + letters", "eyJ" + "a".repeat(MB)],
+    ["eyJ- repeated", "eyJ-".repeat(MB / 4)],
+    ["eyJ segment + letters", "eyJaaaaaaaaaa." + "a".repeat(MB)],
+    ["Bearer + spaces", "Bearer " + " ".repeat(MB)],
+    ["Basic + spaces + letters", "Basic " + " ".repeat(MB / 2) + "a".repeat(MB / 2)],
+    ["Basic a+ repeated", "Basic a+".repeat(MB / 8)],
+    ["sk-a- repeated", "sk-a-".repeat(MB / 5)],
+    ["AIza- repeated", "AIza-".repeat(MB / 5)],
+  ])("redacts 1 MB of adversarial text (%s) in linear time", (_name, text) => {
+    expect(bestMs(() => redactSecrets(text))).toBeLessThan(50);
+  });
+
+  it("redacts a configured secret before cutting a long upstream message, so the cut cannot split it", () => {
+    const secret = "my-own-upstream-password-1234";
+    registerSecrets([secret]);
+    const text = "x".repeat(MAX_UPSTREAM_MESSAGE_CHARS - 10) + secret;
+    const err = parseOpenAIError(400, {}, JSON.stringify({ error: { message: text } }));
+    expect(err.message).toHaveLength(MAX_UPSTREAM_MESSAGE_CHARS);
+    expect(err.message).not.toContain(secret.slice(0, 10));
+    expect(err.message.endsWith("[redacted]")).toBe(true);
+  });
+
+  it("cuts an upstream's megabytes of error message (Anthropic, OpenAI) to a short, redacted message, promptly", () => {
+    const huge = "key" + " ".repeat(4 * MB);
+    let anthropic: UpstreamError | undefined;
+    let openai: UpstreamError | undefined;
+    const ms = bestMs(() => {
+      anthropic = parseAnthropicError(500, {}, JSON.stringify({ type: "error", error: { type: "api_error", message: huge } }));
+      openai = parseOpenAIError(500, {}, JSON.stringify({ error: { message: huge, type: huge, code: huge, param: huge } }));
+    });
+    expect(ms).toBeLessThan(1000); // mostly JSON.parse of 20 MB; the redaction itself only sees 8 KB per field
+    expect(anthropic!.message).toHaveLength(MAX_UPSTREAM_MESSAGE_CHARS);
+    expect(openai!.message).toHaveLength(MAX_UPSTREAM_MESSAGE_CHARS);
+    for (const field of [openai!.type, openai!.code, openai!.param]) expect(field!.length).toBeLessThanOrEqual(200);
+  });
+});
+
+describe("redactErrorEvent", () => {
+  it("relays an error event's type and message, redacted", () => {
+    const data = JSON.stringify({ type: "error", error: { type: "overloaded_error", message: "Overloaded for Bearer sk-abcdefghijklmnop" } });
+    expect(JSON.parse(redactErrorEvent(data))).toEqual({ type: "error", error: { type: "overloaded_error", message: "Overloaded for Bearer [redacted]" } });
+  });
+
+  it("cuts a 4 MB error event's message before redacting it, and keeps it JSON", () => {
+    const data = JSON.stringify({ type: "error", error: { type: "api_error", message: "token: " + "a".repeat(30) + " ".repeat(4 * MB) } });
+    let out = "";
+    expect(bestMs(() => (out = redactErrorEvent(data)))).toBeLessThan(500);
+    const event = JSON.parse(out) as { error: { type: string; message: string } };
+    expect(event.error.type).toBe("api_error");
+    expect(event.error.message.startsWith("token: [redacted]")).toBe(true);
+    expect(event.error.message).toHaveLength(MAX_UPSTREAM_MESSAGE_CHARS);
+  });
+
+  it("cuts and redacts an error event that is not JSON", () => {
+    expect(redactErrorEvent("upstream said sk-abcdefghijklmnop" + " ".repeat(MB))).toBe("upstream said [redacted]" + " ".repeat(MAX_UPSTREAM_MESSAGE_CHARS - 24));
   });
 });

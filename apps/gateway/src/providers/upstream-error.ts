@@ -1,5 +1,5 @@
 // One error class for every upstream failure; `retryable` drives retries, fallback and breakers.
-import { redactSecrets } from "./redact-secrets";
+import { redactExcerpt } from "./redact-secrets";
 
 export type UpstreamErrorKind =
   | "http" // the upstream answered an error status
@@ -8,6 +8,14 @@ export type UpstreamErrorKind =
   | "protocol" // malformed payload, stream cut before its final event
   | "configuration" // our side is misconfigured (no key, upstream 401/403)
   | "aborted"; // the client went away
+
+/**
+ * The longest message relayed. An upstream's error text can be megabytes (the body cap is 32 MiB); it is cut
+ * to a window, redacted, then cut to this, so redaction never runs over the whole body.
+ */
+export const MAX_UPSTREAM_MESSAGE_CHARS = 1000;
+/** Type, code and param are identifiers; an upstream's are cut shorter. */
+const MAX_UPSTREAM_FIELD_CHARS = 200;
 
 export interface UpstreamErrorInit {
   kind: UpstreamErrorKind;
@@ -34,13 +42,13 @@ export class UpstreamError extends Error {
 
   constructor(init: UpstreamErrorInit) {
     // Every text here may have come from the upstream and will be relayed or logged: secrets never pass.
-    super(redactSecrets(String(init.message)));
+    super(redactExcerpt(String(init.message), MAX_UPSTREAM_MESSAGE_CHARS));
     this.name = "UpstreamError";
     this.kind = init.kind;
     this.status = init.status;
-    this.type = init.type === undefined ? undefined : redactSecrets(String(init.type));
-    this.code = init.code == null ? null : redactSecrets(String(init.code));
-    this.param = init.param == null ? null : redactSecrets(String(init.param));
+    this.type = init.type === undefined ? undefined : redactExcerpt(String(init.type), MAX_UPSTREAM_FIELD_CHARS);
+    this.code = init.code == null ? null : redactExcerpt(String(init.code), MAX_UPSTREAM_FIELD_CHARS);
+    this.param = init.param == null ? null : redactExcerpt(String(init.param), MAX_UPSTREAM_FIELD_CHARS);
     this.retryable = init.retryable ?? defaultRetryable(init.kind, init.status);
     this.retryAfterMs = init.retryAfterMs;
     this.provider = init.provider;

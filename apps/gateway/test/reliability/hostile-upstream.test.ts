@@ -267,6 +267,77 @@ describe("upstream answers past the size caps (item 5)", () => {
   });
 });
 
+describe("error text built to make redaction backtrack", () => {
+  /** `/health/live` polled every 100 ms while `run` goes on: the slowest answer (ms); a blocked event loop shows here. */
+  async function slowestLiveness(run: () => Promise<void>): Promise<number> {
+    let slowest = 0;
+    let done = false;
+    const poll = (async () => {
+      while (!done) {
+        const t = performance.now();
+        const res = await fetch(`${gw.url}/health/live`, { signal: AbortSignal.timeout(30_000) });
+        expect(res.status).toBe(200);
+        slowest = Math.max(slowest, performance.now() - t);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+    try {
+      await run();
+    } finally {
+      done = true;
+      await poll;
+    }
+    return slowest;
+  }
+
+  it("answers an upstream 500 whose message is 'key' and a megabyte of spaces promptly, and /health/live keeps answering", async () => {
+    const row = rec.start(
+      "upstream 500 with 'key' + 1 MB of spaces (Anthropic JSON) / + 200 KB (passthrough error event)",
+      "error answered within 10 s each (retried 500s included); /health/live answered within 2 s throughout",
+    );
+    // Under the 1 MiB answer cap of this config, so the whole message reaches the error parser; the old
+    // quadratic pattern took minutes on it (and ran three times: the 500 is retried).
+    const message = "key" + " ".repeat(1_000_000);
+    let json = { status: 0, text: "" };
+    let stream = { status: 0, text: "" };
+    const t0 = performance.now();
+    const slowest = await slowestLiveness(async () => {
+      answer("u-claude", { status: 500, errorType: "api_error", errorMessage: message });
+      json = await chat("u-claude");
+      answer("u-claude", { midStreamError: 1, errorMessage: "key" + " ".repeat(200_000) });
+      stream = await messages("u-claude", { stream: true });
+    });
+    const elapsed = performance.now() - t0;
+    upstream.reset();
+    expect(json.status).toBeGreaterThanOrEqual(500);
+    expect(json.text.length).toBeLessThan(4096); // the upstream message is relayed cut, not a megabyte
+    expect(stream.status).toBe(200);
+    expect(stream.text).toContain("event: error");
+    expect(stream.text.length).toBeLessThan(64 * 1024);
+    expect(elapsed).toBeLessThan(20_000);
+    expect(slowest).toBeLessThan(2_000);
+    rec.figures["upstream 500 with 1 MB 'key' + spaces: both answers / slowest /health/live (ms)"] = `${elapsed.toFixed(0)} / ${slowest.toFixed(0)}`;
+    await stillServing();
+    row.pass(`HTTP ${json.status} and an error event in ${elapsed.toFixed(0)} ms together; /health/live at most ${slowest.toFixed(0)} ms`);
+  });
+});
+
+describe("an SSE event split by comment lines (item 5)", () => {
+  it("answers upstream_response_too_large for an event past the cap however many `:` lines are between its data: lines", async () => {
+    const row = rec.start(
+      "2 MB SSE event with `:` comment lines between its data: lines (cap 256 KiB)",
+      "502 upstream_response_too_large, not a 2 MB event decoded",
+    );
+    answer("broken", { rawBody: `${"data: " + "a".repeat(1000) + "\n:\n"}`.repeat(2000) + "\n" });
+    const res = await chat("broken", { stream: true });
+    expect(res.status).toBe(502);
+    expect(errorIn(res.text).error.code).toBe("upstream_response_too_large");
+    upstream.reset();
+    await stillServing();
+    row.pass("502 upstream_response_too_large at the 256 KiB cap");
+  });
+});
+
 describe("structurally broken answers (item 7)", () => {
   const chunk = (choices: string) => `{"id":"c1","object":"chat.completion.chunk","created":1,"model":"broken","choices":${choices}}`;
   const firstChunk = chunk('[{"index":0,"delta":{"role":"assistant","content":"hi"},"finish_reason":null}]');

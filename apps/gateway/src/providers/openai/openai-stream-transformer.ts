@@ -1,6 +1,7 @@
 // OpenAI SSE -> chunks. Chunks pass through as their original JSON text; an error event or a
 // stream that ends without [DONE] becomes an error, never a silent truncation.
 import type { ChatCompletionChunk, ChunkSink, SseEvent, StreamTransformer } from "../types";
+import { redactExcerpt } from "../redact-secrets";
 import { UpstreamError } from "../upstream-error";
 import { readChatChunk } from "./read-openai-chat";
 
@@ -30,7 +31,7 @@ export function createOpenAIStreamTransformer(): StreamTransformer {
             status: overloaded ? 503 : 500,
             type: overloaded ? "overloaded_error" : typeof e.type === "string" ? e.type : "api_error",
             code: typeof e.code === "string" ? e.code : null,
-            message: typeof e.message === "string" ? e.message.slice(0, 500) : "error event in stream",
+            message: typeof e.message === "string" ? redactExcerpt(e.message, 500) : "error event in stream", // redacted before the cut
           }),
         );
         return;

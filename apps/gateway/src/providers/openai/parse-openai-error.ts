@@ -34,7 +34,7 @@ export function parseOpenAIError(status: number, headers: Record<string, string 
     type: status === 503 ? "overloaded_error" : type,
     code,
     param,
-    message: message.slice(0, 1000),
+    message, // UpstreamError redacts it, then cuts it to its display length
     retryAfterMs: parseRetryAfter(headers),
   });
 }
