@@ -1,5 +1,6 @@
 // The config file's shape, validated at startup. Errors name the offending key (see load.ts).
 import { z } from "zod";
+import { DEFAULT_UPSTREAM_LIMITS } from "../providers/upstream-limits";
 import { parseByteSize } from "./byte-size";
 
 const providerType = z.enum(["openai", "openai-compatible", "anthropic", "mock"]);
@@ -162,9 +163,9 @@ export const configSchema = z
         /** A client must send its request headers within this time (slow-loris protection): else 408 and the socket closes. */
         headers_timeout_ms: z.number().int().positive().default(66_000),
         /** Largest non-streamed upstream answer read (JSON or error body); past it 502 upstream_response_too_large, not retried. */
-        max_upstream_response_bytes: z.number().int().positive().default(32 * 1024 * 1024),
+        max_upstream_response_bytes: z.number().int().positive().default(DEFAULT_UPSTREAM_LIMITS.maxResponseBytes),
         /** Largest single SSE event (or unterminated line) read from an upstream stream; same error past it. */
-        max_upstream_event_bytes: z.number().int().positive().default(4 * 1024 * 1024),
+        max_upstream_event_bytes: z.number().int().positive().default(DEFAULT_UPSTREAM_LIMITS.maxEventBytes),
         /** Browser origins allowed to call the API (CORS); absent: no CORS headers and no preflight answered. */
         cors: z.object({ origins: z.array(z.string().min(1)).min(1) }).strict().optional(),
       })

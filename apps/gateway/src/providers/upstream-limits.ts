@@ -10,6 +10,7 @@ export interface UpstreamLimits {
   maxEventBytes: number;
 }
 
+/** The caps when none are given; also the config schema's defaults for both settings (one place for the numbers). */
 export const DEFAULT_UPSTREAM_LIMITS: UpstreamLimits = { maxResponseBytes: 32 * 1024 * 1024, maxEventBytes: 4 * 1024 * 1024 };
 
 /**
