@@ -1,7 +1,7 @@
 // The config the interop tests share (Anthropic, OpenAI, OpenAI-compatible and mock providers, chat and embedding
 // models), all pointed at one mock upstream. No retries and breakers that never open, so each test sees exactly
 // the faults it asks for.
-import { TENANT_KEY, UPSTREAM_KEY } from "./harness";
+import { TENANT_KEY, UPSTREAM_KEY, tempSqlitePath } from "./harness";
 
 export const ANTHROPIC_UPSTREAM_KEY = "sk-ant-upstream-secret-never-log-me";
 export const COMPAT_KEY = "sk-compat-upstream-key";
@@ -9,6 +9,7 @@ export const COMPAT_KEY = "sk-compat-upstream-key";
 export function interopConfigYaml(upstreamUrl: string): string {
   return `
 server: { host: 127.0.0.1, port: 0, body_limit: 5mb, shutdown_grace_ms: 2000 }
+state: { sqlite_path: ${tempSqlitePath()} }
 resilience:
   retries: { max_retries: 0 }
   breaker: { consecutive_failures: 100000, minimum_requests: 100000 }

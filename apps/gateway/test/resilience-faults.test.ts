@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../src/config/load";
 import { startGateway, type RunningGateway } from "../src/server";
 import { createLogger } from "../src/telemetry/logger";
-import { errorOf, fallbackPair, LogCapture, postJson, readSse, upstreamRequestsFor } from "./harness";
+import { errorOf, fallbackPair, LogCapture, postJson, readSse, upstreamRequestsFor, tempSqlitePath } from "./harness";
 import { freePort } from "./redis-server";
 import { recordResilienceEvents } from "./resilience-events";
 
@@ -14,6 +14,7 @@ const TIMEOUTS = "timeouts: { connect_ms: 1000, first_byte_ms: 600, idle_ms: 600
 function configYaml(url: string, deadPort: number): string {
   return `
 server: { host: 127.0.0.1, port: 0, request_timeout_ms: 15000 }
+state: { sqlite_path: ${tempSqlitePath()} }
 resilience:
   retries: { max_retries: 2, backoff_base_ms: 20, backoff_max_ms: 200, max_retry_after_ms: 1500 }
   breaker: { consecutive_failures: 3, minimum_requests: 50, failure_rate: 0.9, window_ms: 10000, open_ms: 700 }

@@ -7,7 +7,7 @@ import { parseConfig } from "../src/config/load";
 import { startGateway, type RunningGateway } from "../src/server";
 import type { GatewayEvents } from "../src/telemetry/gateway-events";
 import { createLogger } from "../src/telemetry/logger";
-import { LogCapture, postJson, readSse } from "./harness";
+import { LogCapture, postJson, readSse, tempSqlitePath } from "./harness";
 
 // Generous, because other test runs share this 2-core machine; the deadline is enforced either way.
 const DEADLINE_MS = 20_000;
@@ -26,6 +26,7 @@ beforeAll(async () => {
   const { config } = parseConfig(
     `
 server: { host: 127.0.0.1, port: 0, request_timeout_ms: ${DEADLINE_MS} }
+state: { sqlite_path: ${tempSqlitePath()} }
 limits: { max_concurrent_per_tenant: 1000 }
 resilience:
   retries: { max_retries: 1, backoff_base_ms: 50, backoff_max_ms: 200 }

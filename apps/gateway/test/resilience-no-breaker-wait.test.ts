@@ -7,11 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../src/config/load";
 import { startGateway, type RunningGateway } from "../src/server";
 import { createLogger } from "../src/telemetry/logger";
-import { errorOf, LogCapture, postJson, upstreamRequestsFor } from "./harness";
+import { errorOf, LogCapture, postJson, upstreamRequestsFor, tempSqlitePath } from "./harness";
 
 function configYaml(url: string, requestTimeoutMs: number): string {
   return `
 server: { host: 127.0.0.1, port: 0, request_timeout_ms: ${requestTimeoutMs} }
+state: { sqlite_path: ${tempSqlitePath()} }
 resilience:
   retries: { max_retries: 3, backoff_base_ms: 20, backoff_max_ms: 100, max_retry_after_ms: 8000 }
   breaker: { consecutive_failures: 3, minimum_requests: 50, failure_rate: 0.9, window_ms: 30000, open_ms: 15000 }

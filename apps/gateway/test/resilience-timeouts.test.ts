@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../src/config/load";
 import { startGateway, type RunningGateway } from "../src/server";
 import { createLogger } from "../src/telemetry/logger";
-import { LogCapture, postJson, readSse, upstreamRequestsFor } from "./harness";
+import { LogCapture, postJson, readSse, upstreamRequestsFor, tempSqlitePath } from "./harness";
 
 /**
  * A loopback port whose accept queue is full: a child process listens with a backlog of 1 and never
@@ -50,6 +50,7 @@ beforeAll(async () => {
   const { config } = parseConfig(
     `
 server: { host: 127.0.0.1, port: 0, request_timeout_ms: 2500 }
+state: { sqlite_path: ${tempSqlitePath()} }
 resilience:
   retries: { max_retries: 2, backoff_base_ms: 20, backoff_max_ms: 100, max_retry_after_ms: 5000 }
   breaker: { consecutive_failures: 100 }

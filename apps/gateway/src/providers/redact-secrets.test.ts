@@ -53,7 +53,8 @@ describe("redactSecrets", () => {
   });
 
   // Inputs on which an unbounded `\s*[:=]?\s*` or a JWT pattern restarted inside a token run backtracks
-  // quadratically: at 1 MB that is minutes, here each is a few milliseconds.
+  // quadratically: at 1 MB that is minutes, here each is a few milliseconds. The bound is generous (a
+  // busy machine must not fail it) and still orders of magnitude below what backtracking costs.
   it.each([
     ["key + spaces", "key" + " ".repeat(MB)],
     ["api_key: + spaces", "api_key:" + " ".repeat(MB)],
@@ -67,7 +68,7 @@ describe("redactSecrets", () => {
     ["sk-a- repeated", "sk-a-".repeat(MB / 5)],
     ["AIza- repeated", "AIza-".repeat(MB / 5)],
   ])("redacts 1 MB of adversarial text (%s) in linear time", (_name, text) => {
-    expect(bestMs(() => redactSecrets(text))).toBeLessThan(50);
+    expect(bestMs(() => redactSecrets(text))).toBeLessThan(1000);
   });
 
   it("redacts a configured secret before cutting a long upstream message, so the cut cannot split it", () => {
