@@ -35,9 +35,9 @@ providers:
   backup: { type: openai-compatible, base_url: "${url}/v1", api_key: sk-rel-hostile-backup-abcdef0123 }
   claude: { type: anthropic, base_url: "${url}", api_key: ${CLAUDE_KEY} }
 models:
-  u-chat: { deployments: [{ provider: compat, model: u-chat }] }
-  u-claude: { deployments: [{ provider: claude, model: u-claude }] }
-  u-embed: { capabilities: [embeddings], deployments: [{ provider: compat, model: u-embed }] }
+  u-chat: { pricing: { input_per_1m: 1, output_per_1m: 2 }, deployments: [{ provider: compat, model: u-chat }] }
+  u-claude: { pricing: { input_per_1m: 1, output_per_1m: 2 }, deployments: [{ provider: claude, model: u-claude }] }
+  u-embed: { capabilities: [embeddings], pricing: { input_per_1m: 1, output_per_1m: 0 }, deployments: [{ provider: compat, model: u-embed }] }
   leak-chat: { deployments: [{ provider: compat, model: leak-chat }] }
   leak-claude: { deployments: [{ provider: claude, model: leak-claude }] }
   huge: { deployments: [{ provider: compat, model: huge-p }, { provider: backup, model: huge-b }] }
