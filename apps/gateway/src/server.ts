@@ -16,7 +16,7 @@ import { version } from "./version";
 import type { Admission } from "./admission/types";
 import type { JobQueue } from "./jobs/job-queue";
 import { openJobQueue } from "./jobs/open-job-queue";
-import { openState, type GatewayState } from "./state/open-state";
+import { openState, type GatewayState } from "./open-state";
 
 export interface StartOptions {
   config: RunestoneConfig;

@@ -3,11 +3,11 @@
 // (JSON, stream or error alike), and when the response closes (finished, failed, or the client went
 // away) release the lease exactly once, reconciled with the usage seen, and record it in the ledger.
 import type { Response } from "express";
-import { HttpError } from "../http/http-error";
-import { onClose } from "../http/on-close";
+import { HttpError } from "../core/http-error";
+import { onClose } from "../core/on-close";
 import type { ChatRequest } from "../providers/types";
 import type { KeyPrincipal, Tenant } from "../state/key-store";
-import { stateUnavailable } from "../state/state-unavailable";
+import { stateUnavailable } from "../core/state-unavailable";
 import { recordUsage } from "../telemetry/record-usage-on-close";
 import type { UsageLedger } from "../telemetry/usage-ledger";
 import { answerChars, outputChars, tokensSeen, type OutputPart, type UsageLocals } from "../telemetry/usage-seen";

@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { parse as parseYaml } from "yaml";
 import { configSchema, type RunestoneConfig } from "./schema";
 import { interpolate, InterpolationError } from "./interpolate";
-import { checkGlob, GlobSyntaxError, patternsOverlap } from "../routing/model-patterns";
+import { checkGlob, GlobSyntaxError, patternsOverlap } from "./model-patterns";
 
 export class ConfigError extends Error {
   constructor(message: string) {

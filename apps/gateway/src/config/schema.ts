@@ -1,6 +1,6 @@
 // The config file's shape, validated at startup. Errors name the offending key (see load.ts).
 import { z } from "zod";
-import { DEFAULT_UPSTREAM_LIMITS } from "../providers/upstream-limits";
+import { DEFAULT_UPSTREAM_LIMITS } from "./upstream-limits";
 import { parseByteSize } from "./byte-size";
 
 const providerType = z.enum(["openai", "openai-compatible", "anthropic", "mock"]);

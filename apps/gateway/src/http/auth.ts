@@ -1,7 +1,7 @@
 // Bearer key -> tenant. Keys are kept only as SHA-256 hashes; the presented key is hashed and
 // the match confirmed with a constant-time comparison.
 import type { RequestHandler } from "express";
-import { HttpError } from "./http-error";
+import { HttpError } from "../core/http-error";
 import type { KeyStore } from "../state/key-store";
 import type { AdminKey } from "../state/admin-key";
 

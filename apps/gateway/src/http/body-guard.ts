@@ -5,7 +5,7 @@
 // closes the connection of every answer whose body did not fully arrive (see sendError).
 import type { RequestHandler } from "express";
 import { sendError } from "./error-handler";
-import { HttpError } from "./http-error";
+import { HttpError } from "../core/http-error";
 import { bodyTooLarge, declaresBody } from "./request-body";
 
 export function bodyGuard(limitBytes: number, timeoutMs: number): RequestHandler {

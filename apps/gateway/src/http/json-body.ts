@@ -10,7 +10,7 @@ import type { Request, RequestHandler, Response } from "express";
 import type { Readable, Transform } from "node:stream";
 import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
 import { bodyTooLarge, declaresBody } from "./request-body";
-import { HttpError } from "./http-error";
+import { HttpError } from "../core/http-error";
 
 const JSON_TYPES = ["application/json", "application/*+json"];
 

@@ -1,6 +1,6 @@
 // 405 for a known path called with a method the spec does not declare for it (with `Allow`).
 import type { RequestHandler } from "express";
-import { HttpError } from "./http-error";
+import { HttpError } from "../core/http-error";
 
 const METHODS = ["get", "put", "post", "delete", "patch", "head", "options"];
 

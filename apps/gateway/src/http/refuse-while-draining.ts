@@ -4,7 +4,7 @@
 // Retry-After, for the client to retry on another instance. Other /v1 reads are still answered.
 // Every answer during the drain closes its connection, so keep-alive clients move elsewhere.
 import type { RequestHandler } from "express";
-import { HttpError } from "./http-error";
+import { HttpError } from "../core/http-error";
 import type { Lifecycle } from "./lifecycle";
 
 const METHODS = ["get", "put", "post", "delete", "patch"];

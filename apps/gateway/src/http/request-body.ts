@@ -1,7 +1,7 @@
 // Small facts about a request's body that the body guard, the JSON reader and the error handler share.
 import type { Request, Response } from "express";
 import type { Socket } from "node:net";
-import { HttpError } from "./http-error";
+import { HttpError } from "../core/http-error";
 
 /** Whether the request announces a body (Content-Length above 0, or chunked). */
 export function declaresBody(req: Request): boolean {

@@ -6,7 +6,7 @@ import type { Response } from "express";
 import { timeoutError } from "../resilience/deadline";
 import type { InFlight } from "../resilience/execute";
 import type { UsageLocals } from "../telemetry/usage-seen";
-import { onClose } from "./on-close";
+import { onClose } from "../core/on-close";
 
 export function upstreamSignal(res: Response, timeoutMs: number): { signal: AbortSignal; inFlight: InFlight } {
   const ac = new AbortController();

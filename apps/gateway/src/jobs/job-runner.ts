@@ -3,7 +3,7 @@
 // breakers), as one non-streaming call whose whole completion becomes the job's result.
 import type { Logger } from "pino";
 import type { Admission, Lease } from "../admission/types";
-import { toHttpError } from "../http/error-handler";
+import { toHttpError } from "../core/to-http-error";
 import { completeChat } from "../pipeline/complete-chat";
 import { asNonStreaming, prepareChat, type PreparedChat } from "../pipeline/prepare-chat";
 import type { ChatCompletion, ChatRequest, Usage } from "../providers/types";

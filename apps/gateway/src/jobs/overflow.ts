@@ -4,7 +4,7 @@
 import type { Request, Response } from "express";
 import type { Schema } from "@runestone/contract";
 import type { AdmissionResult } from "../admission/types";
-import { HttpError } from "../http/http-error";
+import { HttpError } from "../core/http-error";
 import type { PreparedChat } from "../pipeline/prepare-chat";
 import type { KeyPrincipal } from "../state/key-store";
 import type { GatewayEvents } from "../telemetry/gateway-events";

@@ -14,7 +14,7 @@
 import { DelayedError, Queue, Worker, type Job } from "bullmq";
 import { Redis } from "ioredis";
 import { bounded } from "../state/bounded";
-import { isStateUnreachable } from "../state/state-unavailable";
+import { isStateUnreachable } from "../core/state-unavailable";
 import { RedisClock } from "../state/redis-clock";
 import type { Logger } from "pino";
 import type { GatewayEvents } from "../telemetry/gateway-events";

@@ -1,6 +1,6 @@
 // A Messages request -> its route plan and, per candidate, how to serve it: passthrough for providers that
 // speak the Messages API, translation to and from a chat call for OpenAI-shaped ones.
-import { badRequest } from "../http/http-error";
+import { badRequest } from "../core/http-error";
 import { RUNESTONE_FIELDS } from "../pipeline/prepare-chat";
 import type { ChatCall, ChatRequest, ChunkEvent, PassthroughCall, SseEvent } from "../providers/types";
 import type { Candidate, RoutePlan, Router } from "../routing/router";

@@ -3,11 +3,12 @@
 import { Agent, errors as undiciErrors, type Dispatcher } from "undici";
 import type { ProviderConfig } from "../config/schema";
 import type { AdapterContext, ChatCall, ChatCompletion, ChunkEvent, EmbeddingCall, EmbeddingResponse, PassthroughCall, Provider, ProviderAdapter, ProviderKind, SseEvent, UpstreamHttpRequest } from "./types";
-import { decodeSse } from "../streaming/decode-sse";
+import { decodeSse } from "./decode-sse";
 import { withDeadline, type DeadlineSignal } from "../resilience/deadline";
 import { redactErrorEvent } from "./redact-error-event";
-import { UpstreamError } from "./upstream-error";
-import { DEFAULT_UPSTREAM_LIMITS, readCapped, responseTooLarge, type UpstreamLimits } from "./upstream-limits";
+import { UpstreamError } from "../core/upstream-error";
+import { DEFAULT_UPSTREAM_LIMITS, type UpstreamLimits } from "../config/upstream-limits";
+import { readCapped, responseTooLarge } from "./upstream-limits";
 
 
 export class HttpProvider implements Provider {

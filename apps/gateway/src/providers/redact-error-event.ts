@@ -1,9 +1,9 @@
 // A Messages API `error` event from the upstream is relayed to the client as sent (passthrough), so its text
 // is scrubbed like every other upstream error. The event may be megabytes (the cap is max_upstream_event_bytes):
 // it is parsed and rebuilt from its short fields, so redaction only runs over a cut message.
-import { redactExcerpt } from "./redact-secrets";
+import { redactExcerpt } from "../core/redact-secrets";
 import { isObject } from "./sanitize-usage";
-import { MAX_UPSTREAM_MESSAGE_CHARS } from "./upstream-error";
+import { MAX_UPSTREAM_MESSAGE_CHARS } from "../core/upstream-error";
 
 const MAX_FIELD_CHARS = 200;
 

@@ -3,7 +3,7 @@ import type { RunestoneConfig } from "../config/schema";
 import { HttpProvider } from "./http-provider";
 import { anthropicAdapter } from "./anthropic";
 import { MockProvider } from "./mock/mock-provider";
-import { registerSecrets } from "./redact-secrets";
+import { registerSecrets } from "../core/redact-secrets";
 import { createOpenAIAdapter } from "./openai";
 import type { Provider, ProviderAdapter } from "./types";
 

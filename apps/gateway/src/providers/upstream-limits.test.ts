@@ -1,6 +1,6 @@
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { UpstreamError } from "./upstream-error";
+import { UpstreamError } from "../core/upstream-error";
 import { readCapped } from "./upstream-limits";
 
 function body(chunks: number, size: number): Readable & { pulled: number } {

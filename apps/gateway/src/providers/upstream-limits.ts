@@ -1,17 +1,8 @@
 // Caps on what the gateway reads from an upstream (config: server.max_upstream_response_bytes and
 // server.max_upstream_event_bytes). A hostile or broken upstream could otherwise make one request hold
-// hundreds of MB: the body is aborted at the cap, never buffered past it.
-import { UpstreamError } from "./upstream-error";
-
-export interface UpstreamLimits {
-  /** A non-streamed answer (JSON, or an error body). */
-  maxResponseBytes: number;
-  /** One SSE event of a stream (a stream as a whole is not buffered, so it has no cap). */
-  maxEventBytes: number;
-}
-
-/** The caps when none are given; also the config schema's defaults for both settings (one place for the numbers). */
-export const DEFAULT_UPSTREAM_LIMITS: UpstreamLimits = { maxResponseBytes: 32 * 1024 * 1024, maxEventBytes: 4 * 1024 * 1024 };
+// hundreds of MB: the body is aborted at the cap, never buffered past it. The caps themselves and their
+// defaults are config (config/upstream-limits.ts).
+import { UpstreamError } from "../core/upstream-error";
 
 /**
  * The upstream answered more than the gateway reads. Not retryable: asking again (or the next deployment of

@@ -3,10 +3,10 @@
 // an exponential backoff with jitter (or the upstream's Retry-After, up to a cap). A non-retryable
 // failure stops everything and is reported. Breakers skip deployments known to be down; when every
 // candidate's breaker is open the request fails fast with 503 and Retry-After.
-import { HttpError } from "../http/http-error";
+import { HttpError } from "../core/http-error";
 import type { Candidate, RoutePlan } from "../routing/router";
 import type { ChatCall, ChatCompletion, ChunkEvent } from "../providers/types";
-import { UpstreamError } from "../providers/upstream-error";
+import { UpstreamError } from "../core/upstream-error";
 import { backoffDelayMs, sleep } from "./backoff";
 import type { Resilience } from "./resilience";
 

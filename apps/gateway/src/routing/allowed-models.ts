@@ -2,7 +2,7 @@
 // `anthropic/claude-haiku-*`, `gpt-4o*`). A name the list matches allows every deployment of the model;
 // otherwise only the deployments whose `<provider>/<upstream model>` it matches are allowed.
 import type { CatalogModel, Deployment } from "./catalog";
-import { compileGlob } from "./model-patterns";
+import { compileGlob } from "../config/model-patterns";
 
 const compiled = new Map<string, (name: string) => boolean>();
 

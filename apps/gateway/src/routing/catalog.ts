@@ -6,7 +6,7 @@ import type { ModelConfig, RunestoneConfig } from "../config/schema";
 import type { Schema } from "@runestone/contract";
 import type { Provider } from "../providers/types";
 import type { ProviderRegistry } from "../providers/registry";
-import { compileGlob } from "./model-patterns";
+import { compileGlob } from "../config/model-patterns";
 import { builtInPriceTable, type PriceTable } from "./price-table";
 
 export type Pricing = NonNullable<ModelConfig["pricing"]>;

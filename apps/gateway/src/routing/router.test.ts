@@ -2,7 +2,7 @@
 // named when nothing is left.
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../config/load";
-import { HttpError } from "../http/http-error";
+import { HttpError } from "../core/http-error";
 import { ProviderRegistry } from "../providers/registry";
 import { Catalog } from "./catalog";
 import { blendedPrice, Router, type RoutePlan } from "./router";

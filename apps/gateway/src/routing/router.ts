@@ -3,7 +3,7 @@
 // `default`: the named model's deployments, in configured order (or weighted, see weighted-order.ts).
 // `cost`: every deployment that satisfies the request's constraints, cheapest blended price first.
 // Each constraint is applied in turn; the first one that leaves nothing is named in the 400.
-import { HttpError, badRequest, modelNotAllowed, notFound } from "../http/http-error";
+import { HttpError, badRequest, modelNotAllowed, notFound } from "../core/http-error";
 import type { ChatRequest, Provider } from "../providers/types";
 import type { CircuitBreaker } from "../resilience/circuit-breaker";
 import { Resilience } from "../resilience/resilience";

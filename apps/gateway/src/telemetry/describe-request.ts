@@ -2,7 +2,7 @@
 // request log line, the metrics and the server span are all made from. Counts and ids only: never
 // prompt text, completions or keys.
 import type { Request, Response } from "express";
-import { toHttpError } from "../http/error-handler";
+import { toHttpError } from "../core/to-http-error";
 import type { Attempt } from "../resilience/execute";
 import { candidatePricing } from "./attempt-cost";
 import { costUsd } from "./usage-cost";

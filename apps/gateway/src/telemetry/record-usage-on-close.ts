@@ -2,7 +2,7 @@
 // the client went away: what was seen or estimated so far is accounted, see usage-seen.ts). Used by the
 // chat admission's accounting and by the routes without it (/v1/messages, /v1/embeddings).
 import type { Response } from "express";
-import { onClose } from "../http/on-close";
+import { onClose } from "../core/on-close";
 import { candidatePricing } from "./attempt-cost";
 import { costUsd } from "./usage-cost";
 import type { UsageLedger } from "./usage-ledger";

@@ -4,15 +4,15 @@
 // delays an answer. Never prompt text, completions or keys.
 import type { RequestHandler, Response } from "express";
 import type { Logger } from "pino";
-import { guarded } from "../http/guard-handler";
-import type { Lifecycle } from "../http/lifecycle";
+import { guarded } from "../core/guard-handler";
 import { describeRequest } from "./describe-request";
 import type { GatewayEvents, RequestFinishedEvent } from "./gateway-events";
 import type { MetricLabels } from "./metric-labels";
 
 export interface RequestLogDeps {
   logger: Logger;
-  lifecycle: Lifecycle;
+  /** Counts requests in flight (http/lifecycle.ts), for graceful shutdown. */
+  lifecycle: { enter(): void; leave(): void };
   labels: MetricLabels;
   events?: GatewayEvents;
   /** Called when a request starts and when it is over (the active-requests gauge). */

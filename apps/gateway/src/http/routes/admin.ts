@@ -6,7 +6,7 @@ import type { Schema } from "@runestone/contract";
 import type { Limits } from "../../state/key-store";
 import type { StoredKey } from "../../state/key-records";
 import { UnknownTenantError, type ManagedKeyStore } from "../../state/managed-key-store";
-import { HttpError, notFound } from "../http-error";
+import { HttpError, notFound } from "../../core/http-error";
 
 export function adminRoutes(keys: ManagedKeyStore): ExpressRouter {
   const r = ExpressRouter();

@@ -8,7 +8,7 @@ import type { ChatRequest, EmbeddingRequest, EmbeddingResponse } from "../../pro
 import type { Router } from "../../routing/router";
 import { hasCapability } from "../../routing/catalog";
 import type { Tenant } from "../../state/key-store";
-import { badRequest } from "../http-error";
+import { badRequest } from "../../core/http-error";
 import { routingHeaders } from "../routing-headers";
 import { admitRequest } from "../../admission/admit-request";
 import { upstreamSignal } from "../upstream-signal";

@@ -6,7 +6,7 @@ import { Router as ExpressRouter, type Response } from "express";
 import type { JobCaller, JobQueue } from "../../jobs/job-queue";
 import { toJobView } from "../../jobs/job-record";
 import type { KeyPrincipal, Tenant } from "../../state/key-store";
-import { HttpError } from "../http-error";
+import { HttpError } from "../../core/http-error";
 
 export function jobRoutes(jobs: JobQueue | undefined): ExpressRouter {
   const r = ExpressRouter();

@@ -10,10 +10,10 @@ import { completeOnCandidates, streamOnCandidates } from "../../messages/run-on-
 import { toAnthropicErrorBody } from "../../messages/to-anthropic-error";
 import { readAnthropicUsage } from "../../providers/anthropic/map-anthropic-usage";
 import type { SseEvent } from "../../providers/types";
-import { UpstreamError } from "../../providers/upstream-error";
+import { UpstreamError } from "../../core/upstream-error";
 import type { Router } from "../../routing/router";
 import type { Tenant } from "../../state/key-store";
-import { toHttpError } from "../error-handler";
+import { toHttpError } from "../../core/to-http-error";
 import { routingHeaders } from "../routing-headers";
 import type { UsageLocals } from "../../telemetry/usage-seen";
 import { upstreamSignal } from "../upstream-signal";

@@ -4,7 +4,7 @@ import { Router as ExpressRouter, type Request } from "express";
 import type { RunestoneConfig } from "../../config/schema";
 import type { AdminKey } from "../../state/admin-key";
 import type { GatewayMetrics } from "../../telemetry/metrics";
-import { HttpError } from "../http-error";
+import { HttpError } from "../../core/http-error";
 
 export interface MetricsDeps {
   metrics: GatewayMetrics;

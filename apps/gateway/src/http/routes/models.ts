@@ -7,7 +7,7 @@ import { toApiModel, type Catalog, type CatalogModel } from "../../routing/catal
 import { allowedDeployments } from "../../routing/allowed-models";
 import type { ModelDiscovery } from "../../routing/model-discovery";
 import type { Tenant } from "../../state/key-store";
-import { modelNotAllowed, notFound } from "../http-error";
+import { modelNotAllowed, notFound } from "../../core/http-error";
 
 export function modelRoutes(catalog: Catalog, discovery?: ModelDiscovery): ExpressRouter {
   const r = ExpressRouter();

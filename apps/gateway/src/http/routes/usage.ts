@@ -4,7 +4,7 @@ import { Router as ExpressRouter } from "express";
 import type { Schema } from "@runestone/contract";
 import type { KeyPrincipal, Tenant } from "../../state/key-store";
 import type { GroupField, UsageGroup, UsageLedger } from "../../telemetry/usage-ledger";
-import { badRequest, HttpError } from "../http-error";
+import { badRequest, HttpError } from "../../core/http-error";
 
 const DAY_MS = 86_400_000;
 const MAX_DAYS = 366;
@@ -34,7 +34,7 @@ function visibleTenants(locals: { admin?: boolean; tenant?: Tenant; principal?: 
   throw new HttpError({ status: 403, type: "permission_error", code: "tenant_not_allowed", param: "tenant_id", message: "This API key may not read that tenant's usage." });
 }
 
-function toRecord(g: UsageGroup): Schema<"UsageRecord"> {
+export function toRecord(g: UsageGroup): Schema<"UsageRecord"> {
   return {
     ...(g.tenant !== undefined ? { tenant_id: g.tenant } : {}),
     ...(g.day !== undefined ? { day: g.day } : {}),

@@ -1,5 +1,5 @@
 import type { ChatCall, ChatCompletionChunk, ChunkSink, SseEvent, StreamTransformer } from "../types";
-import { UpstreamError } from "../upstream-error";
+import { UpstreamError } from "../../core/upstream-error";
 import type { AnthropicStreamEvent, AnthropicUsage } from "./anthropic-types";
 import { getJsonResponseTool } from "./get-json-response-tool";
 import { mapAnthropicStopReason } from "./map-anthropic-stop-reason";

@@ -1,5 +1,5 @@
 import type { OpenAIRequestView } from "./openai-input-types";
-import { RequestTranslationError } from "./request-translation-error";
+import { RequestTranslationError } from "../../core/request-translation-error";
 
 /**
  * OpenAI's `tool_choice: {type: "allowed_tools", allowed_tools: {mode, tools}}` restricts the model to a subset

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { loadJson, makeCall, type RequestCase, UPSTREAM_MODEL } from "./__fixtures__/fixtures";
 import { buildAnthropicRequest } from "./build-anthropic-request";
-import { RequestTranslationError } from "./request-translation-error";
+import { RequestTranslationError } from "../../core/request-translation-error";
 
 const ctx = { apiKey: "sk-ant-test", headers: {}, quirks: {} };
 

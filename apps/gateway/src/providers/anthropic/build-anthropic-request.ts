@@ -4,7 +4,7 @@ import { convertToAnthropicMessages } from "./convert-to-anthropic-messages";
 import { mapAnthropicThinking } from "./map-anthropic-thinking";
 import type { OpenAIRequestView } from "./openai-input-types";
 import { prepareAnthropicTools } from "./prepare-anthropic-tools";
-import { RequestTranslationError } from "./request-translation-error";
+import { RequestTranslationError } from "../../core/request-translation-error";
 
 export const ANTHROPIC_VERSION = "2023-06-01";
 export const FALLBACK_MAX_TOKENS = 4096;

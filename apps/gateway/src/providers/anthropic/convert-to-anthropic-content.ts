@@ -5,7 +5,7 @@ import type {
   AnthropicTextBlock,
 } from "./anthropic-types";
 import type { OpenAIContentPart } from "./openai-input-types";
-import { RequestTranslationError } from "./request-translation-error";
+import { RequestTranslationError } from "../../core/request-translation-error";
 
 const DATA_URL = /^data:([^;,]+)?((?:;[^;,]+)*?);base64,(.*)$/s;
 

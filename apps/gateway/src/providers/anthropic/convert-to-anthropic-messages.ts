@@ -9,7 +9,7 @@ import type {
 } from "./anthropic-types";
 import { convertToAnthropicContent, convertToAnthropicText } from "./convert-to-anthropic-content";
 import type { OpenAIMessage, OpenAIToolCall } from "./openai-input-types";
-import { RequestTranslationError } from "./request-translation-error";
+import { RequestTranslationError } from "../../core/request-translation-error";
 
 export interface AnthropicPrompt {
   system: AnthropicTextBlock[];

@@ -15,5 +15,5 @@ export const anthropicAdapter: ProviderAdapter = {
   buildPassthroughRequest: buildAnthropicPassthroughRequest,
 };
 
-export { RequestTranslationError } from "./request-translation-error";
+export { RequestTranslationError } from "../../core/request-translation-error";
 export { ANTHROPIC_VERSION } from "./build-anthropic-request";

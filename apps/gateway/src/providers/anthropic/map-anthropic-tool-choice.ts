@@ -1,6 +1,6 @@
 import type { AnthropicToolChoice } from "./anthropic-types";
 import type { OpenAIToolChoice } from "./openai-input-types";
-import { RequestTranslationError } from "./request-translation-error";
+import { RequestTranslationError } from "../../core/request-translation-error";
 
 /**
  * OpenAI `tool_choice` -> Anthropic `tool_choice`. `parallel_tool_calls: false` becomes

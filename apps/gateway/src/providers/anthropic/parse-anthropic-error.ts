@@ -1,4 +1,4 @@
-import { parseRetryAfter, UpstreamError } from "../upstream-error";
+import { parseRetryAfter, UpstreamError } from "../../core/upstream-error";
 import type { AnthropicErrorBody } from "./anthropic-types";
 
 type Headers = Record<string, string | string[] | undefined>;

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { UpstreamError } from "../upstream-error";
+import { UpstreamError } from "../../core/upstream-error";
 import { loadJson, makeCall, NOW_SECONDS } from "./__fixtures__/fixtures";
 import { parseAnthropicResponse } from "./parse-anthropic-response";
 

@@ -3,7 +3,7 @@ import { applyAllowedTools } from "./apply-allowed-tools";
 import { getJsonResponseTool } from "./get-json-response-tool";
 import { legacyFunctionCallToToolChoice, mapAnthropicToolChoice } from "./map-anthropic-tool-choice";
 import type { OpenAIFunctionDefinition, OpenAIRequestView } from "./openai-input-types";
-import { RequestTranslationError } from "./request-translation-error";
+import { RequestTranslationError } from "../../core/request-translation-error";
 
 export interface PreparedTools {
   tools?: AnthropicTool[];

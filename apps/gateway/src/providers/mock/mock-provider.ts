@@ -1,7 +1,7 @@
 // The built-in, in-process `mock` provider: lets anyone try Runestone with no keys at all.
 import { randomUUID } from "node:crypto";
 import type { ChatCall, ChatCompletion, ChatCompletionChunk, ChunkEvent, Provider, Usage } from "../types";
-import { UpstreamError } from "../upstream-error";
+import { UpstreamError } from "../../core/upstream-error";
 import { mockReply, type MockReply } from "./mock-reply";
 
 export class MockProvider implements Provider {

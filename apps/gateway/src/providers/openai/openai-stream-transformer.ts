@@ -1,8 +1,8 @@
 // OpenAI SSE -> chunks. Chunks pass through as their original JSON text; an error event or a
 // stream that ends without [DONE] becomes an error, never a silent truncation.
 import type { ChatCompletionChunk, ChunkSink, SseEvent, StreamTransformer } from "../types";
-import { redactExcerpt } from "../redact-secrets";
-import { UpstreamError } from "../upstream-error";
+import { redactExcerpt } from "../../core/redact-secrets";
+import { UpstreamError } from "../../core/upstream-error";
 import { readChatChunk } from "./read-openai-chat";
 
 export function createOpenAIStreamTransformer(): StreamTransformer {

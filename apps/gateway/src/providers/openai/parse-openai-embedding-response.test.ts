@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { UpstreamError } from "../upstream-error";
+import { UpstreamError } from "../../core/upstream-error";
 import { parseOpenAIEmbeddingResponse } from "./parse-openai-embedding-response";
 
 const call = { body: { model: "e", input: "x" }, upstreamModel: "e-v1", requestId: "r" };

@@ -2,7 +2,7 @@
 // vector (numbers, or base64 text) and an index. Usage defaults to zero for servers that omit it.
 import type { EmbeddingCall, EmbeddingResponse } from "../types";
 import { tokenCount } from "../sanitize-usage";
-import { UpstreamError } from "../upstream-error";
+import { UpstreamError } from "../../core/upstream-error";
 
 interface LooseEmbeddingList {
   data?: Array<{ index?: unknown; embedding?: unknown }>;

@@ -1,6 +1,6 @@
 // An OpenAI-shaped error response -> UpstreamError. Upstream 401/403 mean our key is wrong: a
 // configuration error, never retried, never echoing the key.
-import { parseRetryAfter, UpstreamError } from "../upstream-error";
+import { parseRetryAfter, UpstreamError } from "../../core/upstream-error";
 
 export function parseOpenAIError(status: number, headers: Record<string, string | string[] | undefined>, bodyText: string): UpstreamError {
   let message = `HTTP ${status}`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { UpstreamError } from "../upstream-error";
+import { UpstreamError } from "../../core/upstream-error";
 import { readChatChunk, readChatCompletion } from "./read-openai-chat";
 
 const choice = { index: 0, message: { role: "assistant", content: "hi" }, finish_reason: "stop" };

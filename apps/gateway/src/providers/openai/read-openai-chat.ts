@@ -5,7 +5,7 @@
 // made of token counts is dropped (sanitize-usage.ts). Everything else passes as the upstream sent it.
 import { isObject, sanitizeOpenAIUsage, sameUsage } from "../sanitize-usage";
 import type { ChatCompletion, ChatCompletionChunk } from "../types";
-import { UpstreamError } from "../upstream-error";
+import { UpstreamError } from "../../core/upstream-error";
 
 const optionalString = (v: unknown) => v === undefined || v === null || typeof v === "string";
 

@@ -1,5 +1,5 @@
 // Maps an UpstreamError (what a provider said) to the HttpError the client sees.
-import { UpstreamError } from "../providers/upstream-error";
+import { UpstreamError } from "./upstream-error";
 import { HttpError, type ErrorType } from "./http-error";
 
 export function upstreamToHttpError(err: UpstreamError): HttpError {

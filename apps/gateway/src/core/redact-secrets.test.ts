@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { parseAnthropicError } from "./anthropic/parse-anthropic-error";
-import { parseOpenAIError } from "./openai/parse-openai-error";
-import { redactErrorEvent } from "./redact-error-event";
+import { parseAnthropicError } from "../providers/anthropic/parse-anthropic-error";
+import { parseOpenAIError } from "../providers/openai/parse-openai-error";
+import { redactErrorEvent } from "../providers/redact-error-event";
 import { redactSecrets, registerSecrets } from "./redact-secrets";
 import { MAX_UPSTREAM_MESSAGE_CHARS, UpstreamError } from "./upstream-error";
 

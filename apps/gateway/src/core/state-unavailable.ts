@@ -1,7 +1,7 @@
 // The answer when the shared state backend (Redis) cannot be reached. The gateway fails closed: a
 // request is never run without its limits, and never answered 500; the client gets a 503 it may
 // retry (Retry-After: 1), and /health reports the state backend unhealthy meanwhile.
-import { HttpError } from "../http/http-error";
+import { HttpError } from "./http-error";
 
 export const stateUnavailable = (toDo: string) =>
   new HttpError({ status: 503, type: "overloaded_error", code: "state_unavailable", message: `the gateway cannot reach its state backend ${toDo}; retry shortly`, headers: { "retry-after": "1" } });

@@ -3,19 +3,19 @@
 // backend is written off the request path or by admin operations.
 import type { Redis } from "ioredis";
 import type { Schema } from "@runestone/contract";
-import type { RunestoneConfig } from "../config/schema";
-import { MemoryAdmission } from "../admission/memory-admission";
-import type { Admission } from "../admission/types";
-import type { BreakerPeers } from "../resilience/breaker-peers";
-import { MemoryUsageStore } from "../telemetry/usage-memory-store";
-import { UsageLedger } from "../telemetry/usage-ledger";
-import { SqliteUsageStore } from "../telemetry/usage-sqlite-store";
-import { AdminKey } from "./admin-key";
-import { bounded } from "./bounded";
-import { ManagedKeyStore } from "./managed-key-store";
-import { MemoryKeyRepository } from "./memory-key-repository";
-import { openSqlite, type SqliteDb } from "./sqlite";
-import { SqliteKeyRepository } from "./sqlite-key-repository";
+import type { RunestoneConfig } from "./config/schema";
+import { MemoryAdmission } from "./admission/memory-admission";
+import type { Admission } from "./admission/types";
+import type { BreakerPeers } from "./resilience/breaker-peers";
+import { MemoryUsageStore } from "./telemetry/usage-memory-store";
+import { UsageLedger } from "./telemetry/usage-ledger";
+import { SqliteUsageStore } from "./telemetry/usage-sqlite-store";
+import { AdminKey } from "./state/admin-key";
+import { bounded } from "./state/bounded";
+import { ManagedKeyStore } from "./state/managed-key-store";
+import { MemoryKeyRepository } from "./state/memory-key-repository";
+import { openSqlite, type SqliteDb } from "./state/sqlite";
+import { SqliteKeyRepository } from "./state/sqlite-key-repository";
 
 export interface GatewayState {
   mode: "embedded" | "redis" | "memory";
@@ -46,11 +46,11 @@ export async function openState(config: RunestoneConfig, opts: OpenStateOptions 
   if (config.state.redis_url) {
     // Loaded only in Redis mode, so embedded mode starts without ioredis and friends.
     const [{ openRedis }, { RedisKeyRepository }, { RedisAdmission }, { RedisUsageStore }, { RedisBreakerPeers }] = await Promise.all([
-      import("./redis"),
-      import("./redis-key-repository"),
-      import("../admission/redis-admission"),
-      import("../telemetry/usage-redis-store"),
-      import("./redis-breaker-peers"),
+      import("./state/redis"),
+      import("./state/redis-key-repository"),
+      import("./admission/redis-admission"),
+      import("./telemetry/usage-redis-store"),
+      import("./state/redis-breaker-peers"),
     ]);
     const redis = openRedis(config.state.redis_url, (e) => onError(e, "redis connection"));
     const prefix = config.state.redis_prefix;
