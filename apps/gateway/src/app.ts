@@ -39,6 +39,8 @@ import { AdminKey } from "./state/admin-key";
 import { memoryState, type GatewayState } from "./open-state";
 import { adminRoutes } from "./http/routes/admin";
 import { usageRoutes } from "./http/routes/usage";
+import { dashboardRoutes } from "./http/routes/dashboard";
+import { TrafficRecorder } from "./telemetry/traffic-recorder";
 import { version } from "./version";
 
 export interface AppDeps {
@@ -72,7 +74,8 @@ export function createApp(deps: AppDeps): Express {
   const lifecycle = deps.lifecycle ?? new Lifecycle();
   const catalog = new Catalog(config, providers);
   const telemetry = deps.telemetry ?? createTelemetry({ config, openapiDocument });
-  const events = combineEvents(telemetry.events, deps.events ?? {});
+  const traffic = new TrafficRecorder();
+  const events = combineEvents(telemetry.events, traffic.events, deps.events ?? {});
   const resilience = new Resilience({ config: config.resilience, events, requestTimeoutMs: config.server.request_timeout_ms });
   for (const m of catalog.all()) for (const d of m.deployments) if (d.provider.configured) resilience.breakers.get(d.provider.id, d.model);
   if (state.breakerPeers) resilience.breakers.share(state.breakerPeers);
@@ -115,6 +118,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(jobRoutes(deps.jobs));
   app.use(adminRoutes(state.keys));
   app.use(usageRoutes(state.ledger));
+  app.use(dashboardRoutes({ access: config.metrics.access, adminKey: state.adminKey, traffic, breakers: resilience.breakers, ledger: state.ledger, jobs: deps.jobs }));
   const accounting = { ledger: state.ledger, tenantById: (id: string) => state.keys.tenant(id), onError: (err: unknown, what: string) => logger.warn({ err: String(err) }, `${what} failed`) };
   app.use(chatRoutes({ router, requestTimeoutMs: config.server.request_timeout_ms, admission, accounting, overflow }));
   app.use(messagesRoutes({ router, requestTimeoutMs: config.server.request_timeout_ms, admission, ledger: state.ledger }));

@@ -45,6 +45,12 @@ export interface QueueStats {
   running: number;
 }
 
+export interface TenantQueueStats {
+  tenantId: string;
+  depth: number;
+  oldestCreatedAt: number;
+}
+
 export interface JobQueue {
   readonly mode: "embedded" | "redis";
   readonly settings: QueueSettings;
@@ -54,6 +60,8 @@ export interface JobQueue {
   get(caller: JobCaller, id: string): Promise<{ job: JobRecord; position: number | null } | undefined>;
   cancel(caller: JobCaller, id: string): Promise<CancelResult>;
   stats(): Promise<QueueStats>;
+  /** Waiting jobs per tenant (the dashboard); absent where the backend cannot count them cheaply. */
+  queuedPerTenant?(): Promise<TenantQueueStats[]>;
   /** A slot of the tenant's just freed: ask its admission again now (embedded; Redis retries on its own). */
   wake?(tenantId: string): void;
   /** Starts taking jobs (each one only once the runner's admission admits it). */

@@ -12,7 +12,7 @@ import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
 import type { SqliteDb } from "../state/sqlite";
 import type { GatewayEvents } from "../telemetry/gateway-events";
-import { admissionBackoffMs, mayAccess, type CancelResult, type EnqueueResult, type JobCaller, type JobQueue, type NewJob, type QueueSettings, type QueueStats } from "./job-queue";
+import { admissionBackoffMs, mayAccess, type CancelResult, type EnqueueResult, type JobCaller, type JobQueue, type NewJob, type QueueSettings, type QueueStats, type TenantQueueStats } from "./job-queue";
 import { cancelledError, expiredError, FINAL_STATUSES, interruptedError, newJobId, shutdownError, type JobError, type JobRecord, type JobStatus } from "./job-record";
 import type { JobRunner, Outcome } from "./job-runner";
 import { CANCELLED, RunningJobs, SHUTDOWN } from "./running-jobs";
@@ -202,6 +202,13 @@ export class SqliteJobQueue implements JobQueue {
   async stats(): Promise<QueueStats> {
     const s = this.stmt.stats.get()!;
     return { mode: this.mode, depth: s.n, oldestCreatedAt: s.oldest, running: this.running.size };
+  }
+
+  async queuedPerTenant(): Promise<TenantQueueStats[]> {
+    const rows = this.db
+      .prepare<[], { tenant_id: string; n: number; oldest: number }>("SELECT tenant_id, COUNT(*) AS n, MIN(created_at) AS oldest FROM jobs WHERE status = 'queued' GROUP BY tenant_id ORDER BY n DESC, tenant_id")
+      .all();
+    return rows.map((r) => ({ tenantId: r.tenant_id, depth: r.n, oldestCreatedAt: r.oldest }));
   }
 
   wake(tenantId: string): void {

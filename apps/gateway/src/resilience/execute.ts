@@ -117,7 +117,7 @@ async function runOverCandidates<T>(
       }
       if (from && from.candidate !== c) {
         fallbacks++;
-        r.events.fallback?.({ model: c.model.id, fromProvider: from.candidate.provider.id, toProvider: c.provider.id, reason: from.reason });
+        r.events.fallback?.({ model: c.model.id, fromProvider: from.candidate.provider.id, toProvider: c.provider.id, reason: from.reason, fromUpstreamModel: from.candidate.upstreamModel });
       }
       const t0 = performance.now();
       inFlight.candidate = c;
@@ -164,7 +164,7 @@ async function runOverCandidates<T>(
     if (now + delay >= deadline) break;
     retries++;
     const next = candidates[left[0]!]!;
-    r.events.retry?.({ provider: next.provider.id, model: next.model.id, attempt: round + 1, reason: from?.reason ?? "retry", delayMs: delay });
+    r.events.retry?.({ provider: next.provider.id, model: next.model.id, attempt: round + 1, reason: from?.reason ?? "retry", delayMs: delay, upstreamModel: next.upstreamModel });
     const w0 = performance.now();
     try {
       await sleep(delay, signal);

@@ -56,8 +56,9 @@ export interface JobUsageEvent {
 export interface GatewayEvents {
   requestFinished?(e: RequestFinishedEvent): void;
   upstreamAttempt?(e: UpstreamAttemptEvent): void;
-  fallback?(e: { model: string; fromProvider: string; toProvider: string; reason: string }): void;
-  retry?(e: { provider: string; model: string; attempt: number; reason: string; delayMs: number }): void;
+  /** `fromUpstreamModel`: the upstream model of the deployment that failed (the dashboard counts per deployment). */
+  fallback?(e: { model: string; fromProvider: string; toProvider: string; reason: string; fromUpstreamModel?: string }): void;
+  retry?(e: { provider: string; model: string; attempt: number; reason: string; delayMs: number; upstreamModel?: string }): void;
   breakerStateChanged?(e: { provider: string; model: string; state: "closed" | "open" | "half_open" }): void;
   rateLimited?(e: { tenant: string; limit: "concurrency" | "requests" | "tokens" | "queue_full"; action: "rejected" | "queued" }): void;
   jobQueued?(e: { tenant: string; depth: number }): void;

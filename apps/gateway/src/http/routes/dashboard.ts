@@ -1,0 +1,145 @@
+// GET /dashboard (the operator's page, built by apps/dashboard) and the two JSON endpoints it reads:
+// GET /dashboard/summary (recent traffic, deployments, queue) and GET /dashboard/usage (the ledger).
+// Same access rule as /metrics; in admin mode the page itself is served to anyone (it holds no data,
+// and a browser cannot send a bearer token when it opens a page) and asks for the key.
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { Router as ExpressRouter, type Request } from "express";
+import type { Schema } from "@runestone/contract";
+import type { RunestoneConfig } from "../../config/schema";
+import type { JobQueue } from "../../jobs/job-queue";
+import type { BreakerRegistry } from "../../resilience/breaker-registry";
+import type { AdminKey } from "../../state/admin-key";
+import type { TrafficRecorder, TrafficWindowData } from "../../telemetry/traffic-recorder";
+import type { UsageLedger } from "../../telemetry/usage-ledger";
+import { HttpError } from "../../core/http-error";
+import { scrapeRefusal } from "./metrics";
+import { toRecord } from "./usage";
+
+const DAY_MS = 86_400_000;
+const USAGE_DAYS = 14;
+// Everything the page needs is inline; it may only talk back to this gateway.
+const PAGE_CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+export interface DashboardDeps {
+  access: RunestoneConfig["metrics"]["access"];
+  adminKey: AdminKey;
+  traffic: TrafficRecorder;
+  breakers: BreakerRegistry;
+  ledger: UsageLedger;
+  jobs?: JobQueue;
+  /** The built page; by default RUNESTONE_DASHBOARD_HTML, else @runestone/dashboard's dist/index.html. */
+  htmlPath?: string;
+}
+
+export function dashboardRoutes(deps: DashboardDeps): ExpressRouter {
+  const r = ExpressRouter();
+  let html: Promise<string | undefined> | undefined;
+  const guard = (req: Request) => {
+    const refused = scrapeRefusal(deps, req);
+    if (refused) throw refused;
+  };
+  r.get(["/dashboard", "/dashboard/"], async (req, res) => {
+    if (deps.access !== "admin") guard(req);
+    html ??= readPage(deps.htmlPath);
+    const page = await html;
+    if (!page) throw new HttpError({ status: 404, type: "not_found_error", code: "dashboard_not_built", message: "the dashboard page is not built: run `pnpm build`" });
+    res.setHeader("content-security-policy", PAGE_CSP);
+    res.setHeader("cache-control", "no-store");
+    res.type("html").send(page);
+  });
+  r.get("/dashboard/summary", async (req, res) => {
+    guard(req);
+    res.setHeader("cache-control", "no-store");
+    res.json(await summary(deps));
+  });
+  r.get("/dashboard/usage", async (req, res) => {
+    guard(req);
+    const to = new Date().toISOString().slice(0, 10);
+    const from = new Date(Date.parse(`${to}T00:00:00Z`) - (USAGE_DAYS - 1) * DAY_MS).toISOString().slice(0, 10);
+    const groups = await deps.ledger.query({ from, to }, ["day", "tenant", "model"]);
+    const body: Schema<"DashboardUsage"> = { object: "dashboard.usage", from, to, data: groups.map(toRecord), budgets_supported: false };
+    res.setHeader("cache-control", "no-store");
+    res.json(body);
+  });
+  return r;
+}
+
+function readPage(path: string | undefined): Promise<string | undefined> {
+  let resolved = path ?? process.env.RUNESTONE_DASHBOARD_HTML;
+  if (!resolved) {
+    try {
+      resolved = createRequire(import.meta.url).resolve("@runestone/dashboard/index.html");
+    } catch {
+      return Promise.resolve(undefined);
+    }
+  }
+  return readFile(resolved, "utf8").catch(() => undefined);
+}
+
+async function summary(deps: DashboardDeps): Promise<Schema<"DashboardSummary">> {
+  const now = Date.now();
+  const minutes = deps.traffic.minutes();
+  return {
+    object: "dashboard.summary",
+    generated_at: now,
+    minutes: minutes.map(toWindow),
+    recent: toWindow(deps.traffic.recent()),
+    deployments: deployments(deps),
+    queue: await queue(deps.jobs, now, minutes),
+  };
+}
+
+function toWindow(w: TrafficWindowData): Schema<"TrafficWindow"> {
+  return {
+    start: w.start,
+    duration_ms: w.durationMs,
+    requests: w.requests,
+    latency_ms: w.latencyMs,
+    overhead_ms: w.overheadMs,
+    ttft_ms: w.ttftMs,
+    prompt_tokens: w.promptTokens,
+    completion_tokens: w.completionTokens,
+    cost_usd: w.costUsd,
+    fallbacks: w.fallbacks,
+    retries: w.retries,
+    jobs_finished: w.jobsFinished,
+    jobs_failed: w.jobsFailed,
+  };
+}
+
+function deployments(deps: DashboardDeps): Schema<"DeploymentHealth">[] {
+  const counts = new Map(deps.traffic.deployments.recent().map((c) => [`${c.provider}\u0000${c.model}`, c]));
+  const out: Schema<"DeploymentHealth">[] = [];
+  const row = (provider: string, model: string, breaker: Schema<"DeploymentHealth">["breaker"], retryInMs: number | null) => {
+    const c = counts.get(`${provider}\u0000${model}`);
+    counts.delete(`${provider}\u0000${model}`);
+    const attempts = c?.attempts ?? 0;
+    const failures = c?.failures ?? 0;
+    out.push({ provider, model, breaker, retry_in_ms: retryInMs, attempts, failures, failure_rate: attempts ? Math.round((failures / attempts) * 1e4) / 1e4 : null, retries: c?.retries ?? 0, fallbacks: c?.fallbacks ?? 0 });
+  };
+  for (const b of deps.breakers.all()) {
+    const s = b.snapshot();
+    row(b.provider, b.model, s.state, s.retry_in_ms ?? null);
+  }
+  // Called recently but without a breaker (should not happen; shown rather than hidden).
+  for (const c of [...counts.values()]) row(c.provider, c.model, "closed", null);
+  return out.sort((a, b) => a.provider.localeCompare(b.provider) || a.model.localeCompare(b.model));
+}
+
+async function queue(jobs: JobQueue | undefined, now: number, lastHour: TrafficWindowData[]): Promise<Schema<"QueueSummary">> {
+  const finished = lastHour.reduce((n, m) => n + m.jobsFinished, 0);
+  const failed = lastHour.reduce((n, m) => n + m.jobsFailed, 0);
+  if (!jobs) return { enabled: false, depth: 0, oldest_age_ms: null, running: 0, tenants: [], jobs_finished: finished, jobs_failed: failed };
+  const [stats, perTenant] = await Promise.all([jobs.stats(), jobs.queuedPerTenant?.()]);
+  return {
+    enabled: true,
+    mode: stats.mode,
+    depth: stats.depth,
+    oldest_age_ms: stats.oldestCreatedAt === null ? null : Math.max(0, now - stats.oldestCreatedAt),
+    running: stats.running,
+    tenants: perTenant ? perTenant.map((t) => ({ tenant_id: t.tenantId, depth: t.depth, oldest_age_ms: Math.max(0, now - t.oldestCreatedAt) })) : null,
+    jobs_finished: finished,
+    jobs_failed: failed,
+  };
+}
