@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ChatRequest } from "../src/providers/types";
-import { estimatePromptTokens } from "../src/routing/estimate-prompt-tokens";
+import { estimatePromptTokens } from "../src/core/estimate-tokens";
 import { startHarness, type Harness } from "./harness";
 import { parseMetrics, series, sum, type Sample } from "./metrics-text";
 

@@ -2,7 +2,7 @@
 // JSON and streamed answers and for a stream the client cut short; each tenant sees only its own
 // usage, the admin key sees every tenant.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { estimatePromptTokens } from "../src/routing/estimate-prompt-tokens";
+import { estimatePromptTokens } from "../src/core/estimate-tokens";
 import type { ChatRequest } from "../src/providers/types";
 import { ADMIN_KEY, api, chat, KEYS, limitsConfigYaml, startInstances, tempSqlitePath, within, type Instances } from "./limits-harness";
 

@@ -2,7 +2,7 @@
 // step as chat (tenant and key limits, x-ratelimit-* headers, 503 when the state backend fails, the
 // lease reconciled and the usage ledger written when the response closes), refusing with the shared 429.
 import type { Response } from "express";
-import type { Tenant } from "../state/key-store";
+import type { Tenant } from "../core/tenant";
 import { recordUsageOnClose } from "../telemetry/record-usage-on-close";
 import type { UsageLedger } from "../telemetry/usage-ledger";
 import type { UsageLocals } from "../telemetry/usage-seen";

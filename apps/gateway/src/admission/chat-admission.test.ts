@@ -3,7 +3,7 @@
 import express from "express";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
-import type { Tenant } from "../state/key-store";
+import type { Tenant } from "../core/tenant";
 import { admitChat } from "./chat-admission";
 import { MemoryAdmission } from "./memory-admission";
 

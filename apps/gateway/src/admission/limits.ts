@@ -1,5 +1,5 @@
 // Which limits a request is admitted under: its tenant's, and its key's when the key has its own.
-import type { Limits } from "../state/key-store";
+import type { Limits } from "../core/tenant";
 import type { AdmissionRequest, RateLimitState } from "./types";
 
 export const WINDOW_MS = 60_000;

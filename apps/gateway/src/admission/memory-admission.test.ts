@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Tenant } from "../state/key-store";
+import type { Tenant } from "../core/tenant";
 import { MemoryAdmission } from "./memory-admission";
 import { formatDuration, rateLimitHeaders } from "./rate-limit-headers";
 import type { AdmissionResult } from "./types";

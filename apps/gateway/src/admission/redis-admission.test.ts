@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
 import { startRedis, type RedisServer } from "../../test/redis-server";
-import type { Tenant } from "../state/key-store";
+import type { Tenant } from "../core/tenant";
 import { RedisAdmission } from "./redis-admission";
 
 let server: RedisServer;

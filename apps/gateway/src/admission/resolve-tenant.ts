@@ -2,7 +2,7 @@
 // the caller's own tenant. Any other value, the id of a tenant the key may not act for included, is
 // just a label: it never reaches another tenant's limits, usage or data, and the answer is the same
 // whether or not such a tenant exists, so tenant ids cannot be enumerated through it.
-import type { KeyPrincipal, Tenant } from "../state/key-store";
+import type { KeyPrincipal, Tenant } from "../core/tenant";
 
 export interface ResolvedTenant {
   tenant: Tenant;

@@ -4,7 +4,7 @@
 //   admitted: run the request, then lease.release(actual usage) exactly once (also on error/disconnect);
 //   refused:  if the tenant overflows to the queue (config `overflow: queue`, or the request header
 //             `x-runestone-overflow: queue`), enqueue it and answer 202; else answer 429 with Retry-After.
-import type { Limits, Tenant } from "../state/key-store";
+import type { Limits, Tenant } from "../core/tenant";
 
 export type LimitName = "concurrency" | "requests" | "tokens";
 

@@ -9,13 +9,11 @@ import { asNonStreaming, prepareChat, type PreparedChat } from "../pipeline/prep
 import type { ChatCompletion, ChatRequest, Usage } from "../providers/types";
 import type { Attempt } from "../resilience/execute";
 import type { Router } from "../routing/router";
-import type { Limits, Tenant } from "../state/key-store";
+import type { Limits, Tenant } from "../core/tenant";
 import type { GatewayEvents } from "../telemetry/gateway-events";
 import { jobUsage } from "../telemetry/attempt-cost";
 import { keyRevokedError, type JobError, type JobRecord } from "./job-record";
-import { estimateTokens } from "./estimate-tokens";
-import { estimatePromptTokens } from "../routing/estimate-prompt-tokens";
-import { estimatedAnswerUsage } from "../telemetry/usage-seen";
+import { estimateChatTokens, estimatedAnswerUsage, estimatePromptTokens } from "../core/estimate-tokens";
 import { CANCELLED } from "./running-jobs";
 
 export interface JobRunnerDeps {
@@ -62,7 +60,7 @@ export class JobRunner {
       return { admitted: false, error: toHttpError(err).toBody().error };
     }
     const keyId = job.keyId || undefined;
-    const res = await this.deps.admission.admit({ tenant, keyId, keyLimits: keyId ? this.deps.keyLimits?.(keyId) : undefined, estimatedTokens: estimateTokens(prepared) });
+    const res = await this.deps.admission.admit({ tenant, keyId, keyLimits: keyId ? this.deps.keyLimits?.(keyId) : undefined, estimatedTokens: estimateChatTokens(prepared) });
     if (!res.admitted) return { admitted: false, retryAfterMs: res.retryAfterMs };
     return { admitted: true, lease: res.lease, tenant };
   }

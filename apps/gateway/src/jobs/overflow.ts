@@ -6,7 +6,7 @@ import type { Schema } from "@runestone/contract";
 import type { AdmissionResult } from "../admission/types";
 import { HttpError } from "../core/http-error";
 import type { PreparedChat } from "../pipeline/prepare-chat";
-import type { KeyPrincipal } from "../state/key-store";
+import type { KeyPrincipal } from "../core/tenant";
 import type { GatewayEvents } from "../telemetry/gateway-events";
 import type { JobQueue } from "./job-queue";
 import type { JobRunner } from "./job-runner";

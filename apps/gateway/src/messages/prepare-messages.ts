@@ -5,7 +5,7 @@ import { RUNESTONE_FIELDS } from "../pipeline/prepare-chat";
 import type { ChatCall, ChatRequest, ChunkEvent, PassthroughCall, SseEvent } from "../providers/types";
 import type { Candidate, RoutePlan, Router } from "../routing/router";
 import { hasCapability } from "../routing/catalog";
-import type { Tenant } from "../state/key-store";
+import type { Tenant } from "../core/tenant";
 import { convertToAnthropicMessage } from "./convert-to-anthropic-message";
 import { convertToChatRequest } from "./convert-to-chat-request";
 import { createMessageStreamTransformer } from "./create-message-stream-transformer";

@@ -2,7 +2,7 @@
 // deployment's call. Shared by the HTTP route and the overflow queue's worker.
 import type { ChatCall, ChatRequest } from "../providers/types";
 import type { Candidate, RoutePlan, Router } from "../routing/router";
-import type { Tenant } from "../state/key-store";
+import type { Tenant } from "../core/tenant";
 
 /** Runestone's own request fields: used for routing, never forwarded to a provider. */
 export const RUNESTONE_FIELDS = ["provider", "tenant_id", "model_family", "capabilities", "max_cost_per_token", "request_id", "routing_policy"] as const;

@@ -9,7 +9,7 @@ import type { CircuitBreaker } from "../resilience/circuit-breaker";
 import { Resilience } from "../resilience/resilience";
 import { allowedDeployments } from "./allowed-models";
 import { hasCapability, type Catalog, type CatalogModel, type Deployment, type Pricing } from "./catalog";
-import { estimatePromptTokens } from "./estimate-prompt-tokens";
+import { estimatePromptTokens } from "../core/estimate-tokens";
 import { impliedNeeds } from "./request-needs";
 import { orderByWeight } from "./weighted-order";
 

@@ -1,6 +1,7 @@
 // Managed API keys as the state backend stores them: hash and metadata, never the secret.
 import { randomBytes } from "node:crypto";
-import { hashKey, type Limits } from "./key-store";
+import { hashKey } from "./key-store";
+import type { Limits } from "../core/tenant";
 
 export interface StoredKey {
   id: string;

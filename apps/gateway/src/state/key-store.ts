@@ -2,25 +2,7 @@
 // stored hash with timingSafeEqual, so neither the key nor its hash leaks through timing.
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { TenantConfig } from "../config/schema";
-
-export type Limits = TenantConfig["limits"];
-
-export interface Tenant {
-  id: string;
-  /** The effective limits: the config file's, with the admin API's overrides on top. */
-  limits: Limits;
-  allowedModels?: string[];
-  overflow: TenantConfig["overflow"];
-}
-
-/** Who a key speaks for: its tenant, its own limits and the other tenants it may act for. */
-export interface KeyPrincipal {
-  /** Stable id of the key (managed keys: their id; config keys: a prefix of the hash). */
-  keyId: string;
-  tenant: Tenant;
-  limits?: Limits;
-  actFor?: readonly string[];
-}
+import type { KeyPrincipal, Tenant } from "../core/tenant";
 
 export interface KeyStore {
   lookup(key: string): Tenant | undefined;

@@ -2,7 +2,8 @@
 // admin API, with tenant limit overrides applied. Lookups read an in-memory copy (never the disk or
 // the network); any change in the backend rebuilds that copy and swaps it in whole.
 import type { TenantConfig } from "../config/schema";
-import { MemoryKeyStore, tenantFromConfig, type KeyPrincipal, type KeyStore, type Limits, type Tenant } from "./key-store";
+import { MemoryKeyStore, tenantFromConfig, type KeyStore } from "./key-store";
+import type { KeyPrincipal, Limits, Tenant } from "../core/tenant";
 import { cleanLimits, newKeyRecord, type KeyRepository, type StoredKey } from "./key-records";
 
 export class UnknownTenantError extends Error {}

@@ -1,6 +1,6 @@
 // Managed keys kept only in this process: for an app built without a state backend (unit tests).
 import type { KeyRepository, KeySnapshot, StoredKey } from "./key-records";
-import type { Limits } from "./key-store";
+import type { Limits } from "../core/tenant";
 
 export class MemoryKeyRepository implements KeyRepository {
   private readonly keys = new Map<string, StoredKey>();

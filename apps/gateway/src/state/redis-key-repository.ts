@@ -3,7 +3,7 @@
 // message lost while a subscriber reconnects, so a revocation is never missed for long.
 import type { Redis } from "ioredis";
 import type { KeyRepository, KeySnapshot, StoredKey } from "./key-records";
-import type { Limits } from "./key-store";
+import type { Limits } from "../core/tenant";
 
 const POLL_MS = 1_000;
 

@@ -2,7 +2,7 @@
 // (re)loads touch it; request lookups read the in-memory copy.
 import type { SqliteDb } from "./sqlite";
 import type { KeyRepository, KeySnapshot, StoredKey } from "./key-records";
-import type { Limits } from "./key-store";
+import type { Limits } from "../core/tenant";
 
 interface KeyRow {
   id: string;

@@ -5,41 +5,11 @@
 //   reports none): the prompt estimate plus what was streamed, at about four characters per token;
 // - a client that went away before any answer: the prompt estimate, since the provider already had it.
 import type { Response } from "express";
+import { tokensForChars } from "../core/estimate-tokens";
 import type { Usage } from "../providers/types";
 import type { Attempt, InFlight } from "../resilience/execute";
 import type { Candidate } from "../routing/router";
 import type { TokenCounts } from "./usage-cost";
-
-const CHARS_PER_TOKEN = 4;
-
-/** What a chunk's delta or a completion's message carries that the provider bills as output. */
-export interface OutputPart {
-  content?: string | null;
-  reasoning_content?: string | null;
-  tool_calls?: Array<{ function?: { arguments?: string }; custom?: { input?: string } }>;
-}
-
-export function outputChars(part: OutputPart | undefined): number {
-  let chars = (part?.content?.length ?? 0) + (part?.reasoning_content?.length ?? 0);
-  for (const t of part?.tool_calls ?? []) chars += (t.function?.arguments?.length ?? 0) + (t.custom?.input?.length ?? 0);
-  return chars;
-}
-
-/** A whole answer's output characters. */
-export function answerChars(completion: { choices?: Array<{ message?: OutputPart }> }): number {
-  let chars = 0;
-  for (const c of completion.choices ?? []) chars += outputChars(c.message);
-  return chars;
-}
-
-/**
- * Usage for an answer whose provider reported none (a queued job's, where no response object carries
- * the tallies): the prompt estimate, and the answer's text at about four characters per token.
- */
-export function estimatedAnswerUsage(promptTokens: number, completion: { choices?: Array<{ message?: OutputPart }> }): Usage {
-  const completionTokens = Math.ceil(answerChars(completion) / CHARS_PER_TOKEN);
-  return { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
-}
 
 /** res.locals fields the routes set for accounting. */
 export interface UsageLocals {
@@ -76,7 +46,7 @@ export function usageSeen(res: Response): UsageSeen | undefined {
     // Partial usage (a stream that ended before its final counts): what it reported, or the estimate
     // where that is more (a translated stream's opening counts are placeholders).
     const partial = l.usage;
-    const completionTokens = Math.max(partial?.completion_tokens ?? 0, Math.ceil((l.streamedChars ?? 0) / CHARS_PER_TOKEN));
+    const completionTokens = Math.max(partial?.completion_tokens ?? 0, tokensForChars(l.streamedChars ?? 0));
     const promptTokens = partial?.prompt_tokens || prompt;
     const cachedTokens = partial?.prompt_tokens_details?.cached_tokens ?? 0;
     return { counts: { promptTokens, completionTokens, cachedTokens }, candidate: attempt.candidate, estimated: true };

@@ -3,7 +3,7 @@
 // instance within a second.
 import { Router as ExpressRouter } from "express";
 import type { Schema } from "@runestone/contract";
-import type { Limits } from "../../state/key-store";
+import type { Limits } from "../../core/tenant";
 import type { StoredKey } from "../../state/key-records";
 import { UnknownTenantError, type ManagedKeyStore } from "../../state/managed-key-store";
 import { HttpError, notFound } from "../../core/http-error";

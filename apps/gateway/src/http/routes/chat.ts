@@ -8,15 +8,14 @@ import { startStream, type InFlight } from "../../resilience/execute";
 import type { Router } from "../../routing/router";
 import { SseWriter } from "../../streaming/sse-writer";
 import { upstreamSignal } from "../upstream-signal";
-import type { Tenant } from "../../state/key-store";
+import type { Tenant } from "../../core/tenant";
 import { toHttpError } from "../../core/to-http-error";
 import { badRequest } from "../../core/http-error";
 import { routingHeaders } from "../routing-headers";
 import type { Admission } from "../../admission/types";
-import { estimateTokens } from "../../jobs/estimate-tokens";
 import { overflowToQueue, type OverflowDeps } from "../../jobs/overflow";
 import { admitChat, rateLimited, resolveChatTenant, tallyAnswer, tallyStreamed, type ChatAccounting } from "../../admission/chat-admission";
-import { estimatePromptTokens } from "../../routing/estimate-prompt-tokens";
+import { estimateChatTokens, estimatePromptTokens } from "../../core/estimate-tokens";
 import type { ResponseFacts } from "../../telemetry/tracing";
 
 export interface ChatDeps {
@@ -53,7 +52,7 @@ async function handleChat(deps: ChatDeps, req: Request, res: Response, forceStre
   res.locals.stream = prepared.stream;
   if (deps.admission) {
     const promptTokens = estimatePromptTokens(prepared.body);
-    const estimate = { tokens: estimateTokens(prepared, promptTokens), promptTokens };
+    const estimate = { tokens: estimateChatTokens(prepared, promptTokens), promptTokens };
     const decision = await admitChat(deps.admission, deps.accounting, res, prepared.tenant, estimate);
     if (!decision.admitted) {
       if (await overflowToQueue(deps.overflow, req, res, prepared, decision)) return;

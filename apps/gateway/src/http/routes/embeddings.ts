@@ -7,7 +7,8 @@ import { RUNESTONE_FIELDS } from "../../pipeline/prepare-chat";
 import type { ChatRequest, EmbeddingRequest, EmbeddingResponse } from "../../providers/types";
 import type { Router } from "../../routing/router";
 import { hasCapability } from "../../routing/catalog";
-import type { Tenant } from "../../state/key-store";
+import type { Tenant } from "../../core/tenant";
+import { estimateEmbeddingInputTokens } from "../../core/estimate-tokens";
 import { badRequest } from "../../core/http-error";
 import { routingHeaders } from "../routing-headers";
 import { admitRequest } from "../../admission/admit-request";
@@ -46,7 +47,7 @@ async function handleEmbeddings(deps: EmbeddingsDeps, req: Request, res: Respons
   const forward: Record<string, unknown> = { ...body };
   for (const f of RUNESTONE_FIELDS) delete forward[f];
 
-  const inputTokens = estimateInputTokens(body.input);
+  const inputTokens = estimateEmbeddingInputTokens(body.input);
   await admitRequest(res, deps, tenant, { tokens: inputTokens, promptTokens: inputTokens });
   const { signal, inFlight } = upstreamSignal(res, deps.requestTimeoutMs);
   const { result, attempt } = await completeOnCandidates<EmbeddingResponse>(
@@ -62,16 +63,4 @@ async function handleEmbeddings(deps: EmbeddingsDeps, req: Request, res: Respons
   res.locals.usage = { prompt_tokens: result.usage.prompt_tokens, completion_tokens: 0, total_tokens: result.usage.total_tokens };
   res.set(routingHeaders(res, attempt, plan.policy));
   res.json(result);
-}
-
-/** About four characters per token; token-id inputs count exactly. */
-function estimateInputTokens(input: EmbeddingRequest["input"]): number {
-  const items: unknown[] = Array.isArray(input) ? input : [input];
-  let tokens = 0;
-  for (const x of items) {
-    if (typeof x === "string") tokens += Math.ceil(x.length / 4);
-    else if (typeof x === "number") tokens += 1;
-    else if (Array.isArray(x)) tokens += x.length;
-  }
-  return tokens;
 }

@@ -5,7 +5,7 @@
 import { Router as ExpressRouter, type Response } from "express";
 import type { JobCaller, JobQueue } from "../../jobs/job-queue";
 import { toJobView } from "../../jobs/job-record";
-import type { KeyPrincipal, Tenant } from "../../state/key-store";
+import type { KeyPrincipal, Tenant } from "../../core/tenant";
 import { HttpError } from "../../core/http-error";
 
 export function jobRoutes(jobs: JobQueue | undefined): ExpressRouter {

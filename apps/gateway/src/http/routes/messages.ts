@@ -2,7 +2,7 @@
 // route leave in Anthropic's shape (see error-handler.ts and messages/to-anthropic-error.ts).
 import { Router as ExpressRouter, type Request, type Response } from "express";
 import type { Admission } from "../../admission/types";
-import { estimateMessageTokens } from "../../messages/estimate-message-tokens";
+import { estimateMessageTokens } from "../../core/estimate-tokens";
 import { MessageSseWriter } from "../../messages/message-sse-writer";
 import type { MessageResponse, MessagesRequest } from "../../messages/messages-types";
 import { messageRunner, messageStreamRunner, prepareMessages, type PreparedMessages } from "../../messages/prepare-messages";
@@ -12,7 +12,7 @@ import { readAnthropicUsage } from "../../providers/anthropic/map-anthropic-usag
 import type { SseEvent } from "../../providers/types";
 import { UpstreamError } from "../../core/upstream-error";
 import type { Router } from "../../routing/router";
-import type { Tenant } from "../../state/key-store";
+import type { Tenant } from "../../core/tenant";
 import { toHttpError } from "../../core/to-http-error";
 import { routingHeaders } from "../routing-headers";
 import type { UsageLocals } from "../../telemetry/usage-seen";

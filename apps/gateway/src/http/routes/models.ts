@@ -6,7 +6,7 @@ import { Router as ExpressRouter, type Request, type Response } from "express";
 import { toApiModel, type Catalog, type CatalogModel } from "../../routing/catalog";
 import { allowedDeployments } from "../../routing/allowed-models";
 import type { ModelDiscovery } from "../../routing/model-discovery";
-import type { Tenant } from "../../state/key-store";
+import type { Tenant } from "../../core/tenant";
 import { modelNotAllowed, notFound } from "../../core/http-error";
 
 export function modelRoutes(catalog: Catalog, discovery?: ModelDiscovery): ExpressRouter {

@@ -2,7 +2,7 @@
 // it may act for); the admin key sees every tenant.
 import { Router as ExpressRouter } from "express";
 import type { Schema } from "@runestone/contract";
-import type { KeyPrincipal, Tenant } from "../../state/key-store";
+import type { KeyPrincipal, Tenant } from "../../core/tenant";
 import type { GroupField, UsageGroup, UsageLedger } from "../../telemetry/usage-ledger";
 import { badRequest, HttpError } from "../../core/http-error";
 
