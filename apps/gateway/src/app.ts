@@ -31,7 +31,7 @@ import { ModelDiscovery } from "./routing/model-discovery";
 import { Router } from "./routing/router";
 import { Resilience } from "./resilience/resilience";
 import type { KeyStore } from "./state/key-store";
-import { combineEvents, type GatewayEvents } from "./telemetry/gateway-events";
+import { combineEvents, type GatewayEvents } from "./core/gateway-events";
 import { requestLog } from "./telemetry/request-log";
 import { createTelemetry, type Telemetry } from "./telemetry/telemetry";
 import { metricsRoutes } from "./http/routes/metrics";

@@ -8,7 +8,7 @@ import type { RunestoneConfig } from "./config/schema";
 import { answerClientError } from "./http/client-error";
 import { Lifecycle } from "./http/lifecycle";
 import { ProviderRegistry } from "./providers/registry";
-import { combineEvents, type GatewayEvents } from "./telemetry/gateway-events";
+import { combineEvents, type GatewayEvents } from "./core/gateway-events";
 import { createTelemetry } from "./telemetry/telemetry";
 import { loadTracing } from "./telemetry/load-tracing";
 import { openapiDocument } from "@runestone/contract";

@@ -1,6 +1,6 @@
 // Records the gateway's resilience events (upstream attempts, retries, fallbacks, breaker changes) so
 // the fault tests can assert on what happened inside, not only on what the client saw.
-import type { GatewayEvents } from "../src/telemetry/gateway-events";
+import type { GatewayEvents } from "../src/core/gateway-events";
 
 type EventOf<K extends keyof GatewayEvents> = Parameters<NonNullable<GatewayEvents[K]>>[0];
 

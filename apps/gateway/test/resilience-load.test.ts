@@ -5,7 +5,7 @@ import { startMockUpstream, type MockUpstream } from "@runestone/mock-upstream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../src/config/load";
 import { startGateway, type RunningGateway } from "../src/server";
-import type { GatewayEvents } from "../src/telemetry/gateway-events";
+import type { GatewayEvents } from "../src/core/gateway-events";
 import { createLogger } from "../src/telemetry/logger";
 import { LogCapture, postJson, readSse, tempSqlitePath } from "./harness";
 

@@ -1,9 +1,9 @@
 // The headers that say what happened to a request: who served it, how it was routed, and the
 // time spent in the gateway itself (upstream wait excluded).
 import type { Response } from "express";
-import type { Attempt } from "../resilience/execute";
+import type { Attempt } from "../routing/route-plan";
 import type { Usage } from "../providers/types";
-import type { RoutingPolicy } from "../routing/router";
+import type { RoutingPolicy } from "../core/routing-policy";
 import { candidatePricing } from "../telemetry/attempt-cost";
 import { costUsd } from "../telemetry/usage-cost";
 

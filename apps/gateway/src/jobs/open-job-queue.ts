@@ -3,7 +3,7 @@
 import type { Logger } from "pino";
 import type { RunestoneConfig } from "../config/schema";
 import { openSqlite } from "../state/sqlite";
-import type { GatewayEvents } from "../telemetry/gateway-events";
+import type { GatewayEvents } from "../core/gateway-events";
 import { settingsFrom, type JobQueue } from "./job-queue";
 import { SqliteJobQueue } from "./sqlite-job-queue";
 

@@ -7,7 +7,7 @@ import type { AdmissionResult } from "../admission/types";
 import { HttpError } from "../core/http-error";
 import type { PreparedChat } from "../pipeline/prepare-chat";
 import type { KeyPrincipal } from "../core/tenant";
-import type { GatewayEvents } from "../telemetry/gateway-events";
+import type { GatewayEvents } from "../core/gateway-events";
 import type { JobQueue } from "./job-queue";
 import type { JobRunner } from "./job-runner";
 

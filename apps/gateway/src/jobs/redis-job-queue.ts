@@ -17,7 +17,7 @@ import { bounded } from "../state/bounded";
 import { isStateUnreachable } from "../core/state-unavailable";
 import { RedisClock } from "../state/redis-clock";
 import type { Logger } from "pino";
-import type { GatewayEvents } from "../telemetry/gateway-events";
+import type { GatewayEvents } from "../core/gateway-events";
 import { admissionBackoffMs, mayAccess, type CancelResult, type EnqueueResult, type JobCaller, type JobQueue, type NewJob, type QueueSettings, type QueueStats } from "./job-queue";
 import { cancelledError, expiredError, FINAL_STATUSES, interruptedError, newJobId, shutdownError, type JobError, type JobRecord, type JobStatus } from "./job-record";
 import type { Admitted, JobRunner } from "./job-runner";

@@ -11,7 +11,7 @@ import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
 import type { SqliteDb } from "../state/sqlite";
-import type { GatewayEvents } from "../telemetry/gateway-events";
+import type { GatewayEvents } from "../core/gateway-events";
 import { admissionBackoffMs, mayAccess, type CancelResult, type EnqueueResult, type JobCaller, type JobQueue, type NewJob, type QueueSettings, type QueueStats, type TenantQueueStats } from "./job-queue";
 import { cancelledError, expiredError, FINAL_STATUSES, interruptedError, newJobId, shutdownError, type JobError, type JobRecord, type JobStatus } from "./job-record";
 import type { JobRunner, Outcome } from "./job-runner";

@@ -6,7 +6,7 @@ import type { RunestoneConfig } from "../config/schema";
 import type { Router } from "../routing/router";
 import { tenantFromConfig, type KeyStore } from "../state/key-store";
 import type { Limits, Tenant } from "../core/tenant";
-import type { GatewayEvents } from "../telemetry/gateway-events";
+import type { GatewayEvents } from "../core/gateway-events";
 import { attemptPricing } from "../telemetry/attempt-cost";
 import { costUsd } from "../telemetry/usage-cost";
 import type { UsageLedger } from "../telemetry/usage-ledger";

@@ -3,7 +3,8 @@
 import { badRequest } from "../core/http-error";
 import { RUNESTONE_FIELDS } from "../pipeline/prepare-chat";
 import type { ChatCall, ChatRequest, ChunkEvent, PassthroughCall, SseEvent } from "../providers/types";
-import type { Candidate, RoutePlan, Router } from "../routing/router";
+import type { Router } from "../routing/router";
+import type { Candidate, RoutePlan } from "../routing/route-plan";
 import { hasCapability } from "../routing/catalog";
 import type { Tenant } from "../core/tenant";
 import { convertToAnthropicMessage } from "./convert-to-anthropic-message";

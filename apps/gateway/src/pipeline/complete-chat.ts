@@ -1,6 +1,7 @@
 // Runs a prepared, non-streaming chat over its candidates and stamps Runestone's metadata.
 import type { ChatCompletion } from "../providers/types";
-import { executeCompletion, type Attempt, type InFlight } from "../resilience/execute";
+import { executeCompletion } from "./execute";
+import type { Attempt, InFlight } from "../routing/route-plan";
 import { callFor, type PreparedChat } from "./prepare-chat";
 
 export interface CompletedChat {

@@ -1,6 +1,6 @@
 // One circuit breaker per deployment, created on first use and reported in /health. With peers
 // (Redis mode), openings are shared between instances (see breaker-peers.ts).
-import type { GatewayEvents } from "../telemetry/gateway-events";
+import type { GatewayEvents } from "../core/gateway-events";
 import type { BreakerPeers } from "./breaker-peers";
 import { CircuitBreaker, type BreakerConfig } from "./circuit-breaker";
 

@@ -1,7 +1,7 @@
 // What execution needs beyond the candidates: the retry policy, the per-deployment breakers, the
 // request deadline and where to report what happened. One per gateway, built by createApp.
 import { resilienceSchema, type ResilienceConfig } from "../config/schema";
-import type { GatewayEvents } from "../telemetry/gateway-events";
+import type { GatewayEvents } from "../core/gateway-events";
 import { BreakerRegistry } from "./breaker-registry";
 
 export interface ResilienceOptions {

@@ -5,7 +5,8 @@ import { parseConfig } from "../config/load";
 import { HttpError } from "../core/http-error";
 import { ProviderRegistry } from "../providers/registry";
 import { Catalog } from "./catalog";
-import { blendedPrice, Router, type RoutePlan } from "./router";
+import { blendedPrice, Router } from "./router";
+import type { RoutePlan } from "./route-plan";
 
 const CATALOG = `
 providers:

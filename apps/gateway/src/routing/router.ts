@@ -4,31 +4,15 @@
 // `cost`: every deployment that satisfies the request's constraints, cheapest blended price first.
 // Each constraint is applied in turn; the first one that leaves nothing is named in the 400.
 import { HttpError, badRequest, modelNotAllowed, notFound } from "../core/http-error";
-import type { ChatRequest, Provider } from "../providers/types";
-import type { CircuitBreaker } from "../resilience/circuit-breaker";
+import type { ChatRequest } from "../providers/types";
 import { Resilience } from "../resilience/resilience";
 import { allowedDeployments } from "./allowed-models";
 import { hasCapability, type Catalog, type CatalogModel, type Deployment, type Pricing } from "./catalog";
 import { estimatePromptTokens } from "../core/estimate-tokens";
 import { impliedNeeds } from "./request-needs";
 import { orderByWeight } from "./weighted-order";
-
-export type RoutingPolicy = "default" | "cost";
-
-export interface Candidate {
-  model: CatalogModel;
-  provider: Provider;
-  upstreamModel: string;
-  /** The deployment's own circuit breaker. */
-  breaker: CircuitBreaker;
-}
-
-export interface RoutePlan {
-  policy: RoutingPolicy;
-  candidates: Candidate[];
-  /** Retry policy, breakers, deadline and events used to execute the plan. */
-  resilience: Resilience;
-}
+import type { RoutingPolicy } from "../core/routing-policy";
+import type { Candidate, RoutePlan } from "./route-plan";
 
 export interface RouteOptions {
   /** The request will be streamed even without `stream: true` (POST /v1/chat/stream). */

@@ -2,9 +2,9 @@
 // deployment (e.g. a reseller), else its model's; priced like the usage ledger (usage-cost.ts).
 import type { Usage } from "../providers/types";
 import type { Pricing } from "../routing/catalog";
-import type { Candidate } from "../routing/router";
-import type { Attempt } from "../resilience/execute";
-import type { JobUsageEvent } from "./gateway-events";
+import type { Candidate } from "../routing/route-plan";
+import type { Attempt } from "../routing/route-plan";
+import type { JobUsageEvent } from "../core/gateway-events";
 import { costUsd } from "./usage-cost";
 
 export function attemptPricing(a: Attempt): Pricing | undefined {

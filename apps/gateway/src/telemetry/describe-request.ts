@@ -3,11 +3,11 @@
 // prompt text, completions or keys.
 import type { Request, Response } from "express";
 import { toHttpError } from "../core/to-http-error";
-import type { Attempt } from "../resilience/execute";
+import type { Attempt } from "../routing/route-plan";
 import { candidatePricing } from "./attempt-cost";
 import { costUsd } from "./usage-cost";
 import { usageSeen } from "./usage-seen";
-import type { RequestFinishedEvent } from "./gateway-events";
+import type { RequestFinishedEvent } from "../core/gateway-events";
 import type { MetricLabels } from "./metric-labels";
 
 /** The status reported for a client that went away before any response was sent (as nginx does). */

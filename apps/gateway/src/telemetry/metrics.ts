@@ -3,7 +3,7 @@
 // this listener turns the events into series with bounded labels (see metric-labels.ts).
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { BreakerState } from "../resilience/circuit-breaker";
-import type { GatewayEvents, RequestFinishedEvent } from "./gateway-events";
+import type { GatewayEvents, RequestFinishedEvent } from "../core/gateway-events";
 import { NONE, type MetricLabels } from "./metric-labels";
 
 export const PREFIX = "runestone_";

@@ -6,7 +6,7 @@ import type { RequestHandler, Response } from "express";
 import type { Logger } from "pino";
 import { guarded } from "../core/guard-handler";
 import { describeRequest } from "./describe-request";
-import type { GatewayEvents, RequestFinishedEvent } from "./gateway-events";
+import type { GatewayEvents, RequestFinishedEvent } from "../core/gateway-events";
 import type { MetricLabels } from "./metric-labels";
 
 export interface RequestLogDeps {

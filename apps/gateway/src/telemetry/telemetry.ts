@@ -4,7 +4,7 @@
 import cluster from "node:cluster";
 import type { RunestoneConfig } from "../config/schema";
 import { clusterScrape } from "./cluster-metrics";
-import { combineEvents, type GatewayEvents } from "./gateway-events";
+import { combineEvents, type GatewayEvents } from "../core/gateway-events";
 import { MetricLabels, specRoutes } from "./metric-labels";
 import { GatewayMetrics } from "./metrics";
 import type { Tracing } from "./tracing";

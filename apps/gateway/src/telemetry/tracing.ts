@@ -10,7 +10,7 @@ import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { BasicTracerProvider, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler } from "@opentelemetry/sdk-trace-base";
 import type { RunestoneConfig } from "../config/schema";
-import type { GatewayEvents, RequestFinishedEvent, UpstreamAttemptEvent } from "./gateway-events";
+import type { GatewayEvents, RequestFinishedEvent, UpstreamAttemptEvent } from "../core/gateway-events";
 
 /** What chat.ts leaves in res.locals.response for the span's response attributes. */
 export interface ResponseFacts {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { RequestFinishedEvent } from "./gateway-events";
+import type { RequestFinishedEvent } from "../core/gateway-events";
 import { bucketOf, bucketValue, BUCKETS, percentiles } from "./log-histogram";
 import { MINUTE_MS, MINUTES, TrafficRecorder } from "./traffic-recorder";
 

@@ -3,7 +3,7 @@
 // log-scale histogram bucket); all the reading work (merging minutes, percentiles) happens when
 // GET /dashboard/summary asks, never on the request path. One process's view: with several worker
 // processes each keeps its own.
-import type { GatewayEvents, JobUsageEvent, RequestFinishedEvent, UpstreamAttemptEvent } from "./gateway-events";
+import type { GatewayEvents, JobUsageEvent, RequestFinishedEvent, UpstreamAttemptEvent } from "../core/gateway-events";
 import { DeploymentStats } from "./deployment-stats";
 import { bucketOf, BUCKETS, percentiles, type Percentiles } from "./log-histogram";
 

@@ -7,8 +7,8 @@
 import type { Response } from "express";
 import { tokensForChars } from "../core/estimate-tokens";
 import type { Usage } from "../providers/types";
-import type { Attempt, InFlight } from "../resilience/execute";
-import type { Candidate } from "../routing/router";
+import type { Attempt, InFlight } from "../routing/route-plan";
+import type { Candidate } from "../routing/route-plan";
 import type { TokenCounts } from "./usage-cost";
 
 /** res.locals fields the routes set for accounting. */

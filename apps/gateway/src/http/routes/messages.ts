@@ -17,7 +17,7 @@ import { toHttpError } from "../../core/to-http-error";
 import { routingHeaders } from "../routing-headers";
 import type { UsageLocals } from "../../telemetry/usage-seen";
 import { upstreamSignal } from "../upstream-signal";
-import type { InFlight } from "../../resilience/execute";
+import type { InFlight } from "../../routing/route-plan";
 import type { UsageLedger } from "../../telemetry/usage-ledger";
 import { admitRequest } from "../../admission/admit-request";
 

@@ -4,31 +4,12 @@
 // failure stops everything and is reported. Breakers skip deployments known to be down; when every
 // candidate's breaker is open the request fails fast with 503 and Retry-After.
 import { HttpError } from "../core/http-error";
-import type { Candidate, RoutePlan } from "../routing/router";
+import type { Attempt, Candidate, InFlight, RoutePlan } from "../routing/route-plan";
 import type { ChatCall, ChatCompletion, ChunkEvent } from "../providers/types";
 import { UpstreamError } from "../core/upstream-error";
-import { backoffDelayMs, sleep } from "./backoff";
-import type { Resilience } from "./resilience";
-
-export interface Attempt {
-  candidate: Candidate;
-  /** Milliseconds spent waiting on upstreams (and in retry waits they imposed), for the overhead figure. */
-  upstreamMs: number;
-  /** How many times the request moved on to another candidate. */
-  fallbacks: number;
-  /** How many retry rounds were started. */
-  retries: number;
-}
+import { backoffDelayMs, sleep } from "../resilience/backoff";
 
 export type CallFor = (c: Candidate) => ChatCall;
-
-/**
- * Which candidate holds the request right now (sent, answer not yet in), for accounting a client
- * that goes away before any answer: that provider already has the prompt. Cleared when a try fails.
- */
-export interface InFlight {
-  candidate?: Candidate;
-}
 
 /** Timers may fire a few ms before Date.now() says the wait is over; waiting this much longer avoids a wasted round. */
 const CLOCK_SLACK_MS = 5;

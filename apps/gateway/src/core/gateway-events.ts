@@ -1,6 +1,6 @@
 // What happens inside the gateway, as plain events. Modules report them; telemetry (metrics,
 // logs, traces) subscribes. Every method is optional, so reporting costs nothing when nobody listens.
-import type { RoutingPolicy } from "../routing/router";
+import type { RoutingPolicy } from "./routing-policy";
 
 export interface RequestFinishedEvent {
   requestId: string;
