@@ -17,16 +17,18 @@ function width(el: HTMLElement): number {
   return Math.max(240, Math.floor(el.clientWidth || 400));
 }
 
-export function chart(el: HTMLElement, series: SeriesSpec[], o: { bars?: boolean; days?: boolean; yFmt?: (v: number) => string } = {}): uPlot {
+/** `minMax`: the y axis shows at least 0..minMax, so an idle chart has a readable scale. */
+export function chart(el: HTMLElement, series: SeriesSpec[], o: { bars?: boolean; days?: boolean; yFmt?: (v: number) => string; minMax?: number; points?: boolean } = {}): uPlot {
+  const minMax = o.minMax ?? 1;
   const bars = o.bars ? uPlot.paths.bars!({ size: [0.7, 40] }) : undefined;
   const opts: uPlot.Options = {
     width: width(el),
     height: HEIGHT,
     cursor: { drag: { x: false, y: false } },
-    scales: { x: { time: true }, y: { range: (_u, min, max) => [Math.min(0, min ?? 0), Math.max(1e-9, max ?? 1) * 1.1] } },
+    scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(minMax, (max ?? 0) * 1.1)] } },
     axes: [
       { ...AXIS, ...(o.days ? { values: (_u: uPlot, ticks: number[]) => ticks.map((t) => new Date(t * 1000).toISOString().slice(5, 10)) } : {}) },
-      { ...AXIS, size: 60, ...(o.yFmt ? { values: (_u: uPlot, ticks: number[]) => ticks.map(o.yFmt!) } : {}) },
+      { ...AXIS, size: 72, ...(o.yFmt ? { values: (_u: uPlot, ticks: number[]) => ticks.map(o.yFmt!) } : {}) },
     ],
     series: [
       { value: o.days ? (_u, v) => (v === null ? "–" : new Date(v * 1000).toISOString().slice(0, 10)) : undefined },
@@ -36,7 +38,8 @@ export function chart(el: HTMLElement, series: SeriesSpec[], o: { bars?: boolean
         width: 2,
         dash: s.dash,
         spanGaps: false,
-        points: { show: false },
+        // Percentiles are null in idle minutes: a busy minute alone between them has no line, only its point.
+        points: { show: o.points === true, size: 5, fill: s.color },
         ...(bars ? { paths: bars, fill: `${s.color}aa` } : {}),
         value: (_u, v) => (v === null ? "–" : s.fmt ? s.fmt(v) : String(v)),
       })),

@@ -15,6 +15,9 @@ let plots: Record<"requests" | "latency" | "ttft" | "costMinute" | "costDay" | "
 let timer: ReturnType<typeof setTimeout> | undefined;
 let refreshes = 0;
 
+/** Axis labels for small dollar amounts: enough digits to tell the ticks apart. */
+const axisUsd = (v: number): string => (v === 0 ? "$0" : v >= 1 ? `$${v.toFixed(2)}` : `$${Number(v.toPrecision(2))}`);
+
 function makeCharts(): NonNullable<typeof plots> {
   const msFmt = (v: number) => ms(v);
   return {
@@ -32,14 +35,14 @@ function makeCharts(): NonNullable<typeof plots> {
         { label: "p99", color: C.bad, fmt: msFmt },
         { label: "overhead p99", color: C.purple, dash: [4, 4], fmt: msFmt },
       ],
-      { yFmt: (v) => `${v}` },
+      { points: true },
     ),
     ttft: chart(byId("chart-ttft"), [
       { label: "p50", color: C.info, fmt: msFmt },
       { label: "p95", color: C.warn, fmt: msFmt },
-    ]),
-    costMinute: chart(byId("chart-cost-minute"), [{ label: "cost", color: C.ok, fmt: (v) => usd(v) }], { bars: true }),
-    costDay: chart(byId("chart-cost-day"), [{ label: "cost", color: C.ok, fmt: (v) => usd(v) }], { bars: true, days: true }),
+    ], { points: true }),
+    costMinute: chart(byId("chart-cost-minute"), [{ label: "cost", color: C.ok, fmt: (v) => usd(v) }], { bars: true, yFmt: axisUsd, minMax: 0.0001 }),
+    costDay: chart(byId("chart-cost-day"), [{ label: "cost", color: C.ok, fmt: (v) => usd(v) }], { bars: true, days: true, yFmt: axisUsd, minMax: 0.0001 }),
     jobs: chart(byId("chart-jobs"), [
       { label: "finished", color: C.ok },
       { label: "failed", color: C.bad },
@@ -182,4 +185,6 @@ byId<HTMLFormElement>("key-form").addEventListener("submit", (e) => {
   void refresh();
 });
 
-void refresh();
+// In admin mode the gateway marks the page, so it asks for the key before sending a request bound to fail.
+if (document.body.dataset.access === "admin" && !storedKey()) askForKey();
+else void refresh();

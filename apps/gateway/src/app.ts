@@ -40,7 +40,6 @@ import { memoryState, type GatewayState } from "./open-state";
 import { adminRoutes } from "./http/routes/admin";
 import { usageRoutes } from "./http/routes/usage";
 import { dashboardRoutes } from "./http/routes/dashboard";
-import { TrafficRecorder } from "./telemetry/traffic-recorder";
 import { version } from "./version";
 
 export interface AppDeps {
@@ -74,8 +73,7 @@ export function createApp(deps: AppDeps): Express {
   const lifecycle = deps.lifecycle ?? new Lifecycle();
   const catalog = new Catalog(config, providers);
   const telemetry = deps.telemetry ?? createTelemetry({ config, openapiDocument });
-  const traffic = new TrafficRecorder();
-  const events = combineEvents(telemetry.events, traffic.events, deps.events ?? {});
+  const events = combineEvents(telemetry.events, deps.events ?? {});
   const resilience = new Resilience({ config: config.resilience, events, requestTimeoutMs: config.server.request_timeout_ms });
   for (const m of catalog.all()) for (const d of m.deployments) if (d.provider.configured) resilience.breakers.get(d.provider.id, d.model);
   if (state.breakerPeers) resilience.breakers.share(state.breakerPeers);
@@ -118,7 +116,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(jobRoutes(deps.jobs));
   app.use(adminRoutes(state.keys));
   app.use(usageRoutes(state.ledger));
-  app.use(dashboardRoutes({ access: config.metrics.access, adminKey: state.adminKey, traffic, breakers: resilience.breakers, ledger: state.ledger, jobs: deps.jobs }));
+  app.use(dashboardRoutes({ access: config.metrics.access, adminKey: state.adminKey, traffic: telemetry.traffic, breakers: resilience.breakers, ledger: state.ledger, jobs: deps.jobs }));
   const accounting = { ledger: state.ledger, tenantById: (id: string) => state.keys.tenant(id), onError: (err: unknown, what: string) => logger.warn({ err: String(err) }, `${what} failed`) };
   app.use(chatRoutes({ router, requestTimeoutMs: config.server.request_timeout_ms, admission, accounting, overflow }));
   app.use(messagesRoutes({ router, requestTimeoutMs: config.server.request_timeout_ms, admission, ledger: state.ledger }));

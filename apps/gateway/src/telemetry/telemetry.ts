@@ -8,11 +8,14 @@ import { combineEvents, type GatewayEvents } from "../core/gateway-events";
 import { MetricLabels, specRoutes } from "./metric-labels";
 import { GatewayMetrics } from "./metrics";
 import type { Tracing } from "./tracing";
+import { TrafficRecorder } from "./traffic-recorder";
 
 export interface Telemetry {
   labels: MetricLabels;
   metrics?: GatewayMetrics;
   tracing?: Tracing;
+  /** The last hour of traffic in memory, for the dashboard (always on: O(1) per request). */
+  traffic: TrafficRecorder;
   /** Every telemetry listener, to be combined with the caller's own. */
   events: GatewayEvents;
   /** Flushes spans not yet exported. */
@@ -32,11 +35,13 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
   const metrics = config.metrics.enabled ? new GatewayMetrics({ labels, tenantLabel: config.metrics.tenant_label }) : undefined;
   if (metrics && cluster.isWorker && config.queue.workers > 1) metrics.scrapeThrough(clusterScrape(metrics.registry));
   const tracing = opts.tracing;
+  const traffic = new TrafficRecorder();
   return {
     labels,
     metrics,
     tracing,
-    events: combineEvents(metrics?.events ?? {}, tracing?.events ?? {}),
+    traffic,
+    events: combineEvents(metrics?.events ?? {}, tracing?.events ?? {}, traffic.events),
     shutdown: async () => {
       await tracing?.shutdown();
     },

@@ -41,7 +41,8 @@ export function dashboardRoutes(deps: DashboardDeps): ExpressRouter {
   };
   r.get(["/dashboard", "/dashboard/"], async (req, res) => {
     if (deps.access !== "admin") guard(req);
-    html ??= readPage(deps.htmlPath);
+    // In admin mode the page is told so, and asks for the key before its first request.
+    html ??= readPage(deps.htmlPath).then((p) => (p && deps.access === "admin" ? p.replace("<body>", '<body data-access="admin">') : p));
     const page = await html;
     if (!page) throw new HttpError({ status: 404, type: "not_found_error", code: "dashboard_not_built", message: "the dashboard page is not built: run `pnpm build`" });
     res.setHeader("content-security-policy", PAGE_CSP);
