@@ -15,7 +15,7 @@ const FLOORS: Array<Record<string, string>> = [
     version: "the build's version string",
   },
   {
-    core: "types and errors every layer shares (HttpError, UpstreamError, Tenant, gateway events, token estimates); pure, no I/O",
+    core: "types and errors every layer shares (provider contract, route plan, Tenant, HttpError, UpstreamError, events, token estimates); no I/O",
   },
   {
     resilience: "circuit breakers, retry backoff and deadlines: policy objects that know nothing of requests",
@@ -26,7 +26,7 @@ const FLOORS: Array<Record<string, string>> = [
     state: "storage backends behind small interfaces: keys, SQLite and Redis handles, breaker peers",
   },
   {
-    routing: "the catalog and the router: a request's route plan (candidates, attempts) over providers and breakers",
+    routing: "the catalog and the router: they turn a request into a route plan over providers and breakers",
   },
   {
     telemetry: "metrics, logs, traces and the usage ledger: they observe what routing and providers did",

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ChatRequest } from "../src/providers/types";
+import type { ChatRequest } from "../src/core/provider-contract";
 import { estimatePromptTokens } from "../src/core/estimate-tokens";
 import { startHarness, type Harness } from "./harness";
 import { parseMetrics, series, sum, type Sample } from "./metrics-text";

@@ -3,7 +3,7 @@
 // usage, the admin key sees every tenant.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { estimatePromptTokens } from "../src/core/estimate-tokens";
-import type { ChatRequest } from "../src/providers/types";
+import type { ChatRequest } from "../src/core/provider-contract";
 import { ADMIN_KEY, api, chat, KEYS, limitsConfigYaml, startInstances, tempSqlitePath, within, type Instances } from "./limits-harness";
 
 let gw: Instances;

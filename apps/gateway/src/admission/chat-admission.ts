@@ -5,7 +5,7 @@
 import type { Response } from "express";
 import { HttpError } from "../core/http-error";
 import { onClose } from "../core/on-close";
-import type { ChatRequest } from "../providers/types";
+import type { ChatRequest } from "../core/provider-contract";
 import type { KeyPrincipal, Tenant } from "../core/tenant";
 import { stateUnavailable } from "../core/state-unavailable";
 import { recordUsage } from "../telemetry/record-usage-on-close";

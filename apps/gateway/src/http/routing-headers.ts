@@ -1,8 +1,8 @@
 // The headers that say what happened to a request: who served it, how it was routed, and the
 // time spent in the gateway itself (upstream wait excluded).
 import type { Response } from "express";
-import type { Attempt } from "../routing/route-plan";
-import type { Usage } from "../providers/types";
+import type { Attempt } from "../core/route-plan";
+import type { Usage } from "../core/provider-contract";
 import type { RoutingPolicy } from "../core/routing-policy";
 import { candidatePricing } from "../telemetry/attempt-cost";
 import { costUsd } from "../telemetry/usage-cost";

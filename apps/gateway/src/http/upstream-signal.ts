@@ -4,7 +4,7 @@
 // (AbortSignal.any + AbortSignal.timeout cost ~7x more under load).
 import type { Response } from "express";
 import { timeoutError } from "../resilience/deadline";
-import type { InFlight } from "../routing/route-plan";
+import type { InFlight } from "../core/route-plan";
 import type { UsageLocals } from "../telemetry/usage-seen";
 import { onClose } from "../core/on-close";
 

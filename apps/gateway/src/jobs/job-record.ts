@@ -2,7 +2,7 @@
 // tenant id, the request id and the body the client sent: never an API key or any other secret.
 import { randomBytes } from "node:crypto";
 import type { Schema } from "@runestone/contract";
-import type { ChatCompletion } from "../providers/types";
+import type { ChatCompletion } from "../core/provider-contract";
 
 export type JobStatus = Schema<"JobStatus">;
 export type JobError = Schema<"ErrorObject">;

@@ -2,9 +2,9 @@
 // speak the Messages API, translation to and from a chat call for OpenAI-shaped ones.
 import { badRequest } from "../core/http-error";
 import { RUNESTONE_FIELDS } from "../pipeline/prepare-chat";
-import type { ChatCall, ChatRequest, ChunkEvent, PassthroughCall, SseEvent } from "../providers/types";
+import type { ChatCall, ChatRequest, ChunkEvent, PassthroughCall, SseEvent } from "../core/provider-contract";
 import type { Router } from "../routing/router";
-import type { Candidate, RoutePlan } from "../routing/route-plan";
+import type { Candidate, RoutePlan } from "../core/route-plan";
 import { hasCapability } from "../routing/catalog";
 import type { Tenant } from "../core/tenant";
 import { convertToAnthropicMessage } from "./convert-to-anthropic-message";

@@ -4,10 +4,10 @@
 // The executor is typed for chat: it calls `candidate.provider.complete()` / `.stream()`. Each candidate's
 // provider is wrapped in a stand-in with the same id and kind whose complete/stream run the given functions;
 // their results travel through the executor as opaque values, and are cast back in this file only.
-import type { ChatCall, ChatCompletion, ChunkEvent, Provider } from "../providers/types";
+import type { ChatCall, ChatCompletion, ChunkEvent, Provider } from "../core/provider-contract";
 import { executeCompletion, startStream, type ExecutablePlan } from "../pipeline/execute";
-import type { Attempt, InFlight } from "../routing/route-plan";
-import type { Candidate } from "../routing/route-plan";
+import type { Attempt, InFlight } from "../core/route-plan";
+import type { Candidate } from "../core/route-plan";
 
 export interface CandidateRunner<T, E> {
   /** The chat call the executor hands back for this candidate; calls that are not chats leave it out. */

@@ -1,7 +1,7 @@
 // Runs a prepared, non-streaming chat over its candidates and stamps Runestone's metadata.
-import type { ChatCompletion } from "../providers/types";
+import type { ChatCompletion } from "../core/provider-contract";
 import { executeCompletion } from "./execute";
-import type { Attempt, InFlight } from "../routing/route-plan";
+import type { Attempt, InFlight } from "../core/route-plan";
 import { callFor, type PreparedChat } from "./prepare-chat";
 
 export interface CompletedChat {

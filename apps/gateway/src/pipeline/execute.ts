@@ -4,8 +4,8 @@
 // failure stops everything and is reported. Breakers skip deployments known to be down; when every
 // candidate's breaker is open the request fails fast with 503 and Retry-After.
 import { HttpError } from "../core/http-error";
-import type { Attempt, Candidate, InFlight, RoutePlan } from "../routing/route-plan";
-import type { ChatCall, ChatCompletion, ChunkEvent } from "../providers/types";
+import type { Attempt, Candidate, InFlight, RoutePlan } from "../core/route-plan";
+import type { ChatCall, ChatCompletion, ChunkEvent } from "../core/provider-contract";
 import { UpstreamError } from "../core/upstream-error";
 import { backoffDelayMs, sleep } from "../resilience/backoff";
 

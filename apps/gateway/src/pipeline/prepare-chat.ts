@@ -1,8 +1,8 @@
 // Request -> a prepared chat: routing plan, the body to forward, and how to build each
 // deployment's call. Shared by the HTTP route and the overflow queue's worker.
-import type { ChatCall, ChatRequest } from "../providers/types";
+import type { ChatCall, ChatRequest } from "../core/provider-contract";
 import type { Router } from "../routing/router";
-import type { Candidate, RoutePlan } from "../routing/route-plan";
+import type { Candidate, RoutePlan } from "../core/route-plan";
 import type { Tenant } from "../core/tenant";
 
 /** Runestone's own request fields: used for routing, never forwarded to a provider. */

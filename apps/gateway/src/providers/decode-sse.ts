@@ -5,7 +5,7 @@
 // next to the cap). Comments and retry fields do not reset the count: an upstream could put `:\n` between
 // the data: lines of one event and grow it past any cap.
 import { createParser } from "eventsource-parser";
-import type { SseEvent } from "./types";
+import type { SseEvent } from "../core/provider-contract";
 
 export interface DecodeSseOptions {
   maxEventBytes?: number;

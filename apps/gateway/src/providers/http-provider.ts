@@ -2,7 +2,7 @@
 // connect, first byte and idle time between body chunks, and SSE decoding for streams.
 import { Agent, errors as undiciErrors, type Dispatcher } from "undici";
 import type { ProviderConfig } from "../config/schema";
-import type { AdapterContext, ChatCall, ChatCompletion, ChunkEvent, EmbeddingCall, EmbeddingResponse, PassthroughCall, Provider, ProviderAdapter, ProviderKind, SseEvent, UpstreamHttpRequest } from "./types";
+import type { AdapterContext, ChatCall, ChatCompletion, ChunkEvent, EmbeddingCall, EmbeddingResponse, PassthroughCall, Provider, ProviderAdapter, ProviderKind, SseEvent, UpstreamHttpRequest } from "../core/provider-contract";
 import { decodeSse } from "./decode-sse";
 import { withDeadline, type DeadlineSignal } from "../resilience/deadline";
 import { redactErrorEvent } from "./redact-error-event";

@@ -5,7 +5,7 @@ import { anthropicAdapter } from "./anthropic";
 import { MockProvider } from "./mock/mock-provider";
 import { registerSecrets } from "../core/redact-secrets";
 import { createOpenAIAdapter } from "./openai";
-import type { Provider, ProviderAdapter } from "./types";
+import type { Provider, ProviderAdapter } from "../core/provider-contract";
 
 export type AdapterFactory = (type: string) => ProviderAdapter | undefined;
 

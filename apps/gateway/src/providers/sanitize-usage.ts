@@ -2,7 +2,7 @@
 // "12", -5, 1e400 = Infinity, {} or null there). Anything else is treated as no report at all, so the request
 // takes the estimate path (usage-seen.ts) instead of putting a string or NaN into metrics, the ledger and
 // the tenant's token limit.
-import type { Usage } from "./types";
+import type { Usage } from "../core/provider-contract";
 
 /** More tokens than any model's context and output together: a report above it is not believed. */
 export const MAX_REPORTED_TOKENS = 1_000_000_000;

@@ -4,14 +4,10 @@
 // cooldown it lets a bounded number of probes through (half-open); a probe's success closes it, a
 // probe's failure opens it again.
 import type { ResilienceConfig } from "../config/schema";
+import type { Breaker, BreakerPermit } from "../core/breaker";
 
 export type BreakerState = "closed" | "open" | "half_open";
 export type BreakerConfig = ResilienceConfig["breaker"];
-
-/** Proof that a call was let through; hand it back with the outcome. */
-export interface BreakerPermit {
-  probe: boolean;
-}
 
 export interface BreakerSnapshot {
   state: BreakerState;
@@ -24,7 +20,7 @@ export interface BreakerSnapshot {
 
 const BUCKETS = 10;
 
-export class CircuitBreaker {
+export class CircuitBreaker implements Breaker {
   private current: BreakerState = "closed";
   private openUntil = 0;
   private probesInFlight = 0;

@@ -2,6 +2,7 @@
 // request deadline and where to report what happened. One per gateway, built by createApp.
 import { resilienceSchema, type ResilienceConfig } from "../config/schema";
 import type { GatewayEvents } from "../core/gateway-events";
+import type { ExecutionPolicy } from "../core/route-plan";
 import { BreakerRegistry } from "./breaker-registry";
 
 export interface ResilienceOptions {
@@ -12,7 +13,7 @@ export interface ResilienceOptions {
   now?: () => number;
 }
 
-export class Resilience {
+export class Resilience implements ExecutionPolicy {
   readonly config: ResilienceConfig;
   readonly events: GatewayEvents;
   readonly requestTimeoutMs: number;

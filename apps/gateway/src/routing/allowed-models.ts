@@ -1,7 +1,7 @@
 // A tenant's `allowed_models`: catalog ids, `<provider>/<model>` names and globs of either (`openai/*`,
 // `anthropic/claude-haiku-*`, `gpt-4o*`). A name the list matches allows every deployment of the model;
 // otherwise only the deployments whose `<provider>/<upstream model>` it matches are allowed.
-import type { CatalogModel, Deployment } from "./catalog";
+import type { CatalogModel, Deployment } from "../core/catalog-model";
 import { compileGlob } from "../config/model-patterns";
 
 const compiled = new Map<string, (name: string) => boolean>();

@@ -1,6 +1,6 @@
 // The capabilities a request implies by its own content, with the parameter that implies each one
 // (so a routing error can name it).
-import type { ChatRequest } from "../providers/types";
+import type { ChatRequest } from "../core/provider-contract";
 
 export interface ImpliedNeed {
   capability: string;

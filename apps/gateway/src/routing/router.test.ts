@@ -6,7 +6,7 @@ import { HttpError } from "../core/http-error";
 import { ProviderRegistry } from "../providers/registry";
 import { Catalog } from "./catalog";
 import { blendedPrice, Router } from "./router";
-import type { RoutePlan } from "./route-plan";
+import type { RoutePlan } from "../core/route-plan";
 
 const CATALOG = `
 providers:

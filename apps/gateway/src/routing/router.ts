@@ -4,15 +4,16 @@
 // `cost`: every deployment that satisfies the request's constraints, cheapest blended price first.
 // Each constraint is applied in turn; the first one that leaves nothing is named in the 400.
 import { HttpError, badRequest, modelNotAllowed, notFound } from "../core/http-error";
-import type { ChatRequest } from "../providers/types";
+import type { ChatRequest } from "../core/provider-contract";
 import { Resilience } from "../resilience/resilience";
 import { allowedDeployments } from "./allowed-models";
-import { hasCapability, type Catalog, type CatalogModel, type Deployment, type Pricing } from "./catalog";
+import { hasCapability, type Catalog } from "./catalog";
+import type { CatalogModel, Deployment, Pricing } from "../core/catalog-model";
 import { estimatePromptTokens } from "../core/estimate-tokens";
 import { impliedNeeds } from "./request-needs";
 import { orderByWeight } from "./weighted-order";
 import type { RoutingPolicy } from "../core/routing-policy";
-import type { Candidate, RoutePlan } from "./route-plan";
+import type { Candidate, RoutePlan } from "../core/route-plan";
 
 export interface RouteOptions {
   /** The request will be streamed even without `stream: true` (POST /v1/chat/stream). */

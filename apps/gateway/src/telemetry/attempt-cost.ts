@@ -1,9 +1,9 @@
 // What the deployment that answered charged: its own price when the catalog overrides it for that
 // deployment (e.g. a reseller), else its model's; priced like the usage ledger (usage-cost.ts).
-import type { Usage } from "../providers/types";
-import type { Pricing } from "../routing/catalog";
-import type { Candidate } from "../routing/route-plan";
-import type { Attempt } from "../routing/route-plan";
+import type { Usage } from "../core/provider-contract";
+import type { Pricing } from "../core/catalog-model";
+import type { Candidate } from "../core/route-plan";
+import type { Attempt } from "../core/route-plan";
 import type { JobUsageEvent } from "../core/gateway-events";
 import { costUsd } from "./usage-cost";
 

@@ -3,7 +3,7 @@
 // prompt text, completions or keys.
 import type { Request, Response } from "express";
 import { toHttpError } from "../core/to-http-error";
-import type { Attempt } from "../routing/route-plan";
+import type { Attempt } from "../core/route-plan";
 import { candidatePricing } from "./attempt-cost";
 import { costUsd } from "./usage-cost";
 import { usageSeen } from "./usage-seen";

@@ -6,9 +6,9 @@
 // - a client that went away before any answer: the prompt estimate, since the provider already had it.
 import type { Response } from "express";
 import { tokensForChars } from "../core/estimate-tokens";
-import type { Usage } from "../providers/types";
-import type { Attempt, InFlight } from "../routing/route-plan";
-import type { Candidate } from "../routing/route-plan";
+import type { Usage } from "../core/provider-contract";
+import type { Attempt, InFlight } from "../core/route-plan";
+import type { Candidate } from "../core/route-plan";
 import type { TokenCounts } from "./usage-cost";
 
 /** res.locals fields the routes set for accounting. */

@@ -2,10 +2,10 @@
 import { Router as ExpressRouter, type Request, type Response } from "express";
 import { completeChat } from "../../pipeline/complete-chat";
 import { callFor, prepareChat, type PreparedChat } from "../../pipeline/prepare-chat";
-import type { ChatRequest, ChunkEvent } from "../../providers/types";
+import type { ChatRequest, ChunkEvent } from "../../core/provider-contract";
 import { UpstreamError } from "../../core/upstream-error";
 import { startStream } from "../../pipeline/execute";
-import type { InFlight } from "../../routing/route-plan";
+import type { InFlight } from "../../core/route-plan";
 import type { Router } from "../../routing/router";
 import { SseWriter } from "../../streaming/sse-writer";
 import { upstreamSignal } from "../upstream-signal";

@@ -4,7 +4,7 @@ import { Router as ExpressRouter, type Request, type Response } from "express";
 import type { Admission } from "../../admission/types";
 import { completeOnCandidates } from "../../messages/run-on-candidates";
 import { RUNESTONE_FIELDS } from "../../pipeline/prepare-chat";
-import type { ChatRequest, EmbeddingRequest, EmbeddingResponse } from "../../providers/types";
+import type { ChatRequest, EmbeddingRequest, EmbeddingResponse } from "../../core/provider-contract";
 import type { Router } from "../../routing/router";
 import { hasCapability } from "../../routing/catalog";
 import type { Tenant } from "../../core/tenant";

@@ -9,7 +9,7 @@ import { messageRunner, messageStreamRunner, prepareMessages, type PreparedMessa
 import { completeOnCandidates, streamOnCandidates } from "../../messages/run-on-candidates";
 import { toAnthropicErrorBody } from "../../messages/to-anthropic-error";
 import { readAnthropicUsage } from "../../providers/anthropic/map-anthropic-usage";
-import type { SseEvent } from "../../providers/types";
+import type { SseEvent } from "../../core/provider-contract";
 import { UpstreamError } from "../../core/upstream-error";
 import type { Router } from "../../routing/router";
 import type { Tenant } from "../../core/tenant";
@@ -17,7 +17,7 @@ import { toHttpError } from "../../core/to-http-error";
 import { routingHeaders } from "../routing-headers";
 import type { UsageLocals } from "../../telemetry/usage-seen";
 import { upstreamSignal } from "../upstream-signal";
-import type { InFlight } from "../../routing/route-plan";
+import type { InFlight } from "../../core/route-plan";
 import type { UsageLedger } from "../../telemetry/usage-ledger";
 import { admitRequest } from "../../admission/admit-request";
 

@@ -3,7 +3,8 @@
 // pattern-matched name on request. `{model}` may carry its slash as is (`/v1/models/openai/gpt-4o`) or
 // percent-encoded (`openai%2Fgpt-4o`, as the OpenAI SDK sends it).
 import { Router as ExpressRouter, type Request, type Response } from "express";
-import { toApiModel, type Catalog, type CatalogModel } from "../../routing/catalog";
+import { toApiModel, type Catalog } from "../../routing/catalog";
+import type { CatalogModel } from "../../core/catalog-model";
 import { allowedDeployments } from "../../routing/allowed-models";
 import type { ModelDiscovery } from "../../routing/model-discovery";
 import type { Tenant } from "../../core/tenant";

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { ChatCall } from "../types";
+import type { ChatCall } from "../../core/provider-contract";
 import { decodeSse, loadJson, makeCall, NOW_SECONDS, readFixture, runTransformer, UPSTREAM_MODEL } from "./__fixtures__/fixtures";
 import { createAnthropicStreamTransformer } from "./anthropic-stream-transformer";
 

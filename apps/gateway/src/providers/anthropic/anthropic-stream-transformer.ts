@@ -1,4 +1,4 @@
-import type { ChatCall, ChatCompletionChunk, ChunkSink, SseEvent, StreamTransformer } from "../types";
+import type { ChatCall, ChatCompletionChunk, ChunkSink, SseEvent, StreamTransformer } from "../../core/provider-contract";
 import { UpstreamError } from "../../core/upstream-error";
 import type { AnthropicStreamEvent, AnthropicUsage } from "./anthropic-types";
 import { getJsonResponseTool } from "./get-json-response-tool";

@@ -1,4 +1,4 @@
-import type { AdapterContext, PassthroughCall, UpstreamHttpRequest } from "../types";
+import type { AdapterContext, PassthroughCall, UpstreamHttpRequest } from "../../core/provider-contract";
 import { ANTHROPIC_VERSION } from "./build-anthropic-request";
 
 /**

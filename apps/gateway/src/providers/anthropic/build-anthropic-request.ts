@@ -1,4 +1,4 @@
-import type { AdapterContext, ChatCall, UpstreamHttpRequest } from "../types";
+import type { AdapterContext, ChatCall, UpstreamHttpRequest } from "../../core/provider-contract";
 import type { AnthropicMessagesRequest } from "./anthropic-types";
 import { convertToAnthropicMessages } from "./convert-to-anthropic-messages";
 import { mapAnthropicThinking } from "./map-anthropic-thinking";

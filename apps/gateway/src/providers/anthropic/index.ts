@@ -1,4 +1,4 @@
-import type { ProviderAdapter } from "../types";
+import type { ProviderAdapter } from "../../core/provider-contract";
 import { createAnthropicStreamTransformer } from "./anthropic-stream-transformer";
 import { buildAnthropicPassthroughRequest } from "./build-anthropic-passthrough-request";
 import { buildAnthropicRequest } from "./build-anthropic-request";

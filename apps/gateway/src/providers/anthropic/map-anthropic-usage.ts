@@ -1,5 +1,5 @@
 import { tokenCount } from "../sanitize-usage";
-import type { Usage } from "../types";
+import type { Usage } from "../../core/provider-contract";
 import type { AnthropicUsage } from "./anthropic-types";
 
 /**

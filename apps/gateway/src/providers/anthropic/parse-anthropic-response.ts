@@ -1,4 +1,4 @@
-import type { ChatCall, ChatCompletion } from "../types";
+import type { ChatCall, ChatCompletion } from "../../core/provider-contract";
 import { UpstreamError } from "../../core/upstream-error";
 import type { AnthropicMessagesResponse } from "./anthropic-types";
 import { getJsonResponseTool } from "./get-json-response-tool";

@@ -1,6 +1,6 @@
 // The built-in, in-process `mock` provider: lets anyone try Runestone with no keys at all.
 import { randomUUID } from "node:crypto";
-import type { ChatCall, ChatCompletion, ChatCompletionChunk, ChunkEvent, Provider, Usage } from "../types";
+import type { ChatCall, ChatCompletion, ChatCompletionChunk, ChunkEvent, Provider, Usage } from "../../core/provider-contract";
 import { UpstreamError } from "../../core/upstream-error";
 import { mockReply, type MockReply } from "./mock-reply";
 

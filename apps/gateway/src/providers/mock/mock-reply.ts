@@ -1,6 +1,6 @@
 // What the built-in mock model answers: deterministic, derived from the prompt, never pretending
 // to be a real model (it only serves models named mock-*).
-import type { ChatCall, ChatRequest } from "../types";
+import type { ChatCall, ChatRequest } from "../../core/provider-contract";
 
 export interface MockReply {
   content: string | null;

@@ -1,5 +1,5 @@
 // Embeddings request -> the upstream request: the client's body with only the model replaced.
-import type { AdapterContext, EmbeddingCall, UpstreamHttpRequest } from "../types";
+import type { AdapterContext, EmbeddingCall, UpstreamHttpRequest } from "../../core/provider-contract";
 
 export function buildOpenAIEmbeddingRequest(call: EmbeddingCall, ctx: AdapterContext): UpstreamHttpRequest {
   const headers: Record<string, string> = { "content-type": "application/json", ...ctx.headers };

@@ -1,6 +1,6 @@
 // The OpenAI-shaped upstream body: the model's defaults for requests with tools.
 import { describe, expect, it } from "vitest";
-import type { AdapterContext, ChatCall } from "../types";
+import type { AdapterContext, ChatCall } from "../../core/provider-contract";
 import { buildOpenAIRequest } from "./build-openai-request";
 
 const ctx: AdapterContext = { apiKey: "sk-x", headers: {}, quirks: {} };

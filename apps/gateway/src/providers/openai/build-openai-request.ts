@@ -1,7 +1,7 @@
 // OpenAI chat request -> the upstream request. The body is what the client sent, with only the
 // model replaced, usage requested in streams, the model's defaults for requests with tools filled in
 // where the client left them out, and the configured quirks applied.
-import type { AdapterContext, ChatCall, UpstreamHttpRequest } from "../types";
+import type { AdapterContext, ChatCall, UpstreamHttpRequest } from "../../core/provider-contract";
 
 export function buildOpenAIRequest(call: ChatCall, ctx: AdapterContext): UpstreamHttpRequest {
   const body: Record<string, unknown> = { ...call.body, model: call.upstreamModel };

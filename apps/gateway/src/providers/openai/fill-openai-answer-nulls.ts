@@ -1,4 +1,4 @@
-import type { ChatCompletion } from "../types";
+import type { ChatCompletion } from "../../core/provider-contract";
 
 /**
  * OpenAI's chat answers always carry `message.refusal` and `choices[].logprobs`, null when there is nothing to

@@ -1,5 +1,5 @@
 // The OpenAI adapter; also serves any OpenAI-compatible endpoint, whose differences are quirks in config.
-import type { ChatCompletion, ProviderAdapter, ProviderKind } from "../types";
+import type { ChatCompletion, ProviderAdapter, ProviderKind } from "../../core/provider-contract";
 import { buildOpenAIEmbeddingRequest } from "./build-openai-embedding-request";
 import { buildOpenAIRequest } from "./build-openai-request";
 import { parseOpenAIError } from "./parse-openai-error";

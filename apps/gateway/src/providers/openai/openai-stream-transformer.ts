@@ -1,6 +1,6 @@
 // OpenAI SSE -> chunks. Chunks pass through as their original JSON text; an error event or a
 // stream that ends without [DONE] becomes an error, never a silent truncation.
-import type { ChatCompletionChunk, ChunkSink, SseEvent, StreamTransformer } from "../types";
+import type { ChatCompletionChunk, ChunkSink, SseEvent, StreamTransformer } from "../../core/provider-contract";
 import { redactExcerpt } from "../../core/redact-secrets";
 import { UpstreamError } from "../../core/upstream-error";
 import { readChatChunk } from "./read-openai-chat";

@@ -1,6 +1,6 @@
 // The upstream's embeddings list, checked only where a client would break: a `data` array whose items carry a
 // vector (numbers, or base64 text) and an index. Usage defaults to zero for servers that omit it.
-import type { EmbeddingCall, EmbeddingResponse } from "../types";
+import type { EmbeddingCall, EmbeddingResponse } from "../../core/provider-contract";
 import { tokenCount } from "../sanitize-usage";
 import { UpstreamError } from "../../core/upstream-error";
 

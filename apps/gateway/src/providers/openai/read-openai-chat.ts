@@ -4,7 +4,7 @@
 // protocol error (502 upstream_protocol_error), never a TypeError deep in a route (500). Usage that is not
 // made of token counts is dropped (sanitize-usage.ts). Everything else passes as the upstream sent it.
 import { isObject, sanitizeOpenAIUsage, sameUsage } from "../sanitize-usage";
-import type { ChatCompletion, ChatCompletionChunk } from "../types";
+import type { ChatCompletion, ChatCompletionChunk } from "../../core/provider-contract";
 import { UpstreamError } from "../../core/upstream-error";
 
 const optionalString = (v: unknown) => v === undefined || v === null || typeof v === "string";

@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createParser } from "eventsource-parser";
-import type { ChatCall, ChatRequest, ChunkEvent, SseEvent, StreamTransformer } from "../../types";
+import type { ChatCall, ChatRequest, ChunkEvent, SseEvent, StreamTransformer } from "../../../core/provider-contract";
 import type { UpstreamError } from "../../../core/upstream-error";
 
 const here = import.meta.dirname;

@@ -5,7 +5,7 @@
 // stream transformer, error mapper) run by `HttpProvider`, or implements `Provider` directly
 // (the in-process mock).
 import type { Schema } from "@runestone/contract";
-import type { UpstreamError } from "../core/upstream-error";
+import type { UpstreamError } from "./upstream-error";
 
 export type ChatRequest = Schema<"CreateChatCompletionRequest">;
 export type ChatMessage = Schema<"ChatMessage">;

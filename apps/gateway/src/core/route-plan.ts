@@ -1,25 +1,36 @@
 // A route plan and what became of it: the candidates the router chose, in order, the attempt that
 // answered, and the candidate holding a request while no answer is in. The router makes plans,
-// pipeline/execute.ts runs them, telemetry and the routes read what happened.
-import type { RoutingPolicy } from "../core/routing-policy";
-import type { Provider } from "../providers/types";
-import type { CircuitBreaker } from "../resilience/circuit-breaker";
-import type { Resilience } from "../resilience/resilience";
-import type { CatalogModel } from "./catalog";
+// pipeline/execute.ts runs them, telemetry and the routes read what happened. Types only: they name a
+// provider, a catalog model and a breaker by their contracts, so every floor from resilience up can share them.
+import type { ResilienceConfig } from "../config/schema";
+import type { Breaker } from "./breaker";
+import type { CatalogModel } from "./catalog-model";
+import type { GatewayEvents } from "./gateway-events";
+import type { Provider } from "./provider-contract";
+import type { RoutingPolicy } from "./routing-policy";
 
 export interface Candidate {
   model: CatalogModel;
   provider: Provider;
   upstreamModel: string;
   /** The deployment's own circuit breaker. */
-  breaker: CircuitBreaker;
+  breaker: Breaker;
 }
 
 export interface RoutePlan {
   policy: RoutingPolicy;
   candidates: Candidate[];
-  /** Retry policy, breakers, deadline and events used to execute the plan. */
-  resilience: Resilience;
+  /** Retry policy, deadline and events used to execute the plan. */
+  resilience: ExecutionPolicy;
+}
+
+/** What executing a plan needs beyond its candidates: one per gateway (resilience/resilience.ts). */
+export interface ExecutionPolicy {
+  readonly config: ResilienceConfig;
+  readonly events: GatewayEvents;
+  /** The overall deadline of one request: no retry wait is started past it. */
+  readonly requestTimeoutMs: number;
+  readonly now: () => number;
 }
 
 export interface Attempt {
