@@ -14,8 +14,13 @@ export function readGuides(dir) {
       const text = readFileSync(join(dir, file), "utf8");
       const match = /^#\s+(.+)\r?\n/.exec(text);
       if (!match) throw new Error(`${file}: a guide must start with a "# Title" line`);
-      return { name: match[1].trim(), body: text.slice(match[0].length).trim() };
+      return { name: match[1].trim(), body: inlineImages(dir, text.slice(match[0].length).trim()) };
     });
+}
+
+/** `![alt](file.png)` next to the guides becomes a data: URL, so the docs page stays one offline file. */
+function inlineImages(dir, body) {
+  return body.replace(/!\[([^\]]*)\]\(([\w.-]+\.png)\)/g, (_m, alt, file) => `![${alt}](data:image/png;base64,${readFileSync(join(dir, file)).toString("base64")})`);
 }
 
 /** A copy of `spec` with the guides added before its own tags. */

@@ -54,7 +54,9 @@ async function openTab(gatewayUrl: string): Promise<{ page: Page; errors: string
   return { page, errors, urls, offsite };
 }
 
-const refreshes = (page: Page) => page.evaluate(() => Number(document.body.dataset.refreshes ?? 0));
+// Code run in the page is passed as strings: the gateway's TypeScript settings have no DOM types.
+const REFRESHES = "Number(document.body.dataset.refreshes || 0)";
+const refreshes = (page: Page) => page.evaluate<number>(REFRESHES);
 
 describe("the dashboard page after traffic", () => {
   let h: Harness;
@@ -67,7 +69,7 @@ describe("the dashboard page after traffic", () => {
     tab = await openTab(h.url);
     const res = await tab.page.goto(`${h.url}/dashboard`, { waitUntil: "load", timeout: 30_000 });
     expect(res?.status()).toBe(200);
-    await tab.page.waitForFunction(() => Number(document.body.dataset.refreshes ?? 0) > 0, undefined, { timeout: 20_000 });
+    await tab.page.waitForFunction(`${REFRESHES} > 0`, undefined, { timeout: 20_000 });
   });
   afterAll(async () => {
     await tab?.page.close();
@@ -91,11 +93,11 @@ describe("the dashboard page after traffic", () => {
   });
 
   it("draws every chart with uPlot on canvases of a real size", async () => {
-    const drawn = await tab.page.evaluate(() => ({
+    const drawn = await tab.page.evaluate<{ charts: number; roots: number; canvases: { w: number; h: number; cssW: number }[] }>(`({
       charts: Number(document.body.dataset.charts),
       roots: document.querySelectorAll(".uplot").length,
-      canvases: [...document.querySelectorAll<HTMLCanvasElement>(".uplot canvas")].map((c) => ({ w: c.width, h: c.height, cssW: c.getBoundingClientRect().width })),
-    }));
+      canvases: [...document.querySelectorAll(".uplot canvas")].map((c) => ({ w: c.width, h: c.height, cssW: c.getBoundingClientRect().width })),
+    })`);
     expect(drawn.charts).toBe(CHARTS);
     expect(drawn.roots).toBe(CHARTS);
     expect(drawn.canvases).toHaveLength(CHARTS);
@@ -143,13 +145,13 @@ describe("the dashboard page with metrics.access: admin", () => {
     await page.fill("#key-input", "sk-not-the-admin-key-000000");
     await page.click("#key-form button");
     await expect.poll(() => page.locator("#key-error").innerText(), { timeout: 10_000 }).toMatch(/refused/);
-    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    expect(await page.evaluate<number>("sessionStorage.length")).toBe(0);
 
     await page.fill("#key-input", ADMIN_KEY);
     await page.click("#key-form button");
     await expect.poll(() => refreshes(page), { timeout: 20_000 }).toBeGreaterThan(0);
     expect(await page.locator("#board").isVisible()).toBe(true);
-    expect(await page.evaluate(() => Object.values(sessionStorage))).toEqual([ADMIN_KEY]);
+    expect(await page.evaluate<string[]>("Object.values(sessionStorage)")).toEqual([ADMIN_KEY]);
 
     // A reload keeps the tab's key: no second prompt.
     await page.reload({ waitUntil: "load" });
