@@ -59,7 +59,7 @@ export interface AppDeps {
   admission?: Admission;
   /** The overflow queue (started here with a worker over this app's router and admission). */
   jobs?: JobQueue;
-  /** Keys, limits and the usage ledger (state/open-state.ts); in-process memory when absent. */
+  /** Keys, limits and the usage ledger (open-state.ts); in-process memory when absent. */
   state?: GatewayState;
 }
 
