@@ -141,7 +141,9 @@ describe("the gateway's layers", () => {
       state.set(n, "done");
     };
     for (const n of [...next.keys()].sort()) if (!state.has(n)) visit(n);
-    expect(cycles, `folder cycles:\n${cycles.join("\n")}`).toEqual([]);
+    // Each cycle is listed once per import that closes it; the first few are enough to see the culprit.
+    const shown = cycles.slice(0, 8).join("\n") + (cycles.length > 8 ? `\n... and ${cycles.length - 8} more` : "");
+    expect(cycles, `folder cycles:\n${shown}`).toEqual([]);
   });
 
   it("imports only from the same folder or a lower floor", () => {
