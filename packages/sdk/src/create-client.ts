@@ -22,6 +22,9 @@ import { createChatStream } from "./operations/create-chat-stream";
 import { createEmbedding } from "./operations/create-embedding";
 import { createMessage, type MessageCreateParamsNonStreaming } from "./operations/create-message";
 import { getMetrics } from "./operations/get-metrics";
+import { getDashboard } from "./operations/get-dashboard";
+import { getDashboardSummary } from "./operations/get-dashboard-summary";
+import { getDashboardUsage } from "./operations/get-dashboard-usage";
 import { getTenantLimits } from "./operations/get-tenant-limits";
 import { getUsage } from "./operations/get-usage";
 import { listApiKeys } from "./operations/list-api-keys";
@@ -58,6 +61,8 @@ import type {
   TenantLimitSettings,
   UsageQuery,
   UsageReport,
+  DashboardSummary,
+  DashboardUsage,
   LivenessResponse,
   Model,
   ModelList,
@@ -134,6 +139,15 @@ export interface RunestoneClient<Completed = ChatCompletion | QueuedResponse> {
   metrics: {
     /** GET /metrics: the Prometheus text exposition (who may scrape is configured with `metrics.access`). */
     retrieve(options?: RequestOptions): Promise<string>;
+  };
+  /** The operator's dashboard and the JSON it reads; the same access rule as `metrics` (`metrics.access`). */
+  dashboard: {
+    /** GET /dashboard: the self-contained HTML page. */
+    page(options?: RequestOptions): Promise<string>;
+    /** GET /dashboard/summary: the last hour per minute (traffic, latency, cost), deployments and the queue. */
+    summary(options?: RequestOptions): Promise<DashboardSummary>;
+    /** GET /dashboard/usage: tokens and cost per day, tenant and model over the last 14 days. */
+    usage(options?: RequestOptions): Promise<DashboardUsage>;
   };
   models: {
     /** GET /v1/models. */
@@ -224,6 +238,11 @@ export function createClient(options: ClientOptions): RunestoneClient<ChatComple
     },
     metrics: {
       retrieve: (o) => getMetrics(ctx, o),
+    },
+    dashboard: {
+      page: (o) => getDashboard(ctx, o),
+      summary: (o) => getDashboardSummary(ctx, o),
+      usage: (o) => getDashboardUsage(ctx, o),
     },
     models: {
       list: (o) => listModels(ctx, o),

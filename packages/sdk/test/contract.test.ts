@@ -365,6 +365,30 @@ const calls: Record<string, { required(): Promise<void>; all(): Promise<void> }>
       expect(await admin.metrics.retrieve(allOptions("metrics"))).toContain("# TYPE");
     },
   },
+  getDashboard: {
+    async required() {
+      expect(await client.dashboard.page()).toContain("<title>Runestone dashboard</title>");
+    },
+    async all() {
+      expect(await admin.dashboard.page(allOptions("dashboard"))).toContain("uplot");
+    },
+  },
+  getDashboardSummary: {
+    async required() {
+      expect((await client.dashboard.summary()).minutes).toHaveLength(60);
+    },
+    async all() {
+      expect((await admin.dashboard.summary(allOptions("dashboard-summary"))).object).toBe("dashboard.summary");
+    },
+  },
+  getDashboardUsage: {
+    async required() {
+      expect((await client.dashboard.usage()).budgets_supported).toBe(false);
+    },
+    async all() {
+      expect((await admin.dashboard.usage(allOptions("dashboard-usage"))).object).toBe("dashboard.usage");
+    },
+  },
 };
 
 describe("the SDK covers the contract", () => {
