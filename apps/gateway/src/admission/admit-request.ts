@@ -5,7 +5,7 @@ import type { Response } from "express";
 import type { Tenant } from "../core/tenant";
 import { recordUsageOnClose } from "../telemetry/record-usage-on-close";
 import type { UsageLedger } from "../telemetry/usage-ledger";
-import type { UsageLocals } from "../telemetry/usage-seen";
+import { contextOf } from "../core/request-context";
 import { admitChat, rateLimited } from "./chat-admission";
 import type { Admission } from "./types";
 
@@ -28,6 +28,6 @@ export async function admitRequest(
     if (!decision.admitted) throw rateLimited(decision);
     if (accounting) return;
   }
-  (res.locals as UsageLocals).promptEstimate = estimate.promptTokens;
+  contextOf(res).promptEstimate = estimate.promptTokens;
   recordUsageOnClose(res, deps.ledger, tenant.id);
 }

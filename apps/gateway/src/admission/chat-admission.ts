@@ -6,12 +6,13 @@ import type { Response } from "express";
 import { HttpError } from "../core/http-error";
 import { onClose } from "../core/on-close";
 import type { ChatRequest } from "../core/provider-contract";
-import type { KeyPrincipal, Tenant } from "../core/tenant";
+import type { Tenant } from "../core/tenant";
+import { contextOf, type RequestContext } from "../core/request-context";
 import { stateUnavailable } from "../core/state-unavailable";
 import { recordUsage } from "../telemetry/record-usage-on-close";
 import type { UsageLedger } from "../telemetry/usage-ledger";
 import { answerChars, outputChars, type OutputPart } from "../core/estimate-tokens";
-import { tokensSeen, type UsageLocals } from "../telemetry/usage-seen";
+import { tokensSeen } from "../telemetry/usage-seen";
 import { rateLimitHeaders } from "./rate-limit-headers";
 import { resolveTenantId } from "./resolve-tenant";
 import type { Admission, AdmissionResult, RateLimitState } from "./types";
@@ -24,26 +25,18 @@ export interface ChatAccounting {
   onError?(err: unknown, what: string): void;
 }
 
-/** res.locals fields this step sets and reads. */
-interface AdmissionLocals {
-  tenant: Tenant;
-  principal?: KeyPrincipal;
-  usageLabel?: string;
-  refusal?: Refusal;
-}
-
 /** Before routing: the tenant whose limits, models and usage apply, and the usage label. */
 export function resolveChatTenant(acc: ChatAccounting | undefined, res: Response, body: ChatRequest & Record<string, unknown>): void {
-  const locals = res.locals as unknown as AdmissionLocals;
-  const principal = locals.principal ?? { keyId: "", tenant: locals.tenant };
+  const ctx = contextOf(res);
+  const principal = ctx.principal ?? { keyId: "", tenant: ctx.tenant! };
   const { tenant, label } = resolveTenantId(principal, body.tenant_id, (id) => acc?.tenantById(id));
-  locals.tenant = tenant;
-  locals.usageLabel = label;
+  ctx.tenant = tenant;
+  ctx.usageLabel = label;
 }
 
 /**
  * Admits the request under its tenant's and key's limits. On admission the lease is released when the
- * response closes; on refusal `res.locals.refusal` is set and the caller queues it or answers
+ * response closes; on refusal the context's `refusal` is set and the caller queues it or answers
  * `rateLimited(refusal)`.
  */
 export async function admitChat(
@@ -53,8 +46,8 @@ export async function admitChat(
   tenant: Tenant,
   estimate: { tokens: number; promptTokens: number },
 ): Promise<AdmissionResult> {
-  const locals = res.locals as unknown as AdmissionLocals;
-  const principal = locals.principal;
+  const ctx = contextOf(res);
+  const principal = ctx.principal;
   let result: AdmissionResult;
   try {
     result = await admission.admit({ tenant, keyId: principal?.keyId || undefined, keyLimits: principal?.limits, estimatedTokens: estimate.tokens });
@@ -64,14 +57,14 @@ export async function admitChat(
   }
   if (!result.admitted) {
     setRateLimitHeaders(res, result.state);
-    locals.refusal = result;
+    ctx.refusal = result;
     return result;
   }
   // The release is registered before anything else runs: whatever throws after this point (a header on
   // a response already answered, say) cannot keep the slot taken.
   const lease = result.lease;
-  const label = locals.usageLabel ?? "";
-  (res.locals as UsageLocals).promptEstimate = estimate.promptTokens;
+  const label = ctx.usageLabel ?? "";
+  ctx.promptEstimate = estimate.promptTokens;
   onClose(res, () => {
     lease.release(tokensSeen(res)).catch((err) => acc?.onError?.(err, "admission release"));
     if (acc) recordUsage(res, acc.ledger, tenant.id, label);
@@ -98,13 +91,13 @@ export function rateLimited(refusal: Refusal): HttpError {
 }
 
 /** Counts streamed content, so a stream the client cuts short still accounts what it received. */
-export function tallyStreamed(locals: Record<string, unknown>, chunk: { choices?: Array<{ delta?: OutputPart }> }): void {
+export function tallyStreamed(ctx: RequestContext, chunk: { choices?: Array<{ delta?: OutputPart }> }): void {
   let chars = 0;
   for (const c of chunk.choices ?? []) chars += outputChars(c.delta);
-  locals.streamedChars = ((locals.streamedChars as number | undefined) ?? 0) + chars;
+  ctx.streamedChars += chars;
 }
 
 /** A whole answer's output characters, for an estimate when the provider reported no usage. */
-export function tallyAnswer(locals: Record<string, unknown>, completion: { choices?: Array<{ message?: OutputPart }> }): void {
-  locals.streamedChars = answerChars(completion);
+export function tallyAnswer(ctx: RequestContext, completion: { choices?: Array<{ message?: OutputPart }> }): void {
+  ctx.streamedChars = answerChars(completion);
 }

@@ -2,6 +2,7 @@
 // the match confirmed with a constant-time comparison.
 import type { RequestHandler } from "express";
 import { HttpError } from "../core/http-error";
+import { contextOf } from "../core/request-context";
 import type { KeyStore } from "../state/key-store";
 import type { AdminKey } from "../state/admin-key";
 
@@ -31,7 +32,7 @@ export function authenticate(keys: KeyStore, admin?: AdminKey): RequestHandler {
     }
     if (admin?.matches(key)) {
       if (!adminMayUse(req.path)) return next(forbidden("the admin key may use only the admin API and /v1/usage; use a tenant key for this"));
-      res.locals.admin = true;
+      contextOf(res).admin = true;
       return next();
     }
     const principal = keys.resolve ? keys.resolve(key) : undefined;
@@ -40,8 +41,9 @@ export function authenticate(keys: KeyStore, admin?: AdminKey): RequestHandler {
       return next(new HttpError({ status: 401, type: "authentication_error", code: "invalid_api_key", message: "invalid API key" }));
     }
     if (isAdminPath(req.path)) return next(forbidden("this is the admin API: it needs the admin key, not a tenant key"));
-    res.locals.tenant = tenant;
-    res.locals.principal = principal;
+    const ctx = contextOf(res);
+    ctx.tenant = tenant;
+    ctx.principal = principal;
     next();
   };
 }

@@ -3,6 +3,7 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from "express";
 import type { Logger } from "pino";
 import { HttpError } from "../core/http-error";
+import { contextOf } from "../core/request-context";
 import { toHttpError } from "../core/to-http-error";
 import { UpstreamError } from "../core/upstream-error";
 import { isMessagesRoute, toAnthropicErrorBody } from "../messages/to-anthropic-error";
@@ -11,9 +12,10 @@ import { bodyUnfinished, closeAfterAnswer } from "./request-body";
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const httpErr = toHttpError(err);
-    res.locals.errorCode = httpErr.code ?? undefined; // for the request's log line and metrics
+    const ctx = contextOf(res);
+    ctx.errorCode = httpErr.code ?? undefined; // for the request's log line and metrics
     if (httpErr.status >= 500 && !(err instanceof HttpError) && !(err instanceof UpstreamError)) {
-      logger.error({ request_id: res.locals.requestId, err: { name: (err as Error)?.name, message: (err as Error)?.message, stack: (err as Error)?.stack } }, "unhandled error");
+      logger.error({ request_id: ctx.requestId, err: { name: (err as Error)?.name, message: (err as Error)?.message, stack: (err as Error)?.stack } }, "unhandled error");
     }
     if (res.headersSent) {
       res.destroy();
@@ -25,7 +27,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
 
 /** Answers `httpErr` in the envelope its route speaks; also for answers outside the middleware chain (body-guard's deadline). */
 export function sendError(req: Request, res: Response, httpErr: HttpError): void {
-  res.locals.errorCode = httpErr.code ?? undefined;
+  contextOf(res).errorCode = httpErr.code ?? undefined;
   for (const [k, v] of Object.entries(httpErr.headers)) res.setHeader(k, v);
   // The contract promises Retry-After on every 503; paths that know better (breakers, upstream) set their own.
   if (httpErr.status === 503 && !res.hasHeader("retry-after")) res.setHeader("retry-after", "1");

@@ -3,21 +3,23 @@
 import type { Response } from "express";
 import type { Attempt } from "../core/route-plan";
 import type { Usage } from "../core/provider-contract";
+import { contextOf } from "../core/request-context";
 import type { RoutingPolicy } from "../core/routing-policy";
 import { candidatePricing } from "../telemetry/attempt-cost";
 import { costUsd } from "../telemetry/usage-cost";
 
 export function routingHeaders(res: Response, attempt: Attempt, policy: RoutingPolicy): Record<string, string> {
-  const elapsed = performance.now() - (res.locals.startedAt as number);
+  const ctx = contextOf(res);
+  const elapsed = performance.now() - ctx.startedAt;
   const overhead = Math.max(0, elapsed - attempt.upstreamMs);
   return {
-    "x-request-id": res.locals.requestId as string,
+    "x-request-id": ctx.requestId,
     "x-runestone-provider": attempt.candidate.provider.id,
     "x-runestone-model": attempt.candidate.model.id,
     "x-runestone-routing-policy": policy,
     "x-runestone-fallbacks": String(attempt.fallbacks),
     "x-runestone-overhead-ms": overhead.toFixed(3),
-    ...costHeader(attempt, res.locals.usage as Usage | undefined),
+    ...costHeader(attempt, ctx.usage),
   };
 }
 
@@ -25,7 +27,7 @@ export function routingHeaders(res: Response, attempt: Attempt, policy: RoutingP
  * `x-runestone-cost`: `unknown` for a model without a price; else the cost when the answer's usage is known
  * as the headers go out (a JSON answer), and nothing on a stream (its usage comes at the end).
  */
-function costHeader(attempt: Attempt, usage: Usage | undefined): Record<string, string> {
+function costHeader(attempt: Attempt, usage: Partial<Usage> | undefined): Record<string, string> {
   const pricing = candidatePricing(attempt.candidate);
   if (!pricing) return { "x-runestone-cost": "unknown" };
   if (!usage) return {};

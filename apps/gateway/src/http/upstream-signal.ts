@@ -5,7 +5,7 @@
 import type { Response } from "express";
 import { timeoutError } from "../resilience/deadline";
 import type { InFlight } from "../core/route-plan";
-import type { UsageLocals } from "../telemetry/usage-seen";
+import { contextOf } from "../core/request-context";
 import { onClose } from "../core/on-close";
 
 export function upstreamSignal(res: Response, timeoutMs: number): { signal: AbortSignal; inFlight: InFlight } {
@@ -16,6 +16,6 @@ export function upstreamSignal(res: Response, timeoutMs: number): { signal: Abor
     if (!res.writableFinished) ac.abort();
   });
   const inFlight: InFlight = {};
-  (res.locals as UsageLocals).inFlight = inFlight;
+  contextOf(res).inFlight = inFlight;
   return { signal: ac.signal, inFlight };
 }

@@ -6,7 +6,7 @@ import type { Schema } from "@runestone/contract";
 import type { AdmissionResult } from "../admission/types";
 import { HttpError } from "../core/http-error";
 import type { PreparedChat } from "../pipeline/prepare-chat";
-import type { KeyPrincipal } from "../core/tenant";
+import { contextOf } from "../core/request-context";
 import type { GatewayEvents } from "../core/gateway-events";
 import type { JobQueue } from "./job-queue";
 import type { JobRunner } from "./job-runner";
@@ -37,7 +37,7 @@ export async function overflowToQueue(deps: OverflowDeps | undefined, req: Reque
   const tenant = prepared.tenant;
   const queued = await deps.jobs.enqueue({
     tenantId: tenant.id,
-    keyId: (res.locals as { principal?: KeyPrincipal }).principal?.keyId || null,
+    keyId: contextOf(res).principal?.keyId || null,
     requestId: prepared.requestId,
     model: typeof prepared.body.model === "string" ? prepared.body.model : null,
     stream: prepared.stream,

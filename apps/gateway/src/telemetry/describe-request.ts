@@ -1,9 +1,9 @@
-// What happened to one request, read from res.locals once its response is over: the value that the
+// What happened to one request, read from its RequestContext once its response is over: the value that the
 // request log line, the metrics and the server span are all made from. Counts and ids only: never
 // prompt text, completions or keys.
 import type { Request, Response } from "express";
 import { toHttpError } from "../core/to-http-error";
-import type { Attempt } from "../core/route-plan";
+import { contextOf } from "../core/request-context";
 import { candidatePricing } from "./attempt-cost";
 import { costUsd } from "./usage-cost";
 import { usageSeen } from "./usage-seen";
@@ -14,31 +14,31 @@ import type { MetricLabels } from "./metric-labels";
 export const CLIENT_CLOSED_STATUS = 499;
 
 export function describeRequest(req: Request, res: Response, labels: MetricLabels): RequestFinishedEvent {
-  const l = res.locals;
-  const durationMs = performance.now() - (l.startedAt as number);
-  const attempt = l.attempt as Attempt | undefined;
+  const l = contextOf(res);
+  const durationMs = performance.now() - l.startedAt;
+  const attempt = l.attempt;
   const seen = usageSeen(res);
   const finished = res.writableFinished;
   const e: RequestFinishedEvent = {
-    requestId: l.requestId as string,
+    requestId: l.requestId,
     route: labels.route(req.path),
     method: req.method,
     status: !res.headersSent && !finished ? CLIENT_CLOSED_STATUS : res.statusCode,
-    tenant: (l.tenant as { id?: string } | undefined)?.id,
+    tenant: l.tenant?.id,
     provider: (attempt?.candidate ?? seen?.candidate)?.provider.id,
     model: (attempt?.candidate ?? seen?.candidate)?.model.id ?? requestedModel(req),
     routingPolicy: l.routingPolicy,
-    stream: l.stream === true,
+    stream: l.stream,
     durationMs,
     clientClosed: !finished || undefined,
   };
   if (attempt) {
-    e.upstreamMs = attempt.upstreamMs + ((l.streamUpstreamMs as number | undefined) ?? 0);
+    e.upstreamMs = attempt.upstreamMs + l.streamUpstreamMs;
     e.overheadMs = Math.max(0, durationMs - e.upstreamMs);
     e.fallbacks = attempt.fallbacks;
     e.retries = attempt.retries;
   }
-  if (typeof l.ttftMs === "number") e.ttftMs = l.ttftMs;
+  if (l.ttftMs !== undefined) e.ttftMs = l.ttftMs;
   if (seen) {
     const { counts } = seen;
     e.promptTokens = counts.promptTokens;
@@ -48,7 +48,7 @@ export function describeRequest(req: Request, res: Response, labels: MetricLabel
     const pricing = candidatePricing(seen.candidate);
     if (pricing) e.costUsd = costUsd(pricing, counts);
   }
-  const errorCode = (l.errorCode as string | undefined) ?? (l.streamError !== undefined ? (toHttpError(l.streamError).code ?? undefined) : undefined);
+  const errorCode = l.errorCode ?? (l.streamError !== undefined ? (toHttpError(l.streamError).code ?? undefined) : undefined);
   if (errorCode) e.errorCode = errorCode;
   return e;
 }

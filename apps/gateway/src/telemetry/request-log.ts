@@ -5,6 +5,7 @@
 import type { RequestHandler, Response } from "express";
 import type { Logger } from "pino";
 import { guarded } from "../core/guard-handler";
+import { contextOf } from "../core/request-context";
 import { describeRequest } from "./describe-request";
 import type { GatewayEvents, RequestFinishedEvent } from "../core/gateway-events";
 import type { MetricLabels } from "./metric-labels";
@@ -37,11 +38,11 @@ export function requestLog(deps: RequestLogDeps): RequestHandler {
       active?.requestEnded();
       const e = describeRequest(req, res, labels);
       events?.requestFinished?.(e);
-      // Admission leaves its refusal in res.locals; a plain 429 is reported here, once the answer is
+      // Admission leaves its refusal in the request's context; a plain 429 is reported here, once the answer is
       // known (queued refusals and a full queue are reported by the overflow path).
-      const refusal = res.locals.refusal as { limit?: string } | undefined;
-      if (refusal?.limit && e.errorCode === "rate_limit_exceeded" && e.tenant) {
-        events?.rateLimited?.({ tenant: e.tenant, limit: refusal.limit as "concurrency" | "requests" | "tokens", action: "rejected" });
+      const refusal = contextOf(res).refusal;
+      if (refusal && e.errorCode === "rate_limit_exceeded" && e.tenant) {
+        events?.rateLimited?.({ tenant: e.tenant, limit: refusal.limit, action: "rejected" });
       }
       onFinished?.(e, res);
       const level = QUIET_ROUTES.has(e.route) ? "debug" : "info";

@@ -11,13 +11,8 @@ import { resourceFromAttributes } from "@opentelemetry/resources";
 import { BasicTracerProvider, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler } from "@opentelemetry/sdk-trace-base";
 import type { RunestoneConfig } from "../config/schema";
 import type { GatewayEvents, RequestFinishedEvent, UpstreamAttemptEvent } from "../core/gateway-events";
+import { contextOf, type RequestContext, type ResponseFacts } from "../core/request-context";
 
-/** What chat.ts leaves in res.locals.response for the span's response attributes. */
-export interface ResponseFacts {
-  id?: string;
-  model?: string;
-  finishReasons?: string[];
-}
 
 interface RequestTrace {
   span: Span;
@@ -45,6 +40,8 @@ export class Tracing {
   private readonly provider: BasicTracerProvider;
   private readonly tracer: Tracer;
   private readonly als = new AsyncLocalStorage<RequestTrace>();
+  /** Each request's spans, from the middleware to requestFinished: the tracer's own, not a stage's. */
+  private readonly traces = new WeakMap<RequestContext, RequestTrace>();
   /** gen_ai.provider.name: the well-known name of the API a provider speaks, else its configured id. */
   private readonly providerNames = new Map<string, string>();
   readonly events: GatewayEvents;
@@ -65,7 +62,7 @@ export class Tracing {
 
   /** Starts the request's server span; the rest of the request runs inside its context. */
   readonly middleware: RequestHandler = (req, res, next) => {
-    const startedAt = res.locals.startedAt as number | undefined;
+    const ctx = contextOf(res);
     const parent = remoteParent(req.headers.traceparent);
     const operation = req.path === "/v1/embeddings" ? "embeddings" : "chat";
     const requestAttrs = requestAttributes(req.body, operation);
@@ -73,23 +70,24 @@ export class Tracing {
       `${req.method} ${req.path}`,
       {
         kind: SpanKind.SERVER,
-        startTime: startedAt !== undefined ? performance.timeOrigin + startedAt : undefined,
+        startTime: performance.timeOrigin + ctx.startedAt,
         attributes: { "http.request.method": req.method, ...requestAttrs },
       },
       parent,
     );
     const stream = req.path === "/v1/chat/stream" || (req.body as { stream?: unknown } | undefined)?.stream === true;
     const state: RequestTrace = { span, ctx: trace.setSpan(ROOT_CONTEXT, span), requestAttributes: requestAttrs, stream, operation };
-    res.locals.trace = state;
+    this.traces.set(ctx, state);
     this.als.run(state, next);
   };
 
   /** Ends the request's spans with what the response turned out to be (called once the response is over). */
   requestFinished(e: RequestFinishedEvent, res: Response): void {
-    const state = res.locals.trace as RequestTrace | undefined;
+    const ctx = contextOf(res);
+    const state = this.traces.get(ctx);
     if (!state) return;
     state.done = true;
-    const facts = res.locals.response as ResponseFacts | undefined;
+    const facts = ctx.response;
     const attrs: Attributes = {
       "http.route": e.route,
       "http.response.status_code": e.status,

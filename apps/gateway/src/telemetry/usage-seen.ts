@@ -6,24 +6,9 @@
 // - a client that went away before any answer: the prompt estimate, since the provider already had it.
 import type { Response } from "express";
 import { tokensForChars } from "../core/estimate-tokens";
-import type { Usage } from "../core/provider-contract";
-import type { Attempt, InFlight } from "../core/route-plan";
+import { contextOf } from "../core/request-context";
 import type { Candidate } from "../core/route-plan";
 import type { TokenCounts } from "./usage-cost";
-
-/** res.locals fields the routes set for accounting. */
-export interface UsageLocals {
-  attempt?: Attempt;
-  usage?: Partial<Usage>;
-  /** Characters of content streamed to the client so far (chat and Messages streams). */
-  streamedChars?: number;
-  /** The usage so far is not final yet (a Messages stream before its message_delta). */
-  usagePartial?: boolean;
-  /** The prompt's estimated tokens, set once the request is admitted. */
-  promptEstimate?: number;
-  /** Handed to the executor: the candidate holding the request while no answer is in. */
-  inFlight?: InFlight;
-}
 
 export interface UsageSeen {
   counts: TokenCounts;
@@ -33,7 +18,7 @@ export interface UsageSeen {
 }
 
 export function usageSeen(res: Response): UsageSeen | undefined {
-  const l = res.locals as UsageLocals;
+  const l = contextOf(res);
   const attempt = l.attempt;
   if (attempt && l.usage && !l.usagePartial) {
     const u = l.usage;
@@ -46,7 +31,7 @@ export function usageSeen(res: Response): UsageSeen | undefined {
     // Partial usage (a stream that ended before its final counts): what it reported, or the estimate
     // where that is more (a translated stream's opening counts are placeholders).
     const partial = l.usage;
-    const completionTokens = Math.max(partial?.completion_tokens ?? 0, tokensForChars(l.streamedChars ?? 0));
+    const completionTokens = Math.max(partial?.completion_tokens ?? 0, tokensForChars(l.streamedChars));
     const promptTokens = partial?.prompt_tokens || prompt;
     const cachedTokens = partial?.prompt_tokens_details?.cached_tokens ?? 0;
     return { counts: { promptTokens, completionTokens, cachedTokens }, candidate: attempt.candidate, estimated: true };

@@ -7,12 +7,13 @@ import type { Limits } from "../../core/tenant";
 import type { StoredKey } from "../../state/key-records";
 import { UnknownTenantError, type ManagedKeyStore } from "../../state/managed-key-store";
 import { HttpError, notFound } from "../../core/http-error";
+import { contextOf } from "../../core/request-context";
 
 export function adminRoutes(keys: ManagedKeyStore): ExpressRouter {
   const r = ExpressRouter();
   r.use("/v1/admin", (_req, res, next) => {
     // auth.ts already refuses tenant keys on /v1/admin; this guards against a mount without it.
-    if (res.locals.admin !== true) return next(new HttpError({ status: 403, type: "permission_error", code: "permission_denied", message: "the admin API needs the admin key" }));
+    if (!contextOf(res).admin) return next(new HttpError({ status: 403, type: "permission_error", code: "permission_denied", message: "the admin API needs the admin key" }));
     next();
   });
 

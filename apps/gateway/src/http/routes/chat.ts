@@ -9,7 +9,6 @@ import type { InFlight } from "../../core/route-plan";
 import type { Router } from "../../routing/router";
 import { SseWriter } from "../../streaming/sse-writer";
 import { upstreamSignal } from "../upstream-signal";
-import type { Tenant } from "../../core/tenant";
 import { toHttpError } from "../../core/to-http-error";
 import { badRequest } from "../../core/http-error";
 import { routingHeaders } from "../routing-headers";
@@ -17,7 +16,7 @@ import type { Admission } from "../../admission/types";
 import { overflowToQueue, type OverflowDeps } from "../../jobs/overflow";
 import { admitChat, rateLimited, resolveChatTenant, tallyAnswer, tallyStreamed, type ChatAccounting } from "../../admission/chat-admission";
 import { estimateChatTokens, estimatePromptTokens } from "../../core/estimate-tokens";
-import type { ResponseFacts } from "../../telemetry/tracing";
+import { contextOf, type ResponseFacts } from "../../core/request-context";
 
 export interface ChatDeps {
   router: Router;
@@ -38,19 +37,20 @@ export function chatRoutes(deps: ChatDeps): ExpressRouter {
 
 async function handleChat(deps: ChatDeps, req: Request, res: Response, forceStream: boolean): Promise<void> {
   const body = req.body as ChatRequest & Record<string, unknown>;
+  const ctx = contextOf(res);
   if (typeof body.request_id === "string" && body.request_id) {
     // It is echoed in the x-request-id header, where only printable ASCII can travel.
     if (!/^[\x20-\x7E]+$/.test(body.request_id)) throw badRequest("request_id must be printable ASCII: it is echoed in the x-request-id header", "request_id");
     // The caller's own correlation id wins over the header and the generated one.
-    res.locals.requestId = body.request_id;
+    ctx.requestId = body.request_id;
     res.setHeader("x-request-id", body.request_id);
   }
   resolveChatTenant(deps.accounting, res, body);
-  const prepared = prepareChat(deps.router, body, res.locals.tenant as Tenant, res.locals.requestId as string, forceStream);
-  res.locals.routingPolicy = prepared.plan.policy;
+  const prepared = prepareChat(deps.router, body, ctx.tenant!, ctx.requestId, forceStream);
+  ctx.routingPolicy = prepared.plan.policy;
   // Errors after routing (no_route excepted) say under which policy they happened, too.
   res.setHeader("x-runestone-routing-policy", prepared.plan.policy);
-  res.locals.stream = prepared.stream;
+  ctx.stream = prepared.stream;
   if (deps.admission) {
     const promptTokens = estimatePromptTokens(prepared.body);
     const estimate = { tokens: estimateChatTokens(prepared, promptTokens), promptTokens };
@@ -63,10 +63,10 @@ async function handleChat(deps: ChatDeps, req: Request, res: Response, forceStre
   const { signal, inFlight } = upstreamSignal(res, deps.requestTimeoutMs);
   if (!prepared.stream) {
     const { completion, attempt } = await completeChat(prepared, signal, inFlight);
-    res.locals.attempt = attempt;
-    res.locals.usage = completion.usage;
-    if (!completion.usage) tallyAnswer(res.locals, completion as Parameters<typeof tallyAnswer>[1]);
-    res.locals.response = { id: completion.id, model: completion.model, finishReasons: completion.choices.flatMap((c) => c.finish_reason ?? []) } satisfies ResponseFacts;
+    ctx.attempt = attempt;
+    ctx.usage = completion.usage;
+    if (!completion.usage) tallyAnswer(ctx, completion as Parameters<typeof tallyAnswer>[1]);
+    ctx.response = { id: completion.id, model: completion.model, finishReasons: completion.choices.flatMap((c) => c.finish_reason ?? []) } satisfies ResponseFacts;
     res.set(routingHeaders(res, attempt, prepared.plan.policy));
     res.json(completion);
     return;
@@ -78,27 +78,28 @@ async function streamChat(res: Response, p: PreparedChat, signal: AbortSignal, i
   // Failures before the first chunk propagate (after any fallback): the client gets a JSON error.
   const started = await startStream(p.plan, (c) => callFor(p, c), signal, inFlight);
   const attempt = started.attempt;
-  res.locals.attempt = attempt;
+  const ctx = contextOf(res);
+  ctx.attempt = attempt;
   const sse = new SseWriter(res);
   sse.open(routingHeaders(res, attempt, p.plan.policy));
   const meta = { provider: attempt.candidate.provider.id, routing_policy: p.plan.policy, request_id: p.requestId };
   const facts: ResponseFacts = { finishReasons: [] };
-  res.locals.response = facts;
+  ctx.response = facts;
   // Time spent waiting on the upstream between chunks: not the gateway's own overhead.
   let upstreamWaitMs = 0;
 
   const emit = async (ev: ChunkEvent, isFirst: boolean): Promise<void> => {
     const c = ev.chunk;
-    tallyStreamed(res.locals, c);
+    tallyStreamed(ctx, c);
     for (const ch of c.choices) if (ch.finish_reason) facts.finishReasons!.push(ch.finish_reason);
     if (c.usage && c.choices.length === 0) {
-      res.locals.usage = c.usage;
+      ctx.usage = c.usage;
       if (!p.clientWantsUsage) return;
     }
     if (isFirst) {
       const choice = c.choices[0];
       if (choice && !choice.delta.role) choice.delta = { role: "assistant", ...choice.delta };
-      res.locals.ttftMs = performance.now() - (res.locals.startedAt as number);
+      ctx.ttftMs = performance.now() - ctx.startedAt;
       facts.id = c.id;
       facts.model = c.model;
       await sse.data(JSON.stringify({ ...c, ...meta }));
@@ -120,10 +121,10 @@ async function streamChat(res: Response, p: PreparedChat, signal: AbortSignal, i
     sse.done();
   } catch (err) {
     if (err instanceof UpstreamError && err.kind === "aborted") return;
-    res.locals.streamError = err;
+    ctx.streamError = err;
     sse.fail(toHttpError(err).toBody().error);
   } finally {
-    res.locals.streamUpstreamMs = upstreamWaitMs;
+    ctx.streamUpstreamMs = upstreamWaitMs;
     await started.rest.return?.();
   }
 }

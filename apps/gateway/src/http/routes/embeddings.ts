@@ -7,7 +7,7 @@ import { RUNESTONE_FIELDS } from "../../pipeline/prepare-chat";
 import type { ChatRequest, EmbeddingRequest, EmbeddingResponse } from "../../core/provider-contract";
 import type { Router } from "../../routing/router";
 import { hasCapability } from "../../routing/catalog";
-import type { Tenant } from "../../core/tenant";
+import { contextOf } from "../../core/request-context";
 import { estimateEmbeddingInputTokens } from "../../core/estimate-tokens";
 import { badRequest } from "../../core/http-error";
 import { routingHeaders } from "../routing-headers";
@@ -30,11 +30,12 @@ export function embeddingsRoutes(deps: EmbeddingsDeps): ExpressRouter {
 
 async function handleEmbeddings(deps: EmbeddingsDeps, req: Request, res: Response): Promise<void> {
   const body = req.body as EmbeddingRequest & Record<string, unknown>;
-  const tenant = res.locals.tenant as Tenant;
+  const ctx = contextOf(res);
+  const tenant = ctx.tenant!;
   const view: Record<string, unknown> = { model: body.model, messages: [] };
   for (const f of RUNESTONE_FIELDS) if (body[f] !== undefined) view[f] = body[f];
   const plan = deps.router.route(view as ChatRequest & Record<string, unknown>, tenant.allowedModels);
-  res.locals.routingPolicy = plan.policy;
+  ctx.routingPolicy = plan.policy;
   const model = plan.candidates[0]!.model;
   if (!hasCapability(model, "embeddings")) {
     throw badRequest(`model '${model.id}' does not support embeddings (capabilities: ${model.capabilities.join(", ")})`, "model", "model_not_supported");
@@ -54,13 +55,13 @@ async function handleEmbeddings(deps: EmbeddingsDeps, req: Request, res: Respons
     { ...plan, candidates },
     {
       complete: (c, _call, s) =>
-        c.provider.embed!({ body: forward as EmbeddingRequest & Record<string, unknown>, upstreamModel: c.upstreamModel, requestId: res.locals.requestId as string }, s),
+        c.provider.embed!({ body: forward as EmbeddingRequest & Record<string, unknown>, upstreamModel: c.upstreamModel, requestId: ctx.requestId }, s),
     },
     signal,
     inFlight,
   );
-  res.locals.attempt = attempt;
-  res.locals.usage = { prompt_tokens: result.usage.prompt_tokens, completion_tokens: 0, total_tokens: result.usage.total_tokens };
+  ctx.attempt = attempt;
+  ctx.usage = { prompt_tokens: result.usage.prompt_tokens, completion_tokens: 0, total_tokens: result.usage.total_tokens };
   res.set(routingHeaders(res, attempt, plan.policy));
   res.json(result);
 }

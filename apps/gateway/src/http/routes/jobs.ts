@@ -5,14 +5,17 @@
 import { Router as ExpressRouter, type Response } from "express";
 import type { JobCaller, JobQueue } from "../../jobs/job-queue";
 import { toJobView } from "../../jobs/job-record";
-import type { KeyPrincipal, Tenant } from "../../core/tenant";
+import { contextOf } from "../../core/request-context";
 import { HttpError } from "../../core/http-error";
 
 export function jobRoutes(jobs: JobQueue | undefined): ExpressRouter {
   const r = ExpressRouter();
   const notFound = (id: string) =>
     new HttpError({ status: 404, type: "not_found_error", code: "job_not_found", param: "job_id", message: `No job ${id} was found for this API key's tenant.` });
-  const callerOf = (res: Response): JobCaller => ({ tenantId: (res.locals.tenant as Tenant).id, keyId: (res.locals.principal as KeyPrincipal | undefined)?.keyId || undefined });
+  const callerOf = (res: Response): JobCaller => {
+    const ctx = contextOf(res);
+    return { tenantId: ctx.tenant!.id, keyId: ctx.principal?.keyId || undefined };
+  };
 
   r.get("/v1/jobs/:job_id", async (req, res) => {
     const id = req.params.job_id as string;

@@ -12,10 +12,9 @@ import { readAnthropicUsage } from "../../providers/anthropic/map-anthropic-usag
 import type { SseEvent } from "../../core/provider-contract";
 import { UpstreamError } from "../../core/upstream-error";
 import type { Router } from "../../routing/router";
-import type { Tenant } from "../../core/tenant";
 import { toHttpError } from "../../core/to-http-error";
 import { routingHeaders } from "../routing-headers";
-import type { UsageLocals } from "../../telemetry/usage-seen";
+import { contextOf } from "../../core/request-context";
 import { upstreamSignal } from "../upstream-signal";
 import type { InFlight } from "../../core/route-plan";
 import type { UsageLedger } from "../../telemetry/usage-ledger";
@@ -36,18 +35,19 @@ export function messagesRoutes(deps: MessagesDeps): ExpressRouter {
 
 async function handleMessages(deps: MessagesDeps, req: Request, res: Response): Promise<void> {
   const body = req.body as MessagesRequest & Record<string, unknown>;
-  const prepared = prepareMessages(deps.router, body, res.locals.tenant as Tenant, res.locals.requestId as string, req.headers);
-  res.locals.routingPolicy = prepared.plan.policy;
-  res.locals.stream = prepared.stream;
+  const ctx = contextOf(res);
+  const prepared = prepareMessages(deps.router, body, ctx.tenant!, ctx.requestId, req.headers);
+  ctx.routingPolicy = prepared.plan.policy;
+  ctx.stream = prepared.stream;
   // No overflow queue here: a queued job answers a chat.completion, which an Anthropic client cannot read.
   const tokens = estimateMessageTokens(body);
   await admitRequest(res, deps, prepared.tenant, { tokens, promptTokens: tokens - body.max_tokens });
   const { signal, inFlight } = upstreamSignal(res, deps.requestTimeoutMs);
   if (!prepared.stream) {
     const { result, attempt } = await completeOnCandidates(prepared.plan, messageRunner(prepared), signal, inFlight);
-    res.locals.attempt = attempt;
-    res.locals.usage = readAnthropicUsage((result as Partial<MessageResponse>).usage);
-    res.locals.response = { id: result.id, model: result.model, finishReasons: [result.stop_reason ?? null] };
+    ctx.attempt = attempt;
+    ctx.usage = readAnthropicUsage((result as Partial<MessageResponse>).usage);
+    ctx.response = { id: result.id, model: result.model, finishReasons: [result.stop_reason ?? null] };
     res.set(routingHeaders(res, attempt, prepared.plan.policy));
     res.json(result);
     return;
@@ -58,14 +58,15 @@ async function handleMessages(deps: MessagesDeps, req: Request, res: Response): 
 async function streamMessages(res: Response, p: PreparedMessages, signal: AbortSignal, inFlight: InFlight): Promise<void> {
   // Failures before the first event propagate (after any fallback): the client gets a JSON error.
   const started = await streamOnCandidates(p.plan, messageStreamRunner(p), signal, inFlight);
-  res.locals.attempt = started.attempt;
+  const ctx = contextOf(res);
+  ctx.attempt = started.attempt;
   const sse = new MessageSseWriter(res);
   sse.open(routingHeaders(res, started.attempt, p.plan.policy));
   const account = usageTracker(res);
   let upstreamWaitMs = 0;
   try {
     if (started.first) {
-      res.locals.ttftMs = performance.now() - (res.locals.startedAt as number);
+      ctx.ttftMs = performance.now() - ctx.startedAt;
       account(started.first);
       await sse.write(started.first);
     }
@@ -81,10 +82,10 @@ async function streamMessages(res: Response, p: PreparedMessages, signal: AbortS
     sse.end();
   } catch (err) {
     if (err instanceof UpstreamError && err.kind === "aborted") return;
-    res.locals.streamError = err;
+    ctx.streamError = err;
     sse.fail(toAnthropicErrorBody(toHttpError(err)));
   } finally {
-    res.locals.streamUpstreamMs = upstreamWaitMs;
+    ctx.streamUpstreamMs = upstreamWaitMs;
     await started.rest.return?.();
   }
 }
@@ -97,14 +98,14 @@ async function streamMessages(res: Response, p: PreparedMessages, signal: AbortS
  */
 function usageTracker(res: Response): (ev: SseEvent) => void {
   let usage: Record<string, unknown> = {};
-  const locals = res.locals as UsageLocals;
+  const ctx = contextOf(res);
   return (ev) => {
     if (ev.event === "error") {
-      res.locals.streamError = new UpstreamError({ kind: "http", status: 500, message: "upstream error event" });
+      ctx.streamError = new UpstreamError({ kind: "http", status: 500, message: "upstream error event" });
       return;
     }
     if (ev.event === "content_block_delta") {
-      locals.streamedChars = (locals.streamedChars ?? 0) + deltaChars(ev.data);
+      ctx.streamedChars += deltaChars(ev.data);
       return;
     }
     if (ev.event !== "message_start" && ev.event !== "message_delta") return;
@@ -113,8 +114,8 @@ function usageTracker(res: Response): (ev: SseEvent) => void {
       const update = data.message?.usage ?? data.usage;
       // Every value is kept, so that a count that is not one (a string, Infinity) voids the report below.
       if (typeof update === "object" && update !== null) usage = { ...usage, ...update };
-      locals.usage = readAnthropicUsage(usage);
-      locals.usagePartial = ev.event === "message_start";
+      ctx.usage = readAnthropicUsage(usage);
+      ctx.usagePartial = ev.event === "message_start";
     } catch {
       // A malformed event is the client's to see; accounting keeps what it had.
     }

@@ -8,6 +8,7 @@ import type { CatalogModel } from "../../core/catalog-model";
 import { allowedDeployments } from "../../routing/allowed-models";
 import type { ModelDiscovery } from "../../routing/model-discovery";
 import type { Tenant } from "../../core/tenant";
+import { contextOf } from "../../core/request-context";
 import { modelNotAllowed, notFound } from "../../core/http-error";
 
 export function modelRoutes(catalog: Catalog, discovery?: ModelDiscovery): ExpressRouter {
@@ -15,7 +16,7 @@ export function modelRoutes(catalog: Catalog, discovery?: ModelDiscovery): Expre
   const visible = (tenant: Tenant, m: CatalogModel) => allowedDeployments(tenant.allowedModels, m.id, m).length > 0;
 
   r.get("/v1/models", (_req, res) => {
-    const tenant = res.locals.tenant as Tenant;
+    const tenant = contextOf(res).tenant!;
     const models = catalog.all();
     const listed = new Set(models.map((m) => m.id));
     for (const provider of discovery?.providers() ?? []) {
@@ -35,7 +36,7 @@ export function modelRoutes(catalog: Catalog, discovery?: ModelDiscovery): Expre
   const retrieve = (id: string, res: Response) => {
     const m = catalog.resolve(id);
     if (!m) throw notFound(catalog.unknownModelMessage(id), "model_not_found", "model");
-    if (!visible(res.locals.tenant as Tenant, m)) throw modelNotAllowed(id);
+    if (!visible(contextOf(res).tenant!, m)) throw modelNotAllowed(id);
     res.json(toApiModel(m));
   };
   r.get("/v1/models/:model", (req, res) => retrieve(req.params.model as string, res));

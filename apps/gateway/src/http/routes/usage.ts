@@ -2,7 +2,7 @@
 // it may act for); the admin key sees every tenant.
 import { Router as ExpressRouter } from "express";
 import type { Schema } from "@runestone/contract";
-import type { KeyPrincipal, Tenant } from "../../core/tenant";
+import { contextOf, type RequestContext } from "../../core/request-context";
 import type { GroupField, UsageGroup, UsageLedger } from "../../telemetry/usage-ledger";
 import { badRequest, HttpError } from "../../core/http-error";
 
@@ -18,7 +18,7 @@ export function usageRoutes(ledger: UsageLedger): ExpressRouter {
     if (from > to) throw badRequest("'from' must not be after 'to'", "from");
     if ((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS > MAX_DAYS) throw badRequest(`at most ${MAX_DAYS} days per query`, "from");
     const groupBy = (q.group_by === "none" ? [] : (q.group_by ?? "day,model").split(",")) as GroupField[];
-    const tenants = visibleTenants(res.locals as { admin?: boolean; tenant?: Tenant; principal?: KeyPrincipal }, q.tenant_id);
+    const tenants = visibleTenants(contextOf(res), q.tenant_id);
     const groups = await ledger.query({ from, to, tenants }, [...new Set(groupBy)]);
     const body: Schema<"UsageReport"> = { object: "usage.report", from, to, group_by: [...new Set(groupBy)], data: groups.map(toRecord) };
     res.json(body);
@@ -26,11 +26,11 @@ export function usageRoutes(ledger: UsageLedger): ExpressRouter {
   return r;
 }
 
-function visibleTenants(locals: { admin?: boolean; tenant?: Tenant; principal?: KeyPrincipal }, requested: string | undefined): string[] | undefined {
-  if (locals.admin) return requested ? [requested] : undefined;
-  const own = locals.tenant!.id;
+function visibleTenants(ctx: Pick<RequestContext, "admin" | "tenant" | "principal">, requested: string | undefined): string[] | undefined {
+  if (ctx.admin) return requested ? [requested] : undefined;
+  const own = ctx.tenant!.id;
   if (!requested || requested === own) return [own];
-  if (locals.principal?.actFor?.includes(requested)) return [requested];
+  if (ctx.principal?.actFor?.includes(requested)) return [requested];
   throw new HttpError({ status: 403, type: "permission_error", code: "tenant_not_allowed", param: "tenant_id", message: "This API key may not read that tenant's usage." });
 }
 
