@@ -3,8 +3,8 @@ import { Router as ExpressRouter, type Request, type Response } from "express";
 import { completeChat } from "../../pipeline/complete-chat";
 import { callFor, prepareChat, type PreparedChat } from "../../pipeline/prepare-chat";
 import type { ChatRequest, ChunkEvent } from "../../core/provider-contract";
-import { UpstreamError } from "../../core/upstream-error";
 import { startStream } from "../../pipeline/execute";
+import { relayStream } from "../../pipeline/relay-stream";
 import type { InFlight } from "../../core/route-plan";
 import type { Router } from "../../routing/router";
 import { SseWriter } from "../../streaming/sse-writer";
@@ -85,9 +85,6 @@ async function streamChat(res: Response, p: PreparedChat, signal: AbortSignal, i
   const meta = { provider: attempt.candidate.provider.id, routing_policy: p.plan.policy, request_id: p.requestId };
   const facts: ResponseFacts = { finishReasons: [] };
   ctx.response = facts;
-  // Time spent waiting on the upstream between chunks: not the gateway's own overhead.
-  let upstreamWaitMs = 0;
-
   const emit = async (ev: ChunkEvent, isFirst: boolean): Promise<void> => {
     const c = ev.chunk;
     tallyStreamed(ctx, c);
@@ -108,23 +105,12 @@ async function streamChat(res: Response, p: PreparedChat, signal: AbortSignal, i
     await sse.data(ev.raw ?? JSON.stringify(c));
   };
 
-  try {
-    if (started.first) await emit(started.first, true);
-    for (;;) {
-      const w0 = performance.now();
-      const next = await started.rest.next();
-      upstreamWaitMs += performance.now() - w0;
-      if (next.done) break;
-      await emit(next.value, false);
-      if (sse.closed) break;
-    }
-    sse.done();
-  } catch (err) {
-    if (err instanceof UpstreamError && err.kind === "aborted") return;
-    ctx.streamError = err;
-    sse.fail(toHttpError(err).toBody().error);
-  } finally {
-    ctx.streamUpstreamMs = upstreamWaitMs;
-    await started.rest.return?.();
-  }
+  await relayStream(ctx, started, {
+    emit,
+    get closed() {
+      return sse.closed;
+    },
+    end: () => sse.done(),
+    fail: (err) => sse.fail(toHttpError(err).toBody().error),
+  });
 }

@@ -16,6 +16,7 @@ import { toHttpError } from "../../core/to-http-error";
 import { routingHeaders } from "../routing-headers";
 import { contextOf } from "../../core/request-context";
 import { upstreamSignal } from "../upstream-signal";
+import { relayStream } from "../../pipeline/relay-stream";
 import type { InFlight } from "../../core/route-plan";
 import type { UsageLedger } from "../../telemetry/usage-ledger";
 import { admitRequest } from "../../admission/admit-request";
@@ -63,31 +64,18 @@ async function streamMessages(res: Response, p: PreparedMessages, signal: AbortS
   const sse = new MessageSseWriter(res);
   sse.open(routingHeaders(res, started.attempt, p.plan.policy));
   const account = usageTracker(res);
-  let upstreamWaitMs = 0;
-  try {
-    if (started.first) {
-      ctx.ttftMs = performance.now() - ctx.startedAt;
-      account(started.first);
-      await sse.write(started.first);
-    }
-    for (;;) {
-      const w0 = performance.now();
-      const next = await started.rest.next();
-      upstreamWaitMs += performance.now() - w0;
-      if (next.done) break;
-      account(next.value);
-      await sse.write(next.value);
-      if (sse.closed) break;
-    }
-    sse.end();
-  } catch (err) {
-    if (err instanceof UpstreamError && err.kind === "aborted") return;
-    ctx.streamError = err;
-    sse.fail(toAnthropicErrorBody(toHttpError(err)));
-  } finally {
-    ctx.streamUpstreamMs = upstreamWaitMs;
-    await started.rest.return?.();
-  }
+  await relayStream(ctx, started, {
+    emit: async (ev, isFirst) => {
+      if (isFirst) ctx.ttftMs = performance.now() - ctx.startedAt;
+      account(ev);
+      await sse.write(ev);
+    },
+    get closed() {
+      return sse.closed;
+    },
+    end: () => sse.end(),
+    fail: (err) => sse.fail(toAnthropicErrorBody(toHttpError(err))),
+  });
 }
 
 /**

@@ -1,0 +1,50 @@
+// The respond stage of every streaming endpoint: relays a started upstream stream to the client through
+// the endpoint's encoder. Once the first event is in hand the answer is committed (headers and status are
+// out), so a later failure can only be told in-band: the encoder's error event, the failure kept in the
+// request's context for the log line and metrics. The time spent waiting on the upstream between events
+// is accounted as upstream time, not the gateway's own; the upstream iterator is always returned, so a
+// client that goes away (or a failure) releases the upstream connection.
+import type { RequestContext } from "../core/request-context";
+import { UpstreamError } from "../core/upstream-error";
+
+/** A stream whose first event (if any) is in hand: what the executor's startStream returns. */
+export interface StreamStarted<E> {
+  first: E | undefined;
+  rest: AsyncIterator<E>;
+}
+
+/** How an endpoint writes its stream: its wire format's events, end and in-band error. */
+export interface StreamEncoder<E> {
+  /** Writes one event (`isFirst` for the first one relayed); resolves when the client can take more. */
+  emit(ev: E, isFirst: boolean): Promise<void>;
+  /** The client went away (or the stream is over): nothing more is relayed. */
+  readonly closed: boolean;
+  /** The stream's successful end (`[DONE]`, or nothing more after `message_stop`). */
+  end(): void;
+  /** A failure after the first event: the endpoint's error event, then the end. */
+  fail(err: unknown): void;
+}
+
+export async function relayStream<E>(ctx: RequestContext, started: StreamStarted<E>, out: StreamEncoder<E>): Promise<void> {
+  let upstreamWaitMs = 0;
+  try {
+    if (started.first) await out.emit(started.first, true);
+    for (;;) {
+      const w0 = performance.now();
+      const next = await started.rest.next();
+      upstreamWaitMs += performance.now() - w0;
+      if (next.done) break;
+      await out.emit(next.value, false);
+      if (out.closed) break;
+    }
+    out.end();
+  } catch (err) {
+    // The client went away: there is no one left to tell.
+    if (err instanceof UpstreamError && err.kind === "aborted") return;
+    ctx.streamError = err;
+    out.fail(err);
+  } finally {
+    ctx.streamUpstreamMs = upstreamWaitMs;
+    await started.rest.return?.();
+  }
+}
