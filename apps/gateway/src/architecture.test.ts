@@ -35,11 +35,14 @@ const FLOORS: Array<Record<string, string>> = [
     admission: "tenant resolution and limits (requests, tokens, concurrency); accounts through telemetry",
   },
   {
-    pipeline: "the one way a request takes: prepare, execute over candidates, complete",
+    pipeline: "the one way a request takes: prepare, execute over candidates, relay a stream, complete; the stages every endpoint shares",
   },
   {
     jobs: "the overflow queue: queued chat requests run through the pipeline",
     messages: "the Anthropic Messages codec, translated onto the chat pipeline",
+  },
+  {
+    endpoints: "one folder per wire format (chat, messages, embeddings): decode the request for the pipeline, encode the answer or stream; chat overflows to jobs/",
   },
   {
     http: "Express glue only: middleware, the error envelope, routes; nothing below may import it",

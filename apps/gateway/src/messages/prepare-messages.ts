@@ -11,7 +11,7 @@ import { convertToAnthropicMessage } from "./convert-to-anthropic-message";
 import { convertToChatRequest } from "./convert-to-chat-request";
 import { createMessageStreamTransformer } from "./create-message-stream-transformer";
 import type { MessageResponse, MessagesRequest } from "./messages-types";
-import type { CandidateRunner } from "./run-on-candidates";
+import type { CandidateRunner } from "../pipeline/run-on-candidates";
 
 /** Client headers an Anthropic upstream honours; everything else (its key above all) stays here. */
 const FORWARDED_HEADERS = ["anthropic-version", "anthropic-beta"] as const;

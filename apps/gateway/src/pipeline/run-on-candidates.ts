@@ -5,7 +5,7 @@
 // provider is wrapped in a stand-in with the same id and kind whose complete/stream run the given functions;
 // their results travel through the executor as opaque values, and are cast back in this file only.
 import type { ChatCall, ChatCompletion, ChunkEvent, Provider } from "../core/provider-contract";
-import { executeCompletion, startStream, type ExecutablePlan } from "../pipeline/execute";
+import { executeCompletion, startStream, type ExecutablePlan } from "./execute";
 import type { Attempt, InFlight } from "../core/route-plan";
 import type { Candidate } from "../core/route-plan";
 

@@ -1,0 +1,77 @@
+// POST /v1/chat/completions (JSON or SSE) and POST /v1/chat/stream (always SSE), along the request's way:
+// decode (the caller's request id, tenant_id, the route plan) -> admit (tenant and key limits, or the
+// overflow queue) -> execute over the candidates -> respond (JSON, or the stream through relay-stream.ts).
+// Accounting runs when the response closes (admission's lease and the ledger, the request log).
+import type { Request, Response } from "express";
+import type { Admission } from "../../admission/types";
+import { admitChat, rateLimited, resolveChatTenant, tallyAnswer, type ChatAccounting } from "../../admission/chat-admission";
+import { estimateChatTokens, estimatePromptTokens } from "../../core/estimate-tokens";
+import { badRequest } from "../../core/http-error";
+import type { ChatRequest } from "../../core/provider-contract";
+import { contextOf, type RequestContext } from "../../core/request-context";
+import type { InFlight } from "../../core/route-plan";
+import { overflowToQueue, type OverflowDeps } from "../../jobs/overflow";
+import { completeChat } from "../../pipeline/complete-chat";
+import { startStream } from "../../pipeline/execute";
+import { callFor, prepareChat, type PreparedChat } from "../../pipeline/prepare-chat";
+import { relayStream } from "../../pipeline/relay-stream";
+import { routingHeaders } from "../../pipeline/routing-headers";
+import { upstreamSignal } from "../../pipeline/upstream-signal";
+import type { Router } from "../../routing/router";
+import { chatStreamEncoder } from "./chat-stream-encoder";
+
+export interface ChatDeps {
+  router: Router;
+  requestTimeoutMs: number;
+  admission?: Admission;
+  /** Resolves `tenant_id` and records usage in the ledger when a request ends. */
+  accounting?: ChatAccounting;
+  /** Present when the overflow queue is enabled. */
+  overflow?: OverflowDeps;
+}
+
+export async function handleChat(deps: ChatDeps, req: Request, res: Response, forceStream: boolean): Promise<void> {
+  const body = req.body as ChatRequest & Record<string, unknown>;
+  const ctx = contextOf(res);
+  if (typeof body.request_id === "string" && body.request_id) {
+    // It is echoed in the x-request-id header, where only printable ASCII can travel.
+    if (!/^[\x20-\x7E]+$/.test(body.request_id)) throw badRequest("request_id must be printable ASCII: it is echoed in the x-request-id header", "request_id");
+    // The caller's own correlation id wins over the header and the generated one.
+    ctx.requestId = body.request_id;
+    res.setHeader("x-request-id", body.request_id);
+  }
+  resolveChatTenant(deps.accounting, res, body);
+  const prepared = prepareChat(deps.router, body, ctx.tenant!, ctx.requestId, forceStream);
+  ctx.routingPolicy = prepared.plan.policy;
+  // Errors after routing (no_route excepted) say under which policy they happened, too.
+  res.setHeader("x-runestone-routing-policy", prepared.plan.policy);
+  ctx.stream = prepared.stream;
+  if (deps.admission) {
+    const promptTokens = estimatePromptTokens(prepared.body);
+    const estimate = { tokens: estimateChatTokens(prepared, promptTokens), promptTokens };
+    const decision = await admitChat(deps.admission, deps.accounting, res, prepared.tenant, estimate);
+    if (!decision.admitted) {
+      if (await overflowToQueue(deps.overflow, req, res, prepared, decision)) return;
+      throw rateLimited(decision);
+    }
+  }
+  const { signal, inFlight } = upstreamSignal(res, deps.requestTimeoutMs);
+  if (!prepared.stream) {
+    const { completion, attempt } = await completeChat(prepared, signal, inFlight);
+    ctx.attempt = attempt;
+    ctx.usage = completion.usage;
+    if (!completion.usage) tallyAnswer(ctx, completion as Parameters<typeof tallyAnswer>[1]);
+    ctx.response = { id: completion.id, model: completion.model, finishReasons: completion.choices.flatMap((c) => c.finish_reason ?? []) };
+    res.set(routingHeaders(res, attempt, prepared.plan.policy));
+    res.json(completion);
+    return;
+  }
+  await streamChat(res, ctx, prepared, signal, inFlight);
+}
+
+async function streamChat(res: Response, ctx: RequestContext, p: PreparedChat, signal: AbortSignal, inFlight: InFlight): Promise<void> {
+  // Failures before the first chunk propagate (after any fallback): the client gets a JSON error.
+  const started = await startStream(p.plan, (c) => callFor(p, c), signal, inFlight);
+  ctx.attempt = started.attempt;
+  await relayStream(ctx, started, chatStreamEncoder(res, ctx, p, started.attempt, routingHeaders(res, started.attempt, p.plan.policy)));
+}

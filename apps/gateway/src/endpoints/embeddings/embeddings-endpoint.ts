@@ -1,0 +1,79 @@
+// POST /v1/embeddings: OpenAI's embeddings, for models with the `embeddings` capability on providers that can
+// embed (OpenAI and OpenAI-compatible), along the request's way: decode (route plan, the candidates that can
+// embed, the body to forward; anything unservable is a clear 400 before any upstream call) -> admit ->
+// execute over the candidates -> respond (JSON).
+import type { Request, Response } from "express";
+import { admitRequest } from "../../admission/admit-request";
+import type { Admission } from "../../admission/types";
+import { estimateEmbeddingInputTokens } from "../../core/estimate-tokens";
+import { badRequest } from "../../core/http-error";
+import type { ChatRequest, EmbeddingRequest, EmbeddingResponse } from "../../core/provider-contract";
+import { contextOf } from "../../core/request-context";
+import type { Candidate, RoutePlan } from "../../core/route-plan";
+import type { Tenant } from "../../core/tenant";
+import { RUNESTONE_FIELDS } from "../../pipeline/prepare-chat";
+import { routingHeaders } from "../../pipeline/routing-headers";
+import { completeOnCandidates } from "../../pipeline/run-on-candidates";
+import { upstreamSignal } from "../../pipeline/upstream-signal";
+import { hasCapability } from "../../routing/catalog";
+import type { Router } from "../../routing/router";
+import type { UsageLedger } from "../../telemetry/usage-ledger";
+
+export interface EmbeddingsDeps {
+  router: Router;
+  requestTimeoutMs: number;
+  admission?: Admission;
+  ledger?: UsageLedger;
+}
+
+export async function handleEmbeddings(deps: EmbeddingsDeps, req: Request, res: Response): Promise<void> {
+  const body = req.body as EmbeddingRequest & Record<string, unknown>;
+  const ctx = contextOf(res);
+  const tenant = ctx.tenant!;
+  const plan = routeEmbeddings(deps.router, body, tenant);
+  ctx.routingPolicy = plan.policy;
+  const candidates = embeddingCandidates(plan);
+  const forward = forwardBody(body);
+
+  const inputTokens = estimateEmbeddingInputTokens(body.input);
+  await admitRequest(res, deps, tenant, { tokens: inputTokens, promptTokens: inputTokens });
+  const { signal, inFlight } = upstreamSignal(res, deps.requestTimeoutMs);
+  const { result, attempt } = await completeOnCandidates<EmbeddingResponse>(
+    { ...plan, candidates },
+    { complete: (c, _call, s) => c.provider.embed!({ body: forward, upstreamModel: c.upstreamModel, requestId: ctx.requestId }, s) },
+    signal,
+    inFlight,
+  );
+  ctx.attempt = attempt;
+  ctx.usage = { prompt_tokens: result.usage.prompt_tokens, completion_tokens: 0, total_tokens: result.usage.total_tokens };
+  res.set(routingHeaders(res, attempt, plan.policy));
+  res.json(result);
+}
+
+/** The route plan for the requested model: the router reads only the model and Runestone's routing fields. */
+function routeEmbeddings(router: Router, body: EmbeddingRequest & Record<string, unknown>, tenant: Tenant): RoutePlan {
+  const view: Record<string, unknown> = { model: body.model, messages: [] };
+  for (const f of RUNESTONE_FIELDS) if (body[f] !== undefined) view[f] = body[f];
+  return router.route(view as ChatRequest & Record<string, unknown>, tenant.allowedModels);
+}
+
+/** The plan's candidates whose provider can embed; a 400 before any upstream call when there is none. */
+function embeddingCandidates(plan: RoutePlan): Candidate[] {
+  const model = plan.candidates[0]!.model;
+  if (!hasCapability(model, "embeddings")) {
+    throw badRequest(`model '${model.id}' does not support embeddings (capabilities: ${model.capabilities.join(", ")})`, "model", "model_not_supported");
+  }
+  const candidates = plan.candidates.filter((c) => c.provider.embed);
+  if (!candidates.length) {
+    const who = [...new Set(plan.candidates.map((c) => `'${c.provider.id}' (${c.provider.kind})`))].join(", ");
+    throw badRequest(`model '${model.id}' is served by ${who}, which cannot serve embeddings; only openai and openai-compatible providers can`, "model", "model_not_supported");
+  }
+  return candidates;
+}
+
+/** The client's body as the provider gets it: without Runestone's own fields. */
+function forwardBody(body: EmbeddingRequest & Record<string, unknown>): EmbeddingRequest & Record<string, unknown> {
+  const forward: Record<string, unknown> = { ...body };
+  for (const f of RUNESTONE_FIELDS) delete forward[f];
+  return forward as EmbeddingRequest & Record<string, unknown>;
+}
