@@ -39,10 +39,9 @@ const FLOORS: Array<Record<string, string>> = [
   },
   {
     jobs: "the overflow queue: queued chat requests run through the pipeline",
-    messages: "the Anthropic Messages codec, translated onto the chat pipeline",
   },
   {
-    endpoints: "one folder per wire format (chat, messages, embeddings): decode the request for the pipeline, encode the answer or stream; chat overflows to jobs/",
+    endpoints: "one folder per wire format (chat, messages, embeddings): decode the request for the pipeline, encode the answer or stream (Messages: its translation onto chat); chat overflows to jobs/",
   },
   {
     http: "Express glue only: middleware, the error envelope, routes; nothing below may import it",

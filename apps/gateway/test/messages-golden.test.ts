@@ -2,7 +2,7 @@
 // /v1/messages to an OpenAI-shaped deployment on the mock upstream, which must receive exactly the chat request
 // of the fixture; the client must get a valid Anthropic message (or event stream) back.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { loadJson, requestCases, type ReverseRequestCase } from "../src/messages/__fixtures__/fixtures";
+import { loadJson, requestCases, type ReverseRequestCase } from "../src/endpoints/messages/__fixtures__/fixtures";
 import { postJson, startHarness, type Harness } from "./harness";
 import { interopConfigYaml } from "./messages-test-config";
 

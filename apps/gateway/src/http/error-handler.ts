@@ -6,7 +6,7 @@ import { HttpError } from "../core/http-error";
 import { contextOf } from "../core/request-context";
 import { toHttpError } from "../core/to-http-error";
 import { UpstreamError } from "../core/upstream-error";
-import { isMessagesRoute, toAnthropicErrorBody } from "../messages/to-anthropic-error";
+import { isMessagesRoute, toAnthropicErrorBody } from "../endpoints/messages/to-anthropic-error";
 import { bodyUnfinished, closeAfterAnswer } from "./request-body";
 
 export function errorHandler(logger: Logger): ErrorRequestHandler {

@@ -6,8 +6,8 @@ import type { SseEvent } from "../../core/provider-contract";
 import type { RequestContext } from "../../core/request-context";
 import { toHttpError } from "../../core/to-http-error";
 import { UpstreamError } from "../../core/upstream-error";
-import { MessageSseWriter } from "../../messages/message-sse-writer";
-import { toAnthropicErrorBody } from "../../messages/to-anthropic-error";
+import { MessageSseWriter } from "./message-sse-writer";
+import { toAnthropicErrorBody } from "./to-anthropic-error";
 import type { StreamEncoder } from "../../pipeline/relay-stream";
 import { readAnthropicUsage } from "../../providers/anthropic/map-anthropic-usage";
 

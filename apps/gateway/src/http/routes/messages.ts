@@ -1,5 +1,5 @@
 // POST /v1/messages: the Express mount of the Anthropic Messages endpoint (endpoints/messages/). Errors on
-// this route leave in Anthropic's shape (see error-handler.ts and messages/to-anthropic-error.ts).
+// this route leave in Anthropic's shape (see error-handler.ts and endpoints/messages/to-anthropic-error.ts).
 import { Router as ExpressRouter } from "express";
 import { handleMessages, type MessagesDeps } from "../../endpoints/messages/messages-endpoint";
 

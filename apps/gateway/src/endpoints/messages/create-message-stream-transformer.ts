@@ -1,5 +1,5 @@
 // OpenAI chat.completion.chunks -> Anthropic's Messages stream events.
-import type { ChatCompletionChunk, SseEvent, Usage } from "../core/provider-contract";
+import type { ChatCompletionChunk, SseEvent, Usage } from "../../core/provider-contract";
 import { mapFinishReason } from "./map-finish-reason";
 import { mapUsageToAnthropic } from "./map-usage-to-anthropic";
 

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createParser } from "eventsource-parser";
-import type { ChatCompletionChunk, SseEvent } from "../../core/provider-contract";
+import type { ChatCompletionChunk, SseEvent } from "../../../core/provider-contract";
 import { createMessageStreamTransformer } from "../create-message-stream-transformer";
 import type { ChatTarget, MessagesRequest } from "../messages-types";
 

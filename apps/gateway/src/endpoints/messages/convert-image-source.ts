@@ -1,5 +1,5 @@
 // Anthropic image and document sources -> OpenAI content parts.
-import { RequestTranslationError } from "../providers/anthropic";
+import { RequestTranslationError } from "../../providers/anthropic";
 import type { MessageBlock } from "./messages-types";
 
 export type OpenAIPart =

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ChatCompletion } from "../core/provider-contract";
+import type { ChatCompletion } from "../../core/provider-contract";
 import { loadJson } from "./__fixtures__/fixtures";
 import { convertToAnthropicMessage } from "./convert-to-anthropic-message";
 import type { MessageResponse } from "./messages-types";

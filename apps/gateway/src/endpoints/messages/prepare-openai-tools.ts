@@ -1,5 +1,5 @@
 // Anthropic tools and tool_choice -> OpenAI tools, tool_choice and parallel_tool_calls.
-import { RequestTranslationError } from "../providers/anthropic";
+import { RequestTranslationError } from "../../providers/anthropic";
 import type { MessagesRequest } from "./messages-types";
 
 export interface OpenAIToolFields {

@@ -1,8 +1,8 @@
 // Writes Anthropic's named SSE events (`event:` and `data:` lines) with backpressure. A stream ends after
 // `message_stop`, or after one `event: error` when it failed.
 import type { Response } from "express";
-import type { SseEvent } from "../core/provider-contract";
-import { SseWriter } from "../streaming/sse-writer";
+import type { SseEvent } from "../../core/provider-contract";
+import { SseWriter } from "../../streaming/sse-writer";
 import type { MessagesErrorBody } from "./messages-types";
 
 export class MessageSseWriter {

@@ -1,5 +1,5 @@
 // Anthropic system prompt and turns -> OpenAI chat messages.
-import { RequestTranslationError } from "../providers/anthropic";
+import { RequestTranslationError } from "../../providers/anthropic";
 import { convertDocument, convertImage, type OpenAIPart } from "./convert-image-source";
 import type { InputMessage, MessageBlock, MessagesRequest } from "./messages-types";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RequestTranslationError } from "../providers/anthropic";
+import { RequestTranslationError } from "../../providers/anthropic";
 import { loadJson, requestCases, type ReverseRequestCase } from "./__fixtures__/fixtures";
 import { convertToChatRequest } from "./convert-to-chat-request";
 import type { ChatTarget, MessagesRequest } from "./messages-types";

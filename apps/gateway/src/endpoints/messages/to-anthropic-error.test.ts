@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { HttpError, type ErrorType } from "../core/http-error";
+import { HttpError, type ErrorType } from "../../core/http-error";
 import { isMessagesRoute, toAnthropicErrorBody } from "./to-anthropic-error";
 
 const err = (status: number, type: ErrorType) => new HttpError({ status, type, message: "m" });

@@ -1,5 +1,5 @@
 // An OpenAI chat.completion -> an Anthropic message.
-import type { ChatCompletion } from "../core/provider-contract";
+import type { ChatCompletion } from "../../core/provider-contract";
 import { mapFinishReason } from "./map-finish-reason";
 import { mapUsageToAnthropic } from "./map-usage-to-anthropic";
 import type { MessageBlock, MessageResponse } from "./messages-types";

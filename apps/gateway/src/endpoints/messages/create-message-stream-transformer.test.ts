@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ChatCompletionChunk, SseEvent } from "../core/provider-contract";
+import type { ChatCompletionChunk, SseEvent } from "../../core/provider-contract";
 import { readFixture, transformRecording } from "./__fixtures__/fixtures";
 import { createMessageStreamTransformer } from "./create-message-stream-transformer";
 

@@ -1,5 +1,5 @@
 // An Anthropic Messages request -> the OpenAI chat request an OpenAI-shaped deployment receives.
-import type { ChatRequest } from "../core/provider-contract";
+import type { ChatRequest } from "../../core/provider-contract";
 import { convertToOpenAIMessages } from "./convert-to-openai-messages";
 import { mapThinkingToReasoningEffort } from "./map-thinking-to-reasoning-effort";
 import type { ChatTarget, MessagesRequest } from "./messages-types";

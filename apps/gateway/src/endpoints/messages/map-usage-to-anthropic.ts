@@ -1,5 +1,5 @@
 // OpenAI usage -> Anthropic usage.
-import type { Usage } from "../core/provider-contract";
+import type { Usage } from "../../core/provider-contract";
 import type { MessageUsage } from "./messages-types";
 
 /**

@@ -1,5 +1,5 @@
 // Our errors -> Anthropic's error shape, for the Anthropic-compatible route.
-import type { HttpError } from "../core/http-error";
+import type { HttpError } from "../../core/http-error";
 import type { MessagesErrorBody } from "./messages-types";
 
 /** Anthropic's error types by our type and status; the HTTP status itself stays ours. */

@@ -1,17 +1,17 @@
 // A Messages request -> its route plan and, per candidate, how to serve it: passthrough for providers that
 // speak the Messages API, translation to and from a chat call for OpenAI-shaped ones.
-import { badRequest } from "../core/http-error";
-import { RUNESTONE_FIELDS } from "../pipeline/prepare-chat";
-import type { ChatCall, ChatRequest, ChunkEvent, PassthroughCall, SseEvent } from "../core/provider-contract";
-import type { Router } from "../routing/router";
-import type { Candidate, RoutePlan } from "../core/route-plan";
-import { hasCapability } from "../routing/catalog";
-import type { Tenant } from "../core/tenant";
+import { badRequest } from "../../core/http-error";
+import { RUNESTONE_FIELDS } from "../../pipeline/prepare-chat";
+import type { ChatCall, ChatRequest, ChunkEvent, PassthroughCall, SseEvent } from "../../core/provider-contract";
+import type { Router } from "../../routing/router";
+import type { Candidate, RoutePlan } from "../../core/route-plan";
+import { hasCapability } from "../../routing/catalog";
+import type { Tenant } from "../../core/tenant";
 import { convertToAnthropicMessage } from "./convert-to-anthropic-message";
 import { convertToChatRequest } from "./convert-to-chat-request";
 import { createMessageStreamTransformer } from "./create-message-stream-transformer";
 import type { MessageResponse, MessagesRequest } from "./messages-types";
-import type { CandidateRunner } from "../pipeline/run-on-candidates";
+import type { CandidateRunner } from "../../pipeline/run-on-candidates";
 
 /** Client headers an Anthropic upstream honours; everything else (its key above all) stays here. */
 const FORWARDED_HEADERS = ["anthropic-version", "anthropic-beta"] as const;
