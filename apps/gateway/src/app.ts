@@ -89,7 +89,7 @@ export function createApp(deps: AppDeps): Express {
   if (config.server.cors) app.use(cors(config.server.cors));
   const bodyLimit = parseByteSize(config.server.body_limit)!;
   app.use(bodyGuard(bodyLimit, config.server.body_timeout_ms));
-  app.use(refuseWhileDraining(lifecycle, openapiDocument));
+  app.use(refuseWhileDraining(lifecycle));
   app.use(healthRoutes({ providers, lifecycle, version, breakers: resilience.breakers, jobs: deps.jobs, state }));
   if (telemetry.metrics) {
     telemetry.metrics.bindBreakers(resilience.breakers);

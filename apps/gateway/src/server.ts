@@ -87,6 +87,7 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
       server.closeAllConnections();
       await closed;
       await jobsClosed;
+      if (!opts.jobs) jobs.release?.();
       if (!opts.state) await state.close();
       await providers.close();
       await telemetry.shutdown().catch((err) => opts.logger.warn({ err: String(err) }, "flushing traces failed"));

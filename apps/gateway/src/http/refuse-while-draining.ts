@@ -1,28 +1,21 @@
 // While the gateway drains after SIGTERM its listener stays open (so probes see /health/ready 503
-// draining), but it takes on no new model work: every /v1 operation whose contract declares 503
-// (chat, chat/stream, messages, embeddings) answers 503 overloaded_error `draining` with
-// Retry-After, for the client to retry on another instance. Other /v1 reads are still answered.
-// Every answer during the drain closes its connection, so keep-alive clients move elsewhere.
+// draining), but it takes on no new model work: the operations that call a model (chat, chat/stream,
+// messages, embeddings) answer 503 overloaded_error `draining` with Retry-After, for the client to retry
+// on another instance. Everything else is still answered: polling or cancelling a job this instance may
+// be running, usage, the admin API, models. Every answer during the drain closes its connection, so
+// keep-alive clients move elsewhere.
 import type { RequestHandler } from "express";
 import { HttpError } from "../core/http-error";
 import type { Lifecycle } from "./lifecycle";
 
-const METHODS = ["get", "put", "post", "delete", "patch"];
+/** The operations that start model work, by method and path. */
+const MODEL_CALLS = new Set(["POST /v1/chat/completions", "POST /v1/chat/stream", "POST /v1/messages", "POST /v1/embeddings"]);
 
-export function refuseWhileDraining(lifecycle: Lifecycle, document: Record<string, unknown>): RequestHandler {
-  const paths = (document.paths ?? {}) as Record<string, Record<string, { responses?: Record<string, unknown> }>>;
-  const refused = Object.entries(paths)
-    .filter(([template]) => template.startsWith("/v1/"))
-    .flatMap(([template, item]) =>
-      METHODS.filter((m) => item[m]?.responses?.["503"]).map((m) => ({
-        method: m.toUpperCase(),
-        pattern: new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\{[^}]+\}/g, "[^/]+")}/?$`),
-      })),
-    );
+export function refuseWhileDraining(lifecycle: Lifecycle): RequestHandler {
   return (req, res, next) => {
     if (!lifecycle.draining) return next();
     res.setHeader("connection", "close");
-    if (!refused.some((r) => r.method === req.method && r.pattern.test(req.path))) return next();
+    if (!MODEL_CALLS.has(`${req.method} ${req.path.replace(/\/$/, "")}`)) return next();
     next(
       new HttpError({
         status: 503,

@@ -68,6 +68,12 @@ export interface JobQueue {
   start(runner: JobRunner): void;
   /** Stops taking jobs, lets running ones finish within graceMs, then fails the rest with a reason. */
   close(graceMs?: number): Promise<void>;
+  /**
+   * Frees what the queue holds open (its SQLite connection) once nothing can ask it anything any more:
+   * after close() and after the HTTP listener closed, since clients may poll and cancel jobs while the
+   * gateway drains.
+   */
+  release?(): void;
 }
 
 export function settingsFrom(q: { max_per_tenant: number; max_wait_ms: number; result_ttl_ms: number; concurrency: number }): QueueSettings {

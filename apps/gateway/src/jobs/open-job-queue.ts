@@ -17,10 +17,8 @@ export async function openJobQueue(config: RunestoneConfig, logger: Logger, even
     return q;
   }
   const db = openSqlite(config.state.sqlite_path);
-  const q = new SqliteJobQueue(db, settings, logger, events, config.server.request_timeout_ms);
-  const close = q.close.bind(q);
-  q.close = async (graceMs?: number) => {
-    await close(graceMs);
+  const q: JobQueue = new SqliteJobQueue(db, settings, logger, events, config.server.request_timeout_ms);
+  q.release = () => {
     if (db.open) db.close();
   };
   return q;
