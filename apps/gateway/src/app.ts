@@ -1,11 +1,12 @@
 // createApp(deps): wires middleware and routes. It never listens; main.ts and tests do.
-import express, { type Express } from "express";
+import express, { type Express, type RequestHandler } from "express";
 import * as OpenApiValidator from "express-openapi-validator";
 import type { Logger } from "pino";
 import { openapiDocument } from "@runestone/contract";
 import type { RunestoneConfig } from "./config/schema";
 import { parseByteSize } from "./config/byte-size";
 import { authenticate } from "./http/auth";
+import { compose, onlyUnder } from "./http/compose";
 import { cors } from "./http/cors";
 import { errorHandler, notFoundHandler } from "./http/error-handler";
 import { reportHandlerErrorsTo } from "./core/guard-handler";
@@ -84,43 +85,47 @@ export function createApp(deps: AppDeps): Express {
   app.set("etag", false);
   app.set("query parser", "simple");
 
-  app.use(requestId);
-  app.use(requestLog({ logger, lifecycle, labels: telemetry.labels, events, active: telemetry.metrics, onFinished: telemetry.tracing && ((e, res) => telemetry.tracing!.requestFinished(e, res)) }));
-  if (config.server.cors) app.use(cors(config.server.cors));
+  // The middlewares in their order, grouped into a few Express layers (http/compose.ts: each layer costs
+  // CPU on every request); the health, metrics and docs routers are entered only for their own paths.
   const bodyLimit = parseByteSize(config.server.body_limit)!;
-  app.use(bodyGuard(bodyLimit, config.server.body_timeout_ms));
-  app.use(refuseWhileDraining(lifecycle));
-  app.use(healthRoutes({ providers, lifecycle, version, breakers: resilience.breakers, jobs: deps.jobs, state }));
+  const front: RequestHandler[] = [
+    requestId,
+    requestLog({ logger, lifecycle, labels: telemetry.labels, events, active: telemetry.metrics, onFinished: telemetry.tracing && ((e, res) => telemetry.tracing!.requestFinished(e, res)) }),
+  ];
+  if (config.server.cors) front.push(cors(config.server.cors));
+  front.push(bodyGuard(bodyLimit, config.server.body_timeout_ms));
+  front.push(refuseWhileDraining(lifecycle));
+  front.push(onlyUnder(["/health"], healthRoutes({ providers, lifecycle, version, breakers: resilience.breakers, jobs: deps.jobs, state })));
   if (telemetry.metrics) {
     telemetry.metrics.bindBreakers(resilience.breakers);
     if (deps.jobs) telemetry.metrics.bindQueueDepth(async () => (await deps.jobs!.stats()).depth);
-    app.use(metricsRoutes({ metrics: telemetry.metrics, access: config.metrics.access, adminKey: AdminKey.fromConfig(config.admin) }));
+    front.push(onlyUnder(["/metrics"], metricsRoutes({ metrics: telemetry.metrics, access: config.metrics.access, adminKey: AdminKey.fromConfig(config.admin) })));
   }
-  app.use(docsRoutes({ openapiDocument, docsHtmlPath: deps.docsHtmlPath }));
-  app.use("/v1", authenticate(keys, state.adminKey));
+  front.push(onlyUnder(["/openapi.json", "/docs"], docsRoutes({ openapiDocument, docsHtmlPath: deps.docsHtmlPath })));
+  app.use(compose(front));
   // After the key: an unauthenticated body is never read (its 401 closes the connection).
-  app.use("/v1", jsonBody(bodyLimit));
+  app.use("/v1", compose([authenticate(keys, state.adminKey), ...jsonBody(bodyLimit)]));
+  const validator = OpenApiValidator.middleware({
+    apiSpec: structuredClone(openapiDocument) as never,
+    validateRequests: { allowUnknownQueryParameters: false },
+    validateResponses: deps.validateResponses ? { removeAdditional: false } : false,
+    validateSecurity: false,
+    validateApiSpec: false,
+    ignoreUndocumented: true,
+  }) as RequestHandler[];
   // The server span reads the model from the body, so it starts once the body is in (still at the request's start time).
-  if (telemetry.tracing) app.use(telemetry.tracing.middleware);
-  app.use(
-    OpenApiValidator.middleware({
-      apiSpec: structuredClone(openapiDocument) as never,
-      validateRequests: { allowUnknownQueryParameters: false },
-      validateResponses: deps.validateResponses ? { removeAdditional: false } : false,
-      validateSecurity: false,
-      validateApiSpec: false,
-      ignoreUndocumented: true,
-    }),
-  );
+  app.use(compose(telemetry.tracing ? [telemetry.tracing.middleware, ...validator] : validator));
   const overflow = wireJobs({ jobs: deps.jobs, admission, router, keys, config, logger, events, ledger: state.ledger });
-  app.use(jobRoutes(deps.jobs));
-  app.use(adminRoutes(state.keys));
-  app.use(usageRoutes(state.ledger));
-  app.use(dashboardRoutes({ access: config.metrics.access, adminKey: state.adminKey, traffic: telemetry.traffic, breakers: resilience.breakers, ledger: state.ledger, jobs: deps.jobs }));
   const accounting = { ledger: state.ledger, tenantById: (id: string) => state.keys.tenant(id), onError: (err: unknown, what: string) => logger.warn({ err: String(err) }, `${what} failed`) };
+  // The model routes first: the routes' paths are disjoint, so their order changes no answer, only how many
+  // layers a model call walks past.
   app.use(chatRoutes({ router, requestTimeoutMs: config.server.request_timeout_ms, admission, accounting, overflow }));
   app.use(messagesRoutes({ router, requestTimeoutMs: config.server.request_timeout_ms, admission, ledger: state.ledger }));
   app.use(embeddingsRoutes({ router, requestTimeoutMs: config.server.request_timeout_ms, admission, ledger: state.ledger }));
+  app.use(jobRoutes(deps.jobs));
+  app.use(adminRoutes(state.keys));
+  app.use(usageRoutes(state.ledger));
+  app.use(onlyUnder(["/dashboard"], dashboardRoutes({ access: config.metrics.access, adminKey: state.adminKey, traffic: telemetry.traffic, breakers: resilience.breakers, ledger: state.ledger, jobs: deps.jobs })));
   const discovery = new ModelDiscovery(config, (provider, err) => logger.warn({ provider, err: String(err) }, "model discovery failed"));
   void discovery.start();
   app.use(modelRoutes(catalog, discovery));

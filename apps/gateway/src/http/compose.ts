@@ -1,0 +1,39 @@
+// Several middlewares run as one Express layer. Each router layer costs a path match, a parseurl and a
+// few closures per request, which for the ~25 layers of createApp was tens of µs of CPU per request
+// (bench/README.md, "Toward issue 14"). The semantics are those of mounting them one by one, in the same
+// order: a thrown error or a rejected promise goes to next(err), next("route") goes on to the next
+// middleware, next("router") and errors leave the group for the app's own next.
+import type { NextFunction, Request, RequestHandler, Response } from "express";
+
+export function compose(handlers: RequestHandler[]): RequestHandler {
+  // An error handler (4 arguments) would be called here with the wrong arguments: refuse it at startup.
+  for (const h of handlers) if (h.length > 3) throw new Error(`compose: ${h.name || "a middleware"} is an error handler`);
+  const n = handlers.length;
+  return (req: Request, res: Response, next: NextFunction) => {
+    let i = 0;
+    const step = (err?: unknown): void => {
+      if (err === "route") err = undefined;
+      if (err) return next(err);
+      if (i === n) return next();
+      const h = handlers[i++]!;
+      try {
+        const r = h(req, res, step) as unknown;
+        if (r !== null && (typeof r === "object" || typeof r === "function") && typeof (r as Promise<unknown>).then === "function") {
+          (r as Promise<unknown>).then(undefined, (e: unknown) => next(e ?? new Error("Rejected promise")));
+        }
+      } catch (e) {
+        next(e);
+      }
+    };
+    step();
+  };
+}
+
+/**
+ * `handler` (a router) entered only for paths that start with one of `prefixes` (case-insensitive, as
+ * Express matches routes); any other request passes by without walking the router's routes.
+ */
+export function onlyUnder(prefixes: string[], handler: RequestHandler): RequestHandler {
+  const under = new RegExp(`^(?:${prefixes.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|")})`, "i");
+  return (req, res, next) => (under.test(req.path) ? handler(req, res, next) : next());
+}
