@@ -16,6 +16,7 @@ import { startStream } from "../../pipeline/execute";
 import { callFor, prepareChat, type PreparedChat } from "../../pipeline/prepare-chat";
 import { relayStream } from "../../pipeline/relay-stream";
 import { routingHeaders } from "../../pipeline/routing-headers";
+import { sendJson } from "../../pipeline/send-json";
 import { upstreamSignal } from "../../pipeline/upstream-signal";
 import type { Router } from "../../routing/router";
 import { chatStreamEncoder } from "./chat-stream-encoder";
@@ -28,6 +29,8 @@ export interface ChatDeps {
   accounting?: ChatAccounting;
   /** Present when the overflow queue is enabled. */
   overflow?: OverflowDeps;
+  /** Answers go through res.json, which the spec's response validator hooks (tests); else one writeHead. */
+  validateResponses?: boolean;
 }
 
 export async function handleChat(deps: ChatDeps, req: Request, res: Response, forceStream: boolean): Promise<void> {
@@ -62,8 +65,7 @@ export async function handleChat(deps: ChatDeps, req: Request, res: Response, fo
     ctx.usage = completion.usage;
     if (!completion.usage) tallyAnswer(ctx, completion as Parameters<typeof tallyAnswer>[1]);
     ctx.response = { id: completion.id, model: completion.model, finishReasons: completion.choices.flatMap((c) => c.finish_reason ?? []) };
-    res.set(routingHeaders(res, attempt, prepared.plan.policy));
-    res.json(completion);
+    sendJson(res, 200, completion, routingHeaders(res, attempt, prepared.plan.policy), deps.validateResponses === true);
     return;
   }
   await streamChat(res, ctx, prepared, signal, inFlight);
