@@ -3,7 +3,7 @@
 // answer (usage-seen.ts). One controller and one timer, cleared when the response closes
 // (AbortSignal.any + AbortSignal.timeout cost ~7x more under load).
 import type { Response } from "express";
-import { timeoutError } from "../resilience/deadline";
+import { markDeadline, timeoutError } from "../resilience/deadline";
 import type { InFlight } from "../core/route-plan";
 import { contextOf } from "../core/request-context";
 import { onClose } from "../core/on-close";
@@ -11,6 +11,8 @@ import { onClose } from "../core/on-close";
 export function upstreamSignal(res: Response, timeoutMs: number): { signal: AbortSignal; inFlight: InFlight } {
   const ac = new AbortController();
   const timer = setTimeout(() => ac.abort(timeoutError("request deadline passed")), timeoutMs);
+  // A provider's total timeout that this deadline covers then costs no second timer (resilience/deadline.ts).
+  markDeadline(ac.signal, performance.now() + timeoutMs);
   onClose(res, () => {
     clearTimeout(timer);
     if (!res.writableFinished) ac.abort();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { withDeadline } from "./deadline";
+import { markDeadline, timeoutError, withDeadline } from "./deadline";
 
 describe("withDeadline", () => {
   it("aborts with a TimeoutError when the time passes, and says it was the deadline", async () => {
@@ -25,5 +25,28 @@ describe("withDeadline", () => {
     d.dispose();
     await new Promise((r) => setTimeout(r, 60));
     expect(d.aborted).toBe(false);
+  });
+
+  it("adds nothing over an outer deadline that fires first: the outer signal, its reason, not this deadline's timeout", () => {
+    const outer = new AbortController();
+    markDeadline(outer.signal, performance.now() + 1_000);
+    const d = withDeadline(outer.signal, 5_000);
+    expect(d).toBe(outer.signal);
+    outer.abort(timeoutError("request deadline passed"));
+    expect(d.aborted).toBe(true);
+    expect((d.reason as Error).name).toBe("TimeoutError");
+    expect(d.timedOut()).toBe(false);
+    d.dispose();
+  });
+
+  it("still runs its own timer when it is shorter than the outer deadline", async () => {
+    const outer = new AbortController();
+    markDeadline(outer.signal, performance.now() + 10_000);
+    const d = withDeadline(outer.signal, 20);
+    expect(d).not.toBe(outer.signal);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(d.aborted).toBe(true);
+    expect(d.timedOut()).toBe(true);
+    expect(outer.signal.aborted).toBe(false);
   });
 });

@@ -16,7 +16,24 @@ export function timeoutError(message: string): Error {
   return err;
 }
 
+const DEADLINE_AT = Symbol("runestone.deadlineAt");
+type MarkedSignal = DeadlineSignal & { [DEADLINE_AT]: number };
+const notMine = () => false;
+const nothingToDispose = () => undefined;
+
+/**
+ * Records on `signal` that it aborts by itself at `at` (performance.now() ms): a withDeadline over it that
+ * would fire no earlier then returns `signal` itself, with no second controller, timer and listener.
+ */
+export function markDeadline(signal: AbortSignal, at: number): void {
+  Object.assign(signal, { [DEADLINE_AT]: at, outer: signal, timedOut: notMine, dispose: nothingToDispose });
+}
+
 export function withDeadline(outer: AbortSignal, ms: number, message = "deadline passed"): DeadlineSignal {
+  // The outer deadline fires first anyway (a provider's total_ms >= server.request_timeout_ms, both 600 s
+  // by default): its own abort reason says the request deadline passed, and timedOut() is false.
+  const at = (outer as Partial<MarkedSignal>)[DEADLINE_AT];
+  if (at !== undefined && performance.now() + ms >= at) return outer as MarkedSignal;
   const ac = new AbortController();
   let fired = false;
   const onAbort = () => ac.abort(outer.reason);
