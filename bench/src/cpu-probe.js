@@ -1,0 +1,129 @@
+#!/usr/bin/env node
+// CPU time per request of several gateways or floors
+// under autocannon saturation, interleaved in reps. Each target: "node-floor", "express-floor",
+// "runestone" (apps/gateway/dist/main.js), "rs=<path to a main.js>" (a copied dist), or "floor=<path
+// to a floor .js>". --prof writes a .cpuprofile per target into --out and prints its summary.
+// Usage: node bench/src/cpu-probe.js --targets express-floor,runestone --duration 4 --reps 3 [--prof]
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, basename } from "node:path";
+import { fileURLToPath } from "node:url";
+import autocannon from "autocannon";
+import { requestBody, requestHeaders, runestoneTarget, floorTarget } from "./client.js";
+import { cpuLayout, machineFacts, pinSelf } from "./machine.js";
+import { cpuSeconds, freePort, startProcess, stopAll, waitForHttp } from "./processes.js";
+import { gatewayConfigYaml, startMock, UPSTREAM_KEY } from "./services.js";
+import { parseOptions } from "./options.js";
+import { renderProfileMarkdown, summarizeProfile } from "./profile-summary.js";
+
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i === -1 ? fallback : process.argv[i + 1];
+};
+const FLOORS = {
+  "node-floor": fileURLToPath(new URL("./floors/node-floor.js", import.meta.url)),
+  "express-floor": fileURLToPath(new URL("./floors/express-floor.js", import.meta.url)),
+};
+const MAIN = fileURLToPath(new URL("../../apps/gateway/dist/main.js", import.meta.url));
+
+async function startTarget(ctx, spec, i, prof) {
+  const port = await freePort();
+  const name = `t${i}-${spec.replace(/[^a-z0-9]+/gi, "_").slice(-40)}`;
+  const profDir = join(ctx.runDir, `${name}-prof`);
+  const nodeArgs = prof ? ["--cpu-prof", `--cpu-prof-dir=${profDir}`] : [];
+  let proc;
+  let kind;
+  if (spec === "runestone" || spec.startsWith("rs=")) {
+    kind = "rs";
+    // rs=<main.js>^warn^nometrics: log level warn, metrics off (to price them)
+    const [mainSpec, ...flags] = spec.split("^");
+    const main = mainSpec === "runestone" ? MAIN : mainSpec.slice(3);
+    const dir = join(ctx.runDir, name);
+    mkdirSync(dir, { recursive: true });
+    const configPath = join(dir, "runestone.yaml");
+    writeFileSync(configPath, gatewayConfigYaml({ port, upstreamUrl: ctx.mock.url, opts: ctx.opts, logLevel: flags.includes("warn") ? "warn" : arg("log-level", "info"), limits: false, sqlitePath: join(dir, "runestone.db") }) + (flags.includes("nometrics") ? "metrics: { enabled: false }\n" : ""));
+    proc = startProcess({ name, command: process.execPath, args: [...nodeArgs, main], cpus: ctx.layout.gateway, logDir: ctx.logDir, env: { NODE_ENV: "production", RUNESTONE_CONFIG: configPath, RUNESTONE_REDIS_URL: undefined, RUNESTONE_WORKERS: undefined, LOG_LEVEL: undefined, PORT: undefined, HOST: undefined } });
+    await waitForHttp(proc, `http://127.0.0.1:${port}/health/ready`, 90_000);
+  } else {
+    kind = "floor";
+    const file = FLOORS[spec] ?? spec.replace(/^floor=/, "");
+    proc = startProcess({ name, command: process.execPath, args: [...nodeArgs, file, "--port", String(port), "--upstream", `${ctx.mock.url}/v1`, "--key", UPSTREAM_KEY], cpus: ctx.layout.gateway, logDir: ctx.logDir, env: { NODE_ENV: "production" } });
+    await waitForHttp(proc, `http://127.0.0.1:${port}/health`, 30_000);
+  }
+  const gw = { url: `http://127.0.0.1:${port}`, port };
+  const t = kind === "rs" ? runestoneTarget(gw, "plain", name, spec) : floorTarget(ctx, gw, "plain", name, spec);
+  return { spec, name, proc, t, profDir };
+}
+
+function load(t, connections, duration) {
+  const body = requestBody(t, false);
+  const headers = requestHeaders(t, body);
+  delete headers["content-length"];
+  return autocannon({ url: `${t.origin}/v1/chat/completions`, method: "POST", headers, body, connections, duration });
+}
+
+async function main() {
+  const specs = arg("targets", "express-floor,runestone").split(",");
+  const duration = Number(arg("duration", 4));
+  const reps = Number(arg("reps", 3));
+  const connections = Number(arg("connections", 64));
+  const prof = process.argv.includes("--prof");
+  const out = arg("out", join(tmpdir(), "cpu-probe"));
+  mkdirSync(out, { recursive: true });
+  const opts = parseOptions([]);
+  const layout = cpuLayout(true);
+  pinSelf(layout.loadgen);
+  const runDir = mkdtempSync(join(tmpdir(), "cpu-probe-"));
+  const logDir = join(runDir, "logs");
+  mkdirSync(logDir);
+  const ctx = { opts, layout, machine: machineFacts(), runDir, logDir };
+  const load0 = (await import("node:os")).loadavg()[0];
+  try {
+    ctx.mock = await startMock(ctx);
+    const targets = [];
+    for (const [i, s] of specs.entries()) targets.push(await startTarget(ctx, s, i, prof));
+    for (const x of targets) await load(x.t, connections, 2); // warm-up
+    const fromUs = Number(process.hrtime.bigint() / 1000n);
+    const res = new Map(targets.map((x) => [x.name, []]));
+    for (let r = 0; r < reps; r++) {
+      for (const x of targets) {
+        const c0 = cpuSeconds(x.proc.pid);
+        const a = await load(x.t, connections, duration);
+        const c1 = cpuSeconds(x.proc.pid);
+        const n = a["2xx"];
+        res.get(x.name).push({ us: ((c1 - c0) * 1e6) / n, rps: n / a.duration, n, errors: a.errors + a.non2xx + a.timeouts });
+      }
+    }
+    const load1 = (await import("node:os")).loadavg()[0];
+    console.log(`load ${load0.toFixed(1)} -> ${load1.toFixed(1)}; ${reps} x ${duration}s, ${connections} conns`);
+    console.log("| target | CPU µs/req (median; all) | req/s (median) | errors |\n| --- | --- | --- | --- |");
+    const med = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+    for (const x of targets) {
+      const l = res.get(x.name);
+      console.log(`| ${x.spec} | ${med(l.map((v) => v.us)).toFixed(0)} (${l.map((v) => v.us.toFixed(0)).join(", ")}) | ${med(l.map((v) => v.rps)).toFixed(0)} | ${l.reduce((a, v) => a + v.errors, 0)} |`);
+    }
+    if (prof) {
+      for (const x of targets) await x.proc.stop();
+      for (const x of targets) {
+        const f = readdirSync(x.profDir).find((f) => f.endsWith(".cpuprofile"));
+        const dest = join(out, `${basename(x.name)}.cpuprofile`);
+        const raw = readFileSync(join(x.profDir, f), "utf8");
+        writeFileSync(dest, raw);
+        const md = renderProfileMarkdown(summarizeProfile(JSON.parse(raw), 40, fromUs), x.spec);
+        writeFileSync(dest.replace(/\.cpuprofile$/, ".md"), md);
+        console.log(`profile: ${dest} (${res.get(x.name).reduce((a, v) => a + v.n, 0)} requests measured)`);
+      }
+    }
+  } finally {
+    await stopAll();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  async (err) => {
+    console.error(err?.stack ?? err);
+    await stopAll();
+    process.exit(1);
+  },
+);
