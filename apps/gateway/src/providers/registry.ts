@@ -42,8 +42,16 @@ export class ProviderRegistry {
   }
 }
 
+/**
+ * The provider kinds, by config `type`: a new kind is one folder implementing the adapter contract
+ * (core/provider-contract.ts) and one line here (plus its `type` in config/schema.ts).
+ */
+const KINDS: Record<string, () => ProviderAdapter> = {
+  openai: () => createOpenAIAdapter("openai"),
+  "openai-compatible": () => createOpenAIAdapter("openai-compatible"),
+  anthropic: () => anthropicAdapter,
+};
+
 function builtInAdapter(type: string): ProviderAdapter | undefined {
-  if (type === "openai" || type === "openai-compatible") return createOpenAIAdapter(type);
-  if (type === "anthropic") return anthropicAdapter;
-  return undefined;
+  return Object.hasOwn(KINDS, type) ? KINDS[type]!() : undefined;
 }
