@@ -3,6 +3,8 @@ export interface RecordedRequest {
   id: number;
   method: string;
   path: string;
+  /** The request target as sent, query included. */
+  url?: string;
   headers: Record<string, string | string[] | undefined>;
   rawBody: string;
   /** The parsed JSON body, or undefined when there was none or it was not JSON. */

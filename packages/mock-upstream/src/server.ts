@@ -18,6 +18,7 @@ import { models } from "./models.js";
 import { chatCompletions } from "./openai/chat.js";
 import { openaiError, openaiInvalid } from "./openai/errors.js";
 import { Recorder, type RecordedRequest } from "./record.js";
+import { azureRouteFor } from "./azure/routes.js";
 import type { Route } from "./route.js";
 
 export interface MockUpstream {
@@ -94,6 +95,7 @@ export async function startMockUpstream(opts: StartOptions = {}): Promise<MockUp
       const rec = recorder.add({
         method: req.method ?? "GET",
         path,
+        url: req.url,
         headers: req.headers,
         rawBody,
         body,
@@ -107,7 +109,7 @@ export async function startMockUpstream(opts: StartOptions = {}): Promise<MockUp
     }
     const ex = new Exchange(req, res, onEnd);
 
-    const route = ROUTES.get(`${req.method} ${path}`);
+    const route = ROUTES.get(`${req.method} ${path}`) ?? azureRouteFor(req.method, path);
     if (!route) {
       return sendJson(res, 404, openaiInvalid(`Invalid URL (${req.method} ${path})`));
     }

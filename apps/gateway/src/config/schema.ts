@@ -3,7 +3,7 @@ import { z } from "zod";
 import { DEFAULT_UPSTREAM_LIMITS } from "./upstream-limits";
 import { parseByteSize } from "./byte-size";
 
-const providerType = z.enum(["openai", "openai-compatible", "anthropic", "mock"]);
+const providerType = z.enum(["openai", "openai-compatible", "anthropic", "mock", "azure-openai"]);
 
 export const timeoutsSchema = z
   .object({
@@ -20,6 +20,8 @@ export const providerSchema = z
     base_url: z.string().url().optional(),
     /** Empty or missing: the provider is declared but not configured, and its models answer a clear error. */
     api_key: z.string().optional(),
+    /** Azure OpenAI: the data-plane API version sent as `api-version` (default 2024-10-21). */
+    api_version: z.string().min(1).optional(),
     headers: z.record(z.string(), z.string()).default({}),
     timeouts: timeoutsSchema.prefault({}),
     /** Keep-alive connections per upstream origin. */

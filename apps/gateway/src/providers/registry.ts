@@ -1,10 +1,11 @@
 // Builds one Provider per configured provider id.
-import type { RunestoneConfig } from "../config/schema";
+import type { ProviderConfig, RunestoneConfig } from "../config/schema";
 import { HttpProvider } from "./http-provider";
 import { anthropicAdapter } from "./anthropic";
 import { MockProvider } from "./mock/mock-provider";
 import { registerSecrets } from "../core/redact-secrets";
 import { createOpenAIAdapter } from "./openai";
+import { createAzureOpenAIAdapter } from "./azure-openai";
 import type { Provider, ProviderAdapter } from "../core/provider-contract";
 
 export type AdapterFactory = (type: string) => ProviderAdapter | undefined;
@@ -23,7 +24,7 @@ export class ProviderRegistry {
         continue;
       }
       const adapter =
-        extraAdapters(pc.type) ?? builtInAdapter(pc.type);
+        extraAdapters(pc.type) ?? builtInAdapter(pc.type, pc);
       if (!adapter) throw new Error(`no adapter for provider type ${pc.type}`);
       this.providers.set(id, new HttpProvider(id, pc, adapter, undefined, limits));
     }
@@ -46,12 +47,13 @@ export class ProviderRegistry {
  * The provider kinds, by config `type`: a new kind is one folder implementing the adapter contract
  * (core/provider-contract.ts) and one line here (plus its `type` in config/schema.ts).
  */
-const KINDS: Record<string, () => ProviderAdapter> = {
+const KINDS: Record<string, (pc: ProviderConfig) => ProviderAdapter> = {
   openai: () => createOpenAIAdapter("openai"),
   "openai-compatible": () => createOpenAIAdapter("openai-compatible"),
   anthropic: () => anthropicAdapter,
+  "azure-openai": (pc) => createAzureOpenAIAdapter(pc.api_version),
 };
 
-function builtInAdapter(type: string): ProviderAdapter | undefined {
-  return Object.hasOwn(KINDS, type) ? KINDS[type]!() : undefined;
+function builtInAdapter(type: string, pc: ProviderConfig): ProviderAdapter | undefined {
+  return Object.hasOwn(KINDS, type) ? KINDS[type]!(pc) : undefined;
 }

@@ -1,0 +1,36 @@
+// Azure OpenAI's data plane: `POST /openai/deployments/{deployment}/chat/completions|embeddings?api-version=...`
+// with the key in `api-key`. Bodies, answers and errors are OpenAI's, so the OpenAI routes answer them.
+import { embeddings } from "../embeddings.js";
+import { sendJson } from "../http.js";
+import { chatCompletions } from "../openai/chat.js";
+import type { Route } from "../route.js";
+
+const PATH = /^\/openai\/deployments\/([^/]+)\/(chat\/completions|embeddings)$/;
+
+/** Azure's own answer when a request lacks `api-version` or `api-key`, checked before the OpenAI route runs. */
+function azureRoute(inner: Route): Route {
+  return {
+    flavor: "openai",
+    handle(ctx) {
+      const { req, res } = ctx.ex;
+      const apiVersion = new URL(req.url ?? "/", "http://mock").searchParams.get("api-version");
+      if (!apiVersion) {
+        return sendJson(res, 404, { error: { code: "404", message: "Resource not found" } });
+      }
+      if (typeof req.headers["api-key"] !== "string" || req.headers["api-key"] === "") {
+        return sendJson(res, 401, { error: { code: "401", message: "Access denied due to missing subscription key." } });
+      }
+      return inner.handle(ctx);
+    },
+  };
+}
+
+const chat = azureRoute(chatCompletions);
+const embed = azureRoute(embeddings);
+
+/** The Azure route for `POST` to a deployment path, or undefined. */
+export function azureRouteFor(method: string | undefined, path: string): Route | undefined {
+  const m = method === "POST" ? PATH.exec(path) : null;
+  if (!m) return undefined;
+  return m[2] === "embeddings" ? embed : chat;
+}
