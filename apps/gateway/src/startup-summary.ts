@@ -6,6 +6,7 @@ import type { RunestoneConfig } from "./config/schema";
 export function keySetting(providerId: string): string {
   if (providerId === "openai") return "OPENAI_API_KEY";
   if (providerId === "anthropic") return "ANTHROPIC_API_KEY";
+  if (providerId === "azure") return "AZURE_OPENAI_API_KEY";
   return `providers.${providerId}.api_key`;
 }
 

@@ -2,6 +2,7 @@
 // request (deployment path, api-version query, `api-key` header and never Authorization, OpenAI body), chat
 // JSON, streams, a tool round trip, embeddings, upstream errors, and the key kept out of logs and errors.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { loadConfig } from "../src/config/load";
 import { errorOf, postJson, readSse, startHarness, testConfigYaml, type Harness } from "./harness";
 
 const AZURE_KEY = "azure-key-0123456789abcdef-never-log";
@@ -133,5 +134,17 @@ describe("azure-openai provider", () => {
     expect(err.message).not.toContain(AZURE_KEY);
     expect(h.upstream.requests).toHaveLength(1);
     expect(h.logs.text()).not.toContain(AZURE_KEY);
+  });
+});
+
+describe("azure-openai in the default config", () => {
+  it("stays declared but unconfigured (no key) without the environment variables", () => {
+    const { config } = loadConfig({});
+    expect(config.providers.azure).toMatchObject({ type: "azure-openai", api_key: "" });
+  });
+
+  it("takes its endpoint and key from AZURE_OPENAI_ENDPOINT and AZURE_OPENAI_API_KEY", () => {
+    const { config } = loadConfig({ AZURE_OPENAI_API_KEY: AZURE_KEY, AZURE_OPENAI_ENDPOINT: "https://contoso.openai.azure.com/" });
+    expect(config.providers.azure).toMatchObject({ type: "azure-openai", api_key: AZURE_KEY, base_url: "https://contoso.openai.azure.com/" });
   });
 });
