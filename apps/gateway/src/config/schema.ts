@@ -3,7 +3,7 @@ import { z } from "zod";
 import { DEFAULT_UPSTREAM_LIMITS } from "./upstream-limits";
 import { parseByteSize } from "./byte-size";
 
-const providerType = z.enum(["openai", "openai-compatible", "anthropic", "mock", "azure-openai"]);
+const providerType = z.enum(["openai", "openai-compatible", "anthropic", "mock", "azure-openai", "gemini"]);
 
 export const timeoutsSchema = z
   .object({

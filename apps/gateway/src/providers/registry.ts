@@ -6,6 +6,7 @@ import { MockProvider } from "./mock/mock-provider";
 import { registerSecrets } from "../core/redact-secrets";
 import { createOpenAIAdapter } from "./openai";
 import { createAzureOpenAIAdapter } from "./azure-openai";
+import { geminiAdapter } from "./gemini";
 import type { Provider, ProviderAdapter } from "../core/provider-contract";
 
 export type AdapterFactory = (type: string) => ProviderAdapter | undefined;
@@ -52,6 +53,7 @@ const KINDS: Record<string, (pc: ProviderConfig) => ProviderAdapter> = {
   "openai-compatible": () => createOpenAIAdapter("openai-compatible"),
   anthropic: () => anthropicAdapter,
   "azure-openai": (pc) => createAzureOpenAIAdapter(pc.api_version),
+  gemini: () => geminiAdapter,
 };
 
 function builtInAdapter(type: string, pc: ProviderConfig): ProviderAdapter | undefined {

@@ -1,5 +1,6 @@
 // The Messages API shapes of our contract (generated from openapi/), under short names.
 import type { Schema } from "@runestone/contract";
+import type { ProviderKind } from "../../core/provider-contract";
 
 export type MessagesRequest = Schema<"CreateMessageRequest">;
 export type MessageResponse = Schema<"CreateMessageResponse">;
@@ -13,7 +14,7 @@ export type MessagesErrorBody = Schema<"MessagesErrorResponse">;
 /** The OpenAI-shaped deployment a Messages request is translated for. */
 export interface ChatTarget {
   /** The provider kind: `openai` wants `max_completion_tokens` and rejects `top_k`; others take `max_tokens`. */
-  kind: "openai" | "openai-compatible" | "mock" | "anthropic";
+  kind: ProviderKind;
   /** The catalog model's family: `reasoning` models take `reasoning_effort`. */
   family: string;
 }

@@ -1,0 +1,58 @@
+import { describe, expect, it } from "vitest";
+import { RequestTranslationError } from "../../core/request-translation-error";
+import { loadJson, makeCall } from "./__fixtures__/fixtures";
+import { buildGeminiBody, buildGeminiRequest } from "./build-gemini-request";
+
+const ctx = { apiKey: "AIza-test-key", headers: {}, quirks: {} };
+
+function translationError(body: Record<string, unknown>): RequestTranslationError {
+  try {
+    buildGeminiBody(makeCall(body));
+  } catch (err) {
+    if (err instanceof RequestTranslationError) return err;
+    throw err;
+  }
+  throw new Error("expected a RequestTranslationError");
+}
+
+describe("buildGeminiRequest", () => {
+  it.each(["full-conversation.case.json", "response-format-json-schema.case.json"])("translates %s exactly", (name) => {
+    const c = loadJson<{ openai: Record<string, unknown>; gemini: Record<string, unknown> }>(name);
+    expect(buildGeminiBody(makeCall(c.openai))).toStrictEqual(c.gemini);
+  });
+
+  it("posts to :generateContent with the key in x-goog-api-key, and to :streamGenerateContent?alt=sse for a stream", () => {
+    const body = { messages: [{ role: "user", content: "Hi" }] };
+    const json = buildGeminiRequest(makeCall(body, { upstreamModel: "gemini-2.5-flash" }), ctx);
+    expect(json.path).toBe("/v1beta/models/gemini-2.5-flash:generateContent");
+    expect(json.headers).toStrictEqual({ "content-type": "application/json", "x-goog-api-key": "AIza-test-key" });
+    expect(JSON.parse(json.body)).toStrictEqual({ contents: [{ role: "user", parts: [{ text: "Hi" }] }] });
+    const stream = buildGeminiRequest(makeCall(body, { upstreamModel: "gemini-2.5-flash", stream: true }), ctx);
+    expect(stream.path).toBe("/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse");
+  });
+
+  it("sends json_object as responseMimeType application/json without a schema", () => {
+    const body = buildGeminiBody(makeCall({ messages: [{ role: "user", content: "x" }], response_format: { type: "json_object" } }));
+    expect(body.generationConfig).toStrictEqual({ responseMimeType: "application/json" });
+  });
+
+  it("refuses an http image URL, naming the field", () => {
+    const err = translationError({
+      messages: [{ role: "user", content: [{ type: "text", text: "x" }, { type: "image_url", image_url: { url: "https://example.com/cat.png" } }] }],
+    });
+    expect(err.param).toBe("messages[0].content[1].image_url.url");
+  });
+
+  it("refuses a tool result that answers no earlier call, and tool arguments that are not a JSON object", () => {
+    expect(translationError({ messages: [{ role: "tool", tool_call_id: "call_x", content: "1" }] }).param).toBe("messages[0].tool_call_id");
+    const bad = { messages: [{ role: "assistant", tool_calls: [{ id: "c", type: "function", function: { name: "f", arguments: "[1]" } }] }] };
+    expect(translationError(bad).param).toBe("messages[0].tool_calls[0].function.arguments");
+  });
+
+  it("maps tool_choice auto and none to AUTO and NONE", () => {
+    const tools = [{ type: "function", function: { name: "f" } }];
+    const msgs = [{ role: "user", content: "x" }];
+    expect(buildGeminiBody(makeCall({ messages: msgs, tools, tool_choice: "auto" })).toolConfig).toStrictEqual({ functionCallingConfig: { mode: "AUTO" } });
+    expect(buildGeminiBody(makeCall({ messages: msgs, tools, tool_choice: "none" })).toolConfig).toStrictEqual({ functionCallingConfig: { mode: "NONE" } });
+  });
+});

@@ -1,0 +1,14 @@
+import type { ProviderAdapter } from "../../core/provider-contract";
+import { buildGeminiRequest } from "./build-gemini-request";
+import { createGeminiStreamTransformer } from "./gemini-stream-transformer";
+import { parseGeminiError } from "./parse-gemini-error";
+import { parseGeminiResponse } from "./parse-gemini-response";
+
+/** Google's Gemini API (`/v1beta/models/{model}:generateContent`) behind the OpenAI chat format. */
+export const geminiAdapter: ProviderAdapter = {
+  kind: "gemini",
+  buildChatRequest: buildGeminiRequest,
+  parseChatResponse: parseGeminiResponse,
+  createStreamTransformer: createGeminiStreamTransformer,
+  parseError: parseGeminiError,
+};
