@@ -1,8 +1,10 @@
 // `type: azure-openai` end to end through the gateway against the mock's Azure data plane: the exact wire
 // request (deployment path, api-version query, `api-key` header and never Authorization, OpenAI body), chat
 // JSON, streams, a tool round trip, embeddings, upstream errors, and the key kept out of logs and errors.
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { loadConfig } from "../src/config/load";
+import { loadConfig, parseConfig } from "../src/config/load";
 import { errorOf, postJson, readSse, startHarness, testConfigYaml, type Harness } from "./harness";
 
 const AZURE_KEY = "azure-key-0123456789abcdef-never-log";
@@ -146,5 +148,15 @@ describe("azure-openai in the default config", () => {
   it("takes its endpoint and key from AZURE_OPENAI_ENDPOINT and AZURE_OPENAI_API_KEY", () => {
     const { config } = loadConfig({ AZURE_OPENAI_API_KEY: AZURE_KEY, AZURE_OPENAI_ENDPOINT: "https://contoso.openai.azure.com/" });
     expect(config.providers.azure).toMatchObject({ type: "azure-openai", api_key: AZURE_KEY, base_url: "https://contoso.openai.azure.com/" });
+  });
+});
+
+describe("the configuration guide's Azure example", () => {
+  it("is a valid config that sends each model to its Azure deployment", () => {
+    const guide = readFileSync(fileURLToPath(new URL("../../docs/guides/02-configuration.md", import.meta.url)), "utf8");
+    const yaml = /## Azure OpenAI\n[\s\S]*?```yaml\n([\s\S]*?)```/.exec(guide)![1]!;
+    const { config } = parseConfig(`${yaml}tenants: [{ id: t, keys: [sk-t-0123456789abcdef] }]\n`, { AZURE_OPENAI_ENDPOINT: "https://contoso.openai.azure.com", AZURE_OPENAI_API_KEY: AZURE_KEY });
+    expect(config.providers.azure).toMatchObject({ type: "azure-openai", base_url: "https://contoso.openai.azure.com", api_key: AZURE_KEY, api_version: "2024-10-21" });
+    expect(config.models["gpt-4o"]!.deployments).toMatchObject([{ provider: "azure", model: "my-gpt-4o-deployment" }]);
   });
 });
