@@ -3,7 +3,7 @@ import { z } from "zod";
 import { DEFAULT_UPSTREAM_LIMITS } from "./upstream-limits";
 import { parseByteSize } from "./byte-size";
 
-const providerType = z.enum(["openai", "openai-compatible", "anthropic", "mock", "azure-openai", "gemini"]);
+const providerType = z.enum(["openai", "openai-compatible", "anthropic", "mock", "azure-openai", "gemini", "bedrock"]);
 
 export const timeoutsSchema = z
   .object({
@@ -23,6 +23,8 @@ export const providerSchema = z
     /** Azure OpenAI: the data-plane API version sent as `api-version` (default 2024-10-21). */
     api_version: z.string().min(1).optional(),
     headers: z.record(z.string(), z.string()).default({}),
+    /** Bedrock: AWS region and static credentials (absent: the AWS SDK's default chain: environment, profile, instance role). */
+    region: z.string().min(1).optional(), access_key_id: z.string().min(1).optional(), secret_access_key: z.string().min(1).optional(), session_token: z.string().min(1).optional(),
     timeouts: timeoutsSchema.prefault({}),
     /** Keep-alive connections per upstream origin. */
     connections: z.number().int().positive().default(128),

@@ -15,7 +15,7 @@ export type Usage = Schema<"Usage">;
 export type EmbeddingRequest = Schema<"CreateEmbeddingRequest">;
 export type EmbeddingResponse = Schema<"CreateEmbeddingResponse">;
 
-export type ProviderKind = "openai" | "openai-compatible" | "anthropic" | "gemini" | "mock";
+export type ProviderKind = "openai" | "openai-compatible" | "anthropic" | "gemini" | "bedrock" | "mock";
 
 /** One call to one deployment, after routing. */
 export interface ChatCall {

@@ -3,6 +3,7 @@ import type { ProviderConfig, RunestoneConfig } from "../config/schema";
 import { HttpProvider } from "./http-provider";
 import { anthropicAdapter } from "./anthropic";
 import { MockProvider } from "./mock/mock-provider";
+import { BedrockProvider } from "./bedrock/bedrock-provider";
 import { registerSecrets } from "../core/redact-secrets";
 import { createOpenAIAdapter } from "./openai";
 import { createAzureOpenAIAdapter } from "./azure-openai";
@@ -24,6 +25,7 @@ export class ProviderRegistry {
         this.providers.set(id, new MockProvider(id));
         continue;
       }
+      if (pc.type === "bedrock") { this.providers.set(id, new BedrockProvider(id, pc)); continue; } // SDK-driven (SigV4, event-stream), not HttpProvider
       const adapter =
         extraAdapters(pc.type) ?? builtInAdapter(pc.type, pc);
       if (!adapter) throw new Error(`no adapter for provider type ${pc.type}`);

@@ -1,0 +1,126 @@
+// OpenAI chat request -> Bedrock Converse input (the same input serves ConverseStream).
+import type { ContentBlock, ConverseCommandInput, ImageFormat, Message, SystemContentBlock, Tool, ToolChoice } from "@aws-sdk/client-bedrock-runtime";
+import type { ChatCall } from "../../core/provider-contract";
+import { RequestTranslationError } from "../../core/request-translation-error";
+
+type Part = { type?: string; text?: string; refusal?: string; image_url?: { url?: string } };
+type OpenAIMessage = {
+  role: string;
+  content?: string | Part[] | null;
+  tool_calls?: Array<{ id: string; type?: string; function: { name: string; arguments: string } }>;
+  tool_call_id?: string;
+};
+type OpenAITool = { type?: string; function?: { name: string; description?: string; parameters?: Record<string, unknown> } };
+
+const DATA_URL = /^data:image\/([a-z]+);base64,(.*)$/is;
+const FORMATS = new Set<string>(["png", "jpeg", "gif", "webp"]);
+
+export function buildConverseRequest(call: ChatCall): ConverseCommandInput {
+  const body = call.body as Record<string, unknown>;
+  const system: SystemContentBlock[] = [];
+  const messages: Message[] = [];
+  (body.messages as OpenAIMessage[]).forEach((m, i) => {
+    const param = `messages.${i}`;
+    if (m.role === "system" || m.role === "developer") {
+      for (const text of textsOf(m.content, `${param}.content`)) system.push({ text });
+    } else if (m.role === "user") {
+      push(messages, "user", userBlocks(m.content, `${param}.content`));
+    } else if (m.role === "assistant") {
+      const blocks: ContentBlock[] = textsOf(m.content, `${param}.content`).map((text) => ({ text }));
+      for (const [j, tc] of (m.tool_calls ?? []).entries()) {
+        blocks.push({ toolUse: { toolUseId: tc.id, name: tc.function.name, input: parseArguments(tc.function.arguments, `${param}.tool_calls.${j}.function.arguments`) as never } });
+      }
+      push(messages, "assistant", blocks);
+    } else if (m.role === "tool") {
+      const text = textsOf(m.content, `${param}.content`).join("");
+      // Bedrock wants every tool result in a user turn; consecutive results share one (push merges them).
+      push(messages, "user", [{ toolResult: { toolUseId: m.tool_call_id ?? "", content: [{ text }] } }]);
+    } else {
+      throw new RequestTranslationError(`role '${m.role}' is not supported by Bedrock models`, `${param}.role`);
+    }
+  });
+
+  const input: ConverseCommandInput = { modelId: call.upstreamModel, messages };
+  if (system.length) input.system = system;
+  const inference: NonNullable<ConverseCommandInput["inferenceConfig"]> = {};
+  const maxTokens = (body.max_completion_tokens ?? body.max_tokens ?? call.defaultMaxTokens) as number | undefined;
+  if (typeof maxTokens === "number") inference.maxTokens = maxTokens;
+  if (typeof body.temperature === "number") inference.temperature = body.temperature;
+  if (typeof body.top_p === "number") inference.topP = body.top_p;
+  if (typeof body.stop === "string") inference.stopSequences = [body.stop];
+  else if (Array.isArray(body.stop)) inference.stopSequences = body.stop as string[];
+  if (Object.keys(inference).length) input.inferenceConfig = inference;
+
+  const tools = (body.tools as OpenAITool[] | undefined) ?? [];
+  if (tools.length && body.tool_choice !== "none") {
+    input.toolConfig = {
+      tools: tools.map((t, i): Tool => {
+        if (t.type !== "function" || !t.function) throw new RequestTranslationError(`tool type '${String(t.type)}' is not supported by Bedrock models`, `tools.${i}.type`);
+        return {
+          toolSpec: {
+            name: t.function.name,
+            ...(t.function.description ? { description: t.function.description } : {}),
+            inputSchema: { json: (t.function.parameters ?? { type: "object", properties: {} }) as never },
+          },
+        };
+      }),
+    };
+    const choice = toolChoice(body.tool_choice);
+    if (choice) input.toolConfig.toolChoice = choice;
+  }
+  return input;
+}
+
+function toolChoice(choice: unknown): ToolChoice | undefined {
+  if (choice === "required") return { any: {} };
+  if (choice === "auto") return { auto: {} };
+  const name = (choice as { function?: { name?: string } } | undefined)?.function?.name;
+  return name ? { tool: { name } } : undefined;
+}
+
+/** Bedrock requires alternating roles: a turn with the same role as the last one is merged into it. */
+function push(messages: Message[], role: "user" | "assistant", blocks: ContentBlock[]): void {
+  if (blocks.length === 0) blocks = [{ text: " " }];
+  const last = messages.at(-1);
+  if (last?.role === role) last.content!.push(...blocks);
+  else messages.push({ role, content: blocks });
+}
+
+function textsOf(content: OpenAIMessage["content"], param: string): string[] {
+  if (content == null) return [];
+  if (typeof content === "string") return content === "" ? [] : [content];
+  return content.flatMap((p, j) => {
+    if (p.type === "text") return p.text ? [p.text] : [];
+    if (p.type === "refusal") return p.refusal ? [p.refusal] : [];
+    throw new RequestTranslationError(`content part type '${String(p.type)}' is not supported here`, `${param}.${j}.type`);
+  });
+}
+
+function userBlocks(content: OpenAIMessage["content"], param: string): ContentBlock[] {
+  if (content == null || typeof content === "string") return textsOf(content, param).map((text) => ({ text }));
+  return content.flatMap((p, j): ContentBlock[] => {
+    if (p.type === "text") return p.text ? [{ text: p.text }] : [];
+    if (p.type === "image_url") return [imageBlock(p.image_url?.url, `${param}.${j}.image_url.url`)];
+    throw new RequestTranslationError(`content part type '${String(p.type)}' is not supported by Bedrock models`, `${param}.${j}.type`);
+  });
+}
+
+/** Bedrock takes image bytes only, no URLs: a base64 data URL of png, jpeg, gif or webp. */
+function imageBlock(url: string | undefined, param: string): ContentBlock {
+  const m = url ? DATA_URL.exec(url) : null;
+  const format = m?.[1]!.toLowerCase().replace("jpg", "jpeg");
+  if (!m || !FORMATS.has(format!)) {
+    throw new RequestTranslationError("Bedrock models take images only as base64 data URLs (png, jpeg, gif or webp)", param);
+  }
+  return { image: { format: format as ImageFormat, source: { bytes: Buffer.from(m[2]!, "base64") } } };
+}
+
+function parseArguments(text: string, param: string): Record<string, unknown> {
+  try {
+    const v = JSON.parse(text || "{}") as unknown;
+    if (typeof v === "object" && v !== null && !Array.isArray(v)) return v as Record<string, unknown>;
+  } catch {
+    // fall through
+  }
+  throw new RequestTranslationError("tool call arguments must be a JSON object for Bedrock models", param);
+}

@@ -1,0 +1,176 @@
+// `type: bedrock` end to end: the official openai SDK -> gateway -> AWS SDK (SigV4, event-stream) -> the mock's
+// Bedrock Runtime Converse / ConverseStream. Asserts what reached the upstream (path, SigV4 header, body) and what
+// the client got back (chat JSON, stream, tool round trip, images, errors, retries).
+process.env.AWS_EC2_METADATA_DISABLED = "true"; // never ask an instance metadata service, whatever the SDK does
+import OpenAI from "openai";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { errorOf, postJson, readSse, startHarness, TENANT_KEY, testConfigYaml, type Harness } from "./harness";
+
+const ACCESS_KEY_ID = "AKIDEXAMPLEBEDROCK01";
+const SECRET = "bedrock-secret-0123456789abcdef-never-log";
+const MODEL_ID = "anthropic.claude-3-haiku-20240307-v1:0";
+const configYaml = (url: string) =>
+  testConfigYaml(url)
+    .replace(
+      "providers:\n",
+      `providers:
+  aws:
+    type: bedrock
+    region: eu-west-3
+    base_url: ${url}
+    access_key_id: ${ACCESS_KEY_ID}
+    secret_access_key: ${SECRET}
+    timeouts: { connect_ms: 1000, first_byte_ms: 3000, idle_ms: 3000, total_ms: 10000 }
+`,
+    )
+    .replace(
+      "models:\n",
+      `models:
+  br-chat:
+    capabilities: [chat, streaming, function_calling, vision]
+    deployments: [{ provider: aws, model: "${MODEL_ID}" }]
+  br-throttled:
+    deployments: [{ provider: aws, model: br-throttled-id }]
+  br-invalid:
+    deployments: [{ provider: aws, model: br-invalid-id }]
+`,
+    );
+
+let h: Harness;
+let client: OpenAI;
+beforeAll(async () => {
+  h = await startHarness({ configYaml });
+  client = new OpenAI({ baseURL: `${h.url}/v1`, apiKey: TENANT_KEY, maxRetries: 0 });
+});
+afterAll(() => h.close());
+beforeEach(() => h.upstream.reset());
+
+const upstream = () => h.upstream.requests.at(-1)!;
+const weatherTool = {
+  type: "function" as const,
+  function: { name: "get_weather", description: "Weather of a city", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } },
+};
+
+describe("bedrock provider", () => {
+  it("answers chat JSON from Converse, signed with SigV4 for bedrock in the configured region", async () => {
+    h.upstream.behave({ usage: { prompt_tokens: 10, completion_tokens: 3, cached_tokens: 4 } }, { times: 1, model: MODEL_ID });
+    const res = await client.chat.completions.create({
+      model: "br-chat",
+      messages: [
+        { role: "system", content: "be terse" },
+        { role: "user", content: "a b" },
+      ],
+      max_tokens: 20,
+      temperature: 0.2,
+    });
+    expect(res.choices[0]!.message.content).toBe("echo: a b");
+    expect(res.choices[0]!.finish_reason).toBe("stop");
+    // inputTokens 10 + cacheReadInputTokens 4: OpenAI's prompt_tokens counts cached tokens too.
+    expect(res.usage).toMatchObject({ prompt_tokens: 14, completion_tokens: 3, total_tokens: 17, prompt_tokens_details: { cached_tokens: 4 } });
+    expect(res.model).toBe(MODEL_ID);
+
+    const req = upstream();
+    expect(req.method).toBe("POST");
+    expect(req.path).toBe(`/model/${encodeURIComponent(MODEL_ID)}/converse`);
+    const auth = String(req.headers.authorization);
+    const amzDate = String(req.headers["x-amz-date"]);
+    expect(amzDate).toMatch(/^\d{8}T\d{6}Z$/);
+    expect(auth).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLEBEDROCK01\/\d{8}\/eu-west-3\/bedrock\/aws4_request, SignedHeaders=[a-z0-9;-]+, Signature=[0-9a-f]{64}$/);
+    expect(auth).toContain(`/${amzDate.slice(0, 8)}/`);
+    expect(req.body).toStrictEqual({
+      messages: [{ role: "user", content: [{ text: "a b" }] }],
+      system: [{ text: "be terse" }],
+      inferenceConfig: { maxTokens: 20, temperature: 0.2 },
+    });
+    expect(h.logs.text()).not.toContain(SECRET);
+  });
+
+  it("streams ConverseStream as OpenAI chunks ending in [DONE], with the usage chunk when asked", async () => {
+    const res = await postJson(`${h.url}/v1/chat/completions`, {
+      model: "br-chat",
+      messages: [{ role: "user", content: "one two three" }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    expect(res.status).toBe(200);
+    const events = await readSse(res);
+    expect(events.at(-1)).toBe("[DONE]");
+    const chunks = events.slice(0, -1).map((e) => JSON.parse(e) as { choices: Array<{ delta: { content?: string }; finish_reason: string | null }>; usage?: unknown });
+    expect(chunks.map((c) => c.choices[0]?.delta.content ?? "").join("")).toBe("echo: one two three");
+    expect(chunks.find((c) => c.choices[0]?.finish_reason)?.choices[0]!.finish_reason).toBe("stop");
+    expect(chunks.at(-1)!.usage).toMatchObject({ prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 });
+    expect(upstream().path).toBe(`/model/${encodeURIComponent(MODEL_ID)}/converse-stream`);
+    expect(String(upstream().headers.authorization)).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLEBEDROCK01\//);
+  });
+
+  it("makes a tool round trip: toolSpec out, tool_calls back, then toolUse and toolResult blocks upstream", async () => {
+    const first = await client.chat.completions.create({ model: "br-chat", messages: [{ role: "user", content: "weather in Paris" }], tools: [weatherTool] });
+    const call = first.choices[0]!.message.tool_calls![0]!;
+    expect(first.choices[0]!.finish_reason).toBe("tool_calls");
+    expect(call.type === "function" && call.function.name).toBe("get_weather");
+    expect(call.type === "function" && JSON.parse(call.function.arguments)).toStrictEqual({ input: "weather in Paris" });
+    expect((upstream().body as { toolConfig: unknown }).toolConfig).toStrictEqual({
+      tools: [{ toolSpec: { name: "get_weather", description: "Weather of a city", inputSchema: { json: weatherTool.function.parameters } } }],
+    });
+
+    const second = await client.chat.completions.create({
+      model: "br-chat",
+      tools: [weatherTool],
+      messages: [
+        { role: "user", content: "weather in Paris" },
+        first.choices[0]!.message,
+        { role: "tool", tool_call_id: call.id, content: "sunny" },
+      ],
+    });
+    expect(second.choices[0]!.finish_reason).toBe("stop");
+    expect((upstream().body as { messages: unknown }).messages).toStrictEqual([
+      { role: "user", content: [{ text: "weather in Paris" }] },
+      { role: "assistant", content: [{ toolUse: { toolUseId: call.id, name: "get_weather", input: { input: "weather in Paris" } } }] },
+      { role: "user", content: [{ toolResult: { toolUseId: call.id, content: [{ text: "sunny" }] } }] },
+    ]);
+  });
+
+  it("streams a tool call as tool_calls deltas", async () => {
+    const stream = await client.chat.completions.create({ model: "br-chat", messages: [{ role: "user", content: "weather in Oslo" }], tools: [weatherTool], stream: true });
+    let name = "";
+    let args = "";
+    let finish: string | null = null;
+    for await (const chunk of stream) {
+      const d = chunk.choices[0]?.delta;
+      name += d?.tool_calls?.[0]?.function?.name ?? "";
+      args += d?.tool_calls?.[0]?.function?.arguments ?? "";
+      finish = chunk.choices[0]?.finish_reason ?? finish;
+    }
+    expect(name).toBe("get_weather");
+    expect(JSON.parse(args)).toStrictEqual({ input: "weather in Oslo" });
+    expect(finish).toBe("tool_calls");
+  });
+
+  it("sends a base64 data URL image as an image block with its format and bytes", async () => {
+    const png = Buffer.from("not really a png").toString("base64");
+    await client.chat.completions.create({
+      model: "br-chat",
+      messages: [{ role: "user", content: [{ type: "text", text: "what is this" }, { type: "image_url", image_url: { url: `data:image/png;base64,${png}` } }] }],
+    });
+    expect((upstream().body as { messages: unknown }).messages).toStrictEqual([
+      { role: "user", content: [{ text: "what is this" }, { image: { format: "png", source: { bytes: png } } }] },
+    ]);
+  });
+
+  it("retries a ThrottlingException and answers from the second try", async () => {
+    h.upstream.behave({ status: 429 }, { times: 1, model: "br-throttled-id" });
+    const res = await postJson(`${h.url}/v1/chat/completions`, { model: "br-throttled", messages: [{ role: "user", content: "x" }] });
+    expect(res.status).toBe(200);
+    expect(h.upstream.requests.map((r) => r.path)).toStrictEqual(["/model/br-throttled-id/converse", "/model/br-throttled-id/converse"]);
+  });
+
+  it("answers a ValidationException as a 400, not retried", async () => {
+    h.upstream.behave({ status: 400, errorMessage: "messages: bad shape" }, { times: 1, model: "br-invalid-id" });
+    const res = await postJson(`${h.url}/v1/chat/completions`, { model: "br-invalid", messages: [{ role: "user", content: "x" }] });
+    expect(res.status).toBe(400);
+    const err = await errorOf(res);
+    expect(err.type).toBe("invalid_request_error");
+    expect(err.message).toContain("messages: bad shape");
+    expect(h.upstream.requests).toHaveLength(1);
+  });
+});
