@@ -10,6 +10,7 @@ import {
   type MockBehavior,
 } from "./behavior.js";
 import { handleControl } from "./control.js";
+import { geminiGenerateContent, isGeminiPath } from "./gemini/generate-content.js";
 import { bedrockConverse, isBedrockPath } from "./bedrock/converse.js";
 import { embeddings } from "./embeddings.js";
 import { Exchange } from "./exchange.js";
@@ -109,6 +110,7 @@ export async function startMockUpstream(opts: StartOptions = {}): Promise<MockUp
       };
     }
     const ex = new Exchange(req, res, onEnd);
+    if (isGeminiPath(path)) return geminiGenerateContent(ex, path, body, unparsable, rules, ids);
     if (isBedrockPath(path)) return bedrockConverse(ex, path, unparsable ? null : (body ?? {}), rules, ids);
 
     const route = ROUTES.get(`${req.method} ${path}`) ?? azureRouteFor(req.method, path);

@@ -1,0 +1,140 @@
+// `type: gemini` end to end through the gateway, with the official openai SDK as the client, against the mock's
+// Gemini API: the exact wire request (v1beta path, alt=sse for streams, the key in x-goog-api-key and never
+// Authorization, a contents/systemInstruction/generationConfig body), chat JSON, a stream ending in [DONE],
+// a tool round trip (functionCall out, functionResponse back) and Google's errors mapped to OpenAI's.
+import OpenAI from "openai";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startHarness, testConfigYaml, TENANT_KEY, type Harness } from "./harness";
+
+const GEMINI_KEY = "AIza-gemini-test-key-never-log-0123";
+const configYaml = (url: string) =>
+  testConfigYaml(url)
+    .replace("providers:\n", `providers:\n  gemini:\n    type: gemini\n    base_url: ${url}\n    api_key: ${GEMINI_KEY}\n`)
+    .replace(
+      "models:\n",
+      `models:
+  gem-chat:
+    capabilities: [chat, streaming, function_calling, json_mode, vision]
+    deployments: [{ provider: gemini, model: gemini-test-flash }]
+`,
+    );
+
+let h: Harness;
+let client: OpenAI;
+beforeAll(async () => {
+  h = await startHarness({ configYaml });
+  client = new OpenAI({ baseURL: `${h.url}/v1`, apiKey: TENANT_KEY, maxRetries: 0 });
+});
+afterAll(() => h.close());
+beforeEach(() => h.upstream.reset());
+
+const upstream = () => h.upstream.requests.at(-1)!;
+
+describe("gemini provider", () => {
+  it("answers chat JSON from generateContent, sending the key in x-goog-api-key and a Gemini body", async () => {
+    const out = await client.chat.completions.create({
+      model: "gem-chat",
+      messages: [
+        { role: "system", content: "Be brief." },
+        { role: "user", content: "hello there" },
+      ],
+      temperature: 0.3,
+      max_tokens: 50,
+    });
+    expect(out.choices[0]!.message.content).toBe("echo: hello there");
+    expect(out.choices[0]!.finish_reason).toBe("stop");
+    expect(out.model).toBe("gemini-test-flash");
+    expect(out.usage?.completion_tokens).toBe(3);
+    expect(out.usage?.prompt_tokens).toBeGreaterThan(0);
+
+    const sent = upstream();
+    expect(sent.method).toBe("POST");
+    expect(sent.url).toBe("/v1beta/models/gemini-test-flash:generateContent");
+    expect(sent.headers["x-goog-api-key"]).toBe(GEMINI_KEY);
+    expect(sent.headers.authorization).toBeUndefined();
+    expect(sent.body).toStrictEqual({
+      contents: [{ role: "user", parts: [{ text: "hello there" }] }],
+      systemInstruction: { parts: [{ text: "Be brief." }] },
+      generationConfig: { temperature: 0.3, maxOutputTokens: 50 },
+    });
+  });
+
+  it("streams chunks from streamGenerateContent?alt=sse, with usage from the last usageMetadata, then [DONE]", async () => {
+    const stream = await client.chat.completions.create({
+      model: "gem-chat",
+      messages: [{ role: "user", content: "one two three" }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    let text = "";
+    const finishes: string[] = [];
+    let usage: OpenAI.CompletionUsage | undefined | null;
+    for await (const chunk of stream) {
+      text += chunk.choices[0]?.delta.content ?? "";
+      if (chunk.choices[0]?.finish_reason) finishes.push(chunk.choices[0].finish_reason);
+      if (chunk.usage) usage = chunk.usage;
+    }
+    // The SDK ends its iteration only at [DONE]; a stream without it would throw or hang.
+    expect(text).toBe("echo: one two three");
+    expect(finishes).toStrictEqual(["stop"]);
+    expect(usage?.completion_tokens).toBe(4);
+    expect(upstream().url).toBe("/v1beta/models/gemini-test-flash:streamGenerateContent?alt=sse");
+    expect(upstream().headers["x-goog-api-key"]).toBe(GEMINI_KEY);
+  });
+
+  it("does a tool round trip: functionCall becomes tool_calls, the tool result goes back as functionResponse", async () => {
+    const tools: OpenAI.ChatCompletionTool[] = [
+      {
+        type: "function",
+        function: {
+          name: "get_weather",
+          description: "Weather for a city",
+          parameters: { type: "object", additionalProperties: false, properties: { city: { type: "string" } }, required: ["city"] },
+        },
+      },
+    ];
+    const question = { role: "user" as const, content: "weather in Paris" };
+    const first = await client.chat.completions.create({ model: "gem-chat", messages: [question], tools });
+    const call = first.choices[0]!.message.tool_calls?.[0];
+    expect(first.choices[0]!.finish_reason).toBe("tool_calls");
+    expect(call?.type === "function" ? call.function.name : undefined).toBe("get_weather");
+    expect(call?.type === "function" ? JSON.parse(call.function.arguments) : undefined).toStrictEqual({ input: "weather in Paris" });
+    expect(upstream().body).toMatchObject({
+      tools: [{ functionDeclarations: [{ name: "get_weather", description: "Weather for a city", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } }] }],
+    });
+    expect(JSON.stringify(upstream().body)).not.toContain("additionalProperties");
+
+    const second = await client.chat.completions.create({
+      model: "gem-chat",
+      tools,
+      messages: [question, first.choices[0]!.message, { role: "tool", tool_call_id: call!.id, content: '{"temp_c":21}' }],
+    });
+    expect(second.choices[0]!.finish_reason).toBe("stop");
+    expect(second.choices[0]!.message.content).toBe("echo: weather in Paris");
+    expect((upstream().body as { contents: unknown[] }).contents).toStrictEqual([
+      { role: "user", parts: [{ text: "weather in Paris" }] },
+      { role: "model", parts: [{ functionCall: { name: "get_weather", args: { input: "weather in Paris" } } }] },
+      { role: "user", parts: [{ functionResponse: { name: "get_weather", response: { temp_c: 21 } } }] },
+    ]);
+  });
+
+  it("relays Google's 400 INVALID_ARGUMENT as a 400 invalid_request_error, once (not retried)", async () => {
+    h.upstream.behave({ status: 400, errorMessage: "Invalid value at 'generation_config.temperature'" });
+    const err = await client.chat.completions.create({ model: "gem-chat", messages: [{ role: "user", content: "x" }] }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OpenAI.BadRequestError);
+    const e = err as InstanceType<typeof OpenAI.BadRequestError>;
+    expect(e.status).toBe(400);
+    expect(e.message).toContain("Invalid value at 'generation_config.temperature'");
+    expect(e.message).not.toContain(GEMINI_KEY);
+    expect(h.upstream.requests.length).toBe(1);
+  });
+
+  it("refuses an http image URL with a 400 naming the field, without calling Google", async () => {
+    const err = await client.chat.completions
+      .create({ model: "gem-chat", messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "https://example.com/cat.png" } }] }] })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((err as InstanceType<typeof OpenAI.BadRequestError>).param).toBe("messages[0].content[0].image_url.url");
+    expect(h.upstream.requests.length).toBe(0);
+  });
+});
