@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { loadConfig, parseConfig } from "../src/config/load";
+import { ProviderRegistry } from "../src/providers/registry";
 import { errorOf, postJson, readSse, startHarness, testConfigYaml, type Harness } from "./harness";
 
 const AZURE_KEY = "azure-key-0123456789abcdef-never-log";
@@ -127,6 +128,19 @@ describe("azure-openai provider", () => {
     expect(h.upstream.requests.map((r) => r.path)).toStrictEqual(["/openai/deployments/az-fb-p/chat/completions", "/v1/chat/completions"]);
   });
 
+  it("serves /v1/messages (Anthropic's format) through the same deployment, streamed and not", async () => {
+    const res = await postJson(`${h.url}/v1/messages`, { model: "az-chat", max_tokens: 50, messages });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ type: "message", role: "assistant", content: [{ type: "text", text: "echo: a b" }], stop_reason: "end_turn" });
+    expect(upstream().url).toBe("/openai/deployments/my-gpt-deploy/chat/completions?api-version=2024-06-01");
+    expect(upstream().headers.authorization).toBeUndefined();
+    const streamed = await postJson(`${h.url}/v1/messages`, { model: "az-chat", max_tokens: 50, messages, stream: true });
+    expect(streamed.status).toBe(200);
+    const types = [...(await streamed.text()).matchAll(/^event: (\w+)$/gm)].map((m) => m[1]);
+    expect(types.at(0)).toBe("message_start");
+    expect(types.at(-1)).toBe("message_stop");
+  });
+
   it("answers an upstream 400 as a 400, not retried, with the key scrubbed from the message and the logs", async () => {
     h.upstream.behave({ status: 400, errorMessage: `bad request for key ${AZURE_KEY}` }, { times: 1 });
     const res = await chat({ model: "az-chat", messages });
@@ -143,6 +157,9 @@ describe("azure-openai in the default config", () => {
   it("stays declared but unconfigured (no key) without the environment variables", () => {
     const { config } = loadConfig({});
     expect(config.providers.azure).toMatchObject({ type: "azure-openai", api_key: "" });
+    const azure = new ProviderRegistry(config).get("azure")!;
+    expect(azure.configured).toBe(false);
+    expect(azure.notConfiguredReason).toContain("AZURE_OPENAI_API_KEY");
   });
 
   it("takes its endpoint and key from AZURE_OPENAI_ENDPOINT and AZURE_OPENAI_API_KEY", () => {

@@ -13,13 +13,17 @@ function azureRoute(inner: Route): Route {
     flavor: "openai",
     handle(ctx) {
       const { req, res } = ctx.ex;
-      const apiVersion = new URL(req.url ?? "/", "http://mock").searchParams.get("api-version");
+      const url = new URL(req.url ?? "/", "http://mock");
+      const apiVersion = url.searchParams.get("api-version");
       if (!apiVersion) {
         return sendJson(res, 404, { error: { code: "404", message: "Resource not found" } });
       }
       if (typeof req.headers["api-key"] !== "string" || req.headers["api-key"] === "") {
         return sendJson(res, 401, { error: { code: "401", message: "Access denied due to missing subscription key." } });
       }
+      // Azure takes the model from the path; the body's `model` is optional and ignored.
+      const deployment = PATH.exec(url.pathname)?.[1] ?? "";
+      if (typeof ctx.body.model !== "string") return inner.handle({ ...ctx, body: { ...ctx.body, model: deployment }, model: ctx.model ?? deployment });
       return inner.handle(ctx);
     },
   };
