@@ -1,0 +1,25 @@
+import { describe, expect, it } from "vitest";
+import { mapBedrockError } from "./map-bedrock-error";
+
+const sdkError = (name: string, status: number, message = "m") => Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
+
+describe("mapBedrockError", () => {
+  it.each([
+    ["ThrottlingException", 429, 429, true],
+    ["ServiceUnavailableException", 503, 503, true],
+    ["InternalServerException", 500, 500, true],
+    ["ValidationException", 400, 400, false],
+  ])("%s -> HTTP %i, retryable %s", (name, status, expected, retryable) => {
+    expect(mapBedrockError(sdkError(name, status), "aws")).toMatchObject({ kind: "http", status: expected, retryable, code: name, provider: "aws" });
+  });
+
+  it("reads refused credentials as our misconfiguration, not retryable, without the upstream's text", () => {
+    const err = mapBedrockError(sdkError("AccessDeniedException", 403, "User arn:aws:iam::123:user/x is not authorized"), "aws");
+    expect(err).toMatchObject({ kind: "configuration", status: 403, retryable: false });
+    expect(err.message).not.toContain("arn:aws");
+  });
+
+  it("reads a failure without an HTTP answer as a connection failure", () => {
+    expect(mapBedrockError(Object.assign(new Error("x"), { code: "ECONNREFUSED" }), "aws")).toMatchObject({ kind: "connection", retryable: true });
+  });
+});
