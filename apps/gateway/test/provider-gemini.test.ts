@@ -16,6 +16,8 @@ const configYaml = (url: string) =>
   gem-chat:
     capabilities: [chat, streaming, function_calling, json_mode, vision]
     deployments: [{ provider: gemini, model: gemini-test-flash }]
+  gem-fallback:
+    deployments: [{ provider: gemini, model: gem-fb-p }, { provider: backup, model: gem-fb-b }]
 `,
     );
 
@@ -127,6 +129,15 @@ describe("gemini provider", () => {
     expect(e.message).toContain("Invalid value at 'generation_config.temperature'");
     expect(e.message).not.toContain(GEMINI_KEY);
     expect(h.upstream.requests.length).toBe(1);
+  });
+
+  it("treats 429 RESOURCE_EXHAUSTED as retryable: the request falls back to the next deployment", async () => {
+    h.upstream.behave({ status: 429 }, { model: "gem-fb-p" });
+    const out = await client.chat.completions.create({ model: "gem-fallback", messages: [{ role: "user", content: "x y" }] });
+    expect(out.choices[0]!.message.content).toBe("echo: x y");
+    const paths = h.upstream.requests.map((r) => r.path);
+    expect(paths[0]).toBe("/v1beta/models/gem-fb-p:generateContent");
+    expect(paths.at(-1)).toBe("/v1/chat/completions");
   });
 
   it("refuses an http image URL with a 400 naming the field, without calling Google", async () => {

@@ -55,6 +55,13 @@ describe("createGeminiStreamTransformer", () => {
     expect(events.some((e) => e.chunk.choices[0]?.finish_reason)).toBe(false);
   });
 
+  it("turns an error event inside the stream into a retryable upstream error with Google's status", () => {
+    const transformer = createGeminiStreamTransformer(makeCall({ messages: [] }, { stream: true }));
+    const data = JSON.stringify({ error: { code: 503, message: "The model is overloaded.", status: "UNAVAILABLE" } });
+    const { errors } = runTransformer(transformer, [{ data: '{"candidates":[{"content":{"parts":[{"text":"Hi"}]},"index":0}]}' }, { data }]);
+    expect(errors.map((e) => [e.kind, e.status, e.retryable, e.message])).toStrictEqual([["http", 503, true, "The model is overloaded."]]);
+  });
+
   it("reports an event that is not JSON as a protocol error", () => {
     const { errors } = runTransformer(createGeminiStreamTransformer(makeCall({ messages: [] }, { stream: true })), [{ data: "{oops" }]);
     expect(errors.map((e) => e.kind)).toStrictEqual(["protocol"]);

@@ -1,6 +1,7 @@
 import type { ChatCall, ChatCompletionChunk, ChunkSink, SseEvent, StreamTransformer } from "../../core/provider-contract";
 import { UpstreamError } from "../../core/upstream-error";
-import type { GeminiResponse, GeminiUsageMetadata } from "./gemini-types";
+import type { GeminiErrorBody, GeminiResponse, GeminiUsageMetadata } from "./gemini-types";
+import { parseGeminiError } from "./parse-gemini-error";
 import { mapGeminiFinishReason } from "./map-gemini-finish-reason";
 import { readGeminiUsage } from "./map-gemini-usage";
 import { geminiCallId } from "./parse-gemini-response";
@@ -64,6 +65,13 @@ export function createGeminiStreamTransformer(call: ChatCall): StreamTransformer
       }
       if (data === null || typeof data !== "object" || Array.isArray(data)) {
         fail(sink, "upstream sent a stream event that is not a JSON object");
+        return;
+      }
+      // An error inside a 200 stream (e.g. the model became overloaded) has the HTTP error's body shape.
+      const error = (data as GeminiErrorBody).error;
+      if (error && typeof error === "object") {
+        failed = true;
+        sink.error(parseGeminiError(typeof error.code === "number" && error.code >= 400 ? error.code : 500, {}, event.data));
         return;
       }
       if (data.responseId) id = `chatcmpl-${data.responseId}`;
