@@ -7,7 +7,7 @@ describe("the startup log", () => {
     const { config } = loadConfig({ OPENAI_API_KEY: "sk-from-env" });
     expect(startupLines("http://127.0.0.1:4001", config)).toEqual([
       "docs: http://127.0.0.1:4001/docs (the contract: http://127.0.0.1:4001/openapi.json)",
-      "providers: mock: built in, no key needed; openai: configured; anthropic: not configured (set ANTHROPIC_API_KEY); azure: not configured (set AZURE_OPENAI_API_KEY)",
+      "providers: mock: built in, no key needed; openai: configured; anthropic: not configured (set ANTHROPIC_API_KEY); azure: not configured (set AZURE_OPENAI_API_KEY); gemini: not configured (set GEMINI_API_KEY)",
     ]);
   });
 });

@@ -7,6 +7,7 @@ export function keySetting(providerId: string): string {
   if (providerId === "openai") return "OPENAI_API_KEY";
   if (providerId === "anthropic") return "ANTHROPIC_API_KEY";
   if (providerId === "azure") return "AZURE_OPENAI_API_KEY";
+  if (providerId === "gemini") return "GEMINI_API_KEY";
   return `providers.${providerId}.api_key`;
 }
 

@@ -4,6 +4,7 @@
 // a tool round trip (functionCall out, functionResponse back) and Google's errors mapped to OpenAI's.
 import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { loadConfig } from "../src/config/load";
 import { startHarness, testConfigYaml, TENANT_KEY, type Harness } from "./harness";
 
 const GEMINI_KEY = "AIza-gemini-test-key-never-log-0123";
@@ -147,5 +148,19 @@ describe("gemini provider", () => {
     expect(err).toBeInstanceOf(OpenAI.BadRequestError);
     expect((err as InstanceType<typeof OpenAI.BadRequestError>).param).toBe("messages[0].content[0].image_url.url");
     expect(h.upstream.requests.length).toBe(0);
+  });
+});
+
+describe("gemini in the default config", () => {
+  it("is declared with the gemini-* pattern and Google's URL, unconfigured without GEMINI_API_KEY", () => {
+    const { config } = loadConfig({});
+    expect(config.providers.gemini).toMatchObject({ type: "gemini", base_url: "https://generativelanguage.googleapis.com", api_key: "", model_patterns: ["gemini-*"] });
+  });
+
+  it("takes its key from GEMINI_API_KEY, and no other provider's pattern claims gemini-* names", () => {
+    const { config } = loadConfig({ GEMINI_API_KEY: "AIza-from-env" });
+    expect(config.providers.gemini?.api_key).toBe("AIza-from-env");
+    const others = Object.entries(config.providers).filter(([id]) => id !== "gemini").flatMap(([, p]) => p.model_patterns ?? []);
+    expect(others.some((p) => p.startsWith("gemini") || p === "*")).toBe(false);
   });
 });

@@ -36,7 +36,7 @@ export class HttpProvider implements Provider {
     this.basePath = url.pathname.replace(/\/+$/, "");
     this.configured = Boolean(config.api_key);
     if (!this.configured) {
-      const envName = id === "openai" ? "OPENAI_API_KEY" : id === "anthropic" ? "ANTHROPIC_API_KEY" : id === "azure" ? "AZURE_OPENAI_API_KEY" : `providers.${id}.api_key`;
+      const envName = id === "openai" ? "OPENAI_API_KEY" : id === "anthropic" ? "ANTHROPIC_API_KEY" : id === "azure" ? "AZURE_OPENAI_API_KEY" : id === "gemini" ? "GEMINI_API_KEY" : `providers.${id}.api_key`;
       this.notConfiguredReason = `provider "${id}" has no API key configured (set ${envName})`;
     }
     this.ctx = {
