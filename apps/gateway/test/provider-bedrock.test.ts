@@ -2,7 +2,11 @@
 // Bedrock Runtime Converse / ConverseStream. Asserts what reached the upstream (path, SigV4 header, body) and what
 // the client got back (chat JSON, stream, tool round trip, images, errors, retries).
 process.env.AWS_EC2_METADATA_DISABLED = "true"; // never ask an instance metadata service, whatever the SDK does
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import OpenAI from "openai";
+import { parseConfig } from "../src/config/load";
+import { ProviderRegistry } from "../src/providers/registry";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { errorOf, postJson, readSse, startHarness, TENANT_KEY, testConfigYaml, type Harness } from "./harness";
 
@@ -33,6 +37,8 @@ const configYaml = (url: string) =>
     deployments: [{ provider: aws, model: br-throttled-id }]
   br-invalid:
     deployments: [{ provider: aws, model: br-invalid-id }]
+  br-denied:
+    deployments: [{ provider: aws, model: br-denied-id }]
 `,
     );
 
@@ -172,5 +178,37 @@ describe("bedrock provider", () => {
     expect(err.type).toBe("invalid_request_error");
     expect(err.message).toContain("messages: bad shape");
     expect(h.upstream.requests).toHaveLength(1);
+  });
+
+  it("answers refused credentials (AccessDeniedException) as 502 upstream_misconfigured, not retried, without AWS's text", async () => {
+    h.upstream.behave({ status: 403, errorMessage: "User arn:aws:iam::123456789012:user/x is not authorized" }, { times: 1, model: "br-denied-id" });
+    const res = await postJson(`${h.url}/v1/chat/completions`, { model: "br-denied", messages: [{ role: "user", content: "x" }] });
+    expect(res.status).toBe(502);
+    const err = await errorOf(res);
+    expect(err.code).toBe("upstream_misconfigured");
+    expect(err.message).not.toContain("arn:aws");
+    expect(h.upstream.requests).toHaveLength(1);
+  });
+
+  it("ends a stream with an error event when Bedrock sends an exception mid-stream", async () => {
+    h.upstream.behave({ midStreamError: 1 }, { times: 1, model: MODEL_ID });
+    const res = await postJson(`${h.url}/v1/chat/completions`, { model: "br-chat", messages: [{ role: "user", content: "one two three" }], stream: true });
+    expect(res.status).toBe(200);
+    const events = await readSse(res);
+    expect(events.some((e) => e.includes('"error"'))).toBe(true);
+    expect(events.at(-1)).not.toBe("[DONE]");
+  });
+});
+
+describe("the configuration guide's Bedrock example", () => {
+  it("is a valid config whose provider is configured from the config's region and keys", () => {
+    const guide = readFileSync(fileURLToPath(new URL("../../docs/guides/02-configuration.md", import.meta.url)), "utf8");
+    const yaml = /## AWS Bedrock\n[\s\S]*?```yaml\n([\s\S]*?)```/.exec(guide)![1]!;
+    const { config } = parseConfig(`${yaml}tenants: [{ id: t, keys: [sk-t-0123456789abcdef] }]\n`, { AWS_ACCESS_KEY_ID: ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: SECRET });
+    expect(config.providers.bedrock).toMatchObject({ type: "bedrock", region: "us-east-1", access_key_id: ACCESS_KEY_ID, secret_access_key: SECRET });
+    expect(config.models["claude-3-5-haiku"]!.deployments[0]).toMatchObject({ provider: "bedrock", model: "us.anthropic.claude-3-5-haiku-20241022-v1:0" });
+    const registry = new ProviderRegistry(config);
+    expect(registry.get("bedrock")).toMatchObject({ kind: "bedrock", configured: true });
+    return registry.close();
   });
 });

@@ -102,7 +102,8 @@ function crossCheck(config: RunestoneConfig): void {
     });
   }
   for (const [id, p] of Object.entries(config.providers)) {
-    if (p.type !== "mock" && !p.base_url) throw new ConfigError(`config providers.${id}.base_url: required for type ${p.type}`);
+    // Bedrock's endpoint follows from its region (the AWS SDK resolves it); base_url only overrides it.
+    if (p.type !== "mock" && p.type !== "bedrock" && !p.base_url) throw new ConfigError(`config providers.${id}.base_url: required for type ${p.type}`);
   }
   checkModelPatterns(config);
   const seen = new Set<string>();

@@ -10,7 +10,8 @@ describe("mapBedrockError", () => {
     ["InternalServerException", 500, 500, true],
     ["ValidationException", 400, 400, false],
   ])("%s -> HTTP %i, retryable %s", (name, status, expected, retryable) => {
-    expect(mapBedrockError(sdkError(name, status), "aws")).toMatchObject({ kind: "http", status: expected, retryable, code: name, provider: "aws" });
+    expect(mapBedrockError(sdkError(name, status), "aws")).toMatchObject({ kind: "http", status: expected, retryable, code: null, provider: "aws" });
+    expect(mapBedrockError(sdkError(name, status), "aws").message).toBe(`${name}: m`);
   });
 
   it("reads refused credentials as our misconfiguration, not retryable, without the upstream's text", () => {

@@ -10,7 +10,6 @@ const BY_NAME: Record<string, { status: number; retryable: boolean; type: string
   ServiceUnavailableException: { status: 503, retryable: true, type: "overloaded_error" },
   InternalServerException: { status: 500, retryable: true, type: "api_error" },
   ModelNotReadyException: { status: 503, retryable: true, type: "overloaded_error" },
-  ModelTimeoutException: { status: 408, retryable: true, type: "api_error" },
   ModelErrorException: { status: 502, retryable: true, type: "api_error" },
   ModelStreamErrorException: { status: 502, retryable: true, type: "api_error" },
   ValidationException: { status: 400, retryable: false, type: "invalid_request_error" },
@@ -35,12 +34,14 @@ export function mapBedrockError(err: unknown, providerId: string): UpstreamError
       provider: providerId,
     });
   }
+  if (name === "ModelTimeoutException") return new UpstreamError({ kind: "timeout", message: `${name}: ${e.message || "the model did not answer in time"}`, provider: providerId });
+  // The exception's name goes in the message, not in `code`: the client sees the gateway's declared codes.
   const known = BY_NAME[name];
   if (known) {
-    return new UpstreamError({ kind: "http", status: known.status, type: known.type, code: name, message: e.message || name, retryable: known.retryable, provider: providerId });
+    return new UpstreamError({ kind: "http", status: known.status, type: known.type, message: `${name}: ${e.message || "no message"}`, retryable: known.retryable, provider: providerId });
   }
   if (status !== undefined) {
-    return new UpstreamError({ kind: "http", status, type: "api_error", code: name || null, message: e.message || `Bedrock answered HTTP ${status}`, provider: providerId });
+    return new UpstreamError({ kind: "http", status, type: "api_error", message: `${name || "error"}: ${e.message || `Bedrock answered HTTP ${status}`}`, provider: providerId });
   }
   if (name === "TimeoutError") return new UpstreamError({ kind: "timeout", message: "Bedrock did not answer in time", provider: providerId });
   return new UpstreamError({ kind: "connection", message: e.code ? `connection failed (${e.code})` : "connection to Bedrock failed", provider: providerId });
