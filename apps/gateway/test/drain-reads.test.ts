@@ -21,6 +21,8 @@ describe("draining after SIGTERM", () => {
 
     for (const [path, body] of [
       ["/v1/chat/completions", { model: "gpt-4o-mini", messages: [{ role: "user", content: "new" }] }],
+      // Express routes ignore case: so does the refusal.
+      ["/V1/Chat/Completions", { model: "gpt-4o-mini", messages: [{ role: "user", content: "new" }] }],
       ["/v1/chat/stream", { model: "gpt-4o-mini", messages: [{ role: "user", content: "new" }] }],
       ["/v1/messages", { model: "gpt-4o-mini", max_tokens: 5, messages: [{ role: "user", content: "new" }] }],
       ["/v1/embeddings", { model: "gpt-4o-mini", input: "new" }],

@@ -31,6 +31,10 @@ describe("GET /metrics access", () => {
     expect(remote?.status).toBe(403);
     expect(remote?.code).toBe("metrics_loopback_only");
     expect(scrapeRefusal(deps, { socket: { remoteAddress: "::ffff:127.0.0.1" }, headers: {} } as never)).toBeUndefined();
+    // Forwarded by a reverse proxy on this machine: the client is not local.
+    for (const h of [{ "x-forwarded-for": "203.0.113.9" }, { forwarded: "for=203.0.113.9" }, { "x-real-ip": "203.0.113.9" }]) {
+      expect(scrapeRefusal(deps, { socket: { remoteAddress: "127.0.0.1" }, headers: h } as never)?.code).toBe("metrics_loopback_only");
+    }
     expect(["127.0.0.1", "::1", "127.0.0.53", "::ffff:127.0.0.1"].every(isLoopback)).toBe(true);
     expect(["10.0.0.1", "::ffff:10.0.0.1", "192.168.1.127", undefined].some(isLoopback)).toBe(false);
   });

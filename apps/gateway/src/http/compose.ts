@@ -19,7 +19,7 @@ export function compose(handlers: RequestHandler[]): RequestHandler {
       try {
         const r = h(req, res, step) as unknown;
         if (r !== null && (typeof r === "object" || typeof r === "function") && typeof (r as Promise<unknown>).then === "function") {
-          (r as Promise<unknown>).then(undefined, (e: unknown) => next(e ?? new Error("Rejected promise")));
+          (r as Promise<unknown>).then(undefined, (e: unknown) => next(e || new Error("Rejected promise")));
         }
       } catch (e) {
         next(e);

@@ -15,7 +15,8 @@ export function refuseWhileDraining(lifecycle: Lifecycle): RequestHandler {
   return (req, res, next) => {
     if (!lifecycle.draining) return next();
     res.setHeader("connection", "close");
-    if (!MODEL_CALLS.has(`${req.method} ${req.path.replace(/\/$/, "")}`)) return next();
+    // Express routes ignore case (and a trailing slash), so this check does too.
+    if (!MODEL_CALLS.has(`${req.method} ${req.path.replace(/\/$/, "").toLowerCase()}`)) return next();
     next(
       new HttpError({
         status: 503,

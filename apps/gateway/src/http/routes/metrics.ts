@@ -32,7 +32,8 @@ export function metricsRoutes(deps: MetricsDeps): ExpressRouter {
 export function scrapeRefusal(deps: Pick<MetricsDeps, "access" | "adminKey">, req: Pick<Request, "socket" | "headers">): HttpError | undefined {
   if (deps.access === "open") return undefined;
   if (deps.access === "loopback") {
-    if (isLoopback(req.socket.remoteAddress)) return undefined;
+    // A reverse proxy on this machine makes every client look local: a request it forwarded is not.
+    if (isLoopback(req.socket.remoteAddress) && !forwarded(req.headers)) return undefined;
     return new HttpError({ status: 403, type: "permission_error", code: "metrics_loopback_only", message: "metrics can only be scraped from this machine (metrics.access: loopback)" });
   }
   const header = req.headers.authorization;
@@ -45,6 +46,8 @@ export function scrapeRefusal(deps: Pick<MetricsDeps, "access" | "adminKey">, re
     message: deps.adminKey.configured ? "metrics need the admin key: send it as 'Authorization: Bearer <admin key>'" : "metrics need the admin key, and none is configured (RUNESTONE_ADMIN_KEY)",
   });
 }
+
+const forwarded = (h: Request["headers"]) => h.forwarded !== undefined || h["x-forwarded-for"] !== undefined || h["x-real-ip"] !== undefined;
 
 export function isLoopback(addr: string | undefined): boolean {
   if (!addr) return false;
