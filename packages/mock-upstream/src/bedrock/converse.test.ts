@@ -1,0 +1,57 @@
+import { EventStreamCodec } from "@smithy/eventstream-codec";
+import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startMockUpstream, type MockUpstream } from "../server.js";
+
+let mock: MockUpstream;
+beforeAll(async () => {
+  mock = await startMockUpstream();
+});
+afterAll(() => mock.close());
+
+const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+  fetch(`${mock.url}${path}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+const ask = { messages: [{ role: "user", content: [{ text: "hello there" }] }] };
+
+/** Splits an event-stream body into its frames by their length prelude, and decodes each with the SDK's codec. */
+function decodeFrames(bytes: Uint8Array): Array<{ type: string; payload: Record<string, unknown> }> {
+  const codec = new EventStreamCodec(toUtf8, fromUtf8);
+  const out = [];
+  for (let at = 0; at < bytes.length; ) {
+    const len = new DataView(bytes.buffer, bytes.byteOffset + at, 4).getUint32(0);
+    const msg = codec.decode(bytes.subarray(at, at + len));
+    out.push({ type: String(msg.headers[":event-type"]?.value ?? msg.headers[":exception-type"]?.value), payload: JSON.parse(toUtf8(msg.body)) as Record<string, unknown> });
+    at += len;
+  }
+  return out;
+}
+
+describe("bedrock Converse routes", () => {
+  it("answers Converse JSON with the echo, end_turn and usage", async () => {
+    const res = await post("/model/anthropic.claude-v2%3A1/converse", ask);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({
+      output: { message: { role: "assistant", content: [{ text: "echo: hello there" }] } },
+      stopReason: "end_turn",
+      usage: { inputTokens: 2, outputTokens: 3, totalTokens: 5 },
+    });
+  });
+
+  it("streams ConverseStream as event-stream frames, ending with messageStop and metadata", async () => {
+    const res = await post("/model/m1/converse-stream", ask);
+    expect(res.headers.get("content-type")).toBe("application/vnd.amazon.eventstream");
+    const frames = decodeFrames(new Uint8Array(await res.arrayBuffer()));
+    expect(frames.map((f) => f.type)).toStrictEqual(["messageStart", "contentBlockDelta", "contentBlockDelta", "contentBlockDelta", "contentBlockStop", "messageStop", "metadata"]);
+    expect(frames.filter((f) => f.type === "contentBlockDelta").map((f) => (f.payload.delta as { text: string }).text).join("")).toBe("echo: hello there");
+    expect(frames[5]!.payload).toStrictEqual({ stopReason: "end_turn" });
+  });
+
+  it("answers a tool call when tools are given, and an error with x-amzn-errortype on demand", async () => {
+    const tool = await post("/model/m1/converse", { ...ask, toolConfig: { tools: [{ toolSpec: { name: "f", inputSchema: { json: {} } } }] } });
+    expect(await tool.json()).toMatchObject({ stopReason: "tool_use", output: { message: { content: [{ toolUse: { name: "f", input: { input: "hello there" } } }] } } });
+    const err = await post("/model/m1/converse", ask, { "x-mock-behavior": JSON.stringify({ status: 429 }) });
+    expect(err.status).toBe(429);
+    expect(err.headers.get("x-amzn-errortype")).toMatch(/^ThrottlingException:/);
+    expect(await err.json()).toStrictEqual({ message: "mock ThrottlingException" });
+  });
+});
