@@ -2,9 +2,11 @@
 // Gemini API: the exact wire request (v1beta path, alt=sse for streams, the key in x-goog-api-key and never
 // Authorization, a contents/systemInstruction/generationConfig body), chat JSON, a stream ending in [DONE],
 // a tool round trip (functionCall out, functionResponse back) and Google's errors mapped to OpenAI's.
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { loadConfig } from "../src/config/load";
+import { loadConfig, parseConfig } from "../src/config/load";
 import { startHarness, testConfigYaml, TENANT_KEY, type Harness } from "./harness";
 
 const GEMINI_KEY = "AIza-gemini-test-key-never-log-0123";
@@ -162,5 +164,15 @@ describe("gemini in the default config", () => {
     expect(config.providers.gemini?.api_key).toBe("AIza-from-env");
     const others = Object.entries(config.providers).filter(([id]) => id !== "gemini").flatMap(([, p]) => p.model_patterns ?? []);
     expect(others.some((p) => p.startsWith("gemini") || p === "*")).toBe(false);
+  });
+});
+
+describe("the configuration guide's Gemini example", () => {
+  it("is a valid config that sends its model to the gemini provider", () => {
+    const guide = readFileSync(fileURLToPath(new URL("../../docs/guides/02-configuration.md", import.meta.url)), "utf8");
+    const yaml = /## Google Gemini\n[\s\S]*?```yaml\n([\s\S]*?)```/.exec(guide)![1]!;
+    const { config } = parseConfig(`${yaml}tenants: [{ id: t, keys: [sk-t-0123456789abcdef] }]\n`, { GEMINI_API_KEY: GEMINI_KEY });
+    expect(config.providers.gemini).toMatchObject({ type: "gemini", base_url: "https://generativelanguage.googleapis.com", api_key: GEMINI_KEY });
+    expect(config.models["gemini-flash"]!.deployments).toMatchObject([{ provider: "gemini", model: "gemini-2.5-flash" }]);
   });
 });
