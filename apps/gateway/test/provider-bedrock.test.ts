@@ -163,6 +163,17 @@ describe("bedrock provider", () => {
     ]);
   });
 
+  it("refuses an image URL that is not a data URL with a 400 naming the field, without calling Bedrock", async () => {
+    const res = await postJson(`${h.url}/v1/chat/completions`, {
+      model: "br-chat",
+      messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "https://example.com/cat.png" } }] }],
+    });
+    expect(res.status).toBe(400);
+    const err = (await res.json()) as { error: { type: string; param: string } };
+    expect(err.error).toMatchObject({ type: "invalid_request_error", param: "messages.0.content.0.image_url.url" });
+    expect(h.upstream.requests).toHaveLength(0);
+  });
+
   it("retries a ThrottlingException and answers from the second try", async () => {
     h.upstream.behave({ status: 429 }, { times: 1, model: "br-throttled-id" });
     const res = await postJson(`${h.url}/v1/chat/completions`, { model: "br-throttled", messages: [{ role: "user", content: "x" }] });

@@ -55,9 +55,11 @@ export class BedrockProvider implements Provider {
   }
 
   async complete(call: ChatCall, outer: AbortSignal): Promise<ChatCompletion> {
+    // Built outside the try: a request Bedrock cannot take is the client's 400 (RequestTranslationError), not an upstream failure.
+    const input = buildConverseRequest(call);
     const signal = this.withTotalTimeout(outer);
     try {
-      const out = await this.ready().send(new ConverseCommand(buildConverseRequest(call)), { abortSignal: signal });
+      const out = await this.ready().send(new ConverseCommand(input), { abortSignal: signal });
       return mapConverseResponse(out, call, `chatcmpl-${randomUUID()}`);
     } catch (err) {
       throw this.failure(err, signal);
@@ -65,10 +67,11 @@ export class BedrockProvider implements Provider {
   }
 
   async stream(call: ChatCall, outer: AbortSignal): Promise<AsyncIterable<ChunkEvent>> {
+    const input = buildConverseRequest(call);
     const signal = this.withTotalTimeout(outer);
     let events: AsyncIterable<ConverseStreamOutput>;
     try {
-      const out = await this.ready().send(new ConverseStreamCommand(buildConverseRequest(call)), { abortSignal: signal });
+      const out = await this.ready().send(new ConverseStreamCommand(input), { abortSignal: signal });
       if (!out.stream) throw new UpstreamError({ kind: "protocol", message: "Bedrock answered without a stream" });
       events = out.stream;
     } catch (err) {
