@@ -223,3 +223,17 @@ describe("the configuration guide's Bedrock example", () => {
     return registry.close();
   });
 });
+
+describe("a bedrock provider with only half of a key pair", () => {
+  it("is declared but not configured, and says which fields it needs, instead of falling back to the default chain", async () => {
+    const { config } = parseConfig(
+      `providers:\n  half: { type: bedrock, region: us-east-1, access_key_id: ${ACCESS_KEY_ID} }\nmodels:\n  m: { deployments: [{ provider: half, model: x }] }\ntenants: [{ id: t, keys: [sk-t-0123456789abcdef] }]\n`,
+      {},
+    );
+    const registry = new ProviderRegistry(config);
+    const half = registry.get("half")!;
+    expect(half.configured).toBe(false);
+    expect(half.notConfiguredReason).toContain("access_key_id and secret_access_key");
+    await registry.close();
+  });
+});
