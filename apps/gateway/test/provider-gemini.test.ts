@@ -19,6 +19,9 @@ const configYaml = (url: string) =>
   gem-chat:
     capabilities: [chat, streaming, function_calling, json_mode, vision]
     deployments: [{ provider: gemini, model: gemini-test-flash }]
+  gem-embed:
+    capabilities: [embeddings]
+    deployments: [{ provider: gemini, model: gemini-embedding-test }]
   gem-fallback:
     deployments: [{ provider: gemini, model: gem-fb-p }, { provider: backup, model: gem-fb-b }]
 `,
@@ -141,6 +144,32 @@ describe("gemini provider", () => {
     const paths = h.upstream.requests.map((r) => r.path);
     expect(paths[0]).toBe("/v1beta/models/gem-fb-p:generateContent");
     expect(paths.at(-1)).toBe("/v1/chat/completions");
+  });
+
+  it("serves embeddings through batchEmbedContents, one request per input, dimensions as outputDimensionality", async () => {
+    const out = await client.embeddings.create({ model: "gem-embed", input: ["alpha", "beta"], dimensions: 4 });
+    // The SDK asked for base64 and decoded it: the vectors arrive as numbers of the requested size.
+    expect(out.data.map((d) => [d.index, d.embedding.length])).toStrictEqual([[0, 4], [1, 4]]);
+    expect(out.data[0]!.embedding).not.toStrictEqual(out.data[1]!.embedding);
+    const sent = upstream();
+    expect(sent.url).toBe("/v1beta/models/gemini-embedding-test:batchEmbedContents");
+    expect(sent.headers["x-goog-api-key"]).toBe(GEMINI_KEY);
+    expect(sent.headers.authorization).toBeUndefined();
+    expect(sent.body).toStrictEqual({
+      requests: [
+        { model: "models/gemini-embedding-test", content: { parts: [{ text: "alpha" }] }, outputDimensionality: 4 },
+        { model: "models/gemini-embedding-test", content: { parts: [{ text: "beta" }] }, outputDimensionality: 4 },
+      ],
+    });
+    const floats = await client.embeddings.create({ model: "gem-embed", input: "alpha", dimensions: 4, encoding_format: "float" });
+    expect(floats.data[0]!.embedding).toStrictEqual(out.data[0]!.embedding);
+  });
+
+  it("refuses token-id embedding input with a 400 naming input, without calling Google", async () => {
+    const err = await client.embeddings.create({ model: "gem-embed", input: [[1, 2, 3]] }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((err as InstanceType<typeof OpenAI.BadRequestError>).param).toBe("input");
+    expect(h.upstream.requests.length).toBe(0);
   });
 
   it("refuses an http image URL with a 400 naming the field, without calling Google", async () => {

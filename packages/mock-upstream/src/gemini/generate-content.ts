@@ -8,10 +8,11 @@ import type { IdSource } from "../ids.js";
 import { jsonText } from "../raw-json.js";
 import { planReply, type ReplyPlan, type StopKind } from "../reply.js";
 import { sendStream, type SseEvent } from "../sse.js";
+import { batchEmbedContents } from "./batch-embed-contents.js";
 import { geminiError, geminiInvalid } from "./errors.js";
 import { readGenerateContentRequest } from "./generate-content-request.js";
 
-const PATH = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent)$/;
+const PATH = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent|batchEmbedContents)$/;
 
 export function isGeminiPath(path: string): boolean {
   return PATH.test(path);
@@ -51,7 +52,8 @@ export async function geminiGenerateContent(ex: Exchange, path: string, body: un
     return sendJson(ex.res, 400, geminiInvalid("Invalid JSON payload received."));
   }
   const json = (body ?? {}) as Record<string, unknown>;
-  if (!Array.isArray(json.contents) || json.contents.length === 0) return sendJson(ex.res, 400, geminiInvalid("* GenerateContentRequest.contents: contents is not specified"));
+  const embed = m[2] === "batchEmbedContents";
+  if (!embed && (!Array.isArray(json.contents) || json.contents.length === 0)) return sendJson(ex.res, 400, geminiInvalid("* GenerateContentRequest.contents: contents is not specified"));
   // The mock speaks only the SSE form of streaming; Gemini's default is a JSON array, which the gateway never asks for.
   if (stream && !/[?&]alt=sse(&|$)/.test(ex.req.url ?? "")) return sendJson(ex.res, 400, geminiInvalid("mock-upstream streams only with alt=sse"));
 
@@ -69,6 +71,7 @@ export async function geminiGenerateContent(ex: Exchange, path: string, body: un
   }
 
   const model = decodeURIComponent(m[1]!).split("::")[0]!;
+  if (embed) return batchEmbedContents(ex, model, json);
   const input = readGenerateContentRequest(json);
   const plan = planReply(input, behavior, () => "");
   const responseId = ids.next("gem_");
