@@ -39,6 +39,8 @@ const configYaml = (url: string) =>
     deployments: [{ provider: aws, model: br-invalid-id }]
   br-denied:
     deployments: [{ provider: aws, model: br-denied-id }]
+  br-fallback:
+    deployments: [{ provider: aws, model: br-fb-p }, { provider: backup, model: br-fb-b }]
 `,
     );
 
@@ -179,6 +181,22 @@ describe("bedrock provider", () => {
     const res = await postJson(`${h.url}/v1/chat/completions`, { model: "br-throttled", messages: [{ role: "user", content: "x" }] });
     expect(res.status).toBe(200);
     expect(h.upstream.requests.map((r) => r.path)).toStrictEqual(["/model/br-throttled-id/converse", "/model/br-throttled-id/converse"]);
+  });
+
+  it("falls back to the next deployment when Bedrock is unavailable", async () => {
+    h.upstream.behave({ status: 503 }, { model: "br-fb-p" });
+    const res = await postJson(`${h.url}/v1/chat/completions`, { model: "br-fallback", messages: [{ role: "user", content: "x" }] });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-runestone-provider")).toBe("backup");
+    expect(h.upstream.requests[0]!.path).toBe("/model/br-fb-p/converse");
+  });
+
+  it("serves /v1/messages (Anthropic's format) through the same provider", async () => {
+    const res = await postJson(`${h.url}/v1/messages`, { model: "br-chat", max_tokens: 50, system: "be terse", messages: [{ role: "user", content: "hi there" }] });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { type: string; content: Array<{ type: string; text: string }>; stop_reason: string };
+    expect(body).toMatchObject({ type: "message", content: [{ type: "text", text: "echo: hi there" }], stop_reason: "end_turn" });
+    expect(upstream().body).toMatchObject({ system: [{ text: "be terse" }], inferenceConfig: { maxTokens: 50 } });
   });
 
   it("answers a ValidationException as a 400, not retried", async () => {
