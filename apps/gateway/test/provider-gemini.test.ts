@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { loadConfig, parseConfig } from "../src/config/load";
-import { startHarness, testConfigYaml, TENANT_KEY, type Harness } from "./harness";
+import { postJson, startHarness, testConfigYaml, TENANT_KEY, type Harness } from "./harness";
 
 const GEMINI_KEY = "AIza-gemini-test-key-never-log-0123";
 const configYaml = (url: string) =>
@@ -170,6 +170,15 @@ describe("gemini provider", () => {
     expect(err).toBeInstanceOf(OpenAI.BadRequestError);
     expect((err as InstanceType<typeof OpenAI.BadRequestError>).param).toBe("input");
     expect(h.upstream.requests.length).toBe(0);
+  });
+
+  it("answers an Anthropic Messages request (/v1/messages) through the same adapter", async () => {
+    const res = await postJson(`${h.url}/v1/messages`, { model: "gem-chat", max_tokens: 20, system: "Be brief.", messages: [{ role: "user", content: "hi you" }] });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { type: string; content: Array<{ type: string; text: string }>; stop_reason: string };
+    expect([body.type, body.content[0]?.text, body.stop_reason]).toStrictEqual(["message", "echo: hi you", "end_turn"]);
+    expect(upstream().url).toBe("/v1beta/models/gemini-test-flash:generateContent");
+    expect(upstream().body).toMatchObject({ systemInstruction: { parts: [{ text: "Be brief." }] }, generationConfig: { maxOutputTokens: 20 } });
   });
 
   it("refuses an http image URL with a 400 naming the field, without calling Google", async () => {
