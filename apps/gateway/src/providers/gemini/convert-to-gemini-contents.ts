@@ -1,6 +1,7 @@
 import { RequestTranslationError } from "../../core/request-translation-error";
 import type { OpenAIContentPart, OpenAIMessage } from "../anthropic/openai-input-types";
 import type { GeminiContent, GeminiPart } from "./gemini-types";
+import { thoughtSignatureOf } from "./thought-signature-id";
 
 /**
  * OpenAI chat messages -> Gemini `contents` + `systemInstruction`.
@@ -8,7 +9,8 @@ import type { GeminiContent, GeminiPart } from "./gemini-types";
  * system and developer messages (wherever they stand) join the system instruction, in order. user -> role
  * "user", assistant -> role "model" (its tool calls become `functionCall` parts), tool -> a
  * `functionResponse` part in a "user" turn, named after the call it answers (Gemini matches results by
- * name, OpenAI by id). Consecutive turns of one role are merged, so parallel tool results travel together
+ * name, OpenAI by id); a thought signature carried in a tool call id goes back on its `functionCall` part
+ * (thought-signature-id.ts). Consecutive turns of one role are merged, so parallel tool results travel together
  * as Gemini expects. Images: base64 data URLs become `inlineData`; other URLs are refused (Gemini fetches
  * only its own File API URIs), naming the field.
  */
@@ -41,7 +43,9 @@ export function convertToGeminiContents(messages: OpenAIMessage[]): { system: st
         (m.tool_calls ?? []).forEach((call, j) => {
           const name = call.function?.name ?? "";
           if (call.id) callNames.set(call.id, name);
-          parts.push({ functionCall: { name, args: parseArguments(call.function?.arguments, `messages[${i}].tool_calls[${j}].function.arguments`) } });
+          const signature = thoughtSignatureOf(call.id);
+          const args = parseArguments(call.function?.arguments, `messages[${i}].tool_calls[${j}].function.arguments`);
+          parts.push({ functionCall: { name, args }, ...(signature ? { thoughtSignature: signature } : {}) });
         });
         if (m.function_call?.name) {
           parts.push({ functionCall: { name: m.function_call.name, args: parseArguments(m.function_call.arguments, `messages[${i}].function_call.arguments`) } });

@@ -5,6 +5,7 @@ import { parseGeminiError } from "./parse-gemini-error";
 import { mapGeminiFinishReason } from "./map-gemini-finish-reason";
 import { readGeminiUsage } from "./map-gemini-usage";
 import { geminiCallId } from "./parse-gemini-response";
+import { idWithThoughtSignature } from "./thought-signature-id";
 
 type FinishReason = ChatCompletionChunk["choices"][number]["finish_reason"];
 type Delta = ChatCompletionChunk["choices"][number]["delta"];
@@ -89,7 +90,7 @@ export function createGeminiStreamTransformer(call: ChatCall): StreamTransformer
               tool_calls: [
                 {
                   index: toolIndex,
-                  id: part.functionCall.id ?? geminiCallId(call.requestId, index, toolIndex),
+                  id: idWithThoughtSignature(part.functionCall.id ?? geminiCallId(call.requestId, index, toolIndex), part.thoughtSignature),
                   type: "function",
                   function: { name: part.functionCall.name ?? "", arguments: JSON.stringify(part.functionCall.args ?? {}) },
                 },

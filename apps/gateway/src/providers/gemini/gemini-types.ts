@@ -5,6 +5,8 @@ export interface GeminiPart {
   text?: string;
   /** A thought summary part (thinking models): its text is reasoning, not answer. */
   thought?: boolean;
+  /** Opaque; Gemini 3 requires it back on the function call parts of a thinking turn. */
+  thoughtSignature?: string;
   inlineData?: { mimeType: string; data: string };
   fileData?: { mimeType?: string; fileUri: string };
   functionCall?: { id?: string; name?: string; args?: Record<string, unknown> };

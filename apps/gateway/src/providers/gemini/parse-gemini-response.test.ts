@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { loadJson, makeCall, NOW_SECONDS } from "./__fixtures__/fixtures";
 import { mapGeminiFinishReason } from "./map-gemini-finish-reason";
 import { parseGeminiResponse } from "./parse-gemini-response";
+import { buildGeminiBody } from "./build-gemini-request";
 
 beforeEach(() => {
   vi.useFakeTimers({ toFake: ["Date"], now: NOW_SECONDS * 1000 });
@@ -63,6 +64,18 @@ describe("parseGeminiResponse", () => {
       [0, "a", "stop"],
       [1, "b", "length"],
     ]);
+  });
+
+  it("keeps a Gemini 3 thoughtSignature in the tool call id, and sends it back on the functionCall part", () => {
+    const json = { candidates: [{ content: { parts: [{ functionCall: { name: "f", args: { a: 1 } }, thoughtSignature: "c2lnbmF0dXJl+/=" }] }, finishReason: "STOP" }] };
+    const out = parseGeminiResponse(json, makeCall({ messages: [] }));
+    const id = out.choices[0]!.message.tool_calls![0]!.id;
+    expect(id).toBe("call_req_test_0_0__thought__c2lnbmF0dXJl+/=");
+    const next = buildGeminiBody(
+      makeCall({ messages: [{ role: "user", content: "q" }, out.choices[0]!.message, { role: "tool", tool_call_id: id, content: "ok" }] }),
+    );
+    expect(next.contents[1]).toStrictEqual({ role: "model", parts: [{ functionCall: { name: "f", args: { a: 1 } }, thoughtSignature: "c2lnbmF0dXJl+/=" }] });
+    expect(next.contents[2]).toStrictEqual({ role: "user", parts: [{ functionResponse: { name: "f", response: { output: "ok" } } }] });
   });
 
   it("leaves usage out when the report's counts are not counts", () => {

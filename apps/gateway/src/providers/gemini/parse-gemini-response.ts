@@ -3,6 +3,7 @@ import { UpstreamError } from "../../core/upstream-error";
 import type { GeminiCandidate, GeminiResponse } from "./gemini-types";
 import { mapGeminiFinishReason } from "./map-gemini-finish-reason";
 import { readGeminiUsage } from "./map-gemini-usage";
+import { idWithThoughtSignature } from "./thought-signature-id";
 
 type Choice = ChatCompletion["choices"][number];
 type ToolCallOut = NonNullable<Choice["message"]["tool_calls"]>[number];
@@ -44,7 +45,7 @@ function toChoice(candidate: GeminiCandidate, index: number, requestId: string):
   for (const part of candidate.content?.parts ?? []) {
     if (part.functionCall) {
       toolCalls.push({
-        id: part.functionCall.id ?? geminiCallId(requestId, index, toolCalls.length),
+        id: idWithThoughtSignature(part.functionCall.id ?? geminiCallId(requestId, index, toolCalls.length), part.thoughtSignature),
         type: "function",
         function: { name: part.functionCall.name ?? "", arguments: JSON.stringify(part.functionCall.args ?? {}) },
       });
