@@ -109,6 +109,10 @@ describe("bedrock provider", () => {
     expect(chunks.at(-1)!.usage).toMatchObject({ prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 });
     expect(upstream().path).toBe(`/model/${encodeURIComponent(MODEL_ID)}/converse-stream`);
     expect(String(upstream().headers.authorization)).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLEBEDROCK01\//);
+
+    const plain = await readSse(await postJson(`${h.url}/v1/chat/completions`, { model: "br-chat", messages: [{ role: "user", content: "x" }], stream: true }));
+    expect(plain.at(-1)).toBe("[DONE]");
+    expect(plain.slice(0, -1).some((e) => "usage" in (JSON.parse(e) as object))).toBe(false);
   });
 
   it("makes a tool round trip: toolSpec out, tool_calls back, then toolUse and toolResult blocks upstream", async () => {

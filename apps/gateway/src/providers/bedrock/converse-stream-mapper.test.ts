@@ -4,9 +4,9 @@ import type { ChatCall } from "../../core/provider-contract";
 import { UpstreamError } from "../../core/upstream-error";
 import { ConverseStreamMapper } from "./converse-stream-mapper";
 
-const call = (clientWantsUsage = true) => ({ upstreamModel: "m1", clientWantsUsage }) as ChatCall;
-const run = (events: object[], wantsUsage = true) => {
-  const m = new ConverseStreamMapper(call(wantsUsage), "chatcmpl-s");
+const call = () => ({ upstreamModel: "m1", clientWantsUsage: false }) as ChatCall;
+const run = (events: object[]) => {
+  const m = new ConverseStreamMapper(call(), "chatcmpl-s");
   const chunks = events.flatMap((e) => m.map(e as ConverseStreamOutput)).map((c) => c.chunk);
   m.end();
   return chunks;
@@ -26,11 +26,6 @@ describe("ConverseStreamMapper", () => {
     expect(chunks.every((c) => c.id === "chatcmpl-s" && c.model === "m1")).toBe(true);
     expect(chunks[3]!.choices[0]!.finish_reason).toBe("length");
     expect(chunks[4]!.usage).toStrictEqual({ prompt_tokens: 4, completion_tokens: 2, total_tokens: 6, prompt_tokens_details: { cached_tokens: 1 } });
-  });
-
-  it("sends no usage chunk when the client did not ask", () => {
-    const chunks = run([{ messageStart: { role: "assistant" } }, { messageStop: { stopReason: "end_turn" } }, { metadata: { usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 } } }], false);
-    expect(chunks.some((c) => c.usage)).toBe(false);
   });
 
   it("numbers tool calls by their order, whatever Bedrock's block index", () => {

@@ -13,7 +13,7 @@ export class ConverseStreamMapper {
   /** Bedrock content block index -> OpenAI tool_calls index. */
   private readonly toolIndex = new Map<number, number>();
 
-  constructor(private readonly call: ChatCall, id: string) {
+  constructor(call: ChatCall, id: string) {
     this.base = { id, object: "chat.completion.chunk", created: Math.floor(Date.now() / 1000), model: call.upstreamModel };
   }
 
@@ -41,9 +41,8 @@ export class ConverseStreamMapper {
       out.push(this.chunk({}, this.finish));
     } else if (event.metadata) {
       this.done = true;
-      if (this.call.clientWantsUsage) {
-        out.push({ chunk: { ...this.base, choices: [], usage: mapBedrockUsage(event.metadata.usage) } as ChatCompletionChunk });
-      }
+      // Always yielded: the chat encoder accounts it, and passes it on only to a client that asked for usage.
+      out.push({ chunk: { ...this.base, choices: [], usage: mapBedrockUsage(event.metadata.usage) } as ChatCompletionChunk });
     } else {
       const failure = streamException(event);
       if (failure) throw failure;
