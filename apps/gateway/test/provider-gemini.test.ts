@@ -135,6 +135,7 @@ describe("gemini provider", () => {
     expect(e.message).toContain("Invalid value at 'generation_config.temperature'");
     expect(e.message).not.toContain(GEMINI_KEY);
     expect(h.upstream.requests.length).toBe(1);
+    expect(h.logs.text()).not.toContain(GEMINI_KEY);
   });
 
   it("treats 429 RESOURCE_EXHAUSTED as retryable: the request falls back to the next deployment", async () => {
