@@ -7,6 +7,24 @@ const call = (body: Record<string, unknown>): ChatCall =>
   ({ body, upstreamModel: "amazon.nova-lite-v1:0", publicModel: "nova", stream: false, clientWantsUsage: false, requestId: "r1" }) as ChatCall;
 
 describe("buildConverseRequest", () => {
+  it("refuses, naming the field, what Converse cannot express instead of dropping it", () => {
+    const user = [{ role: "user", content: "hi" }];
+    const refused = (extra: Record<string, unknown>) => {
+      try {
+        buildConverseRequest(call({ messages: user, ...extra }));
+      } catch (err) {
+        expect(err).toBeInstanceOf(RequestTranslationError);
+        return (err as RequestTranslationError).param;
+      }
+      return undefined;
+    };
+    expect(refused({ response_format: { type: "json_schema", json_schema: { name: "x", schema: {} } } })).toBe("response_format.type");
+    expect(refused({ response_format: { type: "json_object" } })).toBe("response_format.type");
+    expect(refused({ n: 2 })).toBe("n");
+    expect(refused({ logprobs: true })).toBe("logprobs");
+    expect(refused({ response_format: { type: "text" }, n: 1, logprobs: false, seed: 7 })).toBeUndefined();
+  });
+
   it("puts system and developer text in system blocks and merges consecutive same-role turns", () => {
     const input = buildConverseRequest(
       call({

@@ -17,6 +17,7 @@ const FORMATS = new Set<string>(["png", "jpeg", "gif", "webp"]);
 
 export function buildConverseRequest(call: ChatCall): ConverseCommandInput {
   const body = call.body as Record<string, unknown>;
+  refuseInexpressible(body);
   const system: SystemContentBlock[] = [];
   const messages: Message[] = [];
   (body.messages as OpenAIMessage[]).forEach((m, i) => {
@@ -123,4 +124,15 @@ function parseArguments(text: string, param: string): Record<string, unknown> {
     // fall through
   }
   throw new RequestTranslationError("tool call arguments must be a JSON object for Bedrock models", param);
+}
+
+/**
+ * What Converse cannot express is refused with a 400 naming the field, never dropped: a client asking
+ * for a JSON schema, several choices or log probabilities must not get a plain answer it takes for one.
+ */
+function refuseInexpressible(body: Record<string, unknown>): void {
+  const format = (body.response_format as { type?: unknown } | null | undefined)?.type;
+  if (format !== undefined && format !== "text") throw new RequestTranslationError(`response_format type '${String(format)}' is not supported by Bedrock models`, "response_format.type");
+  if (typeof body.n === "number" && body.n > 1) throw new RequestTranslationError("Bedrock models answer one choice: n must be 1", "n");
+  if (body.logprobs === true) throw new RequestTranslationError("Bedrock models do not return log probabilities", "logprobs");
 }
