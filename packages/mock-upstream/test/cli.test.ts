@@ -1,6 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { once } from "node:events";
 import { send } from "../src/testing/http.js";
@@ -10,8 +9,9 @@ const root = join(import.meta.dirname, "..");
 let outDir: string;
 
 beforeAll(() => {
-  // Build the CLI on its own so the test does not depend on (or disturb) dist/.
-  outDir = mkdtempSync(join(tmpdir(), "mock-upstream-cli-"));
+  // Build the CLI on its own so the test does not depend on (or disturb) dist/. Inside the package, so
+  // that the dependencies it leaves external (the AWS event-stream codec) resolve from its node_modules.
+  outDir = mkdtempSync(join(root, ".test-cli-"));
   execFileSync(join(root, "node_modules/.bin/tsup"), ["src/cli.ts", "--no-config", "--format", "esm", "--target", "node20", "--out-dir", outDir], {
     cwd: root,
     stdio: "ignore",
