@@ -4,7 +4,6 @@
 // execute over the candidates -> respond (JSON).
 import type { Request, Response } from "express";
 import { admitRequest } from "../../admission/admit-request";
-import type { Admission } from "../../admission/types";
 import { estimateEmbeddingInputTokens } from "../../core/estimate-tokens";
 import { badRequest } from "../../core/http-error";
 import type { ChatRequest, EmbeddingRequest, EmbeddingResponse } from "../../core/provider-contract";
@@ -14,17 +13,12 @@ import type { Tenant } from "../../core/tenant";
 import { RUNESTONE_FIELDS } from "../../pipeline/prepare-chat";
 import { routingHeaders } from "../../pipeline/routing-headers";
 import { completeOnCandidates } from "../../pipeline/run-on-candidates";
+import type { ModelEndpointDeps } from "../../pipeline/endpoint-deps";
 import { upstreamSignal } from "../../pipeline/upstream-signal";
 import { hasCapability } from "../../routing/catalog";
 import type { Router } from "../../routing/router";
-import type { UsageLedger } from "../../telemetry/usage-ledger";
 
-export interface EmbeddingsDeps {
-  router: Router;
-  requestTimeoutMs: number;
-  admission?: Admission;
-  ledger?: UsageLedger;
-}
+export type EmbeddingsDeps = ModelEndpointDeps;
 
 export async function handleEmbeddings(deps: EmbeddingsDeps, req: Request, res: Response): Promise<void> {
   const body = req.body as EmbeddingRequest & Record<string, unknown>;

@@ -5,7 +5,6 @@
 // relay-stream.ts). Errors on this route leave in Anthropic's shape (http/error-handler.ts).
 import type { Request, Response } from "express";
 import { admitRequest } from "../../admission/admit-request";
-import type { Admission } from "../../admission/types";
 import { estimateMessageTokens } from "../../core/estimate-tokens";
 import { contextOf, type RequestContext } from "../../core/request-context";
 import type { InFlight } from "../../core/route-plan";
@@ -14,18 +13,12 @@ import { messageRunner, messageStreamRunner, prepareMessages, type PreparedMessa
 import { relayStream } from "../../pipeline/relay-stream";
 import { routingHeaders } from "../../pipeline/routing-headers";
 import { completeOnCandidates, streamOnCandidates } from "../../pipeline/run-on-candidates";
+import type { ModelEndpointDeps } from "../../pipeline/endpoint-deps";
 import { upstreamSignal } from "../../pipeline/upstream-signal";
 import { readAnthropicUsage } from "../../providers/anthropic/map-anthropic-usage";
-import type { Router } from "../../routing/router";
-import type { UsageLedger } from "../../telemetry/usage-ledger";
 import { messagesStreamEncoder } from "./messages-stream-encoder";
 
-export interface MessagesDeps {
-  router: Router;
-  requestTimeoutMs: number;
-  admission?: Admission;
-  ledger?: UsageLedger;
-}
+export type MessagesDeps = ModelEndpointDeps;
 
 export async function handleMessages(deps: MessagesDeps, req: Request, res: Response): Promise<void> {
   const body = req.body as MessagesRequest & Record<string, unknown>;
