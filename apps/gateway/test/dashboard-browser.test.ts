@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { findChromium } from "../../docs/test/find-chromium";
 import { ADMIN_KEY, dashboardConfigYaml, sendTraffic, type Traffic } from "./dashboard-harness";
 import { startHarness, type Harness } from "./harness";
@@ -69,7 +69,9 @@ describe("the dashboard page after traffic", () => {
     tab = await openTab(h.url);
     const res = await tab.page.goto(`${h.url}/dashboard`, { waitUntil: "load", timeout: 30_000 });
     expect(res?.status()).toBe(200);
-    await tab.page.waitForFunction(`${REFRESHES} > 0`, undefined, { timeout: 20_000 });
+    // Polled with evaluate, not waitForFunction: Playwright builds that predicate with `new Function` inside the
+    // page, which the dashboard's CSP (no 'unsafe-eval') refuses on some Chromium builds.
+    await vi.waitFor(async () => expect(await refreshes(tab.page)).toBeGreaterThan(0), { timeout: 20_000, interval: 100 });
   });
   afterAll(async () => {
     await tab?.page.close();
