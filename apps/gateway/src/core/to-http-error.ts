@@ -44,9 +44,8 @@ export function toHttpError(err: unknown): HttpError {
 }
 
 function fromValidator(status: number, errors: ValidatorErrorItem[]): HttpError {
-  const firstErr = errors[0] ?? {};
-  const path = firstErr.path ?? "";
-  const param = paramFromPath(path);
+  errors = relevantErrors(errors);
+  const param = paramFromPath(errors[0]?.path ?? "");
   if (status === 404) return new HttpError({ status: 404, type: "not_found_error", code: "unknown_route", message: "no such route" });
   if (status === 405) return new HttpError({ status: 405, type: "invalid_request_error", code: "method_not_allowed", message: "this route does not accept that method" });
   if (status === 415) return new HttpError({ status: 415, type: "invalid_request_error", code: "unsupported_media_type", message: "send the body as application/json" });
@@ -55,6 +54,26 @@ function fromValidator(status: number, errors: ValidatorErrorItem[]): HttpError 
     .map((x) => `${paramFromPath(x.path ?? "") ?? "body"}: ${x.message ?? "invalid"}`)
     .join("; ");
   return new HttpError({ status: status >= 400 && status < 500 ? status : 400, type: "invalid_request_error", code: "invalid_request", param, message });
+}
+
+const BRANCH_MISMATCH = /^must be equal to (one of the allowed values|constant)/;
+const ONE_OF_SUMMARY = /^must match (exactly one|a) schema in (oneOf|anyOf)/;
+
+/**
+ * The errors that explain what is wrong, most specific first. A message is a oneOf over roles (content
+ * parts over types), so the validator reports every branch: "role must be system", "role must be
+ * developer", ... and, from the branch the client meant, the real problem. Branch mismatches on `role` /
+ * `type` and the oneOf summary are dropped when anything else is left (an unknown role keeps them: that
+ * is then the problem), and the deepest path comes first, so `param` names the field to fix
+ * (`messages.0.content`, not `messages.0.role`).
+ */
+export function relevantErrors(errors: ValidatorErrorItem[]): ValidatorErrorItem[] {
+  const isNoise = (e: ValidatorErrorItem) =>
+    ONE_OF_SUMMARY.test(e.message ?? "") || (BRANCH_MISMATCH.test(e.message ?? "") && /[/.](role|type)$/.test(e.path ?? ""));
+  const kept = errors.filter((e) => !isNoise(e));
+  const chosen = kept.length ? kept : errors;
+  const depth = (e: ValidatorErrorItem) => (e.path ?? "").split(/[/.]/).filter(Boolean).length;
+  return chosen.map((e, i) => ({ e, i })).sort((a, b) => depth(b.e) - depth(a.e) || a.i - b.i).map(({ e }) => e);
 }
 
 /** `/body/messages/0/role` -> `messages.0.role`; `/body` -> null. */
