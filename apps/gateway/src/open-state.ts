@@ -7,6 +7,10 @@ import type { RunestoneConfig } from "./config/schema";
 import { MemoryAdmission } from "./admission/memory-admission";
 import type { Admission } from "./admission/types";
 import type { BreakerPeers } from "./resilience/breaker-peers";
+import type { ResponseStore } from "./core/response-store";
+import { MemoryResponseStore } from "./state/memory-response-store";
+import type { ResponseStoreOptions } from "./state/response-record-json";
+import { SqliteResponseStore } from "./state/sqlite-response-store";
 import { MemoryUsageStore } from "./telemetry/usage-memory-store";
 import { UsageLedger } from "./telemetry/usage-ledger";
 import { SqliteUsageStore } from "./telemetry/usage-sqlite-store";
@@ -27,6 +31,8 @@ export interface GatewayState {
   adminKey: AdminKey;
   admission: Admission;
   ledger: UsageLedger;
+  /** The Responses API's stored responses, per tenant, with the configured TTL. */
+  responses: ResponseStore;
   /** Redis mode: the other instances, with which breaker openings are shared. */
   breakerPeers?: BreakerPeers;
   health(): Promise<Schema<"ComponentHealth">>;
@@ -45,12 +51,13 @@ export async function openState(config: RunestoneConfig, opts: OpenStateOptions 
   const maxConcurrent = config.limits.max_concurrent_per_tenant;
   if (config.state.redis_url) {
     // Loaded only in Redis mode, so embedded mode starts without ioredis and friends.
-    const [{ openRedis }, { RedisKeyRepository }, { RedisAdmission }, { RedisUsageStore }, { RedisBreakerPeers }] = await Promise.all([
+    const [{ openRedis }, { RedisKeyRepository }, { RedisAdmission }, { RedisUsageStore }, { RedisBreakerPeers }, { RedisResponseStore }] = await Promise.all([
       import("./state/redis"),
       import("./state/redis-key-repository"),
       import("./admission/redis-admission"),
       import("./telemetry/usage-redis-store"),
       import("./state/redis-breaker-peers"),
+      import("./state/redis-response-store"),
     ]);
     const redis = openRedis(config.state.redis_url, (e) => onError(e, "redis connection"));
     const prefix = config.state.redis_prefix;
@@ -61,6 +68,7 @@ export async function openState(config: RunestoneConfig, opts: OpenStateOptions 
       const admission = new RedisAdmission(redis, { prefix, defaultMaxConcurrent: maxConcurrent, leaseTtlMs: opts.leaseTtlMs ?? config.state.lease_ttl_ms });
       const ledger = new UsageLedger(new RedisUsageStore(redis, prefix), (e) => onError(e, "usage ledger write"));
       const breakerPeers = new RedisBreakerPeers(redis, prefix, onError);
+      const responses = new RedisResponseStore(redis, prefix, responseStoreOptions(config));
       return {
         mode: "redis",
         redis,
@@ -68,6 +76,7 @@ export async function openState(config: RunestoneConfig, opts: OpenStateOptions 
         adminKey,
         admission,
         ledger,
+        responses,
         breakerPeers,
         async health() {
           const ok = await Promise.race([redis.ping().then(() => true, () => false), new Promise<boolean>((r) => setTimeout(() => r(false), 1_000).unref())]);
@@ -79,6 +88,7 @@ export async function openState(config: RunestoneConfig, opts: OpenStateOptions 
           await bounded(admission.close());
           await bounded(keys.close());
           await bounded(breakerPeers.close());
+          await bounded(responses.close());
           if (!(await bounded(redis.quit()))) redis.disconnect();
         },
       };
@@ -91,6 +101,7 @@ export async function openState(config: RunestoneConfig, opts: OpenStateOptions 
   const keys = await ManagedKeyStore.open(config.tenants, new SqliteKeyRepository(sqlite));
   const admission = new MemoryAdmission(maxConcurrent);
   const ledger = new UsageLedger(new SqliteUsageStore(sqlite), (e) => onError(e, "usage ledger write"));
+  const responses = new SqliteResponseStore(sqlite, { ...responseStoreOptions(config), onError: (e) => onError(e, "response store write") });
   return {
     mode: "embedded",
     sqlite,
@@ -98,6 +109,7 @@ export async function openState(config: RunestoneConfig, opts: OpenStateOptions 
     adminKey,
     admission,
     ledger,
+    responses,
     async health() {
       try {
         sqlite.prepare("SELECT 1").get();
@@ -109,6 +121,7 @@ export async function openState(config: RunestoneConfig, opts: OpenStateOptions 
     async close() {
       await ledger.close().catch((e) => onError(e, "usage ledger flush"));
       await keys.close();
+      await responses.close().catch((e) => onError(e, "response store flush"));
       sqlite.close();
     },
   };
@@ -118,17 +131,24 @@ export async function openState(config: RunestoneConfig, opts: OpenStateOptions 
 export function memoryState(config: RunestoneConfig): GatewayState {
   const keys = ManagedKeyStore.openSync(config.tenants, new MemoryKeyRepository());
   const ledger = new UsageLedger(new MemoryUsageStore());
+  const responses = new MemoryResponseStore(responseStoreOptions(config));
   return {
     mode: "memory",
     keys,
     adminKey: AdminKey.fromConfig(config.admin),
     admission: new MemoryAdmission(config.limits.max_concurrent_per_tenant),
     ledger,
+    responses,
     async health() {
       return { status: "healthy", message: "in-process memory (nothing persisted)" };
     },
     async close() {
       await ledger.close();
+      await responses.close();
     },
   };
+}
+
+function responseStoreOptions(config: RunestoneConfig): ResponseStoreOptions {
+  return { ttlMs: config.responses.store_ttl_seconds * 1000, maxBytes: config.responses.max_stored_bytes };
 }

@@ -1,0 +1,36 @@
+// The Responses API's store in Redis, shared by every instance: one string key per record holding its
+// JSON, set with the TTL (Redis expires it; nothing to sweep). The key names the tenant as well as the id,
+// so an id guessed or leaked from another tenant finds no key at all.
+import type { Redis } from "ioredis";
+import type { ResponseStore, StoredResponse } from "../core/response-store";
+import { decodeStoredResponse, encodeStoredResponse, type ResponseStoreOptions } from "./response-record-json";
+
+export class RedisResponseStore implements ResponseStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly opts: ResponseStoreOptions,
+  ) {}
+
+  async put(record: StoredResponse): Promise<void> {
+    const text = encodeStoredResponse(record, this.opts.maxBytes);
+    await this.redis.set(this.keyOf(record.tenantId, record.id), text, "PX", Math.max(1, Math.round(this.opts.ttlMs)));
+  }
+
+  async get(tenantId: string, id: string): Promise<StoredResponse | undefined> {
+    const text = await this.redis.get(this.keyOf(tenantId, id));
+    return text === null ? undefined : decodeStoredResponse(text);
+  }
+
+  async delete(tenantId: string, id: string): Promise<boolean> {
+    return (await this.redis.del(this.keyOf(tenantId, id))) > 0;
+  }
+
+  /** The connection belongs to the state backend, which closes it. */
+  async close(): Promise<void> {}
+
+  // The tenant id's length first: no tenant id (whatever characters it holds) can make another tenant's key.
+  private keyOf(tenantId: string, id: string): string {
+    return `${this.prefix}response:${tenantId.length}:${tenantId}:${id}`;
+  }
+}

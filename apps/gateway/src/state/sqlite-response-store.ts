@@ -1,0 +1,136 @@
+// The Responses API's store in the embedded SQLite file. better-sqlite3 is synchronous, so a put or a
+// delete never touches the file on the request path: it lands in a map of pending writes, written in one
+// transaction shortly after (FLUSH_MS), before close, and whenever the batch grows large. Reads look at the
+// pending map first (a client reads its own writes at once), then do one primary-key lookup. Expired rows
+// are never answered and are swept in small batches on a timer.
+import type { ResponseStore, StoredResponse } from "../core/response-store";
+import { decodeStoredResponse, encodeStoredResponse, type ResponseStoreOptions } from "./response-record-json";
+import type { SqliteDb } from "./sqlite";
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS responses (
+  tenant_id TEXT NOT NULL,
+  id TEXT NOT NULL,
+  expires_at INTEGER NOT NULL,
+  record TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS responses_by_expiry ON responses (expires_at);
+`;
+
+const FLUSH_MS = 100;
+/** Pending writes past which a flush starts at once rather than on its timer. */
+const FLUSH_AT = 256;
+const SWEEP_EVERY_MS = 60_000;
+/** Rows deleted per sweep statement, so a sweep after a long pause never blocks the loop for long. */
+const SWEEP_BATCH = 500;
+
+/** A pending put (its JSON text) or a pending delete (null). */
+interface Pending {
+  tenantId: string;
+  id: string;
+  text: string | null;
+  expiresAt: number;
+}
+
+export class SqliteResponseStore implements ResponseStore {
+  private pending = new Map<string, Pending>();
+  private flushTimer?: NodeJS.Timeout;
+  private readonly sweepTimer: NodeJS.Timeout;
+  private closed = false;
+  private readonly select;
+  private readonly writeBatch;
+  private readonly sweepBatch;
+
+  constructor(
+    db: SqliteDb,
+    private readonly opts: ResponseStoreOptions & { onError?: (err: unknown) => void },
+  ) {
+    db.exec(SCHEMA);
+    this.select = db.prepare<[string, string, number], { record: string }>("SELECT record FROM responses WHERE tenant_id = ? AND id = ? AND expires_at > ?");
+    const upsert = db.prepare("INSERT INTO responses (tenant_id, id, expires_at, record) VALUES (?, ?, ?, ?) ON CONFLICT (tenant_id, id) DO UPDATE SET expires_at = excluded.expires_at, record = excluded.record");
+    const remove = db.prepare("DELETE FROM responses WHERE tenant_id = ? AND id = ?");
+    this.writeBatch = db.transaction((rows: Pending[]) => {
+      for (const r of rows) {
+        if (r.text === null) remove.run(r.tenantId, r.id);
+        else upsert.run(r.tenantId, r.id, r.expiresAt, r.text);
+      }
+    });
+    const sweep = db.prepare("DELETE FROM responses WHERE (tenant_id, id) IN (SELECT tenant_id, id FROM responses WHERE expires_at <= ? LIMIT ?)");
+    this.sweepBatch = (now: number) => sweep.run(now, SWEEP_BATCH).changes;
+    this.sweepTimer = setInterval(() => this.sweep(), SWEEP_EVERY_MS);
+    this.sweepTimer.unref();
+  }
+
+  async put(record: StoredResponse): Promise<void> {
+    const text = encodeStoredResponse(record, this.opts.maxBytes);
+    this.queue({ tenantId: record.tenantId, id: record.id, text, expiresAt: Date.now() + this.opts.ttlMs });
+  }
+
+  async get(tenantId: string, id: string): Promise<StoredResponse | undefined> {
+    const now = Date.now();
+    const p = this.pending.get(keyOf(tenantId, id));
+    if (p) return p.text !== null && p.expiresAt > now ? decodeStoredResponse(p.text) : undefined;
+    const row = this.select.get(tenantId, id, now);
+    return row ? decodeStoredResponse(row.record) : undefined;
+  }
+
+  async delete(tenantId: string, id: string): Promise<boolean> {
+    if (!(await this.get(tenantId, id))) return false;
+    this.queue({ tenantId, id, text: null, expiresAt: 0 });
+    return true;
+  }
+
+  /** Deletes expired rows (at most a few batches per call; the timer calls it again). Returns how many went. */
+  sweep(now = Date.now()): number {
+    let total = 0;
+    try {
+      for (let i = 0; i < 10; i++) {
+        const n = this.sweepBatch(now);
+        total += n;
+        if (n < SWEEP_BATCH) break;
+      }
+    } catch (err) {
+      this.opts.onError?.(err);
+    }
+    return total;
+  }
+
+  /** Writes every pending put and delete. A failed batch is kept (unless newer writes replaced it) and retried. */
+  flush(): void {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    if (!this.pending.size) return;
+    const batch = this.pending;
+    this.pending = new Map();
+    try {
+      this.writeBatch([...batch.values()]);
+    } catch (err) {
+      for (const [k, p] of batch) if (!this.pending.has(k)) this.pending.set(k, p);
+      this.opts.onError?.(err);
+      this.schedule(FLUSH_MS * 10);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.sweepTimer);
+    this.flush();
+  }
+
+  private queue(p: Pending): void {
+    if (this.closed) throw new Error("the response store is closed");
+    this.pending.set(keyOf(p.tenantId, p.id), p);
+    if (this.pending.size >= FLUSH_AT) setImmediate(() => this.flush());
+    else this.schedule(FLUSH_MS);
+  }
+
+  private schedule(ms: number): void {
+    if (this.flushTimer) return;
+    this.flushTimer = setTimeout(() => this.flush(), ms);
+    this.flushTimer.unref();
+  }
+}
+
+const keyOf = (tenantId: string, id: string) => `${tenantId}\u0000${id}`;
