@@ -18,6 +18,7 @@ import { readBody, retryHeaders, sendJson, sendRaw } from "./http.js";
 import { IdSource } from "./ids.js";
 import { models } from "./models.js";
 import { chatCompletions } from "./openai/chat.js";
+import { responses } from "./openai/responses.js";
 import { openaiError, openaiInvalid } from "./openai/errors.js";
 import { Recorder, type RecordedRequest } from "./record.js";
 import { azureRouteFor } from "./azure/routes.js";
@@ -47,6 +48,7 @@ export interface StartOptions {
 const ROUTES = new Map<string, Route>([
   ["POST /v1/chat/completions", chatCompletions],
   ["POST /v1/messages", messages],
+  ["POST /v1/responses", responses],
   ["POST /v1/embeddings", embeddings],
   ["GET /v1/models", models],
 ]);
