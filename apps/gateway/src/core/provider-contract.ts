@@ -98,6 +98,14 @@ export interface PassthroughCall {
   requestId: string;
 }
 
+/** An OpenAI Responses API request for a provider that serves `/v1/responses` natively (OpenAI): forwarded untouched. */
+export interface ResponsesCall {
+  /** The client's body with `model` replaced by the deployment's name, Runestone's fields removed (and a stored conversation expanded). */
+  body: Record<string, unknown>;
+  stream: boolean;
+  requestId: string;
+}
+
 /** One embeddings call to one deployment. */
 export interface EmbeddingCall {
   /** The request as the client sent it, Runestone routing fields removed. */
@@ -114,6 +122,8 @@ export interface ProviderAdapter {
   parseError(status: number, headers: Record<string, string | string[] | undefined>, bodyText: string): UpstreamError;
   /** Optional: the provider's native Messages API request (Anthropic), for `POST /v1/messages` passthrough. */
   buildPassthroughRequest?(call: PassthroughCall, ctx: AdapterContext): UpstreamHttpRequest;
+  /** Optional: the provider's native Responses API request (OpenAI), for `POST /v1/responses` passthrough. */
+  buildResponsesRequest?(call: ResponsesCall, ctx: AdapterContext): UpstreamHttpRequest;
   /** Optional: embeddings, for providers that serve them. */
   buildEmbeddingRequest?(call: EmbeddingCall, ctx: AdapterContext): UpstreamHttpRequest;
   parseEmbeddingResponse?(json: unknown, call: EmbeddingCall): EmbeddingResponse;
@@ -140,6 +150,13 @@ export interface Provider {
    * Iteration throws an UpstreamError when the stream ends without its final event.
    */
   passthroughStream?(call: PassthroughCall, signal: AbortSignal): Promise<AsyncIterable<SseEvent>>;
+  /** Present when the provider serves OpenAI's Responses API natively: the upstream's JSON response, untouched. */
+  responses?(call: ResponsesCall, signal: AbortSignal): Promise<unknown>;
+  /**
+   * Streaming Responses passthrough: resolves once the upstream accepted the request; yields its SSE events
+   * untouched. Iteration throws an UpstreamError when the stream ends without its terminal event.
+   */
+  responsesStream?(call: ResponsesCall, signal: AbortSignal): Promise<AsyncIterable<SseEvent>>;
   /** Present when the provider serves embeddings. */
   embed?(call: EmbeddingCall, signal: AbortSignal): Promise<EmbeddingResponse>;
 }

@@ -2,10 +2,11 @@
 // connect, first byte and idle time between body chunks, and SSE decoding for streams.
 import { Agent, errors as undiciErrors, type Dispatcher } from "undici";
 import type { ProviderConfig } from "../config/schema";
-import type { AdapterContext, ChatCall, ChatCompletion, ChunkEvent, EmbeddingCall, EmbeddingResponse, PassthroughCall, Provider, ProviderAdapter, ProviderKind, SseEvent, UpstreamHttpRequest } from "../core/provider-contract";
+import type { AdapterContext, ChatCall, ChatCompletion, ChunkEvent, EmbeddingCall, EmbeddingResponse, PassthroughCall, Provider, ProviderAdapter, ProviderKind, ResponsesCall, SseEvent, UpstreamHttpRequest } from "../core/provider-contract";
 import { decodeSse } from "./decode-sse";
 import { withDeadline, type DeadlineSignal } from "../resilience/deadline";
 import { redactErrorEvent } from "./redact-error-event";
+import { redactResponsesErrorEvent } from "./openai/redact-responses-error-event";
 import { UpstreamError } from "../core/upstream-error";
 import { DEFAULT_UPSTREAM_LIMITS, type UpstreamLimits } from "../config/upstream-limits";
 import { readCapped, responseTooLarge } from "./upstream-limits";
@@ -22,6 +23,8 @@ export class HttpProvider implements Provider {
   readonly passthrough?: (call: PassthroughCall, signal: AbortSignal) => Promise<unknown>;
   readonly passthroughStream?: (call: PassthroughCall, signal: AbortSignal) => Promise<AsyncIterable<SseEvent>>;
   readonly embed?: (call: EmbeddingCall, signal: AbortSignal) => Promise<EmbeddingResponse>;
+  readonly responses?: (call: ResponsesCall, signal: AbortSignal) => Promise<unknown>;
+  readonly responsesStream?: (call: ResponsesCall, signal: AbortSignal) => Promise<AsyncIterable<SseEvent>>;
 
   constructor(
     readonly id: string,
@@ -61,6 +64,10 @@ export class HttpProvider implements Provider {
     if (adapter.buildPassthroughRequest) {
       this.passthrough = (call, signal) => this.sendPassthrough(call, signal);
       this.passthroughStream = (call, signal) => this.streamPassthrough(call, signal);
+    }
+    if (adapter.buildResponsesRequest) {
+      this.responses = (call, signal) => this.sendResponses(call, signal);
+      this.responsesStream = (call, signal) => this.streamResponses(call, signal);
     }
     if (adapter.buildEmbeddingRequest && adapter.parseEmbeddingResponse) this.embed = (call, signal) => this.sendEmbedding(call, signal);
   }
@@ -150,6 +157,42 @@ export class HttpProvider implements Provider {
       signal.dispose();
       throw err;
     }
+  }
+
+  private async sendResponses(call: ResponsesCall, outer: AbortSignal): Promise<unknown> {
+    const signal = this.withTotalTimeout(outer);
+    try {
+      const res = await this.send(this.adapter.buildResponsesRequest!(call, this.ctx), signal);
+      return await this.readJson(res, signal);
+    } finally {
+      signal.dispose();
+    }
+  }
+
+  private async streamResponses(call: ResponsesCall, outer: AbortSignal): Promise<AsyncIterable<SseEvent>> {
+    const signal = this.withTotalTimeout(outer);
+    try {
+      const res = await this.send(this.adapter.buildResponsesRequest!(call, this.ctx), signal);
+      await this.expectEventStream(res, signal);
+      return this.iterateResponses(res, signal);
+    } catch (err) {
+      signal.dispose();
+      throw err;
+    }
+  }
+
+  /**
+   * Yields a Responses API stream's events as they are. Its last event is `response.completed`,
+   * `response.incomplete`, `response.failed` or `error`: ending without one is a cut stream, reported as an error.
+   */
+  private async *iterateResponses(res: Dispatcher.ResponseData, signal: DeadlineSignal): AsyncGenerator<SseEvent> {
+    let ended = false;
+    for await (const ev of this.events(res, signal)) {
+      const type = ev.event ?? responsesEventType(ev.data);
+      if (type === "response.completed" || type === "response.incomplete" || type === "response.failed" || type === "error") ended = true;
+      yield type === "error" ? { ...ev, data: redactResponsesErrorEvent(ev.data) } : ev;
+    }
+    if (!ended) throw this.tag(new UpstreamError({ kind: "protocol", message: "upstream stream ended before response.completed" }));
   }
 
   /** Throws the upstream's error for an error status, or a protocol error when the answer is not SSE. */
@@ -278,5 +321,17 @@ export class HttpProvider implements Provider {
 
   async close(): Promise<void> {
     await this.dispatcher.close();
+  }
+}
+
+/** A Responses event's `type` from its data, for an upstream that sends no `event:` line (cheap: the type comes first). */
+function responsesEventType(data: string): string | undefined {
+  const m = /^\{\s*"type"\s*:\s*"([^"]+)"/.exec(data);
+  if (m) return m[1];
+  try {
+    const t = (JSON.parse(data) as { type?: unknown }).type;
+    return typeof t === "string" ? t : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -2,6 +2,7 @@
 import type { ChatCompletion, ProviderAdapter, ProviderKind } from "../../core/provider-contract";
 import { buildOpenAIEmbeddingRequest } from "./build-openai-embedding-request";
 import { buildOpenAIRequest } from "./build-openai-request";
+import { buildOpenAIResponsesRequest } from "./build-openai-responses-request";
 import { parseOpenAIError } from "./parse-openai-error";
 import { createOpenAIStreamTransformer } from "./openai-stream-transformer";
 import { parseOpenAIEmbeddingResponse } from "./parse-openai-embedding-response";
@@ -17,5 +18,7 @@ export function createOpenAIAdapter(kind: Extract<ProviderKind, "openai" | "open
     parseError: parseOpenAIError,
     buildEmbeddingRequest: buildOpenAIEmbeddingRequest,
     parseEmbeddingResponse: parseOpenAIEmbeddingResponse,
+    // OpenAI itself serves the Responses API; an OpenAI-compatible server mostly does not, so it gets chat translation.
+    ...(kind === "openai" ? { buildResponsesRequest: buildOpenAIResponsesRequest } : {}),
   };
 }
