@@ -20,6 +20,7 @@ import { chatRoutes } from "./http/routes/chat";
 import { embeddingsRoutes } from "./http/routes/embeddings";
 import { messagesRoutes } from "./http/routes/messages";
 import { jobRoutes } from "./http/routes/jobs";
+import { storedResponseRoutes } from "./http/routes/stored-responses";
 import type { JobQueue } from "./jobs/job-queue";
 import { wireJobs } from "./jobs/wire-jobs";
 import type { Admission } from "./admission/types";
@@ -123,6 +124,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(messagesRoutes({ router, requestTimeoutMs: config.server.request_timeout_ms, admission, ledger: state.ledger }));
   app.use(embeddingsRoutes({ router, requestTimeoutMs: config.server.request_timeout_ms, admission, ledger: state.ledger }));
   app.use(jobRoutes(deps.jobs));
+  // Only the error's name and code: a parse error's message could quote the stored conversation.
+  app.use(storedResponseRoutes({ store: state.responses, onError: (err, what) => logger.warn({ err: { name: (err as Error)?.name, code: (err as { code?: unknown })?.code } }, `${what} failed`) }));
   app.use(adminRoutes(state.keys));
   app.use(usageRoutes(state.ledger));
   app.use(onlyUnder(["/dashboard"], dashboardRoutes({ access: config.metrics.access, adminKey: state.adminKey, traffic: telemetry.traffic, breakers: resilience.breakers, ledger: state.ledger, jobs: deps.jobs })));
