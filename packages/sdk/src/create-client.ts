@@ -21,6 +21,11 @@ import { createApiKey } from "./operations/create-api-key";
 import { createChatStream } from "./operations/create-chat-stream";
 import { createEmbedding } from "./operations/create-embedding";
 import { createMessage, type MessageCreateParamsNonStreaming } from "./operations/create-message";
+import { createResponse, type ResponseCreateParamsNonStreaming, type ResponseCreateParamsStreaming } from "./operations/create-response";
+import { deleteResponse } from "./operations/delete-response";
+import { listResponseInputItems } from "./operations/list-response-input-items";
+import { retrieveResponse } from "./operations/retrieve-response";
+import { streamResponse } from "./operations/stream-response";
 import { getMetrics } from "./operations/get-metrics";
 import { getDashboard } from "./operations/get-dashboard";
 import { getDashboardSummary } from "./operations/get-dashboard-summary";
@@ -68,6 +73,12 @@ import type {
   ModelList,
   QueuedResponse,
   ReadinessResponse,
+  DeletedResponse,
+  ResponseCreateParams,
+  ResponseInputItemList,
+  ResponseInputItemListQuery,
+  ResponseObject,
+  ResponseStreamEvent,
 } from "./types";
 
 /**
@@ -100,6 +111,27 @@ export interface RunestoneClient<Completed = ChatCompletion | QueuedResponse> {
     create(body: MessageCreateParamsNonStreaming, options?: RequestOptions): Promise<Message>;
     /** POST /v1/messages with `"stream": true`: Anthropic's events, ending with `message_stop`. */
     stream(body: MessageCreateParams, options?: RequestOptions): Promise<Stream<MessageStreamEvent>>;
+  };
+  responses: {
+    /** POST /v1/responses: OpenAI's Responses API for every model of the catalog; stored for the tenant unless `store: false`. */
+    create(body: ResponseCreateParamsNonStreaming, options?: RequestOptions): Promise<ResponseObject>;
+    /** With `"stream": true`, the same as `stream(body)`. */
+    create(body: ResponseCreateParamsStreaming, options?: RequestOptions): Promise<Stream<ResponseStreamEvent>>;
+    /** A body typed `ResponseCreateParams` (`stream` not known until run time): either of the above. */
+    create(body: ResponseCreateParams, options?: RequestOptions): Promise<ResponseObject | Stream<ResponseStreamEvent>>;
+    /**
+     * POST /v1/responses with `"stream": true`: the Responses API's events, typed, ending after `response.completed`,
+     * `response.incomplete` or `response.failed`; an `error` event throws StreamError. Leaving the loop aborts it.
+     */
+    stream(body: ResponseCreateParams, options?: RequestOptions): Promise<Stream<ResponseStreamEvent>>;
+    /** GET /v1/responses/{response_id}: a stored response of the caller's tenant (NotFoundError otherwise). */
+    retrieve(responseId: string, options?: RequestOptions): Promise<ResponseObject>;
+    /** DELETE /v1/responses/{response_id}: `{ id, object: "response", deleted: true }`. */
+    delete(responseId: string, options?: RequestOptions): Promise<DeletedResponse>;
+    inputItems: {
+      /** GET /v1/responses/{response_id}/input_items: a page of the conversation the response answered. */
+      list(responseId: string, query?: ResponseInputItemListQuery, options?: RequestOptions): Promise<ResponseInputItemList>;
+    };
   };
   embeddings: {
     /** POST /v1/embeddings. */
@@ -211,6 +243,16 @@ export function createClient(options: ClientOptions): RunestoneClient<ChatComple
     messages: {
       create: (body, o) => createMessage(ctx, body, o),
       stream: (body, o) => streamMessage(ctx, body, o),
+    },
+    responses: {
+      create: ((body: ResponseCreateParams, o?: RequestOptions) =>
+        body.stream === true ? streamResponse(ctx, body, o) : createResponse(ctx, body as ResponseCreateParamsNonStreaming, o)) as RunestoneClient["responses"]["create"],
+      stream: (body, o) => streamResponse(ctx, body, o),
+      retrieve: (id, o) => retrieveResponse(ctx, id, o),
+      delete: (id, o) => deleteResponse(ctx, id, o),
+      inputItems: {
+        list: (id, query, o) => listResponseInputItems(ctx, id, query, o),
+      },
     },
     embeddings: {
       create: (body, o) => createEmbedding(ctx, body, o),

@@ -2,6 +2,7 @@ export { createClient, type RunestoneClient } from "./create-client";
 export type { ClientOptions, RequestOptions } from "./client-options";
 export type { ChatCompletionCreateParamsNonStreaming, ChatCompletionCreateParamsStreaming } from "./operations/create-chat-completion";
 export type { MessageCreateParamsNonStreaming } from "./operations/create-message";
+export type { ResponseCreateParamsNonStreaming, ResponseCreateParamsStreaming } from "./operations/create-response";
 export type { WaitOptions } from "./operations/wait-for-job";
 export { isQueued } from "./is-queued";
 export { Stream } from "./streaming/stream";

@@ -7,6 +7,9 @@ import {
   type ChatCompletionCreateParams,
   type Job,
   type QueuedResponse,
+  type ResponseCreateParams,
+  type ResponseObject,
+  type ResponseStreamEvent,
   type Stream,
 } from "../src/index";
 
@@ -42,6 +45,16 @@ describe("public types", () => {
     expectTypeOf(client.chat.completions.create({ ...body, stream: false })).resolves.toEqualTypeOf<ChatCompletion | QueuedResponse>();
     const waiting = createClient({ baseUrl: "http://127.0.0.1:1", waitForQueued: true });
     expectTypeOf(waiting.chat.completions.create(params)).resolves.toEqualTypeOf<ChatCompletion | Stream<ChatCompletionChunk>>();
+  });
+
+  it("types responses.create by what stream may be, and responses.stream as Stream<ResponseStreamEvent>", () => {
+    const input = { model: "m", input: "hi" };
+    expectTypeOf(client.responses.create(input)).resolves.toEqualTypeOf<ResponseObject>();
+    expectTypeOf(client.responses.create({ ...input, stream: true })).resolves.toEqualTypeOf<Stream<ResponseStreamEvent>>();
+    const params: ResponseCreateParams = input;
+    expectTypeOf(client.responses.create(params)).resolves.toEqualTypeOf<ResponseObject | Stream<ResponseStreamEvent>>();
+    expectTypeOf(client.responses.stream).returns.resolves.toEqualTypeOf<Stream<ResponseStreamEvent>>();
+    expectTypeOf(client.responses.retrieve).returns.resolves.toEqualTypeOf<ResponseObject>();
   });
 
   it("refuses unknown roles", () => {

@@ -7,7 +7,8 @@ import { decodeSSE } from "./decode-sse";
 
 /**
  * A streamed answer: an async iterable of parsed `data:` events that ends at `data: [DONE]` (or, for Anthropic's
- * Messages format, after the `message_stop` event). An `{"error": ...}` event, a malformed event or an end before
+ * Messages format, after the `message_stop` event; for the Responses API, after `response.completed`,
+ * `response.incomplete` or `response.failed`). An `{"error": ...}` event, a malformed event or an end before
  * the terminator throws StreamError. Leaving the loop early (`break`, `return`, a throw in its body) aborts the HTTP
  * request. A Stream can be consumed once.
  */
@@ -27,13 +28,13 @@ export class Stream<T> implements AsyncIterable<T> {
   private readonly body: ReadableStream<Uint8Array>;
   private readonly controller: AbortController;
   private readonly userSignal: AbortSignal | undefined;
-  private readonly lastEvent: string | undefined;
+  private readonly lastEvent: readonly string[] | undefined;
   private consumed = false;
 
   /**
    * @param controller aborting it must abort the HTTP request (its signal was given to fetch).
    * @param userSignal the caller's own signal, to tell their abort from ours.
-   * @param lastEvent the `event:` name that ends the stream (yielded, then done) instead of `data: [DONE]`.
+   * @param lastEvent the `event:` name (or names) that ends the stream (yielded, then done) instead of `data: [DONE]`.
    * @param job the queued job whose completion `body` replays.
    */
   constructor(
@@ -41,10 +42,10 @@ export class Stream<T> implements AsyncIterable<T> {
     response: Response,
     controller: AbortController,
     userSignal?: AbortSignal,
-    lastEvent?: string,
+    lastEvent?: string | readonly string[],
     job?: Job,
   ) {
-    this.lastEvent = lastEvent;
+    this.lastEvent = typeof lastEvent === "string" ? [lastEvent] : lastEvent;
     this.job = job;
     this.body = body;
     this.response = response;
@@ -109,7 +110,7 @@ export class Stream<T> implements AsyncIterable<T> {
             headers: this.response.headers,
           });
         }
-        if (this.lastEvent !== undefined && event.event === this.lastEvent) {
+        if (this.lastEvent !== undefined && event.event !== undefined && this.lastEvent.includes(event.event)) {
           done = true;
           yield payload as T;
           return;
@@ -128,7 +129,7 @@ export class Stream<T> implements AsyncIterable<T> {
   }
 
   private get terminator(): string {
-    return this.lastEvent === undefined ? "data: [DONE]" : `event: ${this.lastEvent}`;
+    return this.lastEvent === undefined ? "data: [DONE]" : `event: ${this.lastEvent.join(" or ")}`;
   }
 
   private parse(data: string): unknown {
