@@ -158,11 +158,11 @@ describe("the Anthropic SDK on an Anthropic model (passthrough)", () => {
     expect(final.content[0]).toStrictEqual({ type: "thinking", thinking: "let me think", signature: "EqQBCkgIARABGAIiQL+s/ig==\u00e9+/=" });
   });
 
-  it("answers an upstream 529 as 503 overloaded_error in Anthropic's shape", async () => {
+  it("answers an upstream 529 as 529 overloaded_error in Anthropic's shape (the chat routes say 503)", async () => {
     h.upstream.behave({ status: 529 }, { times: 1 });
     const err = await client.messages.create({ model: "claude-sonnet-4-5", max_tokens: 10, messages: [{ role: "user", content: "x" }] }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(Anthropic.APIError);
-    expect((err as InstanceType<typeof Anthropic.APIError>).status).toBe(503);
+    expect(err).toBeInstanceOf(Anthropic.OverloadedError);
+    expect((err as InstanceType<typeof Anthropic.APIError>).status).toBe(529);
     expect((err as InstanceType<typeof Anthropic.APIError>).error).toMatchObject({ type: "error", error: { type: "overloaded_error" } });
   });
 

@@ -6,7 +6,7 @@ import { HttpError } from "../core/http-error";
 import { contextOf } from "../core/request-context";
 import { toHttpError } from "../core/to-http-error";
 import { UpstreamError } from "../core/upstream-error";
-import { isMessagesRoute, toAnthropicErrorBody } from "../endpoints/messages/to-anthropic-error";
+import { anthropicStatus, isMessagesRoute, toAnthropicErrorBody } from "../endpoints/messages/to-anthropic-error";
 import { bodyUnfinished, closeAfterAnswer } from "./request-body";
 
 export function errorHandler(logger: Logger): ErrorRequestHandler {
@@ -34,8 +34,9 @@ export function sendError(req: Request, res: Response, httpErr: HttpError): void
   // A body that did not fully arrive (refused before it was read, too large, too slow) is never read to its
   // end: Node closes the connection once the answer is out, so the client cannot hold the socket.
   if (bodyUnfinished(req)) closeAfterAnswer(req, res);
-  // Anthropic SDKs talk to /v1/messages and read only Anthropic's error shape.
-  res.status(httpErr.status).json(isMessagesRoute(req.originalUrl.split("?")[0]!) ? toAnthropicErrorBody(httpErr) : httpErr.toBody());
+  // Anthropic SDKs talk to /v1/messages and read only Anthropic's error shape (and its 529 for overloaded).
+  if (isMessagesRoute(req.originalUrl.split("?")[0]!)) res.status(anthropicStatus(httpErr)).json(toAnthropicErrorBody(httpErr));
+  else res.status(httpErr.status).json(httpErr.toBody());
 }
 
 export const notFoundHandler: RequestHandler = (_req, _res, next) => {

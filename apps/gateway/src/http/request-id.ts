@@ -2,6 +2,7 @@
 import { randomUUID } from "node:crypto";
 import type { RequestHandler } from "express";
 import { contextOf } from "../core/request-context";
+import { isMessagesRoute } from "../endpoints/messages/to-anthropic-error";
 
 const acceptable = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -13,5 +14,8 @@ export const requestId: RequestHandler = (req, res, next) => {
   ctx.requestId = id;
   ctx.startedAt = performance.now();
   res.setHeader("x-request-id", id);
+  // Anthropic's SDKs read `request-id` (err.requestID, response._request_id): the same id, on every answer of
+  // the Anthropic-shaped routes, errors and streams included.
+  if (isMessagesRoute(req.path)) res.setHeader("request-id", id);
   next();
 };

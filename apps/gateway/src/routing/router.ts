@@ -18,6 +18,11 @@ import type { Candidate, RoutePlan } from "../core/route-plan";
 export interface RouteOptions {
   /** The request will be streamed even without `stream: true` (POST /v1/chat/stream). */
   stream?: boolean;
+  /**
+   * What the request asks the model to do (default `chat`: chat completions, Messages, Responses). A named model
+   * that cannot do it is the client's 400 here, before any upstream call, whichever route asked.
+   */
+  serves?: "chat" | "embeddings";
 }
 
 /** USD per token, blended as (3 x input + 1 x output) / 4: the documented unit of max_cost_per_token. */
@@ -51,9 +56,10 @@ export class Router {
     // Without a model there is nothing to take "in order": choosing one is the cost policy's job.
     const policy: RoutingPolicy = req.model ? (requested ?? this.defaultPolicy) : "cost";
     const stream = opts.stream === true || req.stream === true;
-    let options = this.startingOptions(req, allowedModels);
+    const serves = opts.serves ?? "chat";
+    let options = this.startingOptions(req, allowedModels, serves);
     options = this.restrictProvider(req, options);
-    options = apply(options, policy === "cost" ? this.costConstraints(req, stream) : explicitConstraints(req));
+    options = apply(options, policy === "cost" ? this.costConstraints(req, stream, serves) : explicitConstraints(req));
     const ordered = policy === "cost" ? byPrice(options) : orderByWeight(options.map((o) => ({ ...o, weight: o.deployment.weight })));
     return { policy, candidates: ordered.map((o) => this.candidate(o)), resilience: this.resilience };
   }
@@ -67,7 +73,7 @@ export class Router {
     };
   }
 
-  private startingOptions(req: Body, allowedModels?: string[]): Option[] {
+  private startingOptions(req: Body, allowedModels: string[] | undefined, serves: "chat" | "embeddings"): Option[] {
     if (req.model) {
       const id = req.model;
       // `provider` with a name nothing else knows reaches that provider, as `<provider>/<name>` would.
@@ -77,6 +83,7 @@ export class Router {
         model = this.catalog.onProvider(provider, id, id, "provider_prefix") ?? model;
       }
       if (!model) throw notFound(this.catalog.unknownModelMessage(id), "model_not_found", "model");
+      refuseUnfitModel(model, serves);
       const deployments = allowedDeployments(allowedModels, id, model);
       if (!deployments.length) throw modelNotAllowed(id);
       return deployments.map((deployment) => ({ model, deployment }));
@@ -110,10 +117,11 @@ export class Router {
     return usable;
   }
 
-  private costConstraints(req: Body, stream: boolean): Constraint[] {
+  private costConstraints(req: Body, stream: boolean, serves: "chat" | "embeddings"): Constraint[] {
     const out = explicitConstraints(req);
     const budget = out.pop()!; // max_cost_per_token goes last: a budget error should mean "too expensive", nothing else
-    for (const need of impliedNeeds(req, stream)) {
+    const needs = serves === "chat" ? impliedNeeds(req, stream) : [{ capability: "embeddings", param: "model" }];
+    for (const need of needs) {
       out.push({
         param: need.param,
         keep: (o) => hasCapability(o.model, need.capability),
@@ -140,6 +148,23 @@ export class Router {
     out.push(budget);
     return out;
   }
+}
+
+/**
+ * OpenAI answers a chat request to an embeddings model (and the reverse) with a 400 naming `model`; so do we, for
+ * every route, instead of forwarding a request the upstream can only refuse. A model whose capabilities are
+ * unknown (a pattern match the price table does not know) is given the benefit of the doubt.
+ */
+function refuseUnfitModel(model: CatalogModel, serves: "chat" | "embeddings"): void {
+  if (hasCapability(model, serves)) return;
+  const has = model.capabilities.length ? model.capabilities.join(", ") : "none";
+  const message =
+    serves === "chat"
+      ? model.capabilities.includes("embeddings")
+        ? `model '${model.id}' is an embeddings model and does not support chat (capabilities: ${has}); use it on POST /v1/embeddings`
+        : `model '${model.id}' is not a chat model (capabilities: ${has})`
+      : `model '${model.id}' does not support embeddings (capabilities: ${has}); use an embeddings model`;
+  throw badRequest(message, "model", "model_not_supported");
 }
 
 /** Constraints the client stated; both policies honour them. max_cost_per_token is always last. */

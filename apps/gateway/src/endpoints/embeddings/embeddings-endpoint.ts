@@ -15,7 +15,6 @@ import { routingHeaders } from "../../pipeline/routing-headers";
 import { completeOnCandidates } from "../../pipeline/run-on-candidates";
 import type { ModelEndpointDeps } from "../../pipeline/endpoint-deps";
 import { upstreamSignal } from "../../pipeline/upstream-signal";
-import { hasCapability } from "../../routing/catalog";
 import type { Router } from "../../routing/router";
 
 export type EmbeddingsDeps = ModelEndpointDeps;
@@ -48,15 +47,12 @@ export async function handleEmbeddings(deps: EmbeddingsDeps, req: Request, res: 
 function routeEmbeddings(router: Router, body: EmbeddingRequest & Record<string, unknown>, tenant: Tenant): RoutePlan {
   const view: Record<string, unknown> = { model: body.model, messages: [] };
   for (const f of RUNESTONE_FIELDS) if (body[f] !== undefined) view[f] = body[f];
-  return router.route(view as ChatRequest & Record<string, unknown>, tenant.allowedModels);
+  return router.route(view as ChatRequest & Record<string, unknown>, tenant.allowedModels, { serves: "embeddings" });
 }
 
-/** The plan's candidates whose provider can embed; a 400 before any upstream call when there is none. */
+/** The plan's candidates whose provider can embed (the router refused a model without the capability); a 400 before any upstream call when there is none. */
 function embeddingCandidates(plan: RoutePlan): Candidate[] {
   const model = plan.candidates[0]!.model;
-  if (!hasCapability(model, "embeddings")) {
-    throw badRequest(`model '${model.id}' does not support embeddings (capabilities: ${model.capabilities.join(", ")})`, "model", "model_not_supported");
-  }
   const candidates = plan.candidates.filter((c) => c.provider.embed);
   if (!candidates.length) {
     const who = [...new Set(plan.candidates.map((c) => `'${c.provider.id}' (${c.provider.kind})`))].join(", ");

@@ -1,5 +1,6 @@
 // OpenAI chat.completion.chunks -> Anthropic's Messages stream events.
 import type { ChatCompletionChunk, SseEvent, Usage } from "../../core/provider-contract";
+import { tokensForChars } from "../../core/estimate-tokens";
 import { mapFinishReason } from "./map-finish-reason";
 import { mapUsageToAnthropic } from "./map-usage-to-anthropic";
 
@@ -27,6 +28,15 @@ type Open = { kind: "text" | "thinking"; index: number } | { kind: "tool"; index
 
 type Delta = ChatCompletionChunk["choices"][number]["delta"];
 
+export interface MessageStreamOptions {
+  /**
+   * The prompt's estimated tokens (the estimate admission used): `message_start` carries it as `input_tokens`, as
+   * Anthropic's own streams carry the prompt count there (LangChain reads it from there), since the upstream's
+   * exact count only comes at the end; `message_delta` then carries the exact counts.
+   */
+  inputTokensEstimate?: number;
+}
+
 /**
  * Anthropic streams one content block at a time, OpenAI may interleave the argument fragments of parallel tool
  * calls. So a call that starts while another call's arguments are still incomplete JSON waits (its fragments
@@ -35,7 +45,7 @@ type Delta = ChatCompletionChunk["choices"][number]["delta"];
  * holds; `message_delta` (stop reason and usage, which OpenAI sends after the finish chunk) and `message_stop`
  * come at the end of the upstream stream.
  */
-export function createMessageStreamTransformer(publicModel: string): MessageStreamTransformer {
+export function createMessageStreamTransformer(publicModel: string, opts: MessageStreamOptions = {}): MessageStreamTransformer {
   let started = false;
   let nextIndex = 0;
   let open: Open | undefined;
@@ -44,6 +54,7 @@ export function createMessageStreamTransformer(publicModel: string): MessageStre
   let stopReason: ReturnType<typeof mapFinishReason> = "end_turn";
   let refused = false;
   let usage: Usage | undefined;
+  let outputChars = 0;
 
   const emit = (sink: MessageEventSink, type: string, payload: Record<string, unknown> = {}) =>
     sink.enqueue({ event: type, data: JSON.stringify({ type, ...payload }) });
@@ -60,7 +71,7 @@ export function createMessageStreamTransformer(publicModel: string): MessageStre
         content: [],
         stop_reason: null,
         stop_sequence: null,
-        usage: { input_tokens: 0, output_tokens: 0 },
+        usage: { input_tokens: opts.inputTokensEstimate ?? 0, output_tokens: 0 },
       },
     });
   };
@@ -136,6 +147,8 @@ export function createMessageStreamTransformer(publicModel: string): MessageStre
       const choice = chunk.choices.find((c) => c.index === 0) ?? (chunk.choices.length === 1 ? chunk.choices[0] : undefined);
       if (!choice) return;
       const delta = (choice.delta ?? {}) as Delta;
+      outputChars += (delta.reasoning_content?.length ?? 0) + (delta.content?.length ?? 0) + (delta.refusal?.length ?? 0);
+      for (const t of delta.tool_calls ?? []) outputChars += t.function?.arguments?.length ?? 0;
       if (delta.reasoning_content) {
         const index = openText(sink, "thinking");
         emit(sink, "content_block_delta", { index, delta: { type: "thinking_delta", thinking: delta.reasoning_content } });
@@ -158,7 +171,9 @@ export function createMessageStreamTransformer(publicModel: string): MessageStre
       finishBlocks(sink);
       emit(sink, "message_delta", {
         delta: { stop_reason: refused ? "refusal" : stopReason, stop_sequence: null },
-        usage: mapUsageToAnthropic(usage),
+        // Cumulative, as Anthropic's current streams send it. An upstream that reported no usage (a compatible
+        // server without stream_options) leaves the estimates: the prompt's and the streamed characters'.
+        usage: usage ? mapUsageToAnthropic(usage) : { input_tokens: opts.inputTokensEstimate ?? 0, output_tokens: tokensForChars(outputChars) },
       });
       emit(sink, "message_stop");
     },

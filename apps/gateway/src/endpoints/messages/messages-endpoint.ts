@@ -5,7 +5,6 @@
 // relay-stream.ts). Errors on this route leave in Anthropic's shape (http/error-handler.ts).
 import type { Request, Response } from "express";
 import { admitRequest } from "../../admission/admit-request";
-import { estimateMessageTokens } from "../../core/estimate-tokens";
 import { contextOf, type RequestContext } from "../../core/request-context";
 import type { InFlight } from "../../core/route-plan";
 import type { MessageResponse, MessagesRequest } from "./messages-types";
@@ -26,8 +25,7 @@ export async function handleMessages(deps: MessagesDeps, req: Request, res: Resp
   const prepared = prepareMessages(deps.router, body, ctx.tenant!, ctx.requestId, req.headers);
   ctx.routingPolicy = prepared.plan.policy;
   ctx.stream = prepared.stream;
-  const tokens = estimateMessageTokens(body);
-  await admitRequest(res, deps, prepared.tenant, { tokens, promptTokens: tokens - body.max_tokens });
+  await admitRequest(res, deps, prepared.tenant, { tokens: prepared.promptTokens + body.max_tokens, promptTokens: prepared.promptTokens });
   const { signal, inFlight } = upstreamSignal(res, deps.requestTimeoutMs);
   if (!prepared.stream) {
     const { result, attempt } = await completeOnCandidates(prepared.plan, messageRunner(prepared), signal, inFlight);

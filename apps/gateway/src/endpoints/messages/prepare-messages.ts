@@ -1,11 +1,12 @@
 // A Messages request -> its route plan and, per candidate, how to serve it: passthrough for providers that
 // speak the Messages API, translation to and from a chat call for OpenAI-shaped ones.
-import { badRequest } from "../../core/http-error";
+import { estimateMessageTokens } from "../../core/estimate-tokens";
 import { RUNESTONE_FIELDS } from "../../pipeline/prepare-chat";
 import type { ChatCall, ChatRequest, ChunkEvent, PassthroughCall, SseEvent } from "../../core/provider-contract";
+import { badRequest } from "../../core/http-error";
+import { hasCapability } from "../../routing/catalog";
 import type { Router } from "../../routing/router";
 import type { Candidate, RoutePlan } from "../../core/route-plan";
-import { hasCapability } from "../../routing/catalog";
 import type { Tenant } from "../../core/tenant";
 import { convertToAnthropicMessage } from "./convert-to-anthropic-message";
 import { convertToChatRequest } from "./convert-to-chat-request";
@@ -24,6 +25,8 @@ export interface PreparedMessages {
   tenant: Tenant;
   /** The forwarded client headers, for passthrough. */
   headers: Record<string, string>;
+  /** The prompt's estimated tokens (without `max_tokens`): what admission reserves and a translated stream's message_start reports. */
+  promptTokens: number;
 }
 
 export function prepareMessages(
@@ -38,17 +41,33 @@ export function prepareMessages(
   const view: Record<string, unknown> = { model: body.model, messages: [], ...(body.tools?.length ? { tools: body.tools } : {}) };
   for (const f of RUNESTONE_FIELDS) if (body[f] !== undefined) view[f] = body[f];
   if (stream) view.stream = true;
+  const structured = body.output_config?.format != null;
+  // Structured output needs a json_mode model (the cost policy chooses only those).
+  if (structured) view.response_format = { type: "json_schema" };
   const plan = router.route(view as ChatRequest & Record<string, unknown>, tenant.allowedModels, { stream });
-  const model = plan.candidates[0]?.model;
-  if (model && !hasCapability(model, "chat")) {
-    throw badRequest(`model '${model.id}' is not a chat model (capabilities: ${model.capabilities.join(", ")}); use it on its own endpoint`, "model", "model_not_supported");
-  }
+  if (structured) refuseUnstructuredCandidates(plan);
   const headers: Record<string, string> = {};
   for (const h of FORWARDED_HEADERS) {
     const v = clientHeaders[h];
     if (typeof v === "string" && v) headers[h] = v;
   }
-  return { body, stream, plan, requestId, tenant, headers };
+  const promptTokens = estimateMessageTokens(body) - body.max_tokens;
+  return { body, stream, plan, requestId, tenant, headers, promptTokens };
+}
+
+/**
+ * Anthropic models take `output_config.format` as sent; a translated one gets `response_format`, which only a
+ * model with `json_mode` honours. Rather than an answer that silently ignores the schema, the client gets a 400
+ * naming the field, before any upstream call.
+ */
+function refuseUnstructuredCandidates(plan: RoutePlan): void {
+  const unfit = plan.candidates.find((c) => !c.provider.passthrough && !hasCapability(c.model, "json_mode"));
+  if (!unfit) return;
+  throw badRequest(
+    `model '${unfit.model.id}' cannot honour output_config.format (structured outputs): its deployment on provider '${unfit.provider.id}' is served by translation to a chat completion and the model has no 'json_mode' capability`,
+    "output_config.format",
+    "unsupported_parameter",
+  );
 }
 
 function passthroughCall(p: PreparedMessages, c: Candidate): PassthroughCall {
@@ -92,13 +111,13 @@ export function messageStreamRunner(p: PreparedMessages): CandidateRunner<never,
     callFor: (c) => chatCall(p, c),
     async stream(c, call, signal) {
       if (c.provider.passthroughStream) return c.provider.passthroughStream(passthroughCall(p, c), signal);
-      return translateStream(await c.provider.stream(call, signal), c.model.id);
+      return translateStream(await c.provider.stream(call, signal), c.model.id, p.promptTokens);
     },
   };
 }
 
-async function* translateStream(chunks: AsyncIterable<ChunkEvent>, publicModel: string): AsyncGenerator<SseEvent> {
-  const transformer = createMessageStreamTransformer(publicModel);
+async function* translateStream(chunks: AsyncIterable<ChunkEvent>, publicModel: string, inputTokensEstimate: number): AsyncGenerator<SseEvent> {
+  const transformer = createMessageStreamTransformer(publicModel, { inputTokensEstimate });
   const out: SseEvent[] = [];
   const sink = { enqueue: (e: SseEvent) => void out.push(e) };
   for await (const { chunk } of chunks) {

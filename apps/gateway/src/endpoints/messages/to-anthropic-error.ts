@@ -2,7 +2,20 @@
 import type { HttpError } from "../../core/http-error";
 import type { MessagesErrorBody } from "./messages-types";
 
-/** Anthropic's error types by our type and status; the HTTP status itself stays ours. */
+/** 503s about this gateway instance itself (shutting down, its state backend unreachable): not an overloaded model. */
+const LOCAL_UNAVAILABLE = new Set(["draining", "state_unavailable"]);
+
+/**
+ * The status an Anthropic client gets for `err`: ours, except that an overloaded upstream is 529 as on
+ * Anthropic's API (its SDKs map only 529 to OverloadedError). That covers an upstream 529 or 503, every
+ * candidate overloaded after fallbacks, and every breaker open; the chat routes keep 503 for all of these.
+ */
+export function anthropicStatus(err: HttpError): number {
+  const overloaded = err.status === 503 && err.type === "overloaded_error" && !LOCAL_UNAVAILABLE.has(err.code ?? "");
+  return overloaded ? 529 : err.status;
+}
+
+/** Anthropic's error types by our type and status. */
 export function toAnthropicErrorBody(err: HttpError): MessagesErrorBody {
   return { type: "error", error: { type: anthropicErrorType(err), message: err.message } };
 }

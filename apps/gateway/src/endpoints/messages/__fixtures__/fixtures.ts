@@ -38,9 +38,12 @@ export function decodeChunks(text: string): ChatCompletionChunk[] {
   return chunks;
 }
 
+/** The prompt estimate the recordings are transformed with: message_start reports it as input_tokens. */
+export const RECORDING_PROMPT_ESTIMATE = 17;
+
 /** Runs a whole recording through the transformer; returns the SSE text a client would read. */
 export function transformRecording(name: string, publicModel = "gpt-4o-mini"): string {
-  const transformer = createMessageStreamTransformer(publicModel);
+  const transformer = createMessageStreamTransformer(publicModel, { inputTokensEstimate: RECORDING_PROMPT_ESTIMATE });
   const events: SseEvent[] = [];
   const sink = { enqueue: (e: SseEvent) => void events.push(e) };
   for (const chunk of decodeChunks(readFixture(name))) transformer.transform(chunk, sink);
