@@ -120,7 +120,7 @@ export function createApp(deps: AppDeps): Express {
   const accounting = { ledger: state.ledger, tenantById: (id: string) => state.keys.tenant(id), onError: (err: unknown, what: string) => logger.warn({ err: String(err) }, `${what} failed`) };
   // The model routes first: the routes' paths are disjoint, so their order changes no answer, only how many
   // layers a model call walks past.
-  app.use(chatRoutes({ router, requestTimeoutMs: config.server.request_timeout_ms, admission, accounting, overflow, validateResponses: deps.validateResponses }));
+  app.use(chatRoutes({ router, requestTimeoutMs: config.server.request_timeout_ms, admission, accounting, overflow, validateResponses: deps.validateResponses, cache: state.cache }));
   app.use(messagesRoutes({ router, requestTimeoutMs: config.server.request_timeout_ms, admission, ledger: state.ledger }));
   app.use(embeddingsRoutes({ router, requestTimeoutMs: config.server.request_timeout_ms, admission, ledger: state.ledger }));
   app.use(jobRoutes(deps.jobs));

@@ -33,6 +33,7 @@ const FLOORS: Array<Record<string, string>> = [
   },
   {
     admission: "tenant resolution and limits (requests, tokens, concurrency); accounts through telemetry",
+    cache: "the chat response cache: keys, directives, memory and Redis stores, a stream assembled into its answer and replayed",
   },
   {
     pipeline: "the one way a request takes: prepare, execute over candidates, relay a stream, complete; the stages every endpoint shares",

@@ -8,6 +8,8 @@ import { MemoryAdmission } from "./admission/memory-admission";
 import type { Admission } from "./admission/types";
 import type { BreakerPeers } from "./resilience/breaker-peers";
 import type { ResponseStore } from "./core/response-store";
+import { openResponseCache } from "./cache/open-response-cache";
+import type { ResponseCache } from "./cache/response-cache";
 import { MemoryResponseStore } from "./state/memory-response-store";
 import type { ResponseStoreOptions } from "./state/response-record-json";
 import { SqliteResponseStore } from "./state/sqlite-response-store";
@@ -33,6 +35,8 @@ export interface GatewayState {
   ledger: UsageLedger;
   /** The Responses API's stored responses, per tenant, with the configured TTL. */
   responses: ResponseStore;
+  /** The chat response cache: shared through Redis in Redis mode, else in this process's memory. */
+  cache: ResponseCache;
   /** Redis mode: the other instances, with which breaker openings are shared. */
   breakerPeers?: BreakerPeers;
   health(): Promise<Schema<"ComponentHealth">>;
@@ -77,6 +81,7 @@ export async function openState(config: RunestoneConfig, opts: OpenStateOptions 
         admission,
         ledger,
         responses,
+        cache: openResponseCache(config, redis, onError),
         breakerPeers,
         async health() {
           const ok = await Promise.race([redis.ping().then(() => true, () => false), new Promise<boolean>((r) => setTimeout(() => r(false), 1_000).unref())]);
@@ -110,6 +115,7 @@ export async function openState(config: RunestoneConfig, opts: OpenStateOptions 
     admission,
     ledger,
     responses,
+    cache: openResponseCache(config, undefined, onError),
     async health() {
       try {
         sqlite.prepare("SELECT 1").get();
@@ -139,6 +145,7 @@ export function memoryState(config: RunestoneConfig): GatewayState {
     admission: new MemoryAdmission(config.limits.max_concurrent_per_tenant),
     ledger,
     responses,
+    cache: openResponseCache(config, undefined, () => undefined),
     async health() {
       return { status: "healthy", message: "in-process memory (nothing persisted)" };
     },

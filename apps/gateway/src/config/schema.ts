@@ -158,6 +158,14 @@ export const tenantSchema = z
       })
       .strict()
       .optional(),
+    /** The response cache for this tenant's chat requests (exact match); absent: off unless a request asks. */
+    cache: z
+      .object({
+        /** How long an answer is kept and replayed; a request's `x-runestone-cache: ttl=N` overrides it. */
+        ttl_seconds: z.number().int().positive().max(2_592_000),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -224,6 +232,18 @@ export const configSchema = z
         store_ttl_seconds: z.number().int().positive().default(2_592_000),
         /** The largest record kept (the response plus its whole conversation, as JSON); a longer chain is not stored. */
         max_stored_bytes: z.number().int().positive().default(16 * 1024 * 1024),
+      })
+      .strict()
+      .prefault({}),
+    /** The response cache's storage: this process's memory (LRU), or Redis (shared, with each entry's TTL) in Redis mode. */
+    cache: z
+      .object({
+        /** Embedded mode: the bytes of stored answers (their JSON) kept at most; least recently used go first. */
+        max_size_mb: z.number().positive().default(64),
+        /** Largest answer stored (JSON bytes); a bigger one is served but not cached. */
+        max_entry_kb: z.number().int().positive().default(1024),
+        /** Redis mode: a lookup that takes longer is a `bypass` (the request goes upstream), never an error. */
+        lookup_timeout_ms: z.number().int().positive().default(50),
       })
       .strict()
       .prefault({}),

@@ -30,6 +30,10 @@ export interface RequestFinishedEvent {
   /** The error's `code` (OpenAI envelope) when the request or its stream failed. */
   errorCode?: string;
   clientClosed?: boolean;
+  /** Chat: what the response cache did. */
+  cache?: "hit" | "miss" | "bypass";
+  /** A cache hit: what the replayed answer cost when it was made (USD), saved this time. */
+  cacheSavedUsd?: number;
 }
 
 export interface UpstreamAttemptEvent {

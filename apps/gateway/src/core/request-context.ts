@@ -17,6 +17,14 @@ export interface ResponseFacts {
   finishReasons?: Array<string | null>;
 }
 
+/** The response cache's part in a request (cache/response-cache.ts). */
+export interface CacheOutcome {
+  status: "hit" | "miss" | "bypass";
+  provider?: string;
+  model?: string;
+  savedUsd?: number | null;
+}
+
 /** Which of a tenant's or key's limits refused the request (admission/types.ts `LimitName`). */
 export type RefusedLimit = "concurrency" | "requests" | "tokens";
 
@@ -59,6 +67,11 @@ export class RequestContext {
   errorCode: string | undefined = undefined;
   /** Admission refused the request under this limit. */
   refusal: { limit: RefusedLimit } | undefined = undefined;
+  /**
+   * What the response cache did (chat). On a hit no upstream was called: `provider` and `model` produced the
+   * replayed answer, `savedUsd` is what it cost then (null: no price), and no tokens are accounted.
+   */
+  cache: CacheOutcome | undefined = undefined;
 }
 
 const CONTEXT = Symbol("runestone.requestContext");

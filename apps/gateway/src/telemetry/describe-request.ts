@@ -25,8 +25,9 @@ export function describeRequest(req: Request, res: Response, labels: MetricLabel
     method: req.method,
     status: !res.headersSent && !finished ? CLIENT_CLOSED_STATUS : res.statusCode,
     tenant: l.tenant?.id,
-    provider: (attempt?.candidate ?? seen?.candidate)?.provider.id,
-    model: (attempt?.candidate ?? seen?.candidate)?.model.id ?? requestedModel(req),
+    // A cache hit names who produced the replayed answer.
+    provider: (attempt?.candidate ?? seen?.candidate)?.provider.id ?? l.cache?.provider,
+    model: (attempt?.candidate ?? seen?.candidate)?.model.id ?? l.cache?.model ?? requestedModel(req),
     routingPolicy: l.routingPolicy,
     stream: l.stream,
     durationMs,
@@ -39,6 +40,10 @@ export function describeRequest(req: Request, res: Response, labels: MetricLabel
     e.retries = attempt.retries;
   }
   if (l.ttftMs !== undefined) e.ttftMs = l.ttftMs;
+  if (l.cache) {
+    e.cache = l.cache.status;
+    if (typeof l.cache.savedUsd === "number") e.cacheSavedUsd = l.cache.savedUsd;
+  }
   if (seen) {
     const { counts } = seen;
     e.promptTokens = counts.promptTokens;

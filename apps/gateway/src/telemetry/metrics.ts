@@ -56,6 +56,8 @@ export class GatewayMetrics {
   readonly fallbacks: Counter;
   readonly retries: Counter;
   readonly breakerState: Gauge;
+  readonly cacheRequests: Counter;
+  readonly cacheSaved: Counter;
 
   constructor(opts: MetricsOptions) {
     this.labels = opts.labels;
@@ -123,6 +125,13 @@ export class GatewayMetrics {
     });
     this.queueWait = new Histogram({ name: `${PREFIX}queue_wait_seconds`, help: "Time queued jobs waited before they started.", labelNames: [...t], buckets: QUEUE_WAIT_BUCKETS, registers });
     this.jobsFinished = new Counter({ name: `${PREFIX}jobs_finished_total`, help: "Queued jobs that reached a final status (succeeded, failed, expired, cancelled).", labelNames: ["status", ...t], registers });
+    this.cacheRequests = new Counter({
+      name: `${PREFIX}cache_requests_total`,
+      help: "Chat requests by what the response cache did: hit (replayed, no upstream call), miss (looked up, not found) or bypass (not used).",
+      labelNames: ["result", ...t],
+      registers,
+    });
+    this.cacheSaved = new Counter({ name: `${PREFIX}cache_saved_usd_total`, help: "What the answers replayed from the response cache cost when they were made, in US dollars: spend saved by hits.", labelNames: [...t], registers });
     this.rateLimited = new Counter({
       name: `${PREFIX}rate_limited_total`,
       help: "Requests a tenant's limits refused, by the limit hit and what happened (rejected with 429, or queued).",
@@ -201,6 +210,8 @@ export class GatewayMetrics {
     if (e.overheadMs !== undefined) this.overhead.observe({ route: e.route, stream }, e.overheadMs / 1000);
     if (e.ttftMs !== undefined) this.ttft.observe({ provider, model }, e.ttftMs / 1000);
     this.countUsage(provider, e.model, e.tenant, e);
+    if (e.cache) this.cacheRequests.inc(this.withTenant({ result: e.cache }, e.tenant));
+    if (addable(e.cacheSavedUsd)) this.cacheSaved.inc(this.withTenant({}, e.tenant), e.cacheSavedUsd);
   }
 
   private countUsage(provider: string, model: string | undefined, tenant: string | undefined, u: { promptTokens?: number; completionTokens?: number; cachedTokens?: number; costUsd?: number }): void {

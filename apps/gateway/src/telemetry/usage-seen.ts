@@ -4,6 +4,7 @@
 // - an answer without a usage report (a stream cut short, a client gone mid-stream, an upstream that
 //   reports none): the prompt estimate plus what was streamed, at about four characters per token;
 // - a client that went away before any answer: the prompt estimate, since the provider already had it.
+// A response cache hit used none.
 import type { Response } from "express";
 import { tokensForChars } from "../core/estimate-tokens";
 import { contextOf } from "../core/request-context";
@@ -19,6 +20,8 @@ export interface UsageSeen {
 
 export function usageSeen(res: Response): UsageSeen | undefined {
   const l = contextOf(res);
+  // A cache hit reached no provider: no tokens, no cost, nothing against a token limit or a budget.
+  if (l.cache?.status === "hit") return undefined;
   const attempt = l.attempt;
   if (attempt && l.usage && !l.usagePartial) {
     const u = l.usage;

@@ -19,6 +19,8 @@ import { routingHeaders } from "../../pipeline/routing-headers";
 import { sendJson } from "../../pipeline/send-json";
 import { upstreamSignal } from "../../pipeline/upstream-signal";
 import type { Router } from "../../routing/router";
+import type { ResponseCache } from "../../cache/response-cache";
+import { lookUpChat, replayHit, storeAnswer, storingEncoder, type ChatCacheLookup } from "./chat-cache";
 import { chatStreamEncoder } from "./chat-stream-encoder";
 
 export interface ChatDeps {
@@ -31,6 +33,8 @@ export interface ChatDeps {
   overflow?: OverflowDeps;
   /** Answers go through res.json, which the spec's response validator hooks (tests); else one writeHead. */
   validateResponses?: boolean;
+  /** The response cache (off per tenant unless its config or the request turns it on). */
+  cache?: ResponseCache;
 }
 
 export async function handleChat(deps: ChatDeps, req: Request, res: Response, forceStream: boolean): Promise<void> {
@@ -49,15 +53,18 @@ export async function handleChat(deps: ChatDeps, req: Request, res: Response, fo
   // Errors after routing (no_route excepted) say under which policy they happened, too.
   res.setHeader("x-runestone-routing-policy", prepared.plan.policy);
   ctx.stream = prepared.stream;
+  const cached = await lookUpChat(deps.cache, req, res, prepared);
   if (deps.admission) {
-    const promptTokens = estimatePromptTokens(prepared.body);
-    const estimate = { tokens: estimateChatTokens(prepared, promptTokens), promptTokens };
+    // A hit still takes a request slot, with no tokens: it reaches no provider.
+    const promptTokens = cached.hit ? 0 : estimatePromptTokens(prepared.body);
+    const estimate = { tokens: cached.hit ? 0 : estimateChatTokens(prepared, promptTokens), promptTokens };
     const decision = await admitChat(deps.admission, deps.accounting, res, prepared.tenant, estimate);
     if (!decision.admitted) {
       if (await overflowToQueue(deps.overflow, req, res, prepared, decision)) return;
       throw rateLimited(decision);
     }
   }
+  if (cached.hit) return replayHit(res, prepared, cached.hit, deps.validateResponses === true);
   const { signal, inFlight } = upstreamSignal(res, deps.requestTimeoutMs);
   if (!prepared.stream) {
     const { completion, attempt } = await completeChat(prepared, signal, inFlight);
@@ -65,15 +72,17 @@ export async function handleChat(deps: ChatDeps, req: Request, res: Response, fo
     ctx.usage = completion.usage;
     if (!completion.usage) tallyAnswer(ctx, completion as Parameters<typeof tallyAnswer>[1]);
     ctx.response = { id: completion.id, model: completion.model, finishReasons: completion.choices.flatMap((c) => c.finish_reason ?? []) };
+    storeAnswer(deps.cache, cached.ticket, res, completion);
     sendJson(res, 200, completion, routingHeaders(res, attempt, prepared.plan.policy), deps.validateResponses === true);
     return;
   }
-  await streamChat(res, ctx, prepared, signal, inFlight);
+  await streamChat(res, ctx, prepared, signal, inFlight, deps.cache, cached);
 }
 
-async function streamChat(res: Response, ctx: RequestContext, p: PreparedChat, signal: AbortSignal, inFlight: InFlight): Promise<void> {
+async function streamChat(res: Response, ctx: RequestContext, p: PreparedChat, signal: AbortSignal, inFlight: InFlight, cache: ResponseCache | undefined, cached: ChatCacheLookup): Promise<void> {
   // Failures before the first chunk propagate (after any fallback): the client gets a JSON error.
   const started = await startStream(p.plan, (c) => callFor(p, c), signal, inFlight);
   ctx.attempt = started.attempt;
-  await relayStream(ctx, started, chatStreamEncoder(res, ctx, p, started.attempt, routingHeaders(res, started.attempt, p.plan.policy)));
+  const encoder = chatStreamEncoder(res, ctx, p, started.attempt.candidate.provider.id, routingHeaders(res, started.attempt, p.plan.policy));
+  await relayStream(ctx, started, storingEncoder(cache, cached.ticket, res, encoder));
 }

@@ -5,18 +5,20 @@
 import type { Response } from "express";
 import type { ChunkEvent } from "../../core/provider-contract";
 import type { RequestContext, ResponseFacts } from "../../core/request-context";
-import type { Attempt } from "../../core/route-plan";
 import { toHttpError } from "../../core/to-http-error";
 import { tallyStreamed } from "../../admission/chat-admission";
 import type { PreparedChat } from "../../pipeline/prepare-chat";
 import type { StreamEncoder } from "../../pipeline/relay-stream";
 import { SseWriter } from "../../streaming/sse-writer";
 
-/** Opens the stream with `headers` (the answer is committed from here on) and returns its encoder. */
-export function chatStreamEncoder(res: Response, ctx: RequestContext, p: PreparedChat, attempt: Attempt, headers: Record<string, string>): StreamEncoder<ChunkEvent> {
+/**
+ * Opens the stream with `headers` (the answer is committed from here on) and returns its encoder.
+ * `provider`: the provider id that produced the chunks (the attempt's, or a cached answer's).
+ */
+export function chatStreamEncoder(res: Response, ctx: RequestContext, p: PreparedChat, provider: string, headers: Record<string, string>): StreamEncoder<ChunkEvent> {
   const sse = new SseWriter(res);
   sse.open(headers);
-  const meta = { provider: attempt.candidate.provider.id, routing_policy: p.plan.policy, request_id: p.requestId };
+  const meta = { provider, routing_policy: p.plan.policy, request_id: p.requestId };
   const facts: ResponseFacts = { finishReasons: [] };
   ctx.response = facts;
   return {

@@ -1,0 +1,27 @@
+// What the response cache does for one request, from the tenant's config and the request's headers:
+// - `x-runestone-cache: no-store`: neither looks up nor stores;
+// - `x-runestone-cache: ttl=N`: looks up, and stores a fresh answer for N seconds (the tenant's TTL aside);
+// - `Cache-Control: no-cache`: skips the lookup, stores the fresh answer (a refresh);
+// - otherwise the tenant's `cache.ttl_seconds`, when set: looks up and stores.
+// The spec validates the header's form (openapi/components/parameters/XRunestoneCache.yaml).
+
+export interface CacheDirectives {
+  /** Look the request up before calling upstream. */
+  lookup: boolean;
+  /** Store a successful answer for this long; undefined: do not store. */
+  ttlSeconds: number | undefined;
+}
+
+/** The directives, or undefined when the cache has nothing to do with this request (`bypass`, no hashing). */
+export function cacheDirectives(header: string | undefined, cacheControl: string | undefined, tenantTtlSeconds: number | undefined): CacheDirectives | undefined {
+  let ttl = tenantTtlSeconds;
+  if (header !== undefined) {
+    const h = header.trim().toLowerCase();
+    if (h === "no-store") return undefined;
+    const m = /^ttl=(\d+)$/.exec(h);
+    if (m) ttl = Number(m[1]);
+  }
+  if (!ttl || ttl <= 0) return undefined;
+  const refresh = cacheControl !== undefined && /(^|[\s,])no-cache($|[\s,=])/i.test(cacheControl);
+  return { lookup: !refresh, ttlSeconds: ttl };
+}

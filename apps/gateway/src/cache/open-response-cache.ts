@@ -1,0 +1,17 @@
+// The response cache over the state backend: shared through Redis in Redis mode, else this process's
+// memory bounded by `cache.max_size_mb`. Tenants turn it on in their config (`cache.ttl_seconds`).
+import type { Redis } from "ioredis";
+import type { RunestoneConfig } from "../config/schema";
+import { MemoryCacheStore } from "./memory-cache-store";
+import { RedisCacheStore } from "./redis-cache-store";
+import { ResponseCache } from "./response-cache";
+
+export function openResponseCache(config: RunestoneConfig, redis: Redis | undefined, onError: (err: unknown, what: string) => void): ResponseCache {
+  const c = config.cache;
+  const store = redis
+    ? new RedisCacheStore(redis, `${config.state.redis_prefix}cache:`, c.lookup_timeout_ms, (e) => onError(e, "response cache store"))
+    : new MemoryCacheStore(Math.floor(c.max_size_mb * 1024 * 1024));
+  const tenantTtlSeconds = new Map<string, number>();
+  for (const t of config.tenants) if (t.cache) tenantTtlSeconds.set(t.id, t.cache.ttl_seconds);
+  return new ResponseCache(store, { tenantTtlSeconds, maxEntryBytes: c.max_entry_kb * 1024, onError });
+}
