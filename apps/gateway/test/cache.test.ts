@@ -301,3 +301,31 @@ describe("what a hit costs", () => {
     expect(sum(samples, "runestone_cache_saved_usd_total", { tenant: "cached-twin" })).toBeGreaterThan(0);
   });
 });
+
+describe("the embedded cache's size bound", () => {
+  let small: Harness;
+  beforeAll(async () => {
+    // About 10 KB of answers: two of the ~4.5 KB answers below fit, a third evicts the least recently used.
+    small = await startHarness({ configYaml: (u) => testConfigYaml(u, `${tenants}cache: { max_size_mb: 0.01 }\n`) });
+    small.upstream.behave({ hugeResponseBytes: 4_000 });
+  });
+  afterAll(() => small.close());
+
+  it("evicts the least recently used answer when the stored JSON exceeds cache.max_size_mb", async () => {
+    const ask = async (body: unknown) => {
+      const res = await postJson(`${small.url}/v1/chat/completions`, body, { authorization: `Bearer ${CACHED_KEY}` });
+      await res.text();
+      return res.headers.get("x-runestone-cache");
+    };
+    const [a, b, c] = [fresh(), fresh(), fresh()];
+    expect(await ask(a)).toBe("miss");
+    expect(await ask(b)).toBe("miss");
+    expect(await ask(a)).toBe("hit"); // a is now the most recently used
+    expect(await ask(c)).toBe("miss"); // evicts b, not a
+    expect(await ask(a)).toBe("hit");
+    expect(await ask(b)).toBe("miss"); // evicts c (a was used after it)
+    expect(await ask(b)).toBe("hit");
+    expect(await ask(c)).toBe("miss");
+    expect(small.upstream.requests.filter((r) => r.path === "/v1/chat/completions")).toHaveLength(5);
+  });
+});
