@@ -169,6 +169,23 @@ describe("the embedded (SQLite) response store", () => {
     await store.close();
   });
 
+  it("does not answer an expired row read from the file before the sweep removed it", async () => {
+    const path = tempDbPath();
+    let db = openSqlite(path);
+    const store = new SqliteResponseStore(db, { ...LONG, ttlMs: 300 });
+    const r = record("tenant-a");
+    await store.put(r);
+    await store.close();
+    db.close();
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    db = openSqlite(path);
+    dbs.push(db);
+    const reopened = new SqliteResponseStore(db, LONG);
+    expect((db.prepare("SELECT count(*) AS n FROM responses").get() as { n: number }).n).toBe(1);
+    expect(await reopened.get("tenant-a", r.id)).toBeUndefined();
+    await reopened.close();
+  });
+
   it("writes behind: a put reaches the file after the call returns, and is readable at once meanwhile", async () => {
     const db = openSqlite(tempDbPath());
     dbs.push(db);

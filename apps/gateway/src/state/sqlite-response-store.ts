@@ -1,8 +1,9 @@
 // The Responses API's store in the embedded SQLite file. better-sqlite3 is synchronous, so a put or a
 // delete never touches the file on the request path: it lands in a map of pending writes, written in one
 // transaction shortly after (FLUSH_MS), before close, and whenever the batch grows large. Reads look at the
-// pending map first (a client reads its own writes at once), then do one primary-key lookup. Expired rows
-// are never answered and are swept in small batches on a timer.
+// pending map first (a client reads its own writes at once), then at the records written last (a conversation
+// usually continues the response just answered: no disk read for it), and only then do one primary-key lookup.
+// Expired rows are never answered and are swept in small batches on a timer.
 import type { ResponseStore, StoredResponse } from "../core/response-store";
 import { decodeStoredResponse, encodeStoredResponse, type ResponseStoreOptions } from "./response-record-json";
 import type { SqliteDb } from "./sqlite";
@@ -24,6 +25,8 @@ const FLUSH_AT = 256;
 const SWEEP_EVERY_MS = 60_000;
 /** Rows deleted per sweep statement, so a sweep after a long pause never blocks the loop for long. */
 const SWEEP_BATCH = 500;
+/** JSON bytes (about) of the records written last that reads find in memory. */
+const RECENT_BYTES = 8 * 1024 * 1024;
 
 /** A pending put (its JSON text) or a pending delete (null). */
 interface Pending {
@@ -35,6 +38,9 @@ interface Pending {
 
 export class SqliteResponseStore implements ResponseStore {
   private pending = new Map<string, Pending>();
+  /** The last records written, oldest first (Map order), within RECENT_BYTES. */
+  private readonly recent = new Map<string, Pending>();
+  private recentBytes = 0;
   private flushTimer?: NodeJS.Timeout;
   private readonly sweepTimer: NodeJS.Timeout;
   private closed = false;
@@ -69,7 +75,8 @@ export class SqliteResponseStore implements ResponseStore {
 
   async get(tenantId: string, id: string): Promise<StoredResponse | undefined> {
     const now = Date.now();
-    const p = this.pending.get(keyOf(tenantId, id));
+    const key = keyOf(tenantId, id);
+    const p = this.pending.get(key) ?? this.recent.get(key);
     if (p) return p.text !== null && p.expiresAt > now ? decodeStoredResponse(p.text) : undefined;
     const row = this.select.get(tenantId, id, now);
     return row ? decodeStoredResponse(row.record) : undefined;
@@ -105,6 +112,7 @@ export class SqliteResponseStore implements ResponseStore {
     this.pending = new Map();
     try {
       this.writeBatch([...batch.values()]);
+      for (const [k, p] of batch) this.remember(k, p);
     } catch (err) {
       for (const [k, p] of batch) if (!this.pending.has(k)) this.pending.set(k, p);
       this.opts.onError?.(err);
@@ -117,6 +125,22 @@ export class SqliteResponseStore implements ResponseStore {
     this.closed = true;
     clearInterval(this.sweepTimer);
     this.flush();
+  }
+
+  private remember(key: string, p: Pending): void {
+    const old = this.recent.get(key);
+    if (old) {
+      this.recent.delete(key);
+      this.recentBytes -= old.text?.length ?? 0;
+    }
+    if (p.text === null || p.text.length > RECENT_BYTES / 4) return;
+    this.recent.set(key, p);
+    this.recentBytes += p.text.length;
+    for (const [k, e] of this.recent) {
+      if (this.recentBytes <= RECENT_BYTES) break;
+      this.recent.delete(k);
+      this.recentBytes -= e.text?.length ?? 0;
+    }
   }
 
   private queue(p: Pending): void {
