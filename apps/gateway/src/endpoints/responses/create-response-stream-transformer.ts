@@ -1,0 +1,171 @@
+// OpenAI chat.completion.chunks -> the Responses API's event stream, for providers without the Responses API.
+//
+// Every event is named (`event:` is its `type`) and numbered (`sequence_number` from 0). The stream opens with
+// response.created and response.in_progress, whatever the first chunk holds. Reasoning, text (or a refusal)
+// and each tool call are output items: an item opens with response.output_item.added (a message also with
+// response.content_part.added), grows by deltas, and closes with its .done events and
+// response.output_item.done. Reasoning and text are one item at a time (a new kind closes the open one); tool
+// calls may interleave, as chat streams them, since every delta names its output_index. At the end of the
+// upstream stream every open item is closed and response.completed (or response.incomplete, after `length` or
+// `content_filter`) carries the whole response with its usage.
+import { tokensForChars } from "../../core/estimate-tokens";
+import type { ChatCompletionChunk, SseEvent, Usage } from "../../core/provider-contract";
+import { mapFinishReason } from "./map-finish-reason";
+import { toResponseUsage } from "./map-usage";
+import type { NewId } from "./response-ids";
+import type { ResponseObject, ResponseOutputItem } from "./responses-types";
+
+export interface ResponseEventSink {
+  enqueue(event: SseEvent): void;
+}
+
+export interface ResponseStreamTransformer {
+  transform(chunk: ChatCompletionChunk, sink: ResponseEventSink): void;
+  /** The upstream stream completed: close what is open and end the response. */
+  flush(sink: ResponseEventSink): void;
+}
+
+export interface ResponseStreamOptions {
+  /** The response's top-level fields (response-shell.ts). */
+  shell: ResponseObject;
+  newId: NewId;
+  /** The prompt's estimated tokens, reported when the upstream sent no usage. */
+  inputTokensEstimate?: number;
+}
+
+type Delta = ChatCompletionChunk["choices"][number]["delta"] & { reasoning_content?: string | null };
+
+interface OpenItem {
+  index: number;
+  item: Record<string, unknown>;
+  /** reasoning: reasoning_text; message: output_text or refusal; function_call: its arguments. */
+  kind: "reasoning" | "output_text" | "refusal" | "function_call";
+  text: string;
+}
+
+export function createResponseStreamTransformer(opts: ResponseStreamOptions): ResponseStreamTransformer {
+  const { shell, newId } = opts;
+  let seq = 0;
+  let started = false;
+  const output: ResponseOutputItem[] = [];
+  /** The open reasoning or message item. */
+  let open: OpenItem | undefined;
+  /** Tool calls by their chat index, open until the choice finishes. */
+  const calls = new Map<number, OpenItem>();
+  let finish: string | null = null;
+  let usage: Usage | undefined;
+  let outputChars = 0;
+
+  const emit = (sink: ResponseEventSink, type: string, fields: Record<string, unknown>) =>
+    sink.enqueue({ event: type, data: JSON.stringify({ type, sequence_number: seq++, ...fields }) });
+
+  const start = (sink: ResponseEventSink) => {
+    if (started) return;
+    started = true;
+    emit(sink, "response.created", { response: shell });
+    emit(sink, "response.in_progress", { response: shell });
+  };
+
+  const add = (sink: ResponseEventSink, item: Record<string, unknown>, kind: OpenItem["kind"]): OpenItem => {
+    const o: OpenItem = { index: output.length, item, kind, text: "" };
+    output.push(item as ResponseOutputItem);
+    emit(sink, "response.output_item.added", { output_index: o.index, item });
+    return o;
+  };
+
+  const part = (o: OpenItem) =>
+    o.kind === "reasoning" ? { type: "reasoning_text", text: o.text } : o.kind === "refusal" ? { type: "refusal", refusal: o.text } : { type: "output_text", text: o.text, annotations: [], logprobs: [] };
+
+  const openText = (sink: ResponseEventSink, kind: "reasoning" | "output_text" | "refusal"): OpenItem => {
+    if (open?.kind === kind) return open;
+    closeOpen(sink);
+    const id = newId(kind === "reasoning" ? "rs" : "msg");
+    const item = kind === "reasoning" ? { id, type: "reasoning", summary: [], content: [] } : { id, type: "message", status: "in_progress", role: "assistant", content: [] };
+    open = add(sink, item, kind);
+    const empty = { ...open, text: "" };
+    emit(sink, "response.content_part.added", { item_id: id, output_index: open.index, content_index: 0, part: part(empty) });
+    return open;
+  };
+
+  const closeOpen = (sink: ResponseEventSink) => {
+    if (!open) return;
+    const o = open;
+    open = undefined;
+    const id = o.item.id as string;
+    const at = { item_id: id, output_index: o.index, content_index: 0 };
+    if (o.kind === "reasoning") emit(sink, "response.reasoning_text.done", { ...at, text: o.text });
+    else if (o.kind === "refusal") emit(sink, "response.refusal.done", { ...at, refusal: o.text });
+    else emit(sink, "response.output_text.done", { ...at, text: o.text, logprobs: [] });
+    emit(sink, "response.content_part.done", { ...at, part: part(o) });
+    const done = { ...o.item, content: [part(o)], ...(o.kind === "reasoning" ? {} : { status: mapFinishReason(finish).status }) };
+    output[o.index] = done as ResponseOutputItem;
+    emit(sink, "response.output_item.done", { output_index: o.index, item: done });
+  };
+
+  const onToolDelta = (sink: ResponseEventSink, piece: NonNullable<Delta["tool_calls"]>[number]) => {
+    const key = piece.index ?? 0;
+    let call = calls.get(key);
+    if (!call) {
+      closeOpen(sink);
+      const item = { id: newId("fc"), type: "function_call", status: "in_progress", call_id: piece.id || newId("fc"), name: piece.function?.name ?? "", arguments: "" };
+      call = add(sink, item, "function_call");
+      calls.set(key, call);
+    }
+    const fragment = piece.function?.arguments;
+    if (!fragment) return;
+    call.text += fragment;
+    emit(sink, "response.function_call_arguments.delta", { item_id: call.item.id, output_index: call.index, delta: fragment });
+  };
+
+  const closeAll = (sink: ResponseEventSink) => {
+    closeOpen(sink);
+    for (const call of calls.values()) {
+      emit(sink, "response.function_call_arguments.done", { item_id: call.item.id, output_index: call.index, arguments: call.text });
+      const done = { ...call.item, status: "completed", arguments: call.text };
+      output[call.index] = done as ResponseOutputItem;
+      emit(sink, "response.output_item.done", { output_index: call.index, item: done });
+    }
+    calls.clear();
+  };
+
+  return {
+    transform(chunk, sink) {
+      start(sink);
+      if (chunk.usage) usage = chunk.usage;
+      const choice = chunk.choices.find((c) => c.index === 0) ?? (chunk.choices.length === 1 ? chunk.choices[0] : undefined);
+      if (!choice) return;
+      const delta = (choice.delta ?? {}) as Delta;
+      if (delta.reasoning_content) {
+        const o = openText(sink, "reasoning");
+        o.text += delta.reasoning_content;
+        outputChars += delta.reasoning_content.length;
+        emit(sink, "response.reasoning_text.delta", { item_id: o.item.id, output_index: o.index, content_index: 0, delta: delta.reasoning_content });
+      }
+      if (delta.refusal) {
+        const o = openText(sink, "refusal");
+        o.text += delta.refusal;
+        outputChars += delta.refusal.length;
+        emit(sink, "response.refusal.delta", { item_id: o.item.id, output_index: o.index, content_index: 0, delta: delta.refusal });
+      } else if (delta.content) {
+        const o = openText(sink, "output_text");
+        o.text += delta.content;
+        outputChars += delta.content.length;
+        emit(sink, "response.output_text.delta", { item_id: o.item.id, output_index: o.index, content_index: 0, delta: delta.content, logprobs: [] });
+      }
+      for (const piece of delta.tool_calls ?? []) {
+        outputChars += piece.function?.arguments?.length ?? 0;
+        onToolDelta(sink, piece);
+      }
+      if (choice.finish_reason) finish = choice.finish_reason;
+    },
+
+    flush(sink) {
+      start(sink);
+      closeAll(sink);
+      const { status, incomplete_details } = mapFinishReason(finish);
+      // An upstream that reported no usage (a compatible server without stream_options) leaves the estimates.
+      const u = usage ? toResponseUsage(usage) : toResponseUsage({ prompt_tokens: opts.inputTokensEstimate ?? 0, completion_tokens: tokensForChars(outputChars) });
+      emit(sink, status === "completed" ? "response.completed" : "response.incomplete", { response: { ...shell, status, incomplete_details, output, usage: u } });
+    },
+  };
+}

@@ -1,0 +1,170 @@
+// A Responses API request -> its route plan and, per candidate, how to serve it: passthrough to providers
+// that serve the Responses API natively (OpenAI), translation to and from a chat call for every other one.
+import { badRequest } from "../../core/http-error";
+import type { ChatCall, ChatCompletion, ChatRequest, ChunkEvent, ResponsesCall, SseEvent } from "../../core/provider-contract";
+import type { Candidate, RoutePlan } from "../../core/route-plan";
+import type { Tenant } from "../../core/tenant";
+import { RUNESTONE_FIELDS } from "../../pipeline/prepare-chat";
+import type { CandidateRunner } from "../../pipeline/run-on-candidates";
+import { hasCapability } from "../../routing/catalog";
+import type { Router } from "../../routing/router";
+import { convertToChatRequest } from "./convert-to-chat-request";
+import { convertToResponse } from "./convert-to-response";
+import { createResponseStreamTransformer } from "./create-response-stream-transformer";
+import type { NewId } from "./response-ids";
+import { responseShell } from "./response-shell";
+import type { ResponseObject, ResponsesBody } from "./responses-types";
+
+export interface PreparedResponses {
+  /** The request to serve: the client's, with a stored conversation expanded into `input` (previous_response_id removed). */
+  body: ResponsesBody;
+  /** The request as the client sent it: what a translated response echoes (its previous_response_id included). */
+  clientBody: ResponsesBody;
+  stream: boolean;
+  plan: RoutePlan;
+  requestId: string;
+  tenant: Tenant;
+  newId: NewId;
+  /** Unix seconds: the created_at of a response the gateway builds. */
+  createdAt: number;
+  /** The prompt's estimated tokens, for a translated stream whose upstream reports no usage. */
+  promptEstimate: number;
+  /** The chat translation, made on first use (a passthrough-only plan never needs it). */
+  chat?: ChatRequest & Record<string, unknown>;
+}
+
+export function isPassthrough(c: Candidate): boolean {
+  return c.provider.responses !== undefined && c.provider.responsesStream !== undefined;
+}
+
+export function prepareResponses(
+  router: Router,
+  body: ResponsesBody,
+  clientBody: ResponsesBody,
+  tenant: Tenant,
+  requestId: string,
+  newId: NewId,
+  promptEstimate: number,
+): PreparedResponses {
+  const stream = body.stream === true;
+  const functionTools = (body.tools ?? []).filter((t) => t.type === "function");
+  let plan = router.route(routingView(body, stream), tenant.allowedModels, { stream });
+  const model = plan.candidates[0]?.model;
+  if (model && !hasCapability(model, "chat")) {
+    throw badRequest(`model '${model.id}' is not a chat model (capabilities: ${model.capabilities.join(", ")}); use it on its own endpoint`, "model", "model_not_supported");
+  }
+  if (plan.policy === "cost" && functionTools.length) {
+    // A deployment that serves the Responses API serves function tools there even when its chat API does not
+    // (GPT-6.2 on chat completions): the chat `function_calling` capability is asked of translated ones only.
+    const candidates = plan.candidates.filter((c) => isPassthrough(c) || hasCapability(c.model, "function_calling"));
+    if (!candidates.length) {
+      throw badRequest("No deployment satisfies the routing constraints: 'tools' ruled out every candidate: the request needs 'function_calling' (because of 'tools') and no remaining model has it.", "tools", "no_route");
+    }
+    plan = { ...plan, candidates };
+  }
+  return { body, clientBody, stream, plan, requestId, tenant, newId, createdAt: Math.floor(Date.now() / 1000), promptEstimate };
+}
+
+/**
+ * What the router reads, in chat terms: the model and Runestone's fields, and for the cost policy what the
+ * request implies (images need vision, a JSON format json_mode, the prompt's size a context window). Tools
+ * are left out: prepareResponses applies the function_calling need per deployment.
+ */
+function routingView(body: ResponsesBody, stream: boolean): ChatRequest & Record<string, unknown> {
+  const view: Record<string, unknown> = { messages: [{ role: "user", content: viewContent(body) }] };
+  if (body.model !== undefined) view.model = body.model;
+  for (const f of RUNESTONE_FIELDS) if (body[f] !== undefined) view[f] = body[f];
+  const format = body.text?.format?.type;
+  if (format === "json_schema" || format === "json_object") view.response_format = { type: format };
+  if (typeof body.max_output_tokens === "number") view.max_completion_tokens = body.max_output_tokens;
+  if (stream) view.stream = true;
+  return view as ChatRequest & Record<string, unknown>;
+}
+
+/** The input's text (for the prompt estimate) and, when it holds an image, one image part (for the vision need). */
+function viewContent(body: ResponsesBody): Array<Record<string, unknown>> {
+  let text = typeof body.instructions === "string" ? body.instructions : "";
+  let image = false;
+  const items = typeof body.input === "string" ? [{ content: body.input }] : body.input;
+  for (const item of items) {
+    const content = (item as { content?: unknown; output?: unknown; arguments?: unknown }).content ?? (item as { output?: unknown }).output;
+    if (typeof content === "string") text += content;
+    else if (Array.isArray(content)) {
+      for (const p of content as Array<{ type?: string; text?: unknown }>) {
+        if (typeof p?.text === "string") text += p.text;
+        if (p?.type === "input_image") image = true;
+      }
+    }
+    const args = (item as { arguments?: unknown }).arguments;
+    if (typeof args === "string") text += args;
+  }
+  return image ? [{ type: "text", text }, { type: "image_url", image_url: { url: "" } }] : [{ type: "text", text }];
+}
+
+/** The body an OpenAI deployment gets: the client's, with `model` the deployment's name and Runestone's fields removed. */
+function responsesCall(p: PreparedResponses, c: Candidate): ResponsesCall {
+  const body: Record<string, unknown> = { ...p.body, model: c.upstreamModel };
+  for (const f of RUNESTONE_FIELDS) delete body[f];
+  return { body, stream: p.stream, requestId: p.requestId };
+}
+
+function chatCall(p: PreparedResponses, c: Candidate): ChatCall {
+  // A passthrough candidate never reads its chat call; translating for it could refuse what OpenAI accepts.
+  const body = isPassthrough(c) ? ({ messages: [] } as unknown as ChatRequest & Record<string, unknown>) : (p.chat ??= convertToChatRequest(p.body));
+  return {
+    body,
+    upstreamModel: c.upstreamModel,
+    publicModel: c.model.id,
+    stream: p.stream,
+    // The usage chunk is what response.completed reports.
+    clientWantsUsage: true,
+    defaultMaxTokens: c.model.maxOutputTokens,
+    defaultsWithTools: c.model.defaultsWithTools,
+    requestId: p.requestId,
+  };
+}
+
+function shellFor(p: PreparedResponses, c: Candidate): ResponseObject {
+  return responseShell(p.clientBody, { id: p.newId("resp"), createdAt: p.createdAt, model: c.model.id, provider: c.provider.id, routingPolicy: p.plan.policy, requestId: p.requestId });
+}
+
+/** What a candidate answered: the response object, and the completion when it was translated (for accounting). */
+export interface ResponsesAnswer {
+  response: ResponseObject;
+  completion?: ChatCompletion;
+}
+
+/** Non-streaming: the upstream's response as sent (passthrough), or the chat completion translated. */
+export function responsesRunner(p: PreparedResponses): CandidateRunner<ResponsesAnswer, never> {
+  return {
+    callFor: (c) => chatCall(p, c),
+    async complete(c, call, signal) {
+      if (isPassthrough(c)) return { response: (await c.provider.responses!(responsesCall(p, c), signal)) as ResponseObject };
+      const completion = await c.provider.complete(call, signal);
+      return { response: convertToResponse(completion, shellFor(p, c), p.newId), completion };
+    },
+  };
+}
+
+/** Streaming: the upstream's events as sent (passthrough), or the chunks translated to Responses events. */
+export function responsesStreamRunner(p: PreparedResponses): CandidateRunner<never, SseEvent> {
+  return {
+    callFor: (c) => chatCall(p, c),
+    async stream(c, call, signal) {
+      if (isPassthrough(c)) return c.provider.responsesStream!(responsesCall(p, c), signal);
+      const transformer = createResponseStreamTransformer({ shell: shellFor(p, c), newId: p.newId, inputTokensEstimate: p.promptEstimate });
+      return translateStream(await c.provider.stream(call, signal), transformer);
+    },
+  };
+}
+
+async function* translateStream(chunks: AsyncIterable<ChunkEvent>, transformer: ReturnType<typeof createResponseStreamTransformer>): AsyncGenerator<SseEvent> {
+  const out: SseEvent[] = [];
+  const sink = { enqueue: (e: SseEvent) => void out.push(e) };
+  for await (const { chunk } of chunks) {
+    transformer.transform(chunk, sink);
+    while (out.length) yield out.shift()!;
+  }
+  transformer.flush(sink);
+  while (out.length) yield out.shift()!;
+}

@@ -1,0 +1,87 @@
+// POST /v1/responses: OpenAI's Responses API for every model of the catalog (JSON or SSE), along the request's
+// way: decode (a stored conversation expanded by expand-conversation.ts; prepare-responses.ts: passthrough or
+// chat translation per candidate) -> admit (tenant and key limits; no overflow queue: a queued job answers a
+// chat.completion, which a Responses client cannot read, so a refusal is a 429) -> execute over the candidates
+// -> respond (JSON, or the stream through relay-stream.ts) -> keep the answer in the tenant's response store
+// (unless `store: false`) before the client sees it, so a follow-up naming it always finds it.
+import type { Request, Response } from "express";
+import { tallyAnswer } from "../../admission/chat-admission";
+import { admitRequest } from "../../admission/admit-request";
+import { badRequest } from "../../core/http-error";
+import { contextOf } from "../../core/request-context";
+import type { ResponseStore } from "../../core/response-store";
+import type { ModelEndpointDeps } from "../../pipeline/endpoint-deps";
+import { relayStream } from "../../pipeline/relay-stream";
+import { routingHeaders } from "../../pipeline/routing-headers";
+import { completeOnCandidates, streamOnCandidates } from "../../pipeline/run-on-candidates";
+import { sendJson } from "../../pipeline/send-json";
+import { upstreamSignal } from "../../pipeline/upstream-signal";
+import { estimateResponsePromptTokens } from "./estimate-response-tokens";
+import { expandConversation } from "./expand-conversation";
+import { fromResponseUsage } from "./map-usage";
+import { isPassthrough, prepareResponses, responsesRunner, responsesStreamRunner } from "./prepare-responses";
+import { randomId, type NewId } from "./response-ids";
+import { responsesStreamEncoder } from "./responses-stream-encoder";
+import type { ResponseObject, ResponsesBody } from "./responses-types";
+
+export interface ResponsesDeps extends ModelEndpointDeps {
+  /** The tenants' stored responses: `store` and `previous_response_id`. Without it nothing is kept, and every previous_response_id is a 404. */
+  responseStore?: ResponseStore;
+  /** A response that could not be stored (the client still gets it). */
+  onStoreError?(err: unknown): void;
+  /** Answers go through res.json, which the spec's response validator hooks (tests); else one writeHead. */
+  validateResponses?: boolean;
+  /** Ids of the responses the gateway builds (tests make them predictable). */
+  newId?: NewId;
+}
+
+export async function handleResponses(deps: ResponsesDeps, req: Request, res: Response): Promise<void> {
+  const clientBody = req.body as ResponsesBody;
+  const ctx = contextOf(res);
+  if (typeof clientBody.request_id === "string" && clientBody.request_id) {
+    // It is echoed in the x-request-id header, where only printable ASCII can travel.
+    if (!/^[\x20-\x7E]+$/.test(clientBody.request_id)) throw badRequest("request_id must be printable ASCII: it is echoed in the x-request-id header", "request_id");
+    ctx.requestId = clientBody.request_id;
+    res.setHeader("x-request-id", clientBody.request_id);
+  }
+  const tenant = ctx.tenant!;
+  const conversation = await expandConversation(clientBody, tenant.id, deps.responseStore);
+  const promptTokens = estimateResponsePromptTokens(conversation.body);
+  const p = prepareResponses(deps.router, conversation.body, clientBody, tenant, ctx.requestId, deps.newId ?? randomId, promptTokens);
+  ctx.routingPolicy = p.plan.policy;
+  ctx.stream = p.stream;
+  const cap = clientBody.max_output_tokens ?? p.plan.candidates[0]?.model.maxOutputTokens ?? 0;
+  await admitRequest(res, deps, tenant, { tokens: promptTokens + cap, promptTokens, candidates: p.plan.candidates });
+
+  const store = clientBody.store !== false ? deps.responseStore : undefined;
+  const keep = async (response: ResponseObject) => {
+    if (!store || typeof response.id !== "string") return;
+    try {
+      const createdAt = typeof response.created_at === "number" ? response.created_at : Math.floor(Date.now() / 1000);
+      await store.put({ id: response.id, tenantId: tenant.id, response, input: conversation.input, createdAt });
+    } catch (err) {
+      deps.onStoreError?.(err);
+    }
+  };
+
+  const { signal, inFlight } = upstreamSignal(res, deps.requestTimeoutMs);
+  if (!p.stream) {
+    const { result, attempt } = await completeOnCandidates(p.plan, responsesRunner(p), signal, inFlight);
+    ctx.attempt = attempt;
+    if (result.completion) {
+      ctx.usage = result.completion.usage;
+      if (!result.completion.usage) tallyAnswer(ctx, result.completion);
+    } else {
+      ctx.usage = fromResponseUsage(result.response.usage);
+    }
+    ctx.response = { id: result.response.id, model: result.response.model, finishReasons: [result.response.status] };
+    await keep(result.response);
+    sendJson(res, 200, result.response, routingHeaders(res, attempt, p.plan.policy), deps.validateResponses === true);
+    return;
+  }
+  // Failures before the first event propagate (after any fallback): the client gets a JSON error.
+  const started = await streamOnCandidates(p.plan, responsesStreamRunner(p), signal, inFlight);
+  ctx.attempt = started.attempt;
+  const headers = routingHeaders(res, started.attempt, p.plan.policy);
+  await relayStream(ctx, started, responsesStreamEncoder(res, ctx, headers, { passthrough: isPassthrough(started.attempt.candidate), onFinal: keep }));
+}
