@@ -150,6 +150,14 @@ describe("the statuses the gateway returns", () => {
     await expectStatus(502, "POST", m, { key: OPEN, body: anthropicHi("unreachable-too") });
     // Anthropic's status for an overloaded upstream (chat routes answer it 503).
     await expectStatus(529, "POST", m, { key: OPEN, body: anthropicHi("overloaded") });
+    const count = "/v1/messages/count_tokens";
+    const countHi = (model: string) => ({ model, messages: [{ role: "user", content: "hi" }] });
+    await expectStatus(200, "POST", count, { key: OPEN, body: countHi("gpt-4o-mini") });
+    await expectStatus(400, "POST", count, { key: OPEN, body: { model: "gpt-4o-mini", messages: [] } });
+    await expectStatus(401, "POST", count, { body: countHi("gpt-4o-mini") });
+    await expectStatus(403, "POST", count, { key: NARROW, body: countHi("other") });
+    await expectStatus(404, "POST", count, { key: OPEN, body: countHi("no-such-model") });
+    await expectStatus(405, "GET", count, { key: OPEN });
     const e = "/v1/embeddings";
     await expectStatus(200, "POST", e, { key: OPEN, body: { model: "text-embedding-3-small", input: "hi" } });
     await expectStatus(400, "POST", e, { key: OPEN, body: { model: "text-embedding-3-small" } });

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { anthropicError, anthropicInvalid } from "./anthropic/errors.js";
+import { countTokens } from "./anthropic/count-tokens.js";
 import { messages } from "./anthropic/messages.js";
 import {
   BehaviorError,
@@ -48,6 +49,7 @@ export interface StartOptions {
 const ROUTES = new Map<string, Route>([
   ["POST /v1/chat/completions", chatCompletions],
   ["POST /v1/messages", messages],
+  ["POST /v1/messages/count_tokens", countTokens],
   ["POST /v1/responses", responses],
   ["POST /v1/embeddings", embeddings],
   ["GET /v1/models", models],

@@ -96,6 +96,8 @@ export interface PassthroughCall {
   /** Client headers the upstream honours (`anthropic-version`, `anthropic-beta`); never the client's key. */
   headers: Record<string, string>;
   requestId: string;
+  /** The Messages API operation: `/v1/messages` unless said otherwise (`/v1/messages/count_tokens`). */
+  path?: "/v1/messages" | "/v1/messages/count_tokens";
 }
 
 /** An OpenAI Responses API request for a provider that serves `/v1/responses` natively (OpenAI): forwarded untouched. */

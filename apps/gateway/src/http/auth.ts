@@ -10,6 +10,9 @@ import type { AdminKey } from "../state/admin-key";
 const isAdminPath = (path: string) => path.startsWith("/admin/");
 const adminMayUse = (path: string) => isAdminPath(path) || path === "/usage";
 
+const speaksAnthropic = (path: string, version: unknown) =>
+  path === "/messages" || path === "/messages/count_tokens" || (typeof version === "string" && (path === "/models" || path.startsWith("/models/")));
+
 export function authenticate(keys: KeyStore, admin?: AdminKey): RequestHandler {
   return (req, res, next) => {
     const header = req.headers.authorization;
@@ -17,9 +20,10 @@ export function authenticate(keys: KeyStore, admin?: AdminKey): RequestHandler {
     if (typeof header === "string" && header.length > 7 && header.slice(0, 7).toLowerCase() === "bearer ") {
       key = header.slice(7).trim();
     }
-    // Anthropic SDKs send their key as x-api-key: accepted on the Anthropic-compatible route only.
+    // Anthropic SDKs send their key as x-api-key: accepted on the Anthropic-compatible routes only (the model
+    // listing when it is asked for in Anthropic's shape).
     const apiKeyHeader = req.headers["x-api-key"];
-    if (!key && req.path === "/messages" && typeof apiKeyHeader === "string") key = apiKeyHeader.trim() || undefined;
+    if (!key && typeof apiKeyHeader === "string" && speaksAnthropic(req.path, req.headers["anthropic-version"])) key = apiKeyHeader.trim() || undefined;
     if (!key) {
       return next(
         new HttpError({

@@ -10,6 +10,8 @@ export type MessageTool = Schema<"MessageTool">;
 export type MessageToolChoice = Schema<"MessageToolChoice">;
 export type MessageUsage = Schema<"MessageUsage">;
 export type MessagesErrorBody = Schema<"MessagesErrorResponse">;
+export type CountTokensRequest = Schema<"CountMessageTokensRequest">;
+export type TokensCount = Schema<"MessageTokensCount">;
 
 /** The OpenAI-shaped deployment a Messages request is translated for. */
 export interface ChatTarget {

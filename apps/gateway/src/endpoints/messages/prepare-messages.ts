@@ -46,13 +46,19 @@ export function prepareMessages(
   if (structured) view.response_format = { type: "json_schema" };
   const plan = router.route(view as ChatRequest & Record<string, unknown>, tenant.allowedModels, { stream });
   if (structured) refuseUnstructuredCandidates(plan);
+  const headers = forwardedHeaders(clientHeaders);
+  const promptTokens = estimateMessageTokens(body) - body.max_tokens;
+  return { body, stream, plan, requestId, tenant, headers, promptTokens };
+}
+
+/** The client headers a native Messages upstream gets (`anthropic-version`, `anthropic-beta`). */
+export function forwardedHeaders(clientHeaders: Record<string, string | string[] | undefined>): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const h of FORWARDED_HEADERS) {
     const v = clientHeaders[h];
     if (typeof v === "string" && v) headers[h] = v;
   }
-  const promptTokens = estimateMessageTokens(body) - body.max_tokens;
-  return { body, stream, plan, requestId, tenant, headers, promptTokens };
+  return headers;
 }
 
 /**

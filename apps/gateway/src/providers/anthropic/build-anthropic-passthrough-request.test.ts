@@ -27,4 +27,9 @@ describe("buildAnthropicPassthroughRequest", () => {
     const req = buildAnthropicPassthroughRequest(call(), { apiKey: "sk-ant", headers: { "x-api-key": "other" }, quirks: {} });
     expect(req.headers["x-api-key"]).toBe("sk-ant");
   });
+
+  it("sends a token count to Anthropic's /v1/messages/count_tokens", () => {
+    const req = buildAnthropicPassthroughRequest({ ...call(), path: "/v1/messages/count_tokens" }, { apiKey: "sk-ant", headers: {}, quirks: {} });
+    expect(req.path).toBe("/v1/messages/count_tokens");
+  });
 });

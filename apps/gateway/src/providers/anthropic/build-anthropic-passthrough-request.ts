@@ -18,5 +18,5 @@ export function buildAnthropicPassthroughRequest(call: PassthroughCall, ctx: Ada
     .map((b) => b.trim())
     .filter(Boolean);
   if (betas.length > 0) headers["anthropic-beta"] = [...new Set(betas)].join(",");
-  return { path: "/v1/messages", headers, body: JSON.stringify(call.body) };
+  return { path: call.path ?? "/v1/messages", headers, body: JSON.stringify(call.body) };
 }
