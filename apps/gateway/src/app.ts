@@ -19,6 +19,7 @@ import { requestId } from "./http/request-id";
 import { chatRoutes } from "./http/routes/chat";
 import { embeddingsRoutes } from "./http/routes/embeddings";
 import { messagesRoutes } from "./http/routes/messages";
+import { responsesRoutes } from "./http/routes/responses";
 import { jobRoutes } from "./http/routes/jobs";
 import { storedResponseRoutes } from "./http/routes/stored-responses";
 import type { JobQueue } from "./jobs/job-queue";
@@ -122,6 +123,7 @@ export function createApp(deps: AppDeps): Express {
   // layers a model call walks past.
   app.use(chatRoutes({ router, requestTimeoutMs: config.server.request_timeout_ms, admission, accounting, overflow, validateResponses: deps.validateResponses, cache: state.cache }));
   app.use(messagesRoutes({ router, requestTimeoutMs: config.server.request_timeout_ms, admission, ledger: state.ledger }));
+  app.use(responsesRoutes({ router, requestTimeoutMs: config.server.request_timeout_ms, admission, ledger: state.ledger, responseStore: state.responses, validateResponses: deps.validateResponses, onStoreError: (err) => logger.warn({ err: { name: (err as Error)?.name, code: (err as { code?: unknown })?.code } }, "response store write failed") }));
   app.use(embeddingsRoutes({ router, requestTimeoutMs: config.server.request_timeout_ms, admission, ledger: state.ledger }));
   app.use(jobRoutes(deps.jobs));
   // Only the error's name and code: a parse error's message could quote the stored conversation.

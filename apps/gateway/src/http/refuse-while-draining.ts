@@ -1,6 +1,6 @@
 // While the gateway drains after SIGTERM its listener stays open (so probes see /health/ready 503
 // draining), but it takes on no new model work: the operations that call a model (chat, chat/stream,
-// messages, embeddings) answer 503 overloaded_error `draining` with Retry-After, for the client to retry
+// messages, responses, embeddings) answer 503 overloaded_error `draining` with Retry-After, for the client to retry
 // on another instance. Everything else is still answered: polling or cancelling a job this instance may
 // be running, usage, the admin API, models. Every answer during the drain closes its connection, so
 // keep-alive clients move elsewhere.
@@ -9,7 +9,7 @@ import { HttpError } from "../core/http-error";
 import type { Lifecycle } from "./lifecycle";
 
 /** The operations that start model work, by method and path. */
-const MODEL_CALLS = new Set(["POST /v1/chat/completions", "POST /v1/chat/stream", "POST /v1/messages", "POST /v1/embeddings"]);
+const MODEL_CALLS = new Set(["POST /v1/chat/completions", "POST /v1/chat/stream", "POST /v1/messages", "POST /v1/responses", "POST /v1/embeddings"]);
 
 export function refuseWhileDraining(lifecycle: Lifecycle): RequestHandler {
   return (req, res, next) => {

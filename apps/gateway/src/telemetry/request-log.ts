@@ -41,7 +41,7 @@ export function requestLog(deps: RequestLogDeps): RequestHandler {
       // Admission leaves its refusal in the request's context; a plain 429 is reported here, once the answer is
       // known (queued refusals and a full queue are reported by the overflow path).
       const refusal = contextOf(res).refusal;
-      if (refusal && e.errorCode === "rate_limit_exceeded" && e.tenant) {
+      if (refusal && e.tenant && REFUSAL_CODES.has(e.errorCode!)) {
         events?.rateLimited?.({ tenant: e.tenant, limit: refusal.limit, action: "rejected" });
       }
       onFinished?.(e, res);
@@ -55,6 +55,9 @@ export function requestLog(deps: RequestLogDeps): RequestHandler {
     next();
   };
 }
+
+/** The error codes of an admission refusal answered at once: a limit, a spent budget, an unpriced model. */
+const REFUSAL_CODES = new Set(["rate_limit_exceeded", "budget_exceeded", "model_not_priced"]);
 
 const round3 = (ms: number | undefined) => (ms === undefined ? undefined : Math.round(ms * 1000) / 1000);
 
