@@ -6,6 +6,10 @@ import type { Schema } from "@runestone/contract";
 import type { RunestoneConfig } from "./config/schema";
 import { MemoryAdmission } from "./admission/memory-admission";
 import type { Admission } from "./admission/types";
+import { BudgetedAdmission } from "./admission/budgeted-admission";
+import type { BudgetBook } from "./admission/budget-report";
+import { MemoryBudgetStore } from "./admission/memory-budget-store";
+import { SqliteBudgetSpend } from "./state/sqlite-budget-spend";
 import type { BreakerPeers } from "./resilience/breaker-peers";
 import type { ResponseStore } from "./core/response-store";
 import { openResponseCache } from "./cache/open-response-cache";
@@ -32,6 +36,8 @@ export interface GatewayState {
   keys: ManagedKeyStore;
   adminKey: AdminKey;
   admission: Admission;
+  /** Budget spend and the clock of its periods (the admission's budgets), for GET /v1/usage and the dashboard. */
+  budgets: BudgetBook;
   ledger: UsageLedger;
   /** The Responses API's stored responses, per tenant, with the configured TTL. */
   responses: ResponseStore;
@@ -47,7 +53,12 @@ export interface OpenStateOptions {
   onError?: (err: unknown, what: string) => void;
   /** Redis concurrency lease period (tests shorten it). */
   leaseTtlMs?: number;
+  /** The clock of budget periods (tests move it to a period's end); default Redis's clock in Redis mode, else this process's. */
+  budgetClock?: () => number;
 }
+
+/** A budget reservation outlives the longest request by this much before Redis drops it as abandoned. */
+const RESERVATION_MARGIN_MS = 60_000;
 
 export async function openState(config: RunestoneConfig, opts: OpenStateOptions = {}): Promise<GatewayState> {
   const onError = opts.onError ?? (() => undefined);
@@ -55,13 +66,15 @@ export async function openState(config: RunestoneConfig, opts: OpenStateOptions 
   const maxConcurrent = config.limits.max_concurrent_per_tenant;
   if (config.state.redis_url) {
     // Loaded only in Redis mode, so embedded mode starts without ioredis and friends.
-    const [{ openRedis }, { RedisKeyRepository }, { RedisAdmission }, { RedisUsageStore }, { RedisBreakerPeers }, { RedisResponseStore }] = await Promise.all([
+    const [{ openRedis }, { RedisKeyRepository }, { RedisAdmission }, { RedisUsageStore }, { RedisBreakerPeers }, { RedisResponseStore }, { RedisBudgetStore }, { RedisClock }] = await Promise.all([
       import("./state/redis"),
       import("./state/redis-key-repository"),
       import("./admission/redis-admission"),
       import("./telemetry/usage-redis-store"),
       import("./state/redis-breaker-peers"),
       import("./state/redis-response-store"),
+      import("./admission/redis-budget-store"),
+      import("./state/redis-clock"),
     ]);
     const redis = openRedis(config.state.redis_url, (e) => onError(e, "redis connection"));
     const prefix = config.state.redis_prefix;
@@ -69,7 +82,14 @@ export async function openState(config: RunestoneConfig, opts: OpenStateOptions 
       await redis.ping();
       const repo = new RedisKeyRepository(redis, prefix);
       const keys = await ManagedKeyStore.open(config.tenants, repo);
-      const admission = new RedisAdmission(redis, { prefix, defaultMaxConcurrent: maxConcurrent, leaseTtlMs: opts.leaseTtlMs ?? config.state.lease_ttl_ms });
+      // Budget periods on Redis's clock: instances whose clocks disagree still change day at the same moment.
+      const clock = new RedisClock(redis);
+      await clock.sync();
+      const admission = new BudgetedAdmission(
+        new RedisAdmission(redis, { prefix, defaultMaxConcurrent: maxConcurrent, leaseTtlMs: opts.leaseTtlMs ?? config.state.lease_ttl_ms }),
+        new RedisBudgetStore(redis, prefix, config.server.request_timeout_ms + RESERVATION_MARGIN_MS),
+        opts.budgetClock ?? (() => clock.now()),
+      );
       const ledger = new UsageLedger(new RedisUsageStore(redis, prefix), (e) => onError(e, "usage ledger write"));
       const breakerPeers = new RedisBreakerPeers(redis, prefix, onError);
       const responses = new RedisResponseStore(redis, prefix, responseStoreOptions(config));
@@ -79,6 +99,7 @@ export async function openState(config: RunestoneConfig, opts: OpenStateOptions 
         keys,
         adminKey,
         admission,
+        budgets: admission,
         ledger,
         responses,
         cache: openResponseCache(config, redis, onError),
@@ -104,7 +125,8 @@ export async function openState(config: RunestoneConfig, opts: OpenStateOptions 
   }
   const sqlite = openSqlite(config.state.sqlite_path);
   const keys = await ManagedKeyStore.open(config.tenants, new SqliteKeyRepository(sqlite));
-  const admission = new MemoryAdmission(maxConcurrent);
+  const spend = new MemoryBudgetStore(new SqliteBudgetSpend(sqlite), (e) => onError(e, "budget spend write"));
+  const admission = new BudgetedAdmission(new MemoryAdmission(maxConcurrent), spend, opts.budgetClock);
   const ledger = new UsageLedger(new SqliteUsageStore(sqlite), (e) => onError(e, "usage ledger write"));
   const responses = new SqliteResponseStore(sqlite, { ...responseStoreOptions(config), onError: (e) => onError(e, "response store write") });
   return {
@@ -113,6 +135,7 @@ export async function openState(config: RunestoneConfig, opts: OpenStateOptions 
     keys,
     adminKey,
     admission,
+    budgets: admission,
     ledger,
     responses,
     cache: openResponseCache(config, undefined, onError),
@@ -128,6 +151,8 @@ export async function openState(config: RunestoneConfig, opts: OpenStateOptions 
       await ledger.close().catch((e) => onError(e, "usage ledger flush"));
       await keys.close();
       await responses.close().catch((e) => onError(e, "response store flush"));
+      // Writes the last budget spend before the file closes.
+      await admission.close();
       sqlite.close();
     },
   };
@@ -138,11 +163,13 @@ export function memoryState(config: RunestoneConfig): GatewayState {
   const keys = ManagedKeyStore.openSync(config.tenants, new MemoryKeyRepository());
   const ledger = new UsageLedger(new MemoryUsageStore());
   const responses = new MemoryResponseStore(responseStoreOptions(config));
+  const admission = new BudgetedAdmission(new MemoryAdmission(config.limits.max_concurrent_per_tenant), new MemoryBudgetStore());
   return {
     mode: "memory",
     keys,
     adminKey: AdminKey.fromConfig(config.admin),
-    admission: new MemoryAdmission(config.limits.max_concurrent_per_tenant),
+    admission,
+    budgets: admission,
     ledger,
     responses,
     cache: openResponseCache(config, undefined, () => undefined),

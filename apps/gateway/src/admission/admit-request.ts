@@ -6,15 +6,11 @@ import type { Tenant } from "../core/tenant";
 import { recordUsageOnClose } from "../telemetry/record-usage-on-close";
 import type { UsageLedger } from "../telemetry/usage-ledger";
 import { contextOf } from "../core/request-context";
-import { admitChat, rateLimited } from "./chat-admission";
+import { admitChat, rateLimited, type AdmissionEstimate } from "./chat-admission";
 import type { Admission } from "./types";
 
-export interface RequestEstimate {
-  /** Prompt plus output cap: what the token limit reserves. */
-  tokens: number;
-  /** The prompt alone: what is accounted if the client leaves before any usage report. */
-  promptTokens: number;
-}
+/** Tokens and the deployments that may serve the request (for budgets: their prices). */
+export type RequestEstimate = AdmissionEstimate;
 
 export async function admitRequest(
   res: Response,

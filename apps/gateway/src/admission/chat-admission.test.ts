@@ -16,7 +16,7 @@ describe("admitChat", () => {
     const app = express();
     app.post("/", (_req, res) => {
       res.status(408).json({ error: "answered before admission" });
-      outcome = admitChat(admission, undefined, res, tenant, { tokens: 0, promptTokens: 0 }).then(
+      outcome = admitChat(admission, undefined, res, tenant, { tokens: 0, promptTokens: 0, candidates: [] }).then(
         (r) => r.admitted,
         (err: unknown) => err,
       );

@@ -12,12 +12,25 @@ import { stateUnavailable } from "../core/state-unavailable";
 import { recordUsage } from "../telemetry/record-usage-on-close";
 import type { UsageLedger } from "../telemetry/usage-ledger";
 import { answerChars, outputChars, type OutputPart } from "../core/estimate-tokens";
-import { tokensSeen } from "../telemetry/usage-seen";
+import { usageSeen } from "../telemetry/usage-seen";
+import type { Candidate } from "../core/route-plan";
+import { estimateCostUsd } from "./budgets";
+import { spendSeen } from "./budget-spend";
 import { rateLimitHeaders } from "./rate-limit-headers";
 import { resolveTenantId } from "./resolve-tenant";
 import type { Admission, AdmissionResult, RateLimitState } from "./types";
 
 export type Refusal = Extract<AdmissionResult, { admitted: false }>;
+
+/** What admission reserves: tokens for the token limits, and their cost at the candidates' prices for budgets. */
+export interface AdmissionEstimate {
+  /** Prompt plus output cap: what the token limit reserves. */
+  tokens: number;
+  /** The prompt alone: what is accounted if the client leaves before any usage report. */
+  promptTokens: number;
+  /** The deployments that may serve the request (the route plan's): their prices set a budget's reservation. */
+  candidates: readonly Candidate[];
+}
 
 export interface ChatAccounting {
   ledger: UsageLedger;
@@ -44,13 +57,21 @@ export async function admitChat(
   acc: ChatAccounting | undefined,
   res: Response,
   tenant: Tenant,
-  estimate: { tokens: number; promptTokens: number },
+  estimate: AdmissionEstimate,
 ): Promise<AdmissionResult> {
   const ctx = contextOf(res);
   const principal = ctx.principal;
   let result: AdmissionResult;
   try {
-    result = await admission.admit({ tenant, keyId: principal?.keyId || undefined, keyLimits: principal?.limits, estimatedTokens: estimate.tokens });
+    result = await admission.admit({
+      tenant,
+      keyId: principal?.keyId || undefined,
+      keyLimits: principal?.limits,
+      estimatedTokens: estimate.tokens,
+      // Priced only when a budget applies.
+      estimateCostUsd: () => estimateCostUsd(estimate.candidates, estimate.promptTokens, estimate.tokens),
+      model: estimate.candidates[0]?.model.id,
+    });
   } catch (err) {
     acc?.onError?.(err, "admission");
     throw stateUnavailable("to apply rate limits");
@@ -66,7 +87,9 @@ export async function admitChat(
   const label = ctx.usageLabel ?? "";
   ctx.promptEstimate = estimate.promptTokens;
   onClose(res, () => {
-    lease.release(tokensSeen(res)).catch((err) => acc?.onError?.(err, "admission release"));
+    const seen = usageSeen(res);
+    const tokens = seen ? seen.counts.promptTokens + seen.counts.completionTokens : 0;
+    lease.release(tokens, spendSeen(res, seen)).catch((err) => acc?.onError?.(err, "admission release"));
     if (acc) recordUsage(res, acc.ledger, tenant.id, label);
   });
   setRateLimitHeaders(res, lease.state);
@@ -79,8 +102,22 @@ function setRateLimitHeaders(res: Response, state: RateLimitState): void {
   for (const [k, v] of Object.entries(rateLimitHeaders(state))) res.setHeader(k, v);
 }
 
-/** The 429 for a refusal that is not queued. */
+/** The answer to a refusal that is not queued: 429 for a limit or a spent budget, 403 for an unpriced model. */
 export function rateLimited(refusal: Refusal): HttpError {
+  if (refusal.limit === "budget") {
+    return new HttpError({
+      status: 429,
+      type: "insufficient_quota",
+      code: "budget_exceeded",
+      message: refusal.message,
+      headers: { "retry-after": String(Math.max(1, Math.ceil(refusal.retryAfterMs / 1000))), ...rateLimitHeaders(refusal.state) },
+    });
+  }
+  if (refusal.limit === "unpriced_model") {
+    // 403, not 400: the request is valid and would run for a tenant without a budget; this tenant's policy
+    // forbids it (like model_not_allowed), and retrying does not help until the model or the policy changes.
+    return new HttpError({ status: 403, type: "permission_error", code: "model_not_priced", param: "model", message: refusal.message });
+  }
   return new HttpError({
     status: 429,
     type: "rate_limit_error",

@@ -2,7 +2,7 @@
 // both take the last slot. A lease lives as long as its request; the process dying frees everything.
 import { mergeReports, refusalMessage, reservation, scopesFor, WINDOW_MS, type Scope, type ScopeReport } from "./limits";
 import { SlidingLog, type LogEntry } from "./sliding-log";
-import type { Admission, AdmissionRequest, AdmissionResult, LimitName } from "./types";
+import type { Admission, AdmissionRequest, AdmissionResult, RateLimitName } from "./types";
 
 interface Counters {
   inFlight: number;
@@ -27,12 +27,12 @@ export class MemoryAdmission implements Admission {
     const now = this.now();
     const scopes = scopesFor(req, this.defaultMaxConcurrent);
     const cs = scopes.map((s) => this.countersFor(s.id));
-    let refused: { limit: LimitName; scope: Scope; retryAfterMs: number } | undefined;
+    let refused: { limit: RateLimitName; scope: Scope; retryAfterMs: number } | undefined;
     scopes.forEach((s, i) => {
       const c = cs[i]!;
       c.requests.prune(now);
       c.tokens.prune(now);
-      const check = (limit: LimitName, wait: number) => {
+      const check = (limit: RateLimitName, wait: number) => {
         if (wait > 0 && (!refused || wait > refused.retryAfterMs)) refused = { limit, scope: s, retryAfterMs: wait };
       };
       if (s.maxConcurrent > 0 && c.inFlight >= s.maxConcurrent) check("concurrency", 1_000);

@@ -1,4 +1,5 @@
 // The x-ratelimit-* headers (OpenAI's names and duration format), from an admission's state.
+import { formatUsd } from "./budgets";
 import type { RateLimitState } from "./types";
 
 /** 350 -> "350ms", 12_500 -> "12.5s", 62_000 -> "1m2s". */
@@ -22,5 +23,6 @@ export function rateLimitHeaders(s: RateLimitState): Record<string, string> {
     h["x-ratelimit-remaining-tokens"] = String(s.remainingTokens ?? 0);
     h["x-ratelimit-reset-tokens"] = formatDuration(s.resetTokensMs ?? 0);
   }
+  if (s.budgetRemainingUsd !== undefined) h["x-runestone-budget-remaining-usd"] = formatUsd(s.budgetRemainingUsd);
   return h;
 }

@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
 import { mergeReports, refusalMessage, scopesFor, WINDOW_MS, type Scope, type ScopeReport } from "./limits";
 import { ADMIT_LUA, SETTLE_LUA } from "./redis-scripts";
-import type { Admission, AdmissionRequest, AdmissionResult, LimitName } from "./types";
+import type { Admission, AdmissionRequest, AdmissionResult, RateLimitName } from "./types";
 
 export interface RedisAdmissionOptions {
   prefix: string;
@@ -16,7 +16,7 @@ export interface RedisAdmissionOptions {
 
 type ScriptRunner = (numKeys: number, ...args: Array<string | number>) => Promise<unknown>;
 
-const LIMITS: LimitName[] = ["concurrency", "requests", "tokens"];
+const LIMITS: RateLimitName[] = ["concurrency", "requests", "tokens"];
 
 export class RedisAdmission implements Admission {
   private readonly leaseTtlMs: number;

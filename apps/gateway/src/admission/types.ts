@@ -6,7 +6,10 @@
 //             `x-runestone-overflow: queue`), enqueue it and answer 202; else answer 429 with Retry-After.
 import type { Limits, Tenant } from "../core/tenant";
 
-export type LimitName = "concurrency" | "requests" | "tokens";
+/** The rate limits (admission/limits.ts). */
+export type RateLimitName = "concurrency" | "requests" | "tokens";
+/** What refused a request: a rate limit, a spent budget, or a model without a price under a budget. */
+export type LimitName = RateLimitName | "budget" | "unpriced_model";
 
 export interface AdmissionRequest {
   tenant: Tenant;
@@ -16,6 +19,13 @@ export interface AdmissionRequest {
   estimatedTokens: number;
   /** The key's own limits, enforced on top of the tenant's (keyed by keyId). */
   keyLimits?: Limits;
+  /**
+   * The request's estimated cost in USD (prompt plus output cap at the catalog's prices), or null when a
+   * deployment that may serve it has no price. Asked only when a budget applies (budgeted-admission.ts).
+   */
+  estimateCostUsd?(): number | null;
+  /** The requested model, for the message of an unpriced model's refusal. */
+  model?: string;
 }
 
 /** Values for the x-ratelimit-* headers, present on every response of a limited tenant. */
@@ -27,12 +37,17 @@ export interface RateLimitState {
   limitTokens?: number;
   remainingTokens?: number;
   resetTokensMs?: number;
+  /** USD left in the tightest budget that applies, after this request's reservation. */
+  budgetRemainingUsd?: number;
 }
 
 export interface Lease {
   readonly state: RateLimitState;
-  /** Frees the concurrency slot and reconciles the token reservation with what was really used. */
-  release(actualTokens?: number): Promise<void>;
+  /**
+   * Frees the concurrency slot and reconciles the token reservation with what was really used, and a budget's
+   * reservation with what was really spent (USD; absent: the reservation stands as spent).
+   */
+  release(actualTokens?: number, actualCostUsd?: number): Promise<void>;
 }
 
 export type AdmissionResult =

@@ -132,11 +132,22 @@ export const resilienceSchema = z
   })
   .strict();
 
+/** A spending budget in USD per UTC day or calendar month, at the catalog's prices (admission/budgets.ts). */
+export const budgetSchema = z
+  .object({
+    amount_usd: z.number().nonnegative(),
+    period: z.enum(["day", "month"]),
+    /** A model without a known price is refused (its spend cannot be counted) unless this is true; it then counts $0. */
+    allow_unpriced_models: z.boolean().default(false),
+  })
+  .strict();
+
 const limitsSchema = z
   .object({
     max_concurrent: z.number().int().positive().optional(),
     requests_per_minute: z.number().int().positive().optional(),
     tokens_per_minute: z.number().int().positive().optional(),
+    budget: budgetSchema.optional(),
   })
   .strict();
 
@@ -150,14 +161,6 @@ export const tenantSchema = z
     allowed_models: z.array(z.string()).optional(),
     overflow: z.enum(["reject", "queue"]).default("reject"),
     development: z.boolean().default(false),
-    /** The response cache for this tenant's chat requests (exact match); absent: off unless a request asks. */
-    cache: z
-      .object({
-        /** How long an answer is kept and replayed; a request's `x-runestone-cache: ttl=N` overrides it. */
-        ttl_seconds: z.number().int().positive().max(2_592_000),
-      })
-      .strict()
-      .optional(),
     /** The response cache for this tenant's chat requests (exact match); absent: off unless a request asks. */
     cache: z
       .object({
@@ -247,18 +250,6 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
-    /** The response cache's storage: this process's memory (LRU), or Redis (shared, with each entry's TTL) in Redis mode. */
-    cache: z
-      .object({
-        /** Embedded mode: the bytes of stored answers (their JSON) kept at most; least recently used go first. */
-        max_size_mb: z.number().positive().default(64),
-        /** Largest answer stored (JSON bytes); a bigger one is served but not cached. */
-        max_entry_kb: z.number().int().positive().default(1024),
-        /** Redis mode: a lookup that takes longer is a `bypass` (the request goes upstream), never an error. */
-        lookup_timeout_ms: z.number().int().positive().default(50),
-      })
-      .strict()
-      .prefault({}),
     /** The overflow queue (tenants with `overflow: queue`, or requests sent with `x-runestone-overflow: queue`). */
     queue: z
       .object({
@@ -314,4 +305,5 @@ export type RunestoneConfig = z.infer<typeof configSchema>;
 export type ProviderConfig = z.infer<typeof providerSchema>;
 export type ModelConfig = z.infer<typeof modelSchema>;
 export type TenantConfig = z.infer<typeof tenantSchema>;
+export type BudgetConfig = z.infer<typeof budgetSchema>;
 export type ResilienceConfig = z.infer<typeof resilienceSchema>;

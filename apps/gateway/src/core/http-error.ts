@@ -6,6 +6,8 @@ export type ErrorType =
   | "permission_error"
   | "not_found_error"
   | "rate_limit_error"
+  /** 429 for a spent budget (OpenAI's type for an exhausted quota). */
+  | "insufficient_quota"
   | "api_error"
   | "overloaded_error"
   | "service_error";

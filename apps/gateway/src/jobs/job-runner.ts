@@ -11,7 +11,9 @@ import type { Attempt } from "../core/route-plan";
 import type { Router } from "../routing/router";
 import type { Limits, Tenant } from "../core/tenant";
 import type { GatewayEvents } from "../core/gateway-events";
-import { jobUsage } from "../telemetry/attempt-cost";
+import { attemptCost, jobUsage } from "../telemetry/attempt-cost";
+import { estimateCostUsd } from "../admission/budgets";
+import { rateLimited } from "../admission/chat-admission";
 import { keyRevokedError, type JobError, type JobRecord } from "./job-record";
 import { estimateChatTokens, estimatedAnswerUsage, estimatePromptTokens } from "../core/estimate-tokens";
 import { CANCELLED } from "./running-jobs";
@@ -60,7 +62,19 @@ export class JobRunner {
       return { admitted: false, error: toHttpError(err).toBody().error };
     }
     const keyId = job.keyId || undefined;
-    const res = await this.deps.admission.admit({ tenant, keyId, keyLimits: keyId ? this.deps.keyLimits?.(keyId) : undefined, estimatedTokens: estimateChatTokens(prepared) });
+    const promptTokens = estimatePromptTokens(prepared.body);
+    const tokens = estimateChatTokens(prepared, promptTokens);
+    const res = await this.deps.admission.admit({
+      tenant,
+      keyId,
+      keyLimits: keyId ? this.deps.keyLimits?.(keyId) : undefined,
+      estimatedTokens: tokens,
+      estimateCostUsd: () => estimateCostUsd(prepared.plan.candidates, promptTokens, tokens),
+      model: prepared.plan.candidates[0]?.model.id,
+    });
+    // A spent budget does not come back within a job's wait (it resets at the period's end): the job fails at
+    // once with the refusal a direct request gets, never runs past the budget.
+    if (!res.admitted && (res.limit === "budget" || res.limit === "unpriced_model")) return { admitted: false, error: rateLimited(res).toBody().error };
     if (!res.admitted) return { admitted: false, retryAfterMs: res.retryAfterMs };
     return { admitted: true, lease: res.lease, tenant };
   }
@@ -69,6 +83,8 @@ export class JobRunner {
   async run(job: JobRecord, tenant: Tenant, lease: Lease, signal: AbortSignal): Promise<Outcome> {
     const t0 = performance.now();
     let tokens: number | undefined;
+    // What the job spent, for its budget: $0 unless an answer came back (a failed upstream call is not billed).
+    let costUsd = 0;
     try {
       this.deps.events?.jobStarted?.({ tenant: job.tenantId, waitMs: Date.now() - job.createdAt });
       const deadline = AbortSignal.any([signal, AbortSignal.timeout(this.deps.requestTimeoutMs)]);
@@ -77,6 +93,7 @@ export class JobRunner {
       // Accounted like a direct request: the provider's report, or an estimate when it sent none.
       const usage = completion.usage ?? estimatedAnswerUsage(estimatePromptTokens(prepared.body), completion);
       tokens = usage.total_tokens;
+      costUsd = attemptCost(attempt, { promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens, cachedTokens: usage.prompt_tokens_details?.cached_tokens ?? 0 }) ?? 0;
       this.deps.events?.jobUsage?.(jobUsage(job.tenantId, attempt, usage));
       this.deps.accountUsage?.(job, usage, attempt);
       this.deps.logger.info(
@@ -91,7 +108,7 @@ export class JobRunner {
       return { status: "failed", error };
     } finally {
       this.avgRunMs = 0.8 * this.avgRunMs + 0.2 * (performance.now() - t0);
-      await lease.release(tokens).catch((err) => this.deps.logger.warn({ job_id: job.id, err: String(err) }, "releasing a job's admission lease failed"));
+      await lease.release(tokens, costUsd).catch((err) => this.deps.logger.warn({ job_id: job.id, err: String(err) }, "releasing a job's admission lease failed"));
     }
   }
 

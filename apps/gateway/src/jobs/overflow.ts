@@ -34,6 +34,8 @@ export function wantsQueue(req: Request, prepared: PreparedChat): boolean {
  */
 export async function overflowToQueue(deps: OverflowDeps | undefined, req: Request, res: Response, prepared: PreparedChat, refusal: Refusal): Promise<boolean> {
   if (!deps || !wantsQueue(req, prepared)) return false;
+  // Waiting in the queue cannot help a spent budget (it resets at its period's end) or an unpriced model.
+  if (refusal.limit === "budget" || refusal.limit === "unpriced_model") return false;
   const tenant = prepared.tenant;
   const queued = await deps.jobs.enqueue({
     tenantId: tenant.id,

@@ -63,9 +63,15 @@ export function newKeyRecord(init: { tenantId: string; name?: string | null; lim
   return { secret, record };
 }
 
-/** Drops null/undefined fields: `{ requests_per_minute: null }` means "no override". */
-export function cleanLimits(l: Record<string, number | null | undefined> | undefined): Limits {
-  const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries(l ?? {})) if (typeof v === "number") out[k] = v;
+/** Limits as the admin API takes them: each field may be null (no override). */
+export type LimitsInput = { [K in keyof Limits]?: Limits[K] | null | (K extends "budget" ? Omit<NonNullable<Limits["budget"]>, "allow_unpriced_models"> & { allow_unpriced_models?: boolean } : never) };
+
+/** Drops null/undefined fields: `{ requests_per_minute: null }` means "no override". A budget is kept whole. */
+export function cleanLimits(l: LimitsInput | undefined): Limits {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(l ?? {})) {
+    if (typeof v === "number") out[k] = v;
+    else if (k === "budget" && v && typeof v === "object") out[k] = { allow_unpriced_models: false, ...v };
+  }
   return out as Limits;
 }

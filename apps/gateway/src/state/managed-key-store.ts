@@ -4,7 +4,7 @@
 import type { TenantConfig } from "../config/schema";
 import { MemoryKeyStore, tenantFromConfig, type KeyStore } from "./key-store";
 import type { KeyPrincipal, Limits, Tenant } from "../core/tenant";
-import { cleanLimits, newKeyRecord, type KeyRepository, type StoredKey } from "./key-records";
+import { cleanLimits, newKeyRecord, type KeyRepository, type LimitsInput, type StoredKey } from "./key-records";
 
 export class UnknownTenantError extends Error {}
 
@@ -87,7 +87,7 @@ export class ManagedKeyStore implements KeyStore {
     return this.refreshing;
   }
 
-  async createKey(init: { tenantId: string; name?: string | null; limits?: Record<string, number | null>; actFor?: string[] }): Promise<{ secret: string; record: StoredKey }> {
+  async createKey(init: { tenantId: string; name?: string | null; limits?: LimitsInput; actFor?: string[] }): Promise<{ secret: string; record: StoredKey }> {
     for (const id of [init.tenantId, ...(init.actFor ?? [])]) if (!this.configTenants.has(id)) throw new UnknownTenantError(id);
     const created = newKeyRecord({ ...init, limits: cleanLimits(init.limits) });
     await this.repo.insert(created.record);
@@ -112,7 +112,7 @@ export class ManagedKeyStore implements KeyStore {
     return { config: { ...cfg.limits }, overrides: { ...overrides }, effective: { ...cfg.limits, ...overrides } };
   }
 
-  async setLimits(tenantId: string, limits: Record<string, number | null | undefined>): Promise<void> {
+  async setLimits(tenantId: string, limits: LimitsInput): Promise<void> {
     if (!this.configTenants.has(tenantId)) throw new UnknownTenantError(tenantId);
     await this.repo.setOverrides(tenantId, cleanLimits(limits));
     await this.refresh();

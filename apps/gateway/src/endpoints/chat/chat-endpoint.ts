@@ -57,7 +57,7 @@ export async function handleChat(deps: ChatDeps, req: Request, res: Response, fo
   if (deps.admission) {
     // A hit still takes a request slot, with no tokens: it reaches no provider.
     const promptTokens = cached.hit ? 0 : estimatePromptTokens(prepared.body);
-    const estimate = { tokens: cached.hit ? 0 : estimateChatTokens(prepared, promptTokens), promptTokens };
+    const estimate = { tokens: cached.hit ? 0 : estimateChatTokens(prepared, promptTokens), promptTokens, candidates: prepared.plan.candidates };
     const decision = await admitChat(deps.admission, deps.accounting, res, prepared.tenant, estimate);
     if (!decision.admitted) {
       if (await overflowToQueue(deps.overflow, req, res, prepared, decision)) return;

@@ -29,7 +29,7 @@ export async function handleEmbeddings(deps: EmbeddingsDeps, req: Request, res: 
   const forward = forwardBody(body);
 
   const inputTokens = estimateEmbeddingInputTokens(body.input);
-  await admitRequest(res, deps, tenant, { tokens: inputTokens, promptTokens: inputTokens });
+  await admitRequest(res, deps, tenant, { tokens: inputTokens, promptTokens: inputTokens, candidates });
   const { signal, inFlight } = upstreamSignal(res, deps.requestTimeoutMs);
   const { result, attempt } = await completeOnCandidates<EmbeddingResponse>(
     { ...plan, candidates },

@@ -25,7 +25,7 @@ export async function handleMessages(deps: MessagesDeps, req: Request, res: Resp
   const prepared = prepareMessages(deps.router, body, ctx.tenant!, ctx.requestId, req.headers);
   ctx.routingPolicy = prepared.plan.policy;
   ctx.stream = prepared.stream;
-  await admitRequest(res, deps, prepared.tenant, { tokens: prepared.promptTokens + body.max_tokens, promptTokens: prepared.promptTokens });
+  await admitRequest(res, deps, prepared.tenant, { tokens: prepared.promptTokens + body.max_tokens, promptTokens: prepared.promptTokens, candidates: prepared.plan.candidates });
   const { signal, inFlight } = upstreamSignal(res, deps.requestTimeoutMs);
   if (!prepared.stream) {
     const { result, attempt } = await completeOnCandidates(prepared.plan, messageRunner(prepared), signal, inFlight);

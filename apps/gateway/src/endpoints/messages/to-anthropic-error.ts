@@ -33,6 +33,9 @@ function anthropicErrorType(err: HttpError): string {
     case "overloaded_error":
     case "api_error":
       return err.type;
+    case "insufficient_quota":
+      // A spent budget: Anthropic's SDKs know it by its 429 as a rate limit.
+      return "rate_limit_error";
     default:
       return "api_error";
   }

@@ -43,7 +43,7 @@ export function adminRoutes(keys: ManagedKeyStore): ExpressRouter {
 
   r.put("/v1/admin/tenants/:tenant_id/limits", async (req, res) => {
     const id = req.params.tenant_id as string;
-    await withTenant(() => keys.setLimits(id, req.body as Record<string, number | null>));
+    await withTenant(() => keys.setLimits(id, req.body as Schema<"TenantLimits">));
     res.json(limitSettings(id, keys.limitsOf(id)));
   });
   return r;

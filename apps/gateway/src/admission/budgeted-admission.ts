@@ -1,0 +1,77 @@
+// Budgets on top of the rate limits: wraps an Admission (memory or Redis) so that every caller of `admit` (the
+// model routes through admitChat, and queued jobs at their run time) is held to the tenant's and the key's
+// `limits.budget`. A request without a budget pays one check and goes straight to the rate limits.
+//
+// With a budget: a model without a price is refused unless every budget allows it; then the estimated cost is
+// reserved in every budget at once (refused when one is spent); then the rate limits decide (a refusal there
+// gives the reservation back). Releasing the lease replaces the reservation with the real cost.
+import { budgetExceededMessage, budgetScope, fromNano, toNano, unpricedMessage, type BudgetScope } from "./budgets";
+import type { BudgetStore } from "./budget-store";
+import type { Admission, AdmissionRequest, AdmissionResult } from "./types";
+
+export class BudgetedAdmission implements Admission {
+  readonly onSlotFreed?: (listener: (tenantId: string) => void) => void;
+
+  constructor(
+    private readonly inner: Admission,
+    readonly store: BudgetStore,
+    /** The clock that says which period it is (tests move it; Redis mode reads Redis's). */
+    readonly now: () => number = Date.now,
+  ) {
+    if (inner.onSlotFreed) this.onSlotFreed = (listener) => inner.onSlotFreed!(listener);
+  }
+
+  admit(req: AdmissionRequest): Promise<AdmissionResult> {
+    const tenantBudget = req.tenant.limits.budget;
+    const keyBudget = req.keyId ? req.keyLimits?.budget : undefined;
+    if (!tenantBudget && !keyBudget) return this.inner.admit(req);
+    const now = this.now();
+    const scopes: BudgetScope[] = [];
+    if (tenantBudget) scopes.push(budgetScope("tenant", req.tenant.id, null, tenantBudget, now));
+    if (keyBudget) scopes.push(budgetScope("key", req.tenant.id, req.keyId!, keyBudget, now));
+    return this.admitWithin(req, scopes, now);
+  }
+
+  async close(): Promise<void> {
+    await this.inner.close();
+    await this.store.close();
+  }
+
+  private async admitWithin(req: AdmissionRequest, scopes: BudgetScope[], now: number): Promise<AdmissionResult> {
+    const cost = req.estimateCostUsd?.() ?? null;
+    if (cost === null) {
+      const strict = scopes.find((s) => !s.budget.allow_unpriced_models);
+      if (strict) return { admitted: false, limit: "unpriced_model", retryAfterMs: 0, state: {}, message: unpricedMessage(strict, req.model) };
+    }
+    const needNano = toNano(cost ?? 0);
+    const reserved = await this.store.reserve(scopes, needNano);
+    if (!reserved.ok) {
+      const s = scopes[reserved.scopeIndex]!;
+      return { admitted: false, limit: "budget", retryAfterMs: Math.max(1_000, s.window.endMs - now), state: { budgetRemainingUsd: 0 }, message: budgetExceededMessage(s, reserved.usedNano, now) };
+    }
+    let inner: AdmissionResult;
+    try {
+      inner = await this.inner.admit(req);
+    } catch (err) {
+      await this.store.settle(reserved.handle, 0).catch(() => undefined);
+      throw err;
+    }
+    const budgetRemainingUsd = fromNano(reserved.remainingNano);
+    if (!inner.admitted) {
+      await this.store.settle(reserved.handle, 0);
+      return { ...inner, state: { ...inner.state, budgetRemainingUsd: fromNano(reserved.remainingNano + needNano) } };
+    }
+    const lease = inner.lease;
+    const store = this.store;
+    return {
+      admitted: true,
+      lease: {
+        state: { ...lease.state, budgetRemainingUsd },
+        async release(actualTokens?: number, actualCostUsd?: number) {
+          // The store settles a reservation once, however often this is called.
+          await Promise.all([lease.release(actualTokens), store.settle(reserved.handle, actualCostUsd === undefined ? needNano : toNano(actualCostUsd))]);
+        },
+      },
+    };
+  }
+}

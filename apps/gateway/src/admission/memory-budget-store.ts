@@ -1,0 +1,113 @@
+// Budget spend in this process's memory: one counter per scope and period, decided synchronously, so two
+// requests can never both take the last of a budget. With a persistence (the embedded SQLite file) the spent
+// amounts are loaded once at start and written behind in batches, off the request path: a restart keeps them;
+// a crash loses at most the last batch (about a second), and reservations of requests that died with it.
+import type { BudgetScope } from "./budgets";
+import type { BudgetStore, ReservationHandle, ReserveResult, ScopeSpend } from "./budget-store";
+
+export interface SpendRow {
+  scope: string;
+  period: string;
+  spentNano: number;
+}
+
+export interface BudgetPersistence {
+  load(): SpendRow[];
+  save(rows: SpendRow[]): void;
+}
+
+interface Counter extends ScopeSpend {
+  scope: string;
+  period: string;
+}
+
+interface Reservation {
+  counters: Counter[];
+  needNano: number;
+  settled: boolean;
+}
+
+const FLUSH_MS = 250;
+
+export class MemoryBudgetStore implements BudgetStore {
+  private readonly counters = new Map<string, Counter>();
+  private readonly dirty = new Set<Counter>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly persistence?: BudgetPersistence,
+    private readonly onError: (err: unknown) => void = () => undefined,
+  ) {
+    for (const r of persistence?.load() ?? []) this.counter(r.scope, r.period).spentNano = r.spentNano;
+  }
+
+  reserve(scopes: readonly BudgetScope[], needNano: number): ReserveResult {
+    const counters = scopes.map((s) => this.counter(s.id, s.window.key));
+    let remainingNano = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < scopes.length; i++) {
+      const c = counters[i]!;
+      const used = c.spentNano + c.reservedNano;
+      if (used >= scopes[i]!.amountNano) return { ok: false, scopeIndex: i, usedNano: used };
+      remainingNano = Math.min(remainingNano, scopes[i]!.amountNano - used - needNano);
+    }
+    for (const c of counters) c.reservedNano += needNano;
+    const handle: Reservation = { counters, needNano, settled: false };
+    return { ok: true, handle, remainingNano: Math.max(0, remainingNano) };
+  }
+
+  async settle(handle: ReservationHandle, actualNano: number): Promise<void> {
+    const r = handle as Reservation;
+    if (r.settled) return;
+    r.settled = true;
+    for (const c of r.counters) {
+      c.reservedNano -= r.needNano;
+      if (actualNano > 0) {
+        c.spentNano += actualNano;
+        this.dirty.add(c);
+      }
+    }
+    if (this.persistence && this.dirty.size && !this.timer) {
+      this.timer = setTimeout(() => this.flush(), FLUSH_MS);
+      this.timer.unref();
+    }
+  }
+
+  async read(scopes: readonly BudgetScope[]): Promise<ScopeSpend[]> {
+    return scopes.map((s) => {
+      const c = this.counters.get(keyOf(s.id, s.window.key));
+      return { spentNano: c?.spentNano ?? 0, reservedNano: c?.reservedNano ?? 0 };
+    });
+  }
+
+  /** Writes the spend changed since the last flush (also at close, so a graceful restart loses nothing). */
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (!this.persistence || !this.dirty.size) return;
+    const batch = [...this.dirty];
+    this.dirty.clear();
+    try {
+      this.persistence.save(batch.map((c) => ({ scope: c.scope, period: c.period, spentNano: c.spentNano })));
+    } catch (err) {
+      // Kept for the next flush: the amounts are totals, so writing them late is still right.
+      for (const c of batch) this.dirty.add(c);
+      this.onError(err);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.flush();
+  }
+
+  private counter(scope: string, period: string): Counter {
+    const k = keyOf(scope, period);
+    let c = this.counters.get(k);
+    if (!c) {
+      c = { scope, period, spentNano: 0, reservedNano: 0 };
+      this.counters.set(k, c);
+    }
+    return c;
+  }
+}
+
+const keyOf = (scope: string, period: string) => `${scope}\u0000${period}`;

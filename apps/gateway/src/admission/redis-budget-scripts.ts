@@ -1,0 +1,71 @@
+// Atomic budget scripts for Redis: one script checks every scope of a request and reserves in all of them, so
+// instances sharing Redis can never both take the last of a budget. Amounts are integer nano-dollars, passed and
+// stored as strings (HINCRBY), never formatted by Lua (which could write a large number with an exponent).
+//
+// Per scope and period, two keys:
+//   h  hash: `spent` (finished requests), `reserved` (sum of live reservations), `r:<id>` (one reservation)
+//   z  sorted set of reservation ids scored by expiry (ms, Redis's clock): a reservation of an instance that
+//      died is dropped after the request deadline, never held until the period ends
+// Both expire some time after the period ends.
+
+const common = `
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local function drop(h, z, id)
+  local a = redis.call('HGET', h, 'r:' .. id)
+  if a then
+    redis.call('HDEL', h, 'r:' .. id)
+    if a ~= '0' then redis.call('HINCRBY', h, 'reserved', '-' .. a) end
+  end
+  redis.call('ZREM', z, id)
+end
+`;
+
+// KEYS: h, z per scope. ARGV: id, need (nano, string), reservation ttl ms, scope count, then per scope: amount
+// (nano), keys' expiry (ms since the epoch). Returns: refused scope (0 none, else 1-based), then per scope the
+// spent and reserved amounts before this reservation.
+export const BUDGET_RESERVE_LUA = `${common}
+local id, need, ttl, n = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local now = now_ms()
+local refused = 0
+local out = { 0 }
+for i = 0, n - 1 do
+  local h, z = KEYS[i*2+1], KEYS[i*2+2]
+  local expired = redis.call('ZRANGEBYSCORE', z, '-inf', now, 'LIMIT', 0, 1000)
+  for _, old in ipairs(expired) do drop(h, z, old) end
+  local spent = tonumber(redis.call('HGET', h, 'spent') or '0')
+  local reserved = tonumber(redis.call('HGET', h, 'reserved') or '0')
+  if refused == 0 and spent + reserved >= tonumber(ARGV[5 + i*2]) then refused = i + 1 end
+  table.insert(out, spent)
+  table.insert(out, reserved)
+end
+if refused == 0 then
+  for i = 0, n - 1 do
+    local h, z, expire_at = KEYS[i*2+1], KEYS[i*2+2], ARGV[6 + i*2]
+    redis.call('HSET', h, 'r:' .. id, need)
+    redis.call('HINCRBY', h, 'reserved', need)
+    redis.call('ZADD', z, now + ttl, id)
+    redis.call('PEXPIREAT', h, expire_at)
+    redis.call('PEXPIREAT', z, expire_at)
+  end
+end
+out[1] = refused
+return out
+`;
+
+// KEYS: h, z per scope. ARGV: id, actual spend (nano, string), scope count, then per scope the keys' expiry.
+// Drops the reservation (if it has not expired) and adds what was really spent.
+export const BUDGET_SETTLE_LUA = `${common}
+local id, actual, n = ARGV[1], ARGV[2], tonumber(ARGV[3])
+for i = 0, n - 1 do
+  local h, z = KEYS[i*2+1], KEYS[i*2+2]
+  drop(h, z, id)
+  if actual ~= '0' then
+    redis.call('HINCRBY', h, 'spent', actual)
+    redis.call('PEXPIREAT', h, ARGV[4 + i])
+  end
+end
+return 1
+`;

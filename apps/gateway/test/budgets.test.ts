@@ -1,0 +1,197 @@
+// Spending budgets in embedded mode (issue 18): a burst refused exactly at the limit, the error through the
+// official openai SDK, the remaining-budget header, the reset at the period's end (on a clock the test moves),
+// the spend kept across a restart on the same SQLite file, key and tenant budgets, unpriced models, the usage
+// report and the refusal metric. Every request reserves and spends exactly $1 (budgets-harness.ts).
+import { startMockUpstream, type MockUpstream } from "@runestone/mock-upstream";
+import OpenAI from "openai";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tempSqlitePath } from "./harness";
+import { ADMIN_KEY, budgetsConfigYaml, budgetsOf, budgetTenant, dollarRequest, key, oneTokenAnswers, post, startBudgetGateway, type BudgetGateway } from "./budgets-harness";
+
+// 23:00 UTC: an hour before the day's budgets reset. Far in the future, so nothing else's clock interferes.
+const START = Date.parse("2031-03-14T23:00:00Z");
+let now = START;
+const clock = () => now;
+
+const tenants = [
+  budgetTenant("burst", "{ amount_usd: 5, period: day }"),
+  budgetTenant("sdk", "{ amount_usd: 2, period: day }"),
+  budgetTenant("reset", "{ amount_usd: 2, period: day }"),
+  budgetTenant("monthly", "{ amount_usd: 1, period: month }"),
+  budgetTenant("keyed", "{ amount_usd: 5, period: day }"),
+  budgetTenant("strict", "{ amount_usd: 5, period: day }"),
+  budgetTenant("lenient", "{ amount_usd: 5, period: day, allow_unpriced_models: true }"),
+  budgetTenant("durable", "{ amount_usd: 5, period: month }"),
+  budgetTenant("routes", "{ amount_usd: 3, period: day }"),
+].join("");
+
+let upstream: MockUpstream;
+let gw: BudgetGateway;
+const sqlite = tempSqlitePath();
+const yaml = () => budgetsConfigYaml(upstream.url, `{ sqlite_path: ${sqlite} }`, tenants);
+
+beforeAll(async () => {
+  upstream = await startMockUpstream();
+  oneTokenAnswers(upstream);
+  gw = await startBudgetGateway(yaml(), clock);
+}, 30_000);
+
+afterAll(async () => {
+  await gw?.close();
+  await upstream?.close();
+});
+
+async function statuses(responses: Response[]): Promise<number[]> {
+  await Promise.all(responses.map((r) => r.text()));
+  return responses.map((r) => r.status);
+}
+
+describe("a budget under a concurrent burst", () => {
+  it("admits exactly the requests the budget pays for and refuses the rest with 429 budget_exceeded", async () => {
+    const responses = await Promise.all(Array.from({ length: 20 }, (_, i) => post(gw.url, key("burst", 1 + (i % 2)), dollarRequest(`burst ${i}`))));
+    const refused = responses.find((r) => r.status === 429)!;
+    const body = (await refused.clone().json()) as { error: { type: string; code: string; message: string; param: null } };
+    // Tolerance: none. $5 at $1 a request is five requests, however they interleave.
+    await statuses(responses);
+    expect(responses.filter((r) => r.status === 200)).toHaveLength(5);
+    expect(responses.filter((r) => r.status === 429)).toHaveLength(15);
+    expect(body.error).toMatchObject({ type: "insufficient_quota", code: "budget_exceeded", param: null });
+    expect(body.error.message).toContain("this tenant's budget of $5 per day (UTC) is spent");
+    expect(body.error.message).toContain("It resets at 2031-03-15T00:00:00Z, in 1 h");
+    expect(refused.headers.get("retry-after")).toBe("3600");
+    expect(refused.headers.get("x-runestone-budget-remaining-usd")).toBe("0");
+    const [status] = await budgetsOf(gw.url, key("burst"));
+    expect(status).toEqual({ scope: "tenant", tenant_id: "burst", key_id: null, amount_usd: 5, period: "day", spent_usd: 5, reserved_usd: 0, remaining_usd: 0, resets_at: Date.parse("2031-03-15T00:00:00Z") / 1000 });
+  });
+});
+
+describe("the refusal, seen through the official openai SDK", () => {
+  it("raises a RateLimitError with status 429, code budget_exceeded and Retry-After, after the answers said what is left", async () => {
+    const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: key("sdk"), maxRetries: 0 });
+    const first = await client.chat.completions.create({ model: "dollar", max_tokens: 1, messages: [{ role: "user", content: "one" }] }).withResponse();
+    // $2, $1 reserved by this request: $1 left.
+    expect(first.response.headers.get("x-runestone-budget-remaining-usd")).toBe("1");
+    const stream = await client.chat.completions.create({ model: "dollar", max_tokens: 1, stream: true, messages: [{ role: "user", content: "two" }] }).withResponse();
+    expect(stream.response.headers.get("x-runestone-budget-remaining-usd")).toBe("0");
+    for await (const chunk of stream.data) void chunk;
+    const err = await client.chat.completions.create({ model: "dollar", max_tokens: 1, messages: [{ role: "user", content: "three" }] }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OpenAI.RateLimitError);
+    const e = err as InstanceType<typeof OpenAI.RateLimitError>;
+    expect(e.status).toBe(429);
+    expect(e.code).toBe("budget_exceeded");
+    expect(e.type).toBe("insufficient_quota");
+    expect(Number(e.headers?.get("retry-after"))).toBe(3600);
+  });
+});
+
+describe("the reset at the end of the period", () => {
+  it("refuses until the UTC day ends and admits again from 00:00, with the spend back at 0", async () => {
+    for (let i = 0; i < 2; i++) expect((await statuses([await post(gw.url, key("reset"), dollarRequest())]))[0]).toBe(200);
+    expect((await statuses([await post(gw.url, key("reset"), dollarRequest())]))[0]).toBe(429);
+    now = Date.parse("2031-03-14T23:59:59.500Z");
+    const late = await post(gw.url, key("reset"), dollarRequest());
+    expect(late.status).toBe(429);
+    expect(late.headers.get("retry-after")).toBe("1");
+    await late.text();
+    now = Date.parse("2031-03-15T00:00:00Z");
+    const fresh = await post(gw.url, key("reset"), dollarRequest());
+    expect(fresh.status).toBe(200);
+    expect(fresh.headers.get("x-runestone-budget-remaining-usd")).toBe("1");
+    await fresh.text();
+    const [status] = await budgetsOf(gw.url, key("reset"));
+    expect(status).toMatchObject({ spent_usd: 1, remaining_usd: 1, resets_at: Date.parse("2031-03-16T00:00:00Z") / 1000 });
+    now = START;
+  });
+
+  it("a monthly budget lasts until the first of the next month", async () => {
+    expect((await statuses([await post(gw.url, key("monthly"), dollarRequest())]))[0]).toBe(200);
+    now = Date.parse("2031-03-31T12:00:00Z");
+    const refused = await post(gw.url, key("monthly"), dollarRequest());
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("retry-after")).toBe(String(12 * 3600));
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toContain("budget of $1 per month (UTC) is spent");
+    now = Date.parse("2031-04-01T00:00:00Z");
+    expect((await statuses([await post(gw.url, key("monthly"), dollarRequest())]))[0]).toBe(200);
+    now = START;
+  });
+});
+
+describe("a key's budget on top of its tenant's", () => {
+  it("refuses the key at its own budget while the tenant's other keys go on to the tenant's", async () => {
+    const created = await post(gw.url, ADMIN_KEY, { tenant_id: "keyed", name: "capped key", limits: { budget: { amount_usd: 2, period: "day" } } }, "/v1/admin/keys");
+    expect(created.status).toBe(201);
+    const { key: secret, id, limits } = (await created.json()) as { key: string; id: string; limits: unknown };
+    expect(limits).toEqual({ budget: { amount_usd: 2, period: "day", allow_unpriced_models: false } });
+    expect(await statuses([await post(gw.url, secret, dollarRequest()), await post(gw.url, secret, dollarRequest())])).toEqual([200, 200]);
+    const keyRefusal = await post(gw.url, secret, dollarRequest());
+    expect(keyRefusal.status).toBe(429);
+    expect(((await keyRefusal.json()) as { error: { message: string } }).error.message).toContain("this API key's budget of $2 per day (UTC) is spent");
+    // The tenant has spent $2 of $5 through the key: three more from another key.
+    expect((await statuses(await Promise.all([1, 2, 3, 4].map((i) => post(gw.url, key("keyed"), dollarRequest(`k${i}`)))))).sort()).toEqual([200, 200, 200, 429]);
+    const tenantRefusal = await post(gw.url, key("keyed"), dollarRequest());
+    expect(((await tenantRefusal.json()) as { error: { message: string } }).error.message).toContain("this tenant's budget of $5 per day");
+    // The key sees its tenant's budget and its own; the admin sees both too.
+    const seen = await budgetsOf(gw.url, secret);
+    expect(seen.map((b) => [b.scope, b.key_id, b.spent_usd])).toEqual([["tenant", null, 5], ["key", id, 2]]);
+    const admin = await budgetsOf(gw.url, ADMIN_KEY);
+    expect(admin.find((b) => b.key_id === id)).toMatchObject({ scope: "key", tenant_id: "keyed", remaining_usd: 0 });
+  });
+});
+
+describe("models without a known price", () => {
+  it("are refused for a budgeted tenant with 403 model_not_priced saying how to allow them", async () => {
+    const res = await post(gw.url, key("strict"), { model: "unpriced", messages: [{ role: "user", content: "hi" }] });
+    expect(res.status).toBe(403);
+    const { error } = (await res.json()) as { error: { type: string; code: string; param: string; message: string } };
+    expect(error).toMatchObject({ type: "permission_error", code: "model_not_priced", param: "model" });
+    expect(error.message).toContain("model 'unpriced' has no known price");
+    expect(error.message).toContain("limits.budget.allow_unpriced_models: true");
+    expect(upstream.requests.filter((r) => r.rawBody.includes("free-model"))).toHaveLength(0);
+  });
+
+  it("run for a tenant that allows them, counted as $0, and for a tenant without a budget", async () => {
+    const lenient = await post(gw.url, key("lenient"), { model: "unpriced", messages: [{ role: "user", content: "hi" }] });
+    expect(lenient.status).toBe(200);
+    expect(lenient.headers.get("x-runestone-budget-remaining-usd")).toBe("5");
+    await lenient.text();
+    expect((await statuses([await post(gw.url, key("nobudget"), { model: "unpriced", messages: [{ role: "user", content: "hi" }] })]))[0]).toBe(200);
+    const [status] = await budgetsOf(gw.url, key("lenient"));
+    expect(status).toMatchObject({ spent_usd: 0, remaining_usd: 5 });
+  });
+});
+
+describe("every model route", () => {
+  it("holds /v1/chat/stream and /v1/messages to the same budget as chat completions", async () => {
+    const stream = await post(gw.url, key("routes"), dollarRequest("s"), "/v1/chat/stream");
+    expect(stream.status).toBe(200);
+    expect(stream.headers.get("x-runestone-budget-remaining-usd")).toBe("2");
+    expect(await stream.text()).toContain("[DONE]");
+    const msg = await post(gw.url, key("routes"), { model: "dollar", max_tokens: 1, messages: [{ role: "user", content: "m" }] }, "/v1/messages");
+    expect(msg.status).toBe(200);
+    await msg.text();
+    expect((await statuses([await post(gw.url, key("routes"), dollarRequest())]))[0]).toBe(200);
+    const refused = await post(gw.url, key("routes"), { model: "dollar", max_tokens: 1, messages: [{ role: "user", content: "m" }] }, "/v1/messages");
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("retry-after")).toBe("3600");
+    const body = (await refused.json()) as { type: string; error: { type: string; message: string } };
+    expect(body.error.type).toBe("rate_limit_error");
+    expect(body.error.message).toContain("Budget exceeded");
+  });
+
+  it("counts the refusals by reason in runestone_rate_limited_total", async () => {
+    const text = await (await fetch(`${gw.url}/metrics`)).text();
+    expect(text).toMatch(/runestone_rate_limited_total\{limit="budget",action="rejected",tenant="burst"\} 15/);
+    expect(text).toMatch(/runestone_rate_limited_total\{limit="unpriced_model",action="rejected",tenant="strict"\} 1/);
+  });
+});
+
+describe("durability across a restart (embedded)", () => {
+  it("keeps the month's spend in the SQLite file: a restarted gateway refuses past the same budget", async () => {
+    expect(await statuses(await Promise.all([1, 2, 3].map((i) => post(gw.url, key("durable"), dollarRequest(`d${i}`)))))).toEqual([200, 200, 200]);
+    await gw.close();
+    gw = await startBudgetGateway(yaml(), clock);
+    const [status] = await budgetsOf(gw.url, key("durable"));
+    expect(status).toMatchObject({ spent_usd: 3, remaining_usd: 2, period: "month" });
+    expect((await statuses(await Promise.all([1, 2, 3].map((i) => post(gw.url, key("durable"), dollarRequest(`e${i}`)))))).sort()).toEqual([200, 200, 429]);
+  });
+});
