@@ -129,7 +129,8 @@ export function createApp(deps: AppDeps): Express {
   // Only the error's name and code: a parse error's message could quote the stored conversation.
   app.use(storedResponseRoutes({ store: state.responses, onError: (err, what) => logger.warn({ err: { name: (err as Error)?.name, code: (err as { code?: unknown })?.code } }, `${what} failed`) }));
   app.use(adminRoutes(state.keys));
-  app.use(usageRoutes(state.ledger));
+  const budgets = { book: state.budgets, directory: state.keys };
+  app.use(usageRoutes(state.ledger, budgets));
   app.use(onlyUnder(["/dashboard"], dashboardRoutes({ access: config.metrics.access, adminKey: state.adminKey, traffic: telemetry.traffic, breakers: resilience.breakers, ledger: state.ledger, jobs: deps.jobs })));
   const discovery = new ModelDiscovery(config, (provider, err) => logger.warn({ provider, err: String(err) }, "model discovery failed"));
   void discovery.start();
