@@ -3,7 +3,7 @@
 // answer in time turns the lookup into a bypass rather than an error.
 import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { limitsConfigYaml, startInstances, type Instances } from "./limits-harness";
+import { limitsConfigYaml, startInstances, within, type Instances } from "./limits-harness";
 import { startRedis, type RedisServer } from "./redis-server";
 
 const KEY = "sk-test-shared-cache-0123456789";
@@ -46,6 +46,15 @@ describe("the response cache shared through Redis", () => {
     expect(second.response.headers.get("x-runestone-cache")).toBe("hit");
     expect(second.data.choices).toEqual(firstAnswer.choices);
     expect(calls()).toBe(1);
+    // One shared ledger: the call on one instance and the hit on the other (written within a second).
+    let row: Record<string, number> | undefined;
+    await within(5_000, async () => {
+      const res = await fetch(`${gw.urls[0]}/v1/usage?group_by=model`, { headers: { authorization: `Bearer ${KEY}` } });
+      row = ((await res.json()) as { data: Array<Record<string, number>> }).data[0];
+      return row?.cache_hits === 1;
+    });
+    expect(row).toMatchObject({ requests: 1, cache_hits: 1, total_tokens: firstAnswer.usage!.total_tokens });
+    expect(row!.saved_usd).toBeCloseTo(row!.cost_usd!, 9);
   });
 
   it("replays a stream stored by one instance as a stream on the other, and keeps tenants apart", async () => {

@@ -271,6 +271,8 @@ describe("what a hit costs", () => {
     const first = await chat(body, key);
     expect(first.status).toBe(200);
     const used = ((await first.json()) as OpenAI.ChatCompletion).usage!.total_tokens;
+    const cost = Number(first.headers.get("x-runestone-cost"));
+    expect(cost).toBeGreaterThan(0);
     const requestsLeft = Number(first.headers.get("x-ratelimit-remaining-requests"));
     const hit = await chat(body, key);
     expect(hit.headers.get("x-runestone-cache")).toBe("hit");
@@ -280,14 +282,20 @@ describe("what a hit costs", () => {
     // Hits still count against requests per minute (4): two more hits use it up, the next one is a 429.
     expect((await chat(body, key)).status).toBe(200);
     expect((await chat(body, key)).status).toBe(200);
-    expect((await chat(body, key)).status).toBe(429);
+    const refused = await chat(body, key);
+    expect(refused.status).toBe(429);
+    // Found in the cache, but not answered from it.
+    expect(refused.headers.get("x-runestone-cache")).toBe("bypass");
     expect(calls()).toBe(1);
     const usage = await fetch(`${h.url}/v1/usage?group_by=model`, { headers: { authorization: `Bearer ${key}` } });
-    const rows = ((await usage.json()) as { data: Array<{ requests: number; prompt_tokens: number; completion_tokens: number; cost_usd: number }> }).data;
-    expect(rows).toHaveLength(1);
-    // Only the upstream call is charged: its tokens and cost, one request.
-    expect(rows[0]).toMatchObject({ requests: 1 });
-    expect(rows[0]!.prompt_tokens).toBeGreaterThan(0);
+    const rows = ((await usage.json()) as { data: Array<Record<string, number>> }).data;
+    // Only the upstream call is charged (its tokens and cost, one request); the three hits are counted with
+    // what they saved, and no tokens.
+    expect(rows).toEqual([
+      expect.objectContaining({ model: "gpt-4o-mini", requests: 1, total_tokens: used, cache_hits: 3, unpriced_requests: 0 }),
+    ]);
+    expect(rows[0]!.cost_usd).toBeCloseTo(cost, 9);
+    expect(rows[0]!.saved_usd).toBeCloseTo(3 * cost, 9);
   });
 
   it("counts hits, misses and the saved cost in /metrics", async () => {

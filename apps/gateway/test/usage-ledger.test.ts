@@ -50,7 +50,7 @@ describe("GET /v1/usage", () => {
       rows = (await usage(KEYS.alpha)).rows;
       return rows[0]?.requests === 4;
     });
-    expect(rows).toEqual([{ day: today, model: "gpt-4o-mini", requests: 4, prompt_tokens: 20, completion_tokens: 12, cached_tokens: 0, total_tokens: 32, cost_usd: expect.any(Number), unpriced_requests: 0 }]);
+    expect(rows).toEqual([{ day: today, model: "gpt-4o-mini", requests: 4, prompt_tokens: 20, completion_tokens: 12, cached_tokens: 0, total_tokens: 32, cost_usd: expect.any(Number), unpriced_requests: 0, cache_hits: 0, saved_usd: 0 }]);
     expect(rows[0]!.cost_usd).toBeCloseTo((20 * 0.15 + 12 * 0.6) / 1e6, 15);
   });
 

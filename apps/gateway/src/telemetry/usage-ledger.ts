@@ -14,6 +14,10 @@ export interface UsageRow extends TokenCounts {
   costUsd: number;
   /** Requests of a model without a price: their tokens count, their cost is unknown. */
   unpricedRequests: number;
+  /** Chat requests answered from the response cache (not in `requests`: they reached no model). */
+  cacheHits: number;
+  /** What those cached answers cost when they were made: spend saved. */
+  savedUsd: number;
 }
 
 export interface UsageQuery {
@@ -39,6 +43,8 @@ export interface UsageGroup extends TokenCounts {
   requests: number;
   costUsd: number;
   unpricedRequests: number;
+  cacheHits: number;
+  savedUsd: number;
 }
 
 const FLUSH_MS = 1_000;
@@ -54,14 +60,26 @@ export class UsageLedger {
   ) {}
 
   /** `costUsd: null`: the model has no price; its tokens are recorded and the row counts it as unpriced. */
-  record(entry: Omit<UsageRow, "day" | "requests" | "costUsd" | "unpricedRequests"> & { costUsd: number | null; at?: Date }): void {
+  record(entry: Omit<UsageRow, "day" | "requests" | "costUsd" | "unpricedRequests" | "cacheHits" | "savedUsd"> & { costUsd: number | null; at?: Date }): void {
     const { at, ...rest } = entry;
     const unpricedRequests = rest.costUsd === null ? 1 : 0;
     // Only whole, finite, non-negative counts reach SQLite or Redis (HINCRBY refuses anything else, and a NaN
     // would poison the row's sums for good).
     const counts = { promptTokens: whole(rest.promptTokens), completionTokens: whole(rest.completionTokens), cachedTokens: whole(rest.cachedTokens) };
     const costUsd = rest.costUsd !== null && Number.isFinite(rest.costUsd) && rest.costUsd > 0 ? rest.costUsd : 0;
-    this.merge({ ...rest, ...counts, costUsd, unpricedRequests, day: (at ?? new Date()).toISOString().slice(0, 10), requests: 1 });
+    this.merge({ ...rest, ...counts, costUsd, unpricedRequests, day: (at ?? new Date()).toISOString().slice(0, 10), requests: 1, cacheHits: 0, savedUsd: 0 });
+    this.scheduleFlush();
+  }
+
+  /** A chat request answered from the response cache: no tokens, no cost, one hit and what it saved. */
+  recordCacheHit(entry: { tenant: string; label: string; model: string; savedUsd: number | null; at?: Date }): void {
+    const savedUsd = entry.savedUsd !== null && Number.isFinite(entry.savedUsd) && entry.savedUsd > 0 ? entry.savedUsd : 0;
+    const day = (entry.at ?? new Date()).toISOString().slice(0, 10);
+    this.merge({ day, tenant: entry.tenant, label: entry.label, model: entry.model, requests: 0, promptTokens: 0, completionTokens: 0, cachedTokens: 0, costUsd: 0, unpricedRequests: 0, cacheHits: 1, savedUsd });
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
     if (!this.timer) {
       this.timer = setTimeout(() => void this.flush(), FLUSH_MS);
       this.timer.unref();
@@ -81,6 +99,8 @@ export class UsageLedger {
     row.cachedTokens += r.cachedTokens;
     row.costUsd += r.costUsd;
     row.unpricedRequests += r.unpricedRequests;
+    row.cacheHits += r.cacheHits;
+    row.savedUsd += r.savedUsd;
   }
 
   /** Writes the pending batch; writes are serialised so rows are never counted twice or lost. */
@@ -110,7 +130,7 @@ export class UsageLedger {
       const key = groupBy.map((f) => (f === "tenant" ? r.tenant : f === "day" ? r.day : f === "model" ? r.model : r.label)).join("\u0000");
       let g = groups.get(key);
       if (!g) {
-        g = { requests: 0, promptTokens: 0, completionTokens: 0, cachedTokens: 0, costUsd: 0, unpricedRequests: 0 };
+        g = { requests: 0, promptTokens: 0, completionTokens: 0, cachedTokens: 0, costUsd: 0, unpricedRequests: 0, cacheHits: 0, savedUsd: 0 };
         if (groupBy.includes("tenant")) g.tenant = r.tenant;
         if (groupBy.includes("day")) g.day = r.day;
         if (groupBy.includes("model")) g.model = r.model;
@@ -123,6 +143,8 @@ export class UsageLedger {
       g.cachedTokens += r.cachedTokens;
       g.costUsd += r.costUsd;
       g.unpricedRequests += r.unpricedRequests ?? 0;
+      g.cacheHits += r.cacheHits ?? 0;
+      g.savedUsd += r.savedUsd ?? 0;
     }
     return [...groups.values()].sort((a, b) => cmp(a.day, b.day) || cmp(a.tenant, b.tenant) || cmp(a.model, b.model) || cmp(a.label ?? "", b.label ?? ""));
   }

@@ -16,6 +16,8 @@ export class MemoryUsageStore implements UsageStore {
         cur.cachedTokens += r.cachedTokens;
         cur.costUsd += r.costUsd;
         cur.unpricedRequests += r.unpricedRequests;
+        cur.cacheHits += r.cacheHits;
+        cur.savedUsd += r.savedUsd;
       }
     }
   }

@@ -6,7 +6,7 @@ import type { UsageQuery, UsageRow, UsageStore } from "./usage-ledger";
 
 const SEP = "\u001f";
 const RETAIN_S = 400 * 86_400;
-const METRICS = ["requests", "promptTokens", "completionTokens", "cachedTokens", "costUsd", "unpricedRequests"] as const;
+const METRICS = ["requests", "promptTokens", "completionTokens", "cachedTokens", "costUsd", "unpricedRequests", "cacheHits", "savedUsd"] as const;
 
 export class RedisUsageStore implements UsageStore {
   constructor(
@@ -25,6 +25,8 @@ export class RedisUsageStore implements UsageStore {
       p.hincrby(h, `${f}cachedTokens`, r.cachedTokens);
       if (r.costUsd) p.hincrbyfloat(h, `${f}costUsd`, r.costUsd);
       if (r.unpricedRequests) p.hincrby(h, `${f}unpricedRequests`, r.unpricedRequests);
+      if (r.cacheHits) p.hincrby(h, `${f}cacheHits`, r.cacheHits);
+      if (r.savedUsd) p.hincrbyfloat(h, `${f}savedUsd`, r.savedUsd);
       p.expire(h, RETAIN_S);
       p.sadd(this.tenantsKey(r.day), r.tenant);
       p.expire(this.tenantsKey(r.day), RETAIN_S);
@@ -56,7 +58,7 @@ export class RedisUsageStore implements UsageStore {
         if (!METRICS.includes(metric)) continue;
         let row = byGroup.get(`${model}${SEP}${label}`);
         if (!row) {
-          row = { day, tenant, model, label, requests: 0, promptTokens: 0, completionTokens: 0, cachedTokens: 0, costUsd: 0, unpricedRequests: 0 };
+          row = { day, tenant, model, label, requests: 0, promptTokens: 0, completionTokens: 0, cachedTokens: 0, costUsd: 0, unpricedRequests: 0, cacheHits: 0, savedUsd: 0 };
           byGroup.set(`${model}${SEP}${label}`, row);
         }
         row[metric] = Number(value);

@@ -14,6 +14,8 @@ interface Row {
   cached_tokens: number;
   cost_usd: number;
   unpriced_requests: number;
+  cache_hits: number;
+  saved_usd: number;
 }
 
 export class SqliteUsageStore implements UsageStore {
@@ -30,12 +32,18 @@ export class SqliteUsageStore implements UsageStore {
     if (!db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('usage_daily')").all().some((c) => c.name === "unpriced_requests")) {
       db.exec("ALTER TABLE usage_daily ADD COLUMN unpriced_requests INTEGER NOT NULL DEFAULT 0");
     }
-    this.upsert = db.prepare(`INSERT INTO usage_daily (day, tenant, label, model, requests, prompt_tokens, completion_tokens, cached_tokens, cost_usd, unpriced_requests)
-      VALUES (@day, @tenant, @label, @model, @requests, @promptTokens, @completionTokens, @cachedTokens, @costUsd, @unpricedRequests)
+    // Nor response cache hits.
+    if (!db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('usage_daily')").all().some((c) => c.name === "cache_hits")) {
+      db.exec("ALTER TABLE usage_daily ADD COLUMN cache_hits INTEGER NOT NULL DEFAULT 0");
+      db.exec("ALTER TABLE usage_daily ADD COLUMN saved_usd REAL NOT NULL DEFAULT 0");
+    }
+    this.upsert = db.prepare(`INSERT INTO usage_daily (day, tenant, label, model, requests, prompt_tokens, completion_tokens, cached_tokens, cost_usd, unpriced_requests, cache_hits, saved_usd)
+      VALUES (@day, @tenant, @label, @model, @requests, @promptTokens, @completionTokens, @cachedTokens, @costUsd, @unpricedRequests, @cacheHits, @savedUsd)
       ON CONFLICT (day, tenant, label, model) DO UPDATE SET requests = requests + excluded.requests,
         prompt_tokens = prompt_tokens + excluded.prompt_tokens, completion_tokens = completion_tokens + excluded.completion_tokens,
         cached_tokens = cached_tokens + excluded.cached_tokens, cost_usd = cost_usd + excluded.cost_usd,
-        unpriced_requests = unpriced_requests + excluded.unpriced_requests`);
+        unpriced_requests = unpriced_requests + excluded.unpriced_requests,
+        cache_hits = cache_hits + excluded.cache_hits, saved_usd = saved_usd + excluded.saved_usd`);
     this.writeBatch = db.transaction((rows: UsageRow[]) => {
       for (const r of rows) this.upsert.run(r);
     });
@@ -60,6 +68,8 @@ export class SqliteUsageStore implements UsageStore {
       cachedTokens: r.cached_tokens,
       costUsd: r.cost_usd,
       unpricedRequests: r.unpriced_requests ?? 0,
+      cacheHits: r.cache_hits ?? 0,
+      savedUsd: r.saved_usd ?? 0,
     }));
   }
 

@@ -7,12 +7,14 @@ import type { CacheTicket, CachedAnswer, ResponseCache } from "../../cache/respo
 import { completionToChunks } from "../../cache/completion-to-chunks";
 import { StreamAssembler } from "../../cache/assemble-stream";
 import type { ChatCompletion, ChunkEvent } from "../../core/provider-contract";
+import { onClose } from "../../core/on-close";
 import { contextOf } from "../../core/request-context";
 import type { PreparedChat } from "../../pipeline/prepare-chat";
 import { relayStream, type StreamEncoder } from "../../pipeline/relay-stream";
 import { sendJson } from "../../pipeline/send-json";
 import { candidatePricing } from "../../telemetry/attempt-cost";
 import { costUsd } from "../../telemetry/usage-cost";
+import type { UsageLedger } from "../../telemetry/usage-ledger";
 import { usageSeen } from "../../telemetry/usage-seen";
 import { chatStreamEncoder } from "./chat-stream-encoder";
 
@@ -36,15 +38,23 @@ export async function lookUpChat(cache: ResponseCache | undefined, req: Request,
     return {};
   }
   const found = await cache!.lookup(ticket);
-  ctx.cache = { status: found.status };
-  res.setHeader(CACHE_HEADER, found.status);
+  // A found answer is a hit once it is replayed (replayHit); until then (a 429, a 202) the cache answered nothing.
+  const status = found.status === "hit" ? "bypass" : found.status;
+  ctx.cache = { status };
+  res.setHeader(CACHE_HEADER, status);
   return found.status === "hit" ? { ticket, hit: found.answer } : { ticket };
 }
 
-/** Answers with a cached answer: the same JSON, or the same answer as a stream of chunks. */
-export async function replayHit(res: Response, p: PreparedChat, hit: CachedAnswer, validateResponses: boolean): Promise<void> {
+/**
+ * Answers with a cached answer: the same JSON, or the same answer as a stream of chunks. The usage ledger
+ * records the hit with what it saved, and no tokens.
+ */
+export async function replayHit(res: Response, p: PreparedChat, hit: CachedAnswer, ledger: UsageLedger | undefined, validateResponses: boolean): Promise<void> {
   const ctx = contextOf(res);
   ctx.cache = { status: "hit", provider: hit.provider, model: hit.model, savedUsd: hit.costUsd };
+  res.setHeader(CACHE_HEADER, "hit");
+  const label = ctx.usageLabel ?? "";
+  if (ledger) onClose(res, () => ledger.recordCacheHit({ tenant: p.tenant.id, label, model: hit.model, savedUsd: hit.costUsd }), "usage-ledger");
   const c = hit.completion;
   ctx.response = { id: c.id, model: c.model, finishReasons: c.choices.flatMap((ch) => ch.finish_reason ?? []) };
   const headers = hitHeaders(res, hit, p);

@@ -64,7 +64,7 @@ export async function handleChat(deps: ChatDeps, req: Request, res: Response, fo
       throw rateLimited(decision);
     }
   }
-  if (cached.hit) return replayHit(res, prepared, cached.hit, deps.validateResponses === true);
+  if (cached.hit) return replayHit(res, prepared, cached.hit, deps.accounting?.ledger, deps.validateResponses === true);
   const { signal, inFlight } = upstreamSignal(res, deps.requestTimeoutMs);
   if (!prepared.stream) {
     const { completion, attempt } = await completeChat(prepared, signal, inFlight);
