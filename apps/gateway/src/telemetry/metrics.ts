@@ -5,6 +5,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom
 import type { BreakerState } from "../resilience/circuit-breaker";
 import type { GatewayEvents, RequestFinishedEvent } from "../core/gateway-events";
 import { NONE, type MetricLabels } from "./metric-labels";
+import { SeriesCounter, SeriesHistogram, type CounterSeries, type HistogramSeries } from "./metric-series";
 
 export const PREFIX = "runestone_";
 
@@ -13,6 +14,24 @@ const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 1
 const OVERHEAD_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
 const TTFT_BUCKETS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60];
 const QUEUE_WAIT_BUCKETS = [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900, 3600];
+
+/** The token and cost series of one (provider, model[, tenant]). */
+interface UsageSeries {
+  input: CounterSeries;
+  cached: CounterSeries;
+  output: CounterSeries;
+  cost: CounterSeries;
+}
+
+/** Every series a finished request updates, resolved once per label combination (metric-series.ts). */
+interface RequestSeries {
+  requests: CounterSeries;
+  duration: HistogramSeries;
+  overhead: HistogramSeries;
+  /** Resolved on the first stream's time to first token. */
+  ttft: HistogramSeries | undefined;
+  usage: UsageSeries;
+}
 
 const BREAKER_VALUE: Record<BreakerState, number> = { closed: 0, half_open: 1, open: 2 };
 
@@ -39,15 +58,20 @@ export class GatewayMetrics {
   /** Depth as last reported by queue events, when no queue is bound to ask. */
   private reportedDepth = 0;
 
-  readonly requests: Counter;
-  readonly requestDuration: Histogram;
-  readonly upstreamDuration: Histogram;
-  readonly overhead: Histogram;
-  readonly ttft: Histogram;
-  readonly inputTokens: Counter;
-  readonly cachedInputTokens: Counter;
-  readonly outputTokens: Counter;
-  readonly cost: Counter;
+  // The per-request series: kept by their label values (the maps below), updated in place.
+  readonly requests: SeriesCounter<string>;
+  readonly requestDuration: SeriesHistogram<string>;
+  readonly upstreamDuration: SeriesHistogram<string>;
+  readonly overhead: SeriesHistogram<string>;
+  readonly ttft: SeriesHistogram<string>;
+  readonly inputTokens: SeriesCounter<string>;
+  readonly cachedInputTokens: SeriesCounter<string>;
+  readonly outputTokens: SeriesCounter<string>;
+  readonly cost: SeriesCounter<string>;
+  // Keys are label values joined by NUL (bounded like the labels themselves, see metric-labels.ts).
+  private readonly requestSeries = new Map<string, RequestSeries>();
+  private readonly usageSeries = new Map<string, UsageSeries>();
+  private readonly attemptSeries = new Map<string, HistogramSeries>();
   readonly activeRequests: Gauge;
   readonly queueDepth: Gauge;
   readonly queueWait: Histogram;
@@ -66,44 +90,44 @@ export class GatewayMetrics {
     const t = opts.tenantLabel ? (["tenant"] as const) : ([] as const);
     const self = this;
 
-    this.requests = new Counter({
+    this.requests = new SeriesCounter({
       name: `${PREFIX}requests_total`,
       help: "Requests answered, by route template, status, provider, model and tenant.",
       labelNames: ["route", "status", "provider", "model", ...t],
       registers,
     });
-    this.requestDuration = new Histogram({
+    this.requestDuration = new SeriesHistogram({
       name: `${PREFIX}request_duration_seconds`,
       help: "Time from the request's arrival to the end of its response (the whole stream for streams).",
       labelNames: ["route", "provider", "model", "stream"],
       buckets: DURATION_BUCKETS,
       registers,
     });
-    this.upstreamDuration = new Histogram({
+    this.upstreamDuration = new SeriesHistogram({
       name: `${PREFIX}upstream_duration_seconds`,
       help: "Duration of each upstream attempt (to the first chunk for streams), by outcome: ok or the failure kind.",
       labelNames: ["provider", "model", "outcome"],
       buckets: DURATION_BUCKETS,
       registers,
     });
-    this.overhead = new Histogram({
+    this.overhead = new SeriesHistogram({
       name: `${PREFIX}gateway_overhead_seconds`,
       help: "Time spent in the gateway itself: request duration minus the time spent waiting on upstreams.",
       labelNames: ["route", "stream"],
       buckets: OVERHEAD_BUCKETS,
       registers,
     });
-    this.ttft = new Histogram({
+    this.ttft = new SeriesHistogram({
       name: `${PREFIX}time_to_first_token_seconds`,
       help: "Streams: time from the request's arrival to its first content chunk sent to the client.",
       labelNames: ["provider", "model"],
       buckets: TTFT_BUCKETS,
       registers,
     });
-    this.inputTokens = new Counter({ name: `${PREFIX}input_tokens_total`, help: "Prompt (input) tokens, as reported by providers (estimated when no report came: a client gone, a stream cut).", labelNames: ["provider", "model", ...t], registers });
-    this.cachedInputTokens = new Counter({ name: `${PREFIX}cached_input_tokens_total`, help: "Prompt tokens served from a provider's prompt cache (a part of input tokens).", labelNames: ["provider", "model", ...t], registers });
-    this.outputTokens = new Counter({ name: `${PREFIX}output_tokens_total`, help: "Completion (output) tokens, as reported by providers (estimated when no report came: a client gone, a stream cut).", labelNames: ["provider", "model", ...t], registers });
-    this.cost = new Counter({ name: `${PREFIX}cost_usd_total`, help: "Cost in US dollars, from the catalog's prices and the reported tokens.", labelNames: ["provider", "model", ...t], registers });
+    this.inputTokens = new SeriesCounter({ name: `${PREFIX}input_tokens_total`, help: "Prompt (input) tokens, as reported by providers (estimated when no report came: a client gone, a stream cut).", labelNames: ["provider", "model", ...t], registers });
+    this.cachedInputTokens = new SeriesCounter({ name: `${PREFIX}cached_input_tokens_total`, help: "Prompt tokens served from a provider's prompt cache (a part of input tokens).", labelNames: ["provider", "model", ...t], registers });
+    this.outputTokens = new SeriesCounter({ name: `${PREFIX}output_tokens_total`, help: "Completion (output) tokens, as reported by providers (estimated when no report came: a client gone, a stream cut).", labelNames: ["provider", "model", ...t], registers });
+    this.cost = new SeriesCounter({ name: `${PREFIX}cost_usd_total`, help: "Cost in US dollars, from the catalog's prices and the reported tokens.", labelNames: ["provider", "model", ...t], registers });
     this.activeRequests = new Gauge({ name: `${PREFIX}active_requests`, help: "Requests being handled right now (streams until they end).", registers });
     this.queueDepth = new Gauge({
       name: `${PREFIX}queue_depth`,
@@ -155,7 +179,7 @@ export class GatewayMetrics {
 
     this.events = {
       requestFinished: (e) => this.onRequestFinished(e),
-      upstreamAttempt: (e) => this.upstreamDuration.observe({ provider: e.provider, model: this.labels.model(e.model), outcome: e.ok ? "ok" : (e.errorKind ?? "error") }, e.durationMs / 1000),
+      upstreamAttempt: (e) => this.upstreamDuration.observe(this.attemptSeriesOf(e.provider, this.labels.model(e.model), e.ok ? "ok" : (e.errorKind ?? "error")), e.durationMs / 1000),
       fallback: (e) => this.fallbacks.inc({ model: this.labels.model(e.model), from_provider: e.fromProvider, to_provider: e.toProvider }),
       retry: (e) => this.retries.inc({ provider: e.provider, model: this.labels.model(e.model) }),
       breakerStateChanged: (e) => this.breakerState.set({ provider: e.provider, deployment: e.model }, BREAKER_VALUE[e.state]),
@@ -204,30 +228,79 @@ export class GatewayMetrics {
   private onRequestFinished(e: RequestFinishedEvent): void {
     const provider = e.provider ?? NONE;
     const model = this.labels.model(e.model);
-    const stream = e.stream ? "true" : "false";
-    this.requests.inc(this.withTenant({ route: e.route, status: this.labels.status(e.status), provider, model }, e.tenant));
-    this.requestDuration.observe({ route: e.route, provider, model, stream }, e.durationMs / 1000);
-    if (e.overheadMs !== undefined) this.overhead.observe({ route: e.route, stream }, e.overheadMs / 1000);
-    if (e.ttftMs !== undefined) this.ttft.observe({ provider, model }, e.ttftMs / 1000);
-    this.countUsage(provider, e.model, e.tenant, e);
+    const tenant = this.tenantLabel ? (e.tenant ?? NONE) : "";
+    const key = `${e.route}\0${e.status}\0${provider}\0${model}\0${e.stream ? 1 : 0}\0${tenant}`;
+    let s = this.requestSeries.get(key);
+    if (!s) {
+      s = this.resolveRequestSeries(e.route, this.labels.status(e.status), provider, model, e.stream ? "true" : "false", e.tenant);
+      this.requestSeries.set(key, s);
+    }
+    s.requests.value += 1;
+    this.requestDuration.observe(s.duration, e.durationMs / 1000);
+    if (e.overheadMs !== undefined) this.overhead.observe(s.overhead, e.overheadMs / 1000);
+    if (e.ttftMs !== undefined) this.ttft.observe((s.ttft ??= this.ttft.series({ provider, model })), e.ttftMs / 1000);
+    addUsage(s.usage, e);
     if (e.cache) this.cacheRequests.inc(this.withTenant({ result: e.cache }, e.tenant));
     if (addable(e.cacheSavedUsd)) this.cacheSaved.inc(this.withTenant({}, e.tenant), e.cacheSavedUsd);
   }
 
-  private countUsage(provider: string, model: string | undefined, tenant: string | undefined, u: { promptTokens?: number; completionTokens?: number; cachedTokens?: number; costUsd?: number }): void {
+  private resolveRequestSeries(route: string, status: string, provider: string, model: string, stream: string, tenant: string | undefined): RequestSeries {
+    return {
+      requests: this.requests.series(this.withTenant({ route, status, provider, model }, tenant)),
+      duration: this.requestDuration.series({ route, provider, model, stream }),
+      overhead: this.overhead.series({ route, stream }),
+      ttft: undefined,
+      usage: this.usageSeriesOf(provider, model, tenant),
+    };
+  }
+
+  /** `model` is already a label value (metric-labels.ts). */
+  private usageSeriesOf(provider: string, model: string, tenant: string | undefined): UsageSeries {
+    const key = `${provider}\0${model}\0${this.tenantLabel ? (tenant ?? NONE) : ""}`;
+    let u = this.usageSeries.get(key);
+    if (!u) {
+      const who = this.withTenant({ provider, model }, tenant);
+      u = { input: this.inputTokens.series(who), cached: this.cachedInputTokens.series(who), output: this.outputTokens.series(who), cost: this.cost.series(who) };
+      this.usageSeries.set(key, u);
+    }
+    return u;
+  }
+
+  private attemptSeriesOf(provider: string, model: string, outcome: string): HistogramSeries {
+    const key = `${provider}\0${model}\0${outcome}`;
+    let h = this.attemptSeries.get(key);
+    if (!h) {
+      h = this.upstreamDuration.series({ provider, model, outcome });
+      this.attemptSeries.set(key, h);
+    }
+    return h;
+  }
+
+  private countUsage(provider: string, model: string | undefined, tenant: string | undefined, u: UsageCounts): void {
     if (u.promptTokens === undefined && u.completionTokens === undefined) return;
-    const who = this.withTenant({ provider, model: this.labels.model(model) }, tenant);
-    // prom-client throws on anything but a finite non-negative number: such a value is left out, never thrown.
-    if (addable(u.promptTokens)) this.inputTokens.inc(who, u.promptTokens);
-    if (addable(u.cachedTokens)) this.cachedInputTokens.inc(who, u.cachedTokens);
-    if (addable(u.completionTokens)) this.outputTokens.inc(who, u.completionTokens);
-    if (addable(u.costUsd)) this.cost.inc(who, u.costUsd);
+    addUsage(this.usageSeriesOf(provider, this.labels.model(model), tenant), u);
   }
 
   private withTenant<T extends Record<string, string>>(labels: T, tenant: string | undefined): T {
     if (this.tenantLabel) (labels as Record<string, string>).tenant = tenant ?? NONE;
     return labels;
   }
+}
+
+interface UsageCounts {
+  promptTokens?: number;
+  completionTokens?: number;
+  cachedTokens?: number;
+  costUsd?: number;
+}
+
+function addUsage(s: UsageSeries, u: UsageCounts): void {
+  if (u.promptTokens === undefined && u.completionTokens === undefined) return;
+  // A count that is not a finite positive number (a provider's odd report) is left out, never thrown.
+  if (addable(u.promptTokens)) s.input.value += u.promptTokens;
+  if (addable(u.cachedTokens)) s.cached.value += u.cachedTokens;
+  if (addable(u.completionTokens)) s.output.value += u.completionTokens;
+  if (addable(u.costUsd)) s.cost.value += u.costUsd;
 }
 
 const addable = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v) && v > 0;

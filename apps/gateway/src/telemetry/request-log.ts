@@ -7,6 +7,7 @@ import type { Logger } from "pino";
 import { guarded } from "../core/guard-handler";
 import { contextOf } from "../core/request-context";
 import { describeRequest } from "./describe-request";
+import { lineWriter } from "./logger";
 import type { GatewayEvents, RequestFinishedEvent } from "../core/gateway-events";
 import type { MetricLabels } from "./metric-labels";
 
@@ -27,6 +28,7 @@ const QUIET_ROUTES = new Set(["/health", "/health/live", "/health/ready", "/metr
 
 export function requestLog(deps: RequestLogDeps): RequestHandler {
   const { logger, lifecycle, labels, events, active, onFinished } = deps;
+  const writeLine = lineWriter(logger);
   return (req, res, next) => {
     lifecycle.enter();
     active?.requestStarted();
@@ -46,7 +48,9 @@ export function requestLog(deps: RequestLogDeps): RequestHandler {
       }
       onFinished?.(e, res);
       const level = QUIET_ROUTES.has(e.route) ? "debug" : "info";
-      if (logger.isLevelEnabled(level)) logger[level](logFields(e), "request");
+      if (!logger.isLevelEnabled(level)) return;
+      if (writeLine) writeLine(level, logProps(e), "request");
+      else logger[level](logFields(e), "request");
     };
     // Guarded: a failure in metrics, traces or the log line must not escape into the process.
     const safeFinish = guarded("request-log", finish);
@@ -60,6 +64,37 @@ export function requestLog(deps: RequestLogDeps): RequestHandler {
 const REFUSAL_CODES = new Set(["rate_limit_exceeded", "budget_exceeded", "model_not_priced"]);
 
 const round3 = (ms: number | undefined) => (ms === undefined ? undefined : Math.round(ms * 1000) / 1000);
+
+/**
+ * The log line's fields as JSON members (`,"key":value` each, undefined ones left out), in logFields' order:
+ * the same text pino would write for logFields(e). Every string is escaped by JSON.stringify (a model name or
+ * request id comes from the client); numbers are written as pino writes them (non-finite as null).
+ */
+export function logProps(e: RequestFinishedEvent): string {
+  let s = ',"request_id":' + JSON.stringify(e.requestId);
+  if (e.tenant !== undefined) s += ',"tenant":' + JSON.stringify(e.tenant);
+  s += ',"method":' + JSON.stringify(e.method) + ',"route":' + JSON.stringify(e.route) + ',"status":' + num(e.status);
+  if (e.provider !== undefined) s += ',"provider":' + JSON.stringify(e.provider);
+  if (e.model !== undefined) s += ',"model":' + JSON.stringify(e.model);
+  if (e.routingPolicy !== undefined) s += ',"routing_policy":' + JSON.stringify(e.routingPolicy);
+  s += ',"stream":' + (e.stream ? "true" : "false");
+  if (e.fallbacks !== undefined) s += ',"fallbacks":' + num(e.fallbacks);
+  if (e.retries !== undefined) s += ',"retries":' + num(e.retries);
+  s += ',"duration_ms":' + num(round3(e.durationMs)!);
+  if (e.upstreamMs !== undefined) s += ',"upstream_ms":' + num(round3(e.upstreamMs)!);
+  if (e.overheadMs !== undefined) s += ',"overhead_ms":' + num(round3(e.overheadMs)!);
+  if (e.ttftMs !== undefined) s += ',"ttft_ms":' + num(round3(e.ttftMs)!);
+  if (e.promptTokens !== undefined) s += ',"prompt_tokens":' + num(e.promptTokens);
+  if (e.completionTokens !== undefined) s += ',"completion_tokens":' + num(e.completionTokens);
+  if (e.cachedTokens !== undefined) s += ',"cached_tokens":' + num(e.cachedTokens);
+  if (e.tokensEstimated !== undefined) s += ',"tokens_estimated":' + (e.tokensEstimated ? "true" : "false");
+  if (e.costUsd !== undefined) s += ',"cost_usd":' + num(e.costUsd);
+  if (e.errorCode !== undefined) s += ',"error_code":' + JSON.stringify(e.errorCode);
+  if (e.clientClosed !== undefined) s += ',"client_closed":' + (e.clientClosed ? "true" : "false");
+  return s;
+}
+
+const num = (n: number): string => (Number.isFinite(n) ? String(n) : "null");
 
 /** The log line's fields (documented in the README, "Observability"). */
 export function logFields(e: RequestFinishedEvent): Record<string, unknown> {
