@@ -7,12 +7,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   ConflictError,
   createClient,
+  NotFoundError,
   isQueued,
   type ChatCompletion,
   type ChatCompletionCreateParams,
   type EmbeddingCreateParams,
   type MessageCreateParams,
   type QueuedResponse,
+  type ResponseCreateParams,
+  type ResponseObject,
   type RequestOptions,
   type RunestoneClient,
 } from "../src/index";
@@ -141,6 +144,38 @@ const messageAll = {
   thinking: { type: "disabled" },
 } as unknown as MessageCreateParams & { stream: false };
 
+const responseAll = {
+  model: "gpt-4o-mini",
+  input: [
+    { role: "developer", content: "Answer in English." },
+    { type: "message", role: "user", content: [{ type: "input_text", text: "what is the weather" }] },
+  ],
+  instructions: "You are terse.",
+  tools: [{ type: "function", name: "get_weather", description: "Weather", parameters: { type: "object", properties: { city: { type: "string" } } } }],
+  tool_choice: "none",
+  parallel_tool_calls: false,
+  text: { format: { type: "text" } },
+  reasoning: { effort: "low" },
+  max_output_tokens: 200,
+  temperature: 0.5,
+  top_p: 0.9,
+  metadata: { suite: "sdk-contract" },
+  store: true,
+  previous_response_id: null,
+  stream: false,
+  provider: "openai",
+  tenant_id: "acme",
+  model_family: "general",
+  capabilities: ["chat"],
+  max_cost_per_token: 0.001,
+  request_id: "sdk-contract-responses-all",
+  routing_policy: "cost",
+} as unknown as ResponseCreateParams & { stream: false };
+
+/** The text of a response's first message. */
+const textOf = (r: ResponseObject) =>
+  (r.output.find((o) => o.type === "message")?.content ?? []).map((p) => p.text ?? "").join("");
+
 const embeddingAll: EmbeddingCreateParams = {
   model: "text-embedding-3-small",
   input: ["one", "two"],
@@ -212,6 +247,75 @@ const calls: Record<string, { required(): Promise<void>; all(): Promise<void> }>
       const r = await client.embeddings.create(embeddingAll, allOptions("embeddings"));
       expect(r.data.map((d) => d.index)).toEqual([0, 1]);
       expect(typeof r.data[0]?.embedding).toBe("string");
+    },
+  },
+  createResponse: {
+    async required() {
+      const r = await client.responses.create({ model: "gpt-4o-mini", input: "hello" });
+      expect(r.object).toBe("response");
+      expect(textOf(r)).toBe("echo: hello");
+      const s = await client.responses.stream({ model: "mock-echo", input: "stream me" });
+      let text = "";
+      const types: string[] = [];
+      for await (const event of s) {
+        types.push(event.type);
+        if (event.type === "response.output_text.delta") text += event.delta ?? "";
+      }
+      expect(text).toBe("echo: stream me");
+      expect(types[0]).toBe("response.created");
+      expect(types.at(-1)).toBe("response.completed");
+    },
+    async all() {
+      const r = await client.responses.create(responseAll, allOptions("responses"));
+      expect(r.status).toBe("completed");
+      expect(textOf(r)).toBe("echo: what is the weather");
+      const s = await client.responses.create({ ...responseAll, stream: true, model: "mock-echo", provider: undefined }, allOptions("responses-stream"));
+      let done: ResponseObject | undefined;
+      for await (const event of s) if (event.type === "response.completed") done = event.response;
+      expect(done && textOf(done)).toBe("echo: what is the weather");
+    },
+  },
+  retrieveResponse: {
+    async required() {
+      const r = await client.responses.create({ model: "mock-echo", input: "keep me" });
+      const again = await client.responses.retrieve(r.id);
+      expect(again.id).toBe(r.id);
+      expect(textOf(again)).toBe("echo: keep me");
+    },
+    async all() {
+      const r = await client.responses.create({ model: "gpt-4o-mini", input: "keep me too" });
+      expect(textOf(await client.responses.retrieve(r.id, allOptions("response-get")))).toBe("echo: keep me too");
+    },
+  },
+  deleteResponse: {
+    async required() {
+      const r = await client.responses.create({ model: "mock-echo", input: "delete me" });
+      expect(await client.responses.delete(r.id)).toEqual({ id: r.id, object: "response", deleted: true });
+      await expect(client.responses.retrieve(r.id)).rejects.toBeInstanceOf(NotFoundError);
+      await expect(client.responses.delete(r.id)).rejects.toBeInstanceOf(NotFoundError);
+    },
+    async all() {
+      const r = await client.responses.create({ model: "mock-echo", input: "delete me too" });
+      expect((await client.responses.delete(r.id, allOptions("response-delete"))).deleted).toBe(true);
+    },
+  },
+  listResponseInputItems: {
+    async required() {
+      const r = await client.responses.create({ model: "mock-echo", input: "list me" });
+      const list = await client.responses.inputItems.list(r.id);
+      expect(list.object).toBe("list");
+      expect(list.data).toHaveLength(1);
+      expect(list.data[0]).toMatchObject({ role: "user" });
+      expect(list.has_more).toBe(false);
+    },
+    async all() {
+      const r = await client.responses.create({ model: "mock-echo", input: [{ role: "user", content: "one" }, { role: "user", content: "two" }] });
+      const page = await client.responses.inputItems.list(r.id, { limit: 1, order: "asc" }, allOptions("response-items"));
+      expect(page.data).toHaveLength(1);
+      expect(page.has_more).toBe(true);
+      const next = await client.responses.inputItems.list(r.id, { limit: 1, order: "asc", after: page.last_id! });
+      expect(next.data[0]).toMatchObject({ content: "two" });
+      expect(next.has_more).toBe(false);
     },
   },
   listModels: {
@@ -397,10 +501,11 @@ describe("the SDK covers the contract", () => {
     expect(specOperations.filter((id) => !(id in calls))).toEqual([]);
   });
 
-  it("sends every documented field of the chat, messages and embeddings requests in the all-parameters calls", () => {
+  it("sends every documented field of the chat, messages, responses and embeddings requests in the all-parameters calls", () => {
     expect(schemaProps("CreateChatCompletionRequest").filter((p) => !(p in chatAll))).toEqual([]);
     expect(schemaProps("CreateMessageRequest").filter((p) => !(p in messageAll))).toEqual([]);
     expect(schemaProps("CreateEmbeddingRequest").filter((p) => !(p in embeddingAll))).toEqual([]);
+    expect(schemaProps("CreateResponseRequest").filter((p) => !(p in responseAll))).toEqual([]);
   });
 });
 
