@@ -11,6 +11,7 @@ const CACHED_KEY = "sk-test-cached-0123456789";
 const CACHED_TWIN_KEY = "sk-test-cached-twin-0123456789";
 const LIMITED_KEY = "sk-test-cached-limited-0123456789";
 const PLAIN_KEY = "sk-test-plain-0123456789";
+const BUDGET_KEY = "sk-test-cached-budget-0123456789";
 
 let h: Harness;
 let client: OpenAI;
@@ -27,6 +28,10 @@ const tenants = `  - id: cached
     limits: { tokens_per_minute: 60, requests_per_minute: 4 }
   - id: plain
     keys: [${PLAIN_KEY}]
+  - id: cached-budget
+    keys: [${BUDGET_KEY}]
+    cache: { ttl_seconds: 300 }
+    limits: { budget: { amount_usd: 1, period: day } }
 metrics: { access: open }
 `;
 
@@ -296,6 +301,21 @@ describe("what a hit costs", () => {
     ]);
     expect(rows[0]!.cost_usd).toBeCloseTo(cost, 9);
     expect(rows[0]!.saved_usd).toBeCloseTo(3 * cost, 9);
+  });
+
+  it("spends nothing of a budget: the remaining budget after hits is the budget less the one upstream call", async () => {
+    const body = fresh();
+    const first = await chat(body, BUDGET_KEY);
+    const cost = Number(first.headers.get("x-runestone-cost"));
+    expect(cost).toBeGreaterThan(0);
+    await first.text();
+    for (let i = 0; i < 3; i++) {
+      const hit = await chat(body, BUDGET_KEY);
+      expect(hit.headers.get("x-runestone-cache")).toBe("hit");
+      expect(Number(hit.headers.get("x-runestone-budget-remaining-usd"))).toBeCloseTo(1 - cost, 9);
+      await hit.text();
+    }
+    expect(calls()).toBe(1);
   });
 
   it("counts hits, misses and the saved cost in /metrics", async () => {

@@ -4,6 +4,7 @@
 // with no tokens, and is accounted as no usage: usage-seen.ts reads `ctx.cache`.
 import type { Request, Response } from "express";
 import type { CacheTicket, CachedAnswer, ResponseCache } from "../../cache/response-cache";
+import { markCostFree } from "../../admission/budget-spend";
 import { completionToChunks } from "../../cache/completion-to-chunks";
 import { StreamAssembler } from "../../cache/assemble-stream";
 import type { ChatCompletion, ChunkEvent } from "../../core/provider-contract";
@@ -53,6 +54,8 @@ export async function replayHit(res: Response, p: PreparedChat, hit: CachedAnswe
   const ctx = contextOf(res);
   ctx.cache = { status: "hit", provider: hit.provider, model: hit.model, savedUsd: hit.costUsd };
   res.setHeader(CACHE_HEADER, "hit");
+  // Its budget reservation (none was estimated) settles at $0 (usage-seen.ts sees no usage for a hit either).
+  markCostFree(res);
   const label = ctx.usageLabel ?? "";
   if (ledger) onClose(res, () => ledger.recordCacheHit({ tenant: p.tenant.id, label, model: hit.model, savedUsd: hit.costUsd }), "usage-ledger");
   const c = hit.completion;
