@@ -6,6 +6,7 @@ import { startMockUpstream, type MockUpstream } from "@runestone/mock-upstream";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tempSqlitePath } from "./harness";
+import { upstreamSaw, waitFinal } from "./jobs-harness";
 import { ADMIN_KEY, budgetsConfigYaml, budgetsOf, budgetTenant, dollarRequest, key, oneTokenAnswers, post, startBudgetGateway, type BudgetGateway } from "./budgets-harness";
 
 // 23:00 UTC: an hour before the day's budgets reset. Far in the future, so nothing else's clock interferes.
@@ -23,6 +24,7 @@ const tenants = [
   budgetTenant("lenient", "{ amount_usd: 5, period: day, allow_unpriced_models: true }"),
   budgetTenant("durable", "{ amount_usd: 5, period: month }"),
   budgetTenant("routes", "{ amount_usd: 3, period: day }"),
+  budgetTenant("jobs", "{ amount_usd: 2, period: day }", "max_concurrent: 1").replace("    limits:", "    overflow: queue\n    limits:"),
 ].join("");
 
 let upstream: MockUpstream;
@@ -182,6 +184,31 @@ describe("every model route", () => {
     const text = await (await fetch(`${gw.url}/metrics`)).text();
     expect(text).toMatch(/runestone_rate_limited_total\{limit="budget",action="rejected",tenant="burst"\} 15/);
     expect(text).toMatch(/runestone_rate_limited_total\{limit="unpriced_model",action="rejected",tenant="strict"\} 1/);
+  });
+});
+
+describe("queued jobs", () => {
+  it("fail at their run time with budget_exceeded when the budget was spent while they waited, without reaching the upstream", async () => {
+    // The request holding the tenant's one slot reserves $1 (max_tokens 1) but its answer reports 3 tokens: $3.
+    upstream.behave({ latencyMs: 1500, usage: { prompt_tokens: 7, completion_tokens: 3 } }, { model: "long-model" });
+    const holder = post(gw.url, key("jobs"), { model: "underestimated", max_tokens: 1, messages: [{ role: "user", content: "holder" }] });
+    await upstream.waitFor(() => upstreamSaw(upstream, "holder").length === 1, 5_000);
+    // $1 of $2 reserved: the next request passes the budget, meets the busy slot, and is queued.
+    const queued = await post(gw.url, key("jobs"), dollarRequest("queued-job-marker"));
+    expect(queued.status).toBe(202);
+    const { job_id } = (await queued.json()) as { job_id: string };
+    expect((await holder).status).toBe(200);
+    const job = await waitFinal(gw.url, key("jobs"), job_id);
+    expect(job.status).toBe("failed");
+    expect(job.error).toMatchObject({ type: "insufficient_quota", code: "budget_exceeded" });
+    expect(job.error.message).toContain("this tenant's budget of $2 per day (UTC) is spent ($3 of $2)");
+    expect(upstreamSaw(upstream, "queued-job-marker")).toHaveLength(0);
+  });
+
+  it("are never queued for a spent budget: the refusal is answered at once", async () => {
+    const res = await post(gw.url, key("jobs"), dollarRequest("never-queued"), "/v1/chat/completions", { "x-runestone-overflow": "queue" });
+    expect(res.status).toBe(429);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("budget_exceeded");
   });
 });
 
