@@ -47,7 +47,7 @@ describe("POST /v1/messages/count_tokens", () => {
   });
 
   it("answers the gateway's estimate for a model served by translation, without an upstream call", async () => {
-    const tools: Anthropic.Tool[] = [{ name: "get_weather", description: "Weather in a city", input_schema: { type: "object", properties: { city: { type: "string" } } } }];
+    const tools = [{ name: "get_weather", description: "Weather in a city", input_schema: { type: "object" as const, properties: { city: { type: "string" } } } }];
     const { data, response } = await client.messages.countTokens({ model: "gpt-4o-mini", messages, tools }).withResponse();
     expect(data.input_tokens).toBe(estimateMessageTokens({ model: "gpt-4o-mini", max_tokens: 0, messages, tools }));
     expect(data.input_tokens).toBeGreaterThan(estimateMessageTokens({ model: "gpt-4o-mini", max_tokens: 0, messages }));

@@ -1,9 +1,11 @@
 // GET /v1/models and GET /v1/models/{model}: the catalog (also models whose provider has no key, marked
 // unavailable), the discovered models of providers with `discover: true`, and any `<provider>/<model>` or
 // pattern-matched name on request. `{model}` may carry its slash as is (`/v1/models/openai/gpt-4o`) or
-// percent-encoded (`openai%2Fgpt-4o`, as the OpenAI SDK sends it).
+// percent-encoded (`openai%2Fgpt-4o`, as the OpenAI SDK sends it). A request with `anthropic-version` (Anthropic's
+// SDKs) gets the same models in Anthropic's shape (routing/to-anthropic-model.ts) and the `request-id` header.
 import { Router as ExpressRouter, type Request, type Response } from "express";
 import { toApiModel, type Catalog } from "../../routing/catalog";
+import { toAnthropicModel, toAnthropicModelList } from "../../routing/to-anthropic-model";
 import type { CatalogModel } from "../../core/catalog-model";
 import { allowedDeployments } from "../../routing/allowed-models";
 import type { ModelDiscovery } from "../../routing/model-discovery";
@@ -15,7 +17,14 @@ export function modelRoutes(catalog: Catalog, discovery?: ModelDiscovery): Expre
   const r = ExpressRouter();
   const visible = (tenant: Tenant, m: CatalogModel) => allowedDeployments(tenant.allowedModels, m.id, m).length > 0;
 
-  r.get("/v1/models", (_req, res) => {
+  /** Whether the client speaks Anthropic's API; then its SDK also reads the id from `request-id`. */
+  const anthropic = (req: Request, res: Response) => {
+    if (typeof req.headers["anthropic-version"] !== "string") return false;
+    res.setHeader("request-id", contextOf(res).requestId);
+    return true;
+  };
+
+  r.get("/v1/models", (req, res) => {
     const tenant = contextOf(res).tenant!;
     const models = catalog.all();
     const listed = new Set(models.map((m) => m.id));
@@ -30,17 +39,19 @@ export function modelRoutes(catalog: Catalog, discovery?: ModelDiscovery): Expre
         }
       }
     }
-    res.json({ object: "list", data: models.filter((m) => visible(tenant, m)).map(toApiModel) });
+    const shown = models.filter((m) => visible(tenant, m));
+    res.json(anthropic(req, res) ? toAnthropicModelList(shown) : { object: "list", data: shown.map(toApiModel) });
   });
 
-  const retrieve = (id: string, res: Response) => {
+  const retrieve = (id: string, req: Request, res: Response) => {
+    const shape = anthropic(req, res) ? toAnthropicModel : toApiModel;
     const m = catalog.resolve(id);
     if (!m) throw notFound(catalog.unknownModelMessage(id), "model_not_found", "model");
     if (!visible(contextOf(res).tenant!, m)) throw modelNotAllowed(id);
-    res.json(toApiModel(m));
+    res.json(shape(m));
   };
-  r.get("/v1/models/:model", (req, res) => retrieve(req.params.model as string, res));
+  r.get("/v1/models/:model", (req, res) => retrieve(req.params.model as string, req, res));
   // A literal slash splits the id over several path segments.
-  r.get("/v1/models/*rest", (req: Request, res) => retrieve((req.params as { rest: string[] }).rest.join("/"), res));
+  r.get("/v1/models/*rest", (req: Request, res) => retrieve((req.params as { rest: string[] }).rest.join("/"), req, res));
   return r;
 }
