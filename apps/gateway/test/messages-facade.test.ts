@@ -4,7 +4,7 @@
 import Anthropic from "@anthropic-ai/sdk";
 import { jsonSchemaOutputFormat } from "@anthropic-ai/sdk/helpers/json-schema";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { postJson, startHarness, TENANT_KEY, type Harness } from "./harness";
+import { postJson, startHarness, TENANT_KEY, testConfigYaml, type Harness } from "./harness";
 import { interopConfigYaml } from "./messages-test-config";
 
 let h: Harness;
@@ -60,6 +60,28 @@ describe("structured outputs (output_config.format) on /v1/messages", () => {
     expect(unknownType.status).toBe(400);
     expect(((await unknownType.json()) as { error: { message: string } }).error.message).toContain("output_config.format");
     expect(h.upstream.requests).toHaveLength(0);
+  });
+});
+
+describe("structured outputs on a provider that refuses response_format (Bedrock)", () => {
+  let b: Harness;
+  beforeAll(async () => {
+    b = await startHarness({
+      configYaml: (u) =>
+        testConfigYaml(u)
+          .replace("providers:\n", `providers:\n  aws: { type: bedrock, region: eu-west-3, base_url: ${u}, access_key_id: AKIDEXAMPLEFACADE01, secret_access_key: facade-secret-0123456789 }\n`)
+          .replace("models:\n", `models:\n  br-json:\n    capabilities: [chat, streaming, json_mode]\n    deployments: [{ provider: aws, model: anthropic.claude-3-haiku-20240307-v1:0 }]\n`),
+    });
+  });
+  afterAll(() => b.close());
+
+  it("answers a 400 that names output_config.format, not the response_format the client never sent", async () => {
+    const res = await postJson(`${b.url}/v1/messages`, { model: "br-json", max_tokens: 50, messages: user("hi"), output_config: { format: { type: "json_schema", schema: echoSchema } } });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { type: string; error: { type: string; message: string } };
+    expect(body).toMatchObject({ type: "error", error: { type: "invalid_request_error" } });
+    expect(body.error.message).toMatch(/^output_config\.format cannot be honoured/);
+    expect(b.upstream.requests).toHaveLength(0);
   });
 });
 

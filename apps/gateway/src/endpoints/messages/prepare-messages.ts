@@ -4,6 +4,7 @@ import { estimateMessageTokens } from "../../core/estimate-tokens";
 import { RUNESTONE_FIELDS } from "../../pipeline/prepare-chat";
 import type { ChatCall, ChatRequest, ChunkEvent, PassthroughCall, SseEvent } from "../../core/provider-contract";
 import { badRequest } from "../../core/http-error";
+import { RequestTranslationError } from "../../core/request-translation-error";
 import { hasCapability } from "../../routing/catalog";
 import type { Router } from "../../routing/router";
 import type { Candidate, RoutePlan } from "../../core/route-plan";
@@ -106,7 +107,7 @@ export function messageRunner(p: PreparedMessages): CandidateRunner<MessageRespo
     callFor: (c) => chatCall(p, c),
     async complete(c, call, signal) {
       if (c.provider.passthrough) return (await c.provider.passthrough(passthroughCall(p, c), signal)) as MessageResponse;
-      return convertToAnthropicMessage(await c.provider.complete(call, signal), c.model.id);
+      return convertToAnthropicMessage(await c.provider.complete(call, signal).catch(inClientTerms), c.model.id);
     },
   };
 }
@@ -117,9 +118,20 @@ export function messageStreamRunner(p: PreparedMessages): CandidateRunner<never,
     callFor: (c) => chatCall(p, c),
     async stream(c, call, signal) {
       if (c.provider.passthroughStream) return c.provider.passthroughStream(passthroughCall(p, c), signal);
-      return translateStream(await c.provider.stream(call, signal), c.model.id, p.promptTokens);
+      return translateStream(await c.provider.stream(call, signal).catch(inClientTerms), c.model.id, p.promptTokens);
     },
   };
+}
+
+/**
+ * A provider that refuses the `response_format` our translation made of `output_config.format` (Bedrock, say)
+ * names the field the Messages client actually sent.
+ */
+function inClientTerms(err: unknown): never {
+  if (err instanceof RequestTranslationError && err.param.startsWith("response_format")) {
+    throw new RequestTranslationError(`output_config.format cannot be honoured by this model's provider (${err.message})`, "output_config.format");
+  }
+  throw err;
 }
 
 async function* translateStream(chunks: AsyncIterable<ChunkEvent>, publicModel: string, inputTokensEstimate: number): AsyncGenerator<SseEvent> {
