@@ -11,7 +11,12 @@ let gw: RunningGateway;
 
 beforeAll(async () => {
   redis = await startRedis();
-  const { config } = parseConfig(testConfigYaml("http://127.0.0.1:9", `state: { redis_url: "${redis.url}", redis_prefix: "down-test:" }\n`), {});
+  // An embeddings model on an unreachable upstream: the refusal must come from admission, before any call.
+  const yaml = testConfigYaml("http://127.0.0.1:9", `state: { redis_url: "${redis.url}", redis_prefix: "down-test:" }\n`).replace(
+    "models:\n",
+    "models:\n  text-embedding-3-small:\n    capabilities: [embeddings]\n    deployments: [{ provider: openai, model: text-embedding-3-small }]\n",
+  );
+  const { config } = parseConfig(yaml, {});
   gw = await startGateway({ config, logger: createLogger("silent", new LogCapture()) });
 });
 afterAll(async () => {
@@ -20,7 +25,7 @@ afterAll(async () => {
 });
 
 describe("Redis becoming unreachable", () => {
-  it("reports the state backend unhealthy, refuses chat with a clear 503, and still shuts down promptly", async () => {
+  it("reports the state backend unhealthy, refuses every model route with a clear 503 (529 on /v1/messages), and still shuts down promptly", async () => {
     expect((await fetch(`${gw.url}/health`)).status).toBe(200);
     await redis.stop();
     const health = await fetch(`${gw.url}/health`);
@@ -28,11 +33,29 @@ describe("Redis becoming unreachable", () => {
     const body = (await health.json()) as { components: { state: { status: string } } };
     expect(body.components.state.status).toBe("unhealthy");
 
-    const res = await postJson(`${gw.url}/v1/chat/completions`, { model: "mock-echo", messages: [{ role: "user", content: "hi" }] });
-    expect(res.status).toBeGreaterThanOrEqual(500);
-    expect(res.status).toBeLessThan(600);
-    const err = (await res.json()) as { error: { type: string; message: string } };
-    expect(err.error.message.length).toBeGreaterThan(0);
+    // Every model route fails closed the same way (one admission for all), in its own error envelope.
+    const chat = { model: "mock-echo", messages: [{ role: "user", content: "hi" }] };
+    const calls: Array<{ path: string; body: unknown; anthropic?: boolean }> = [
+      { path: "/v1/chat/completions", body: chat },
+      { path: "/v1/chat/completions", body: { ...chat, stream: true } },
+      { path: "/v1/chat/stream", body: chat },
+      { path: "/v1/messages", body: { model: "mock-echo", max_tokens: 16, messages: [{ role: "user", content: "hi" }] }, anthropic: true },
+      { path: "/v1/embeddings", body: { model: "text-embedding-3-small", input: "hi" } },
+    ];
+    // Concurrently: each one rides out ioredis's reconnect attempts (about 3 s) before it fails.
+    const answers = await Promise.all(calls.map((call) => postJson(`${gw.url}${call.path}`, call.body)));
+    for (const [i, call] of calls.entries()) {
+      const res = answers[i]!;
+      const what = `${call.path} ${JSON.stringify(call.body).slice(0, 60)}`;
+      // Anthropic's clients read overload as 529 (their SDKs retry it and raise OverloadedError).
+      expect(res.status, what).toBe(call.anthropic ? 529 : 503);
+      expect(res.headers.get("retry-after"), what).toBe("1");
+      expect(res.headers.get("content-type"), what).toMatch(/^application\/json/);
+      const body = (await res.json()) as { type?: string; error: { type: string; code?: string; message: string } };
+      if (call.anthropic) expect(body.type, what).toBe("error");
+      else expect(body.error.code, what).toBe("state_unavailable");
+      expect(body.error.message, what).toMatch(/cannot reach its state backend/);
+    }
 
     const t0 = Date.now();
     await gw.close();
