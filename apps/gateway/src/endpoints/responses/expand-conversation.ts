@@ -31,8 +31,19 @@ export async function expandConversation(body: ResponsesBody, tenantId: string, 
   if (!previous) {
     throw notFound(`Previous response with id '${previousId}' not found (responses are kept per tenant, for a limited time, unless created with store: false).`, "previous_response_not_found", "previous_response_id");
   }
-  const output = Array.isArray(previous.response.output) ? (previous.response.output as unknown[]) : [];
-  const input = [...previous.input, ...output, ...inputItems(body.input)];
+  const input = [...previous.input, ...replayable(previous.response), ...inputItems(body.input)];
   const { previous_response_id: _, ...rest } = body;
   return { body: { ...rest, input: input as ResponseInputItem[] } as ResponsesBody, input };
+}
+
+/**
+ * A stored response's output as input items. A response the gateway built (a translated provider's: it names
+ * its `provider`) is replayed without its reasoning items and without item ids, which are the gateway's own:
+ * OpenAI, should the conversation continue there, knows neither (it refuses reasoning it did not produce).
+ * OpenAI's own output is replayed as OpenAI returned it.
+ */
+function replayable(response: Record<string, unknown>): unknown[] {
+  const output = Array.isArray(response.output) ? (response.output as Array<Record<string, unknown>>) : [];
+  if (typeof response.provider !== "string") return output;
+  return output.filter((item) => item?.type !== "reasoning").map(({ id: _, ...item }) => item);
 }
