@@ -150,6 +150,29 @@ describe("stored responses through the openai SDK (embedded)", () => {
   });
 });
 
+describe("a response too large to store", () => {
+  it("is still answered, is not stored (a follow-up is 404), and the log says why without its text", async () => {
+    const logs = new LogCapture();
+    const yaml = `${configYaml(upstream.url, `{ sqlite_path: ${tempSqlitePath()} }`)}responses: { max_stored_bytes: 4096 }\n`;
+    const gw = await startGateway({ config: parseConfig(yaml, {}).config, logger: createLogger("info", logs) });
+    try {
+      const a = sdk(gw);
+      const big = Array.from({ length: 500 }, (_, i) => `secretword${i}`).join(" ");
+      const created = await a.responses.create({ model: "mock-echo", input: big });
+      expect(created.output_text).toBe(`echo: ${big}`);
+      await expect(a.responses.retrieve(created.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+      await expect(a.responses.create({ model: "mock-echo", previous_response_id: created.id, input: "more" })).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+      // A small one is stored as usual under the same bound.
+      const small = await a.responses.create({ model: "mock-echo", input: "small" });
+      expect((await a.responses.retrieve(small.id)).output_text).toBe("echo: small");
+      expect(logs.text()).toContain("ResponseTooLargeToStoreError");
+      expect(logs.text()).not.toContain("secretword");
+    } finally {
+      await gw.close();
+    }
+  });
+});
+
 describe("stored responses across a gateway restart (embedded)", () => {
   it("retrieves and continues, after the restart, a response answered before it", async () => {
     const state = `{ sqlite_path: ${tempSqlitePath()} }`;
