@@ -84,7 +84,22 @@ function drawMoney(s: Summary, u: Usage): void {
   const rows = (by: "tenant_id" | "model") => rollup(u, by).map((g) => [g.name, int(g.requestsToday), int(g.tokensToday), usd(g.costToday), int(g.tokens7d), usd(g.cost7d)]);
   table("by-tenant", ["tenant", ...head.slice(1)], rows("tenant_id"), "no usage recorded in the last 7 days");
   table("by-model", ["model", ...head.slice(1)], rows("model"), "no usage recorded in the last 7 days");
-  byId("budgets").hidden = u.budgets_supported;
+  drawBudgets(u);
+}
+
+/** Each tenant's and key's budget; a spent one is badged, since its requests are refused until it resets. */
+function drawBudgets(u: Usage): void {
+  const rows = (u.budgets ?? []).map((b) => [
+    b.tenant_id,
+    b.key_id ?? "(tenant)",
+    `${usd(b.amount_usd)} / ${b.period}`,
+    usd(b.spent_usd),
+    usd(b.reserved_usd),
+    b.remaining_usd > 0 ? usd(b.remaining_usd) : { text: "spent", badge: "open" },
+    new Date(b.resets_at * 1000).toISOString().slice(0, 16).replace("T", " "),
+  ]);
+  const empty = u.budgets_supported ? "No budgets: no tenant or key has limits.budget set" : "No budgets: this gateway does not enforce spending budgets";
+  table("budget-table", ["tenant", "key", "budget", "spent", "in flight", "left", "resets (UTC)"], rows, empty);
 }
 
 function drawHealth(s: Summary): void {

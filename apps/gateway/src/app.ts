@@ -131,7 +131,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(adminRoutes(state.keys));
   const budgets = { book: state.budgets, directory: state.keys };
   app.use(usageRoutes(state.ledger, budgets));
-  app.use(onlyUnder(["/dashboard"], dashboardRoutes({ access: config.metrics.access, adminKey: state.adminKey, traffic: telemetry.traffic, breakers: resilience.breakers, ledger: state.ledger, jobs: deps.jobs })));
+  app.use(onlyUnder(["/dashboard"], dashboardRoutes({ access: config.metrics.access, adminKey: state.adminKey, traffic: telemetry.traffic, breakers: resilience.breakers, ledger: state.ledger, jobs: deps.jobs, budgets })));
   const discovery = new ModelDiscovery(config, (provider, err) => logger.warn({ provider, err: String(err) }, "model discovery failed"));
   void discovery.start();
   app.use(modelRoutes(catalog, discovery));

@@ -90,7 +90,8 @@ describe("the dashboard page after traffic", () => {
     expect(health).toMatch(/openai\s+broken-model::status=500\s+open/);
     expect(health).toMatch(/backup\s+gpt-4o-mini\s+closed/);
     expect(await text("queue-tenants")).toMatch(/initech\s+1/);
-    expect(await text("budgets")).toMatch(/No budgets/);
+    // acme has spent a fraction of a cent of its $5 a day, and has nothing in flight.
+    expect(await text("budgets")).toMatch(/acme\s+\(tenant\)\s+\$5\.00 \/ day\s+\$0\.0\d+\s+\$0\s+\$[45]\.\d\d\s+\d{4}-\d\d-\d\d 00:00/);
     expect(await text("traffic-tiles")).toMatch(/requests \/ min/);
   });
 

@@ -46,6 +46,7 @@ models:
 tenants:
   - id: acme
     keys: [${ACME_KEY}]
+    limits: { budget: { amount_usd: 5, period: day } }
   - id: globex
     keys: [${GLOBEX_KEY}]
   - id: initech

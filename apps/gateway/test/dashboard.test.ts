@@ -66,11 +66,15 @@ describe("the dashboard after traffic (loopback access, the default)", () => {
     expect(after.queue).toMatchObject({ depth: 0, oldest_age_ms: null, tenants: [], jobs_finished: 1, jobs_failed: 0 });
   });
 
-  it("reports tokens and cost per tenant and model from the ledger, and says budgets are not supported", async () => {
+  it("reports tokens and cost per tenant and model from the ledger, and the budgets with their spend today", async () => {
     const usage = await getJson<Usage>(`${h.url}/dashboard/usage`);
     const today = new Date().toISOString().slice(0, 10);
     expect(usage.to).toBe(today);
-    expect(usage.budgets_supported).toBe(false);
+    expect(usage.budgets_supported).toBe(true);
+    expect(usage.budgets).toEqual([expect.objectContaining({ scope: "tenant", tenant_id: "acme", key_id: null, amount_usd: 5, period: "day", reserved_usd: 0 })]);
+    const budget = usage.budgets![0]!;
+    expect(budget.spent_usd).toBeGreaterThan(0);
+    expect(budget.remaining_usd).toBeCloseTo(5 - budget.spent_usd, 9);
     const pairs = usage.data.filter((r) => r.day === today).map((r) => `${r.tenant_id}/${r.model}`);
     expect(pairs).toEqual(expect.arrayContaining(["acme/gpt-4o-mini", "globex/mock-echo", "globex/flaky"]));
     const acme = usage.data.find((r) => r.tenant_id === "acme" && r.model === "gpt-4o-mini")!;

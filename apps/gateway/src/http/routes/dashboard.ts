@@ -14,7 +14,8 @@ import type { TrafficRecorder, TrafficWindowData } from "../../telemetry/traffic
 import type { UsageLedger } from "../../telemetry/usage-ledger";
 import { HttpError } from "../../core/http-error";
 import { scrapeRefusal } from "./metrics";
-import { toRecord } from "./usage";
+import { toRecord, type UsageBudgets } from "./usage";
+import { budgetOwners, budgetStatuses } from "../../admission/budget-report";
 
 const DAY_MS = 86_400_000;
 const USAGE_DAYS = 14;
@@ -28,6 +29,8 @@ export interface DashboardDeps {
   breakers: BreakerRegistry;
   ledger: UsageLedger;
   jobs?: JobQueue;
+  /** Every tenant's and key's budget, with its spend this period. */
+  budgets?: UsageBudgets;
   /** The built page; by default RUNESTONE_DASHBOARD_HTML, else @runestone/dashboard's dist/index.html. */
   htmlPath?: string;
 }
@@ -59,7 +62,8 @@ export function dashboardRoutes(deps: DashboardDeps): ExpressRouter {
     const to = new Date().toISOString().slice(0, 10);
     const from = new Date(Date.parse(`${to}T00:00:00Z`) - (USAGE_DAYS - 1) * DAY_MS).toISOString().slice(0, 10);
     const groups = await deps.ledger.query({ from, to }, ["day", "tenant", "model"]);
-    const body: Schema<"DashboardUsage"> = { object: "dashboard.usage", from, to, data: groups.map(toRecord), budgets_supported: false };
+    const budgets = deps.budgets ? await budgetStatuses(deps.budgets.book, budgetOwners(deps.budgets.directory, undefined, true)) : [];
+    const body: Schema<"DashboardUsage"> = { object: "dashboard.usage", from, to, data: groups.map(toRecord), budgets_supported: deps.budgets !== undefined, budgets };
     res.setHeader("cache-control", "no-store");
     res.json(body);
   });
