@@ -327,6 +327,11 @@ describe("what a hit costs", () => {
     expect(sum(samples, "runestone_cache_requests_total", { result: "hit", tenant: "cached-twin" })).toBeGreaterThanOrEqual(2);
     expect(sum(samples, "runestone_cache_requests_total", { result: "miss", tenant: "cached-twin" })).toBeGreaterThanOrEqual(1);
     expect(sum(samples, "runestone_cache_saved_usd_total", { tenant: "cached-twin" })).toBeGreaterThan(0);
+    // The log line says so too, without tokens for the hit.
+    const hitLine = h.logs.lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.cache === "hit" && l.tenant === "cached-twin");
+    expect(hitLine).toMatchObject({ status: 200, provider: "openai", model: "gpt-4o-mini" });
+    expect(hitLine!.cache_saved_usd).toBeGreaterThan(0);
+    expect(hitLine!.prompt_tokens).toBeUndefined();
   });
 });
 
