@@ -1,8 +1,10 @@
 // Azure OpenAI's data plane: `POST /openai/deployments/{deployment}/chat/completions|embeddings?api-version=...`
-// with the key in `api-key`. Bodies, answers and errors are OpenAI's, so the OpenAI routes answer them.
+// with the key in `api-key`, and the v1 API's `POST /openai/v1/responses` (the deployment in the body's `model`,
+// no api-version). Bodies, answers and errors are OpenAI's, so the OpenAI routes answer them.
 import { embeddings } from "../embeddings.js";
 import { sendJson } from "../http.js";
 import { chatCompletions } from "../openai/chat.js";
+import { responses } from "../openai/responses.js";
 import type { Route } from "../route.js";
 
 const PATH = /^\/openai\/deployments\/([^/]+)\/(chat\/completions|embeddings)$/;
@@ -29,11 +31,24 @@ function azureRoute(inner: Route): Route {
   };
 }
 
+/** The v1 API's Responses route: the key is still `api-key`, but there is no api-version and no deployment path. */
+const v1Responses: Route = {
+  flavor: "openai",
+  handle(ctx) {
+    const key = ctx.ex.req.headers["api-key"];
+    if (typeof key !== "string" || key === "") {
+      return sendJson(ctx.ex.res, 401, { error: { code: "401", message: "Access denied due to missing subscription key." } });
+    }
+    return responses.handle(ctx);
+  },
+};
+
 const chat = azureRoute(chatCompletions);
 const embed = azureRoute(embeddings);
 
 /** The Azure route for `POST` to a deployment path, or undefined. */
 export function azureRouteFor(method: string | undefined, path: string): Route | undefined {
+  if (method === "POST" && path === "/openai/v1/responses") return v1Responses;
   const m = method === "POST" ? PATH.exec(path) : null;
   if (!m) return undefined;
   return m[2] === "embeddings" ? embed : chat;

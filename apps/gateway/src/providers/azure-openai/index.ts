@@ -1,8 +1,11 @@
 // Azure OpenAI: OpenAI's wire format (body, answer, stream, errors), but addressed by deployment and API
 // version (`/openai/deployments/{deployment}/...?api-version=...`) and authenticated with an `api-key` header.
 // The deployment is the deployment's `model` in config; Azure ignores `model` in the body, which is kept as is.
+// The Responses API is Azure's v1 API (`/openai/v1/responses`, no api-version), addressed by the body's `model`,
+// which the passthrough sets to the deployment.
 import type { AdapterContext, ProviderAdapter, UpstreamHttpRequest } from "../../core/provider-contract";
 import { createOpenAIAdapter } from "../openai";
+import { buildOpenAIResponsesRequest } from "../openai/build-openai-responses-request";
 
 /** Azure's current GA data-plane version, used when a provider sets no `api_version`. */
 export const DEFAULT_AZURE_API_VERSION = "2024-10-21";
@@ -11,16 +14,25 @@ export function createAzureOpenAIAdapter(apiVersion: string = DEFAULT_AZURE_API_
   // Kind "openai-compatible": it speaks OpenAI's format and lists its models as owned by the provider id.
   const openai = createOpenAIAdapter("openai-compatible");
   const query = `api-version=${encodeURIComponent(apiVersion)}`;
-  const toAzure = (req: UpstreamHttpRequest, deployment: string, operation: string, ctx: AdapterContext): UpstreamHttpRequest => {
+  const azureHeaders = (req: UpstreamHttpRequest, ctx: AdapterContext): Record<string, string> => {
     const headers: Record<string, string> = {};
     // Azure's key goes in `api-key`; an Authorization header would be read as an Entra ID token and refused.
     for (const [name, value] of Object.entries(req.headers)) if (name.toLowerCase() !== "authorization") headers[name] = value;
     if (ctx.apiKey) headers["api-key"] = ctx.apiKey;
-    return { ...req, headers, path: `/openai/deployments/${encodeURIComponent(deployment)}/${operation}?${query}` };
+    return headers;
   };
+  const toAzure = (req: UpstreamHttpRequest, deployment: string, operation: string, ctx: AdapterContext): UpstreamHttpRequest => ({
+    ...req,
+    headers: azureHeaders(req, ctx),
+    path: `/openai/deployments/${encodeURIComponent(deployment)}/${operation}?${query}`,
+  });
   return {
     ...openai,
     buildChatRequest: (call, ctx) => toAzure(openai.buildChatRequest(call, ctx), call.upstreamModel, "chat/completions", ctx),
     buildEmbeddingRequest: (call, ctx) => toAzure(openai.buildEmbeddingRequest!(call, ctx), call.upstreamModel, "embeddings", ctx),
+    buildResponsesRequest: (call, ctx) => {
+      const req = buildOpenAIResponsesRequest(call, ctx);
+      return { ...req, headers: azureHeaders(req, ctx), path: "/openai/v1/responses" };
+    },
   };
 }
