@@ -362,3 +362,41 @@ describe("the embedded cache's size bound", () => {
     expect(small.upstream.requests.filter((r) => r.path === "/v1/chat/completions")).toHaveLength(5);
   });
 });
+
+describe("the response cache's scope", () => {
+  it("replays on POST /v1/chat/stream an answer stored from POST /v1/chat/completions", async () => {
+    const body = fresh();
+    const json = (await (await chat(body)).json()) as OpenAI.ChatCompletion;
+    const res = await postJson(`${h.url}/v1/chat/stream`, body, { authorization: `Bearer ${CACHED_KEY}` });
+    expect(res.headers.get("x-runestone-cache")).toBe("hit");
+    const events = await readSse(res);
+    expect(events.at(-1)).toBe("[DONE]");
+    const text = events.slice(0, -1).map((e) => (JSON.parse(e) as OpenAI.ChatCompletionChunk).choices[0]?.delta?.content ?? "").join("");
+    expect(text).toBe(json.choices[0]!.message.content);
+    expect(calls()).toBe(1);
+  });
+
+  it("caches a request routed by cost (no model) on its routing constraints as sent", async () => {
+    const body = { model_family: "general", capabilities: ["chat"], routing_policy: "cost", provider: "openai", messages: [{ role: "user", content: `cost routed ${++seq}` }] };
+    const first = await chat(body);
+    expect(first.status).toBe(200);
+    expect(first.headers.get("x-runestone-cache")).toBe("miss");
+    const second = await chat(body);
+    expect(second.headers.get("x-runestone-cache")).toBe("hit");
+    expect(second.headers.get("x-runestone-model")).toBe(first.headers.get("x-runestone-model"));
+    // Other constraints may choose another model: another entry.
+    expect((await chat({ ...body, max_cost_per_token: 0.01 })).headers.get("x-runestone-cache")).toBe("miss");
+    expect(calls()).toBe(2);
+  });
+
+  it("leaves /v1/messages alone: no x-runestone-cache header, every request goes upstream", async () => {
+    const body = { model: "gpt-4o-mini", max_tokens: 50, messages: [{ role: "user", content: `messages ${++seq}` }] };
+    for (let i = 0; i < 2; i++) {
+      const res = await postJson(`${h.url}/v1/messages`, body, { authorization: `Bearer ${CACHED_KEY}` });
+      expect(res.status).toBe(200);
+      expect(res.headers.get("x-runestone-cache")).toBeNull();
+      await res.text();
+    }
+    expect(calls()).toBe(2);
+  });
+});
