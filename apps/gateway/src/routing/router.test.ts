@@ -230,3 +230,35 @@ describe("blended price", () => {
     expect(blendedPrice({ input_per_1m: 0.15, output_per_1m: 0.6 })).toBeCloseTo(0.0000002625, 15);
   });
 });
+
+describe("a model asked to do what it cannot", () => {
+  const r = makeRouter(`
+providers:
+  openai: { type: openai, base_url: "http://127.0.0.1:9/v1", api_key: k, model_patterns: ["ft-*"] }
+models:
+  embedder: { capabilities: [embeddings], deployments: [{ provider: openai, model: e-up }] }
+  talker: { capabilities: [chat, streaming], deployments: [{ provider: openai, model: t-up }] }
+tenants:
+  - { id: t, keys: [sk-test-router-key] }
+`);
+  const ask = (model: string, serves?: "chat" | "embeddings", policy: "default" | "cost" = "default") =>
+    r.route({ model, messages: say("hi"), routing_policy: policy } as never, undefined, { serves });
+
+  it.each(["default", "cost"] as const)("refuses an embeddings model for chat under the %s policy, naming model", (policy) => {
+    const err = routingError(() => ask("embedder", undefined, policy));
+    expect(err).toMatchObject({ status: 400, type: "invalid_request_error", code: "model_not_supported", param: "model" });
+    expect(err.message).toContain("'embedder' is an embeddings model");
+  });
+
+  it("refuses a chat model for embeddings, and serves each model what it can do", () => {
+    expect(routingError(() => ask("talker", "embeddings")).message).toContain("does not support embeddings");
+    expect(first(ask("embedder", "embeddings"))).toBe("embedder@openai");
+    expect(first(ask("embedder", "embeddings", "cost"))).toBe("embedder@openai");
+    expect(first(ask("talker"))).toBe("talker@openai");
+  });
+
+  it("lets a model whose capabilities are unknown through, for either", () => {
+    expect(first(ask("ft-custom"))).toBe("ft-custom@openai");
+    expect(first(ask("ft-custom", "embeddings"))).toBe("ft-custom@openai");
+  });
+});
