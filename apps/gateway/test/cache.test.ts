@@ -76,6 +76,8 @@ describe("the response cache on JSON answers", () => {
     expect((await chat(body)).headers.get("x-runestone-cache")).toBe("miss");
     const reordered = JSON.stringify({ top_p: 0.9, messages: body.messages, temperature: 0.5, model: "gpt-4o-mini", request_id: "mine-1" });
     expect((await chat(reordered)).headers.get("x-runestone-cache")).toBe("hit");
+    // Routing fields only pick a deployment of the model routing resolved: the same entry.
+    expect((await chat({ ...body, provider: "openai", routing_policy: "default", stream_options: null })).headers.get("x-runestone-cache")).toBe("hit");
     expect((await chat({ ...body, temperature: 0.6 })).headers.get("x-runestone-cache")).toBe("miss");
     expect((await chat({ ...body, seed: 7 })).headers.get("x-runestone-cache")).toBe("miss");
     expect(calls()).toBe(3);
