@@ -50,6 +50,21 @@ describe("structured outputs (output_config.format) on /v1/messages", () => {
     expect((upstream().body as Record<string, unknown>).response_format).toBeUndefined();
   });
 
+  it("never fall back to a translated deployment that would ignore them", async () => {
+    // claude-with-fallback: Anthropic first, then an OpenAI deployment; the model has no json_mode capability.
+    const body = { model: "claude-with-fallback", max_tokens: 100, messages: user("hi"), output_config: { format: { type: "json_schema", schema: echoSchema } } };
+    expect((await postJson(`${h.url}/v1/messages`, body)).status).toBe(200);
+    expect(upstream().path).toBe("/v1/messages");
+    h.upstream.reset();
+    h.upstream.behave({ status: 529 }, { model: "claude-primary" });
+    const overloaded = await postJson(`${h.url}/v1/messages`, body);
+    expect(overloaded.status).toBe(529);
+    expect(h.upstream.requests.map((r) => r.path)).toStrictEqual(["/v1/messages"]);
+    // Without structured outputs the same request falls back as before.
+    const { output_config: _, ...plain } = body;
+    expect((await postJson(`${h.url}/v1/messages`, plain)).headers.get("x-runestone-fallbacks")).toBe("1");
+  });
+
   it("are refused with a 400 naming the field for a model that cannot honour them, without an upstream call", async () => {
     // mock-echo has no json_mode capability in this config.
     const err = await client.messages.create({ model: "mock-echo", max_tokens: 100, messages: user("hi"), output_config: { format: { type: "json_schema", schema: echoSchema } } }).catch((e: unknown) => e);

@@ -45,8 +45,8 @@ export function prepareMessages(
   const structured = body.output_config?.format != null;
   // Structured output needs a json_mode model (the cost policy chooses only those).
   if (structured) view.response_format = { type: "json_schema" };
-  const plan = router.route(view as ChatRequest & Record<string, unknown>, tenant.allowedModels, { stream });
-  if (structured) refuseUnstructuredCandidates(plan);
+  const routed = router.route(view as ChatRequest & Record<string, unknown>, tenant.allowedModels, { stream });
+  const plan = structured ? structuredCandidates(routed) : routed;
   const headers = forwardedHeaders(clientHeaders);
   const promptTokens = estimateMessageTokens(body) - body.max_tokens;
   return { body, stream, plan, requestId, tenant, headers, promptTokens };
@@ -64,17 +64,22 @@ export function forwardedHeaders(clientHeaders: Record<string, string | string[]
 
 /**
  * Anthropic models take `output_config.format` as sent; a translated one gets `response_format`, which only a
- * model with `json_mode` honours. Rather than an answer that silently ignores the schema, the client gets a 400
- * naming the field, before any upstream call.
+ * model with `json_mode` honours. A translated deployment that cannot is no candidate (a fallback to it would
+ * answer free-form, ignoring the schema); with none left the client gets a 400 naming the field, before any
+ * upstream call.
  */
-function refuseUnstructuredCandidates(plan: RoutePlan): void {
-  const unfit = plan.candidates.find((c) => !c.provider.passthrough && !hasCapability(c.model, "json_mode"));
-  if (!unfit) return;
-  throw badRequest(
-    `model '${unfit.model.id}' cannot honour output_config.format (structured outputs): its deployment on provider '${unfit.provider.id}' is served by translation to a chat completion and the model has no 'json_mode' capability`,
-    "output_config.format",
-    "unsupported_parameter",
-  );
+function structuredCandidates(plan: RoutePlan): RoutePlan {
+  const fit = plan.candidates.filter((c) => c.provider.passthrough || hasCapability(c.model, "json_mode"));
+  if (fit.length === plan.candidates.length) return plan;
+  const unfit = plan.candidates.find((c) => !fit.includes(c))!;
+  if (!fit.length) {
+    throw badRequest(
+      `model '${unfit.model.id}' cannot honour output_config.format (structured outputs): its deployment on provider '${unfit.provider.id}' is served by translation to a chat completion and the model has no 'json_mode' capability`,
+      "output_config.format",
+      "unsupported_parameter",
+    );
+  }
+  return { ...plan, candidates: fit };
 }
 
 function passthroughCall(p: PreparedMessages, c: Candidate): PassthroughCall {
