@@ -2,9 +2,12 @@
 // official openai SDK, the remaining-budget header, the reset at the period's end (on a clock the test moves),
 // the spend kept across a restart on the same SQLite file, key and tenant budgets, unpriced models, the usage
 // report and the refusal metric. Every request reserves and spends exactly $1 (budgets-harness.ts).
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { startMockUpstream, type MockUpstream } from "@runestone/mock-upstream";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseConfig } from "../src/config/load";
 import { tempSqlitePath } from "./harness";
 import { upstreamSaw, waitFinal } from "./jobs-harness";
 import { ADMIN_KEY, budgetsConfigYaml, budgetsOf, budgetTenant, dollarRequest, key, oneTokenAnswers, post, startBudgetGateway, type BudgetGateway } from "./budgets-harness";
@@ -25,7 +28,9 @@ const tenants = [
   budgetTenant("durable", "{ amount_usd: 5, period: month }"),
   budgetTenant("routes", "{ amount_usd: 3, period: day }"),
   budgetTenant("jobs", "{ amount_usd: 2, period: day }", "max_concurrent: 1").replace("    limits:", "    overflow: queue\n    limits:"),
-].join("");
+].join("") + `  - id: adminset
+    keys: [${key("adminset")}]
+`;
 
 let upstream: MockUpstream;
 let gw: BudgetGateway;
@@ -140,6 +145,21 @@ describe("a key's budget on top of its tenant's", () => {
   });
 });
 
+describe("a budget set through the admin API", () => {
+  it("applies on every request from then on, shows in the tenant's limits, and goes away when cleared", async () => {
+    const put = (body: unknown) => fetch(`${gw.url}/v1/admin/tenants/adminset/limits`, { method: "PUT", headers: { authorization: `Bearer ${ADMIN_KEY}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+    const set = await put({ budget: { amount_usd: 1, period: "day" } });
+    expect(set.status).toBe(200);
+    expect(((await set.json()) as { effective: unknown }).effective).toMatchObject({ budget: { amount_usd: 1, period: "day", allow_unpriced_models: false } });
+    expect(await statuses([await post(gw.url, key("adminset"), dollarRequest()), await post(gw.url, key("adminset"), dollarRequest())])).toEqual([200, 429]);
+    expect((await put({ budget: null })).status).toBe(200);
+    const free = await post(gw.url, key("adminset"), dollarRequest());
+    expect(free.status).toBe(200);
+    expect(free.headers.get("x-runestone-budget-remaining-usd")).toBeNull();
+    await free.text();
+  });
+});
+
 describe("models without a known price", () => {
   it("are refused for a budgeted tenant with 403 model_not_priced saying how to allow them", async () => {
     const res = await post(gw.url, key("strict"), { model: "unpriced", messages: [{ role: "user", content: "hi" }] });
@@ -220,5 +240,14 @@ describe("durability across a restart (embedded)", () => {
     const [status] = await budgetsOf(gw.url, key("durable"));
     expect(status).toMatchObject({ spent_usd: 3, remaining_usd: 2, period: "month" });
     expect((await statuses(await Promise.all([1, 2, 3].map((i) => post(gw.url, key("durable"), dollarRequest(`e${i}`)))))).sort()).toEqual([200, 200, 429]);
+  });
+});
+
+describe("the budgets guide", () => {
+  it("has a config example that loads as it says", () => {
+    const guide = readFileSync(fileURLToPath(new URL("../../docs/guides/09-budgets.md", import.meta.url)), "utf8");
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(guide)![1]!;
+    const { config } = parseConfig(`providers: { mock: { type: mock } }\nmodels: { m: { deployments: [{ provider: mock }] } }\n${yaml}`, {});
+    expect(config.tenants[0]!.limits).toEqual({ requests_per_minute: 600, budget: { amount_usd: 25, period: "day", allow_unpriced_models: false } });
   });
 });
