@@ -83,9 +83,9 @@ export class Router {
         model = this.catalog.onProvider(provider, id, id, "provider_prefix") ?? model;
       }
       if (!model) throw notFound(this.catalog.unknownModelMessage(id), "model_not_found", "model");
-      refuseUnfitModel(model, serves);
       const deployments = allowedDeployments(allowedModels, id, model);
       if (!deployments.length) throw modelNotAllowed(id);
+      refuseUnfitModel(model, serves);
       return deployments.map((deployment) => ({ model, deployment }));
     }
     const all = this.catalog.all().flatMap((model) => allowedDeployments(allowedModels, model.id, model).map((deployment) => ({ model, deployment })));
