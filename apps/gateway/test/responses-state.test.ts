@@ -143,6 +143,28 @@ describe("stored responses through the openai SDK (embedded)", () => {
     ]);
   });
 
+  it("completes a function-tool round trip by previous_response_id: Anthropic gets the tool_use and its tool_result", async () => {
+    const tools: OpenAI.Responses.Tool[] = [
+      { type: "function", name: "get_weather", description: "Weather in a city", strict: false, parameters: { type: "object", properties: { city: { type: "string" } } } },
+    ];
+    const first = await a.responses.create({ model: "claude-sonnet-4-5", input: "Weather in Paris?", tools });
+    const call = first.output.find((o): o is OpenAI.Responses.ResponseFunctionToolCall => o.type === "function_call");
+    expect(call?.name).toBe("get_weather");
+    const second = await a.responses.create({
+      model: "claude-sonnet-4-5",
+      previous_response_id: first.id,
+      tools,
+      input: [{ type: "function_call_output", call_id: call!.call_id, output: '{"temperature_c":18}' }],
+    });
+    expect(second.status).toBe("completed");
+    const req = upstream.requests.filter((r) => r.path.endsWith("/messages")).at(-1)!;
+    const messages = (req.body as { messages: Array<{ role: string; content: Array<Record<string, unknown>> }> }).messages;
+    expect(messages.map((m) => m.role)).toEqual(["user", "assistant", "user"]);
+    const toolUse = messages[1]!.content.find((b) => b.type === "tool_use");
+    expect(toolUse).toMatchObject({ name: "get_weather" });
+    expect(messages[2]!.content.find((b) => b.type === "tool_result")).toMatchObject({ tool_use_id: toolUse!.id });
+  });
+
   it("continues a conversation across models: a mock response continued on Anthropic", async () => {
     const first = await a.responses.create({ model: "mock-echo", input: "Started on the mock" });
     await a.responses.create({ model: "claude-sonnet-4-5", previous_response_id: first.id, input: "Finished on Claude" });
