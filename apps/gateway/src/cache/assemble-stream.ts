@@ -52,7 +52,11 @@ export class StreamAssembler {
     for (const [index, p] of [...this.choices].sort((a, b) => a[0] - b[0])) {
       if (!p.finishReason) return undefined;
       const message = { ...p.message };
-      if (p.toolCalls.length) message.tool_calls = p.toolCalls.filter(Boolean);
+      if (p.toolCalls.length) {
+        message.tool_calls = p.toolCalls.filter(Boolean);
+        // A stream opens with `content: ""` even before tool calls only; as JSON that answer has no content.
+        if (message.content === "") message.content = null;
+      }
       choices.push({ index, message, finish_reason: p.finishReason, logprobs: p.logprobs });
     }
     const { object: _o, ...head } = this.head;

@@ -15,7 +15,8 @@ export function completionToChunks(c: ChatCompletion): ChatCompletionChunk[] {
   for (const ch of choices as unknown as Obj[]) {
     const index = ch.index as number;
     const msg = (ch.message ?? {}) as Obj;
-    out.push(chunk([{ index, delta: { role: "assistant", content: "" }, finish_reason: null, logprobs: null }]));
+    // As OpenAI streams: an empty text to start a text answer, null for one of tool calls only.
+    out.push(chunk([{ index, delta: { role: "assistant", content: typeof msg.content === "string" ? "" : null }, finish_reason: null, logprobs: null }]));
     const delta: Obj = {};
     for (const k of ["content", "refusal", "reasoning_content"]) if (typeof msg[k] === "string" && msg[k] !== "") delta[k] = msg[k];
     const calls = msg.tool_calls as Obj[] | undefined;

@@ -37,7 +37,12 @@ export interface ResponseCacheOptions {
   onError?(err: unknown, what: string): void;
 }
 
+/** A backend that keeps failing is reported at most this often (every lookup fails while Redis is down). */
+const REPORT_EVERY_MS = 10_000;
+
 export class ResponseCache {
+  private lastReport = -Infinity;
+
   constructor(
     readonly store: CacheStore,
     private readonly opts: ResponseCacheOptions,
@@ -60,7 +65,11 @@ export class ResponseCache {
     try {
       text = await this.store.get(t.key);
     } catch (err) {
-      this.opts.onError?.(err, "response cache lookup");
+      const now = performance.now();
+      if (now - this.lastReport >= REPORT_EVERY_MS) {
+        this.lastReport = now;
+        this.opts.onError?.(err, "response cache lookup");
+      }
       return { status: "bypass" };
     }
     if (text === undefined) return { status: "miss" };
