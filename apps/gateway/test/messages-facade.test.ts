@@ -186,6 +186,18 @@ describe("the request-id header", () => {
     await stream.text();
   });
 
+  it("is readable by a browser client of an allowed origin", async () => {
+    const withCors = await startHarness({ configYaml: (u) => interopConfigYaml(u).replace("shutdown_grace_ms: 2000 }", 'shutdown_grace_ms: 2000, cors: { origins: ["https://app.example"] } }') });
+    try {
+      const res = await postJson(`${withCors.url}/v1/messages`, { model: "mock-echo", max_tokens: 10, messages: user("hi") }, { origin: "https://app.example" });
+      expect(res.status).toBe(200);
+      expect(res.headers.get("access-control-expose-headers")?.split(/,\s*/)).toContain("request-id");
+      expect(res.headers.get("request-id")).toMatch(/^req_/);
+    } finally {
+      await withCors.close();
+    }
+  });
+
   it("is not added to the OpenAI routes", async () => {
     const res = await postJson(`${h.url}/v1/chat/completions`, { model: "mock-echo", messages: user("hi") });
     expect(res.headers.get("x-request-id")).toBeTruthy();

@@ -11,6 +11,8 @@ export interface CorsConfig {
 const ALLOW_METHODS = "GET, POST, PUT, DELETE";
 const EXPOSE_HEADERS = [
   "x-request-id",
+  // Anthropic's SDKs read the request id from here (the /v1/messages routes and Anthropic-shaped model listings).
+  "request-id",
   "retry-after",
   "x-ratelimit-limit-requests",
   "x-ratelimit-remaining-requests",
