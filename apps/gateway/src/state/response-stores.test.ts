@@ -200,12 +200,27 @@ describe("the embedded (SQLite) response store", () => {
     await store.close();
   });
 
+  it("writes a burst of puts a chunk per turn of the event loop, never all in one long transaction", async () => {
+    const db = openSqlite(tempDbPath());
+    dbs.push(db);
+    const store = new SqliteResponseStore(db, LONG);
+    const count = () => (db.prepare("SELECT count(*) AS n FROM responses").get() as { n: number }).n;
+    const burst = Array.from({ length: 300 }, () => record("tenant-a"));
+    for (const r of burst) await store.put(r);
+    store.flush();
+    expect(count()).toBe(64);
+    // Every record reads back meanwhile, written or not.
+    for (const r of burst) expect((await store.get("tenant-a", r.id))?.id).toBe(r.id);
+    await waitUntil(async () => count() === 300, "the whole burst was written");
+    await store.close();
+  });
+
   it("sweeps expired rows out of the file", async () => {
     const db = openSqlite(tempDbPath());
     dbs.push(db);
     const store = new SqliteResponseStore(db, { ...LONG, ttlMs: 1_000 });
     for (let i = 0; i < 3; i++) await store.put(record("tenant-a"));
-    store.flush();
+    store.flush(true);
     const count = () => (db.prepare("SELECT count(*) AS n FROM responses").get() as { n: number }).n;
     expect(count()).toBe(3);
     expect(store.sweep(Date.now())).toBe(0);
