@@ -23,8 +23,9 @@ const EXPOSE_HEADERS = [
   "x-runestone-provider",
   "x-runestone-fallbacks",
   "x-runestone-routing-policy",
+  "x-runestone-cache",
 ].join(", ");
-const DEFAULT_ALLOW_HEADERS = "authorization, content-type, x-api-key, anthropic-version, x-request-id, x-runestone-overflow";
+const DEFAULT_ALLOW_HEADERS = "authorization, content-type, x-api-key, anthropic-version, x-request-id, x-runestone-overflow, x-runestone-cache, cache-control";
 /** A header list is tokens and commas only; anything else is not reflected back. */
 const HEADER_LIST = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+(\s*,\s*[A-Za-z0-9!#$%&'*+.^_`|~-]+)*$/;
 
