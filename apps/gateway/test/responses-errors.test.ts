@@ -96,7 +96,7 @@ describe("upstream failures", () => {
     expect(stream.status).toBe(502);
   });
 
-  it("ends a translated stream cut mid-way with response.failed carrying the response id", async () => {
+  it("ends a translated stream cut mid-way with response.failed carrying the response id and the output so far", async () => {
     h.upstream.behave({ cutAfter: 2 }, { model: "claude-sonnet-4-5-20250929" });
     const res = await responses({ model: "claude-sonnet-4-5", input: "one two three four", stream: true });
     expect(res.status).toBe(200);
@@ -105,7 +105,11 @@ describe("upstream failures", () => {
     expect(name).toBe("response.failed");
     expect(data.response).toMatchObject({ id: evs[0]![1].response.id, status: "failed", error: { code: expect.any(String), message: expect.any(String) } });
     expect(data.sequence_number).toBe(evs.length - 1);
-    expect(evs.some(([n]) => n === "response.completed")).toBe(false);
+    const text = evs.filter(([n]) => n === "response.output_text.delta").map(([, d]) => d.delta as string).join("");
+    expect(text.length).toBeGreaterThan(0);
+    expect(data.response.output).toEqual([expect.objectContaining({ type: "message", status: "incomplete", content: [expect.objectContaining({ type: "output_text", text })] })]);
+    // The cut item gets no .done event: the client sees it end only through response.failed.
+    expect(evs.some(([n]) => n === "response.output_item.done" || n === "response.completed")).toBe(false);
   });
 
   it("ends a passthrough stream cut mid-way with an error event, after the events that arrived", async () => {

@@ -7,7 +7,9 @@
 // response.output_item.done. Reasoning and text are one item at a time (a new kind closes the open one); tool
 // calls may interleave, as chat streams them, since every delta names its output_index. At the end of the
 // upstream stream every open item is closed and response.completed (or response.incomplete, after `length` or
-// `content_filter`) carries the whole response with its usage.
+// `content_filter`) carries the whole response with its usage. An upstream failure after the start ends with
+// response.failed alone: no .done event for an item cut short (a client must not run half a function call), the
+// output so far with those items `incomplete`, the error, and no usage (accounting estimates it).
 import { tokensForChars } from "../../core/estimate-tokens";
 import type { ChatCompletionChunk, SseEvent, Usage } from "../../core/provider-contract";
 import { mapFinishReason } from "./map-finish-reason";
@@ -23,6 +25,8 @@ export interface ResponseStreamTransformer {
   transform(chunk: ChatCompletionChunk, sink: ResponseEventSink): void;
   /** The upstream stream completed: close what is open and end the response. */
   flush(sink: ResponseEventSink): void;
+  /** The upstream failed mid-stream: close what is open as incomplete and end with response.failed, carrying the output so far. */
+  fail(sink: ResponseEventSink, error: { code: string; message: string }): void;
 }
 
 export interface ResponseStreamOptions {
@@ -166,6 +170,14 @@ export function createResponseStreamTransformer(opts: ResponseStreamOptions): Re
       // An upstream that reported no usage (a compatible server without stream_options) leaves the estimates.
       const u = usage ? toResponseUsage(usage) : toResponseUsage({ prompt_tokens: opts.inputTokensEstimate ?? 0, completion_tokens: tokensForChars(outputChars) });
       emit(sink, status === "completed" ? "response.completed" : "response.incomplete", { response: { ...shell, status, incomplete_details, output, usage: u } });
+    },
+
+    fail(sink, error) {
+      start(sink);
+      const cut = output.slice();
+      if (open) cut[open.index] = { ...open.item, content: [part(open)], ...(open.kind === "reasoning" ? {} : { status: "incomplete" }) } as ResponseOutputItem;
+      for (const call of calls.values()) cut[call.index] = { ...call.item, status: "incomplete", arguments: call.text } as ResponseOutputItem;
+      emit(sink, "response.failed", { response: { ...shell, status: "failed", error, output: cut, usage: null } });
     },
   };
 }

@@ -1,6 +1,8 @@
 // A Responses API request -> its route plan and, per candidate, how to serve it: passthrough to providers
 // that serve the Responses API natively (OpenAI), translation to and from a chat call for every other one.
 import { badRequest } from "../../core/http-error";
+import { toHttpError } from "../../core/to-http-error";
+import { UpstreamError } from "../../core/upstream-error";
 import type { ChatCall, ChatCompletion, ChatRequest, ChunkEvent, ResponsesCall, SseEvent } from "../../core/provider-contract";
 import type { Candidate, RoutePlan } from "../../core/route-plan";
 import type { Tenant } from "../../core/tenant";
@@ -158,12 +160,28 @@ export function responsesStreamRunner(p: PreparedResponses): CandidateRunner<nev
   };
 }
 
+/**
+ * The chunks as Responses events. An upstream failure after the first chunk ends the stream with the
+ * transformer's response.failed (the output so far), then is rethrown for the relay loop to record; a client
+ * that went away gets nothing more.
+ */
 async function* translateStream(chunks: AsyncIterable<ChunkEvent>, transformer: ReturnType<typeof createResponseStreamTransformer>): AsyncGenerator<SseEvent> {
   const out: SseEvent[] = [];
   const sink = { enqueue: (e: SseEvent) => void out.push(e) };
-  for await (const { chunk } of chunks) {
-    transformer.transform(chunk, sink);
+  let started = false;
+  try {
+    for await (const { chunk } of chunks) {
+      transformer.transform(chunk, sink);
+      started = true;
+      while (out.length) yield out.shift()!;
+    }
+  } catch (err) {
+    // Before the first chunk the failure may still fall back to another candidate: nothing is said yet.
+    if (!started || (err instanceof UpstreamError && err.kind === "aborted")) throw err;
+    const e = toHttpError(err);
+    transformer.fail(sink, { code: e.code ?? e.type, message: e.message });
     while (out.length) yield out.shift()!;
+    throw err;
   }
   transformer.flush(sink);
   while (out.length) yield out.shift()!;

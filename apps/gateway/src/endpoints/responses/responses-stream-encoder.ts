@@ -1,9 +1,10 @@
 // The Responses endpoint's stream encoding: the Responses API's named SSE events, passed on as the upstream
 // (or the chat translation) produced them. The stream ends after its terminal event (response.completed,
 // response.incomplete, response.failed or error). A failure after the stream started is told in-band: a
-// translated stream ends with response.failed (the response's id, status `failed` and the error), an OpenAI
-// stream with an `error` event as OpenAI sends it. Usage is read from the terminal event, for accounting, and
-// the final response is handed to `onFinal` (the response store) before the client sees it.
+// translated stream has already ended with the translation's response.failed (the output so far); otherwise an
+// OpenAI stream ends with an `error` event as OpenAI sends it, and a translated one with response.failed built
+// from response.created. Usage is read from the terminal event, for accounting, and the final response is
+// handed to `onFinal` (the response store) before the client sees it.
 import type { Response } from "express";
 import type { SseEvent } from "../../core/provider-contract";
 import type { RequestContext, ResponseFacts } from "../../core/request-context";
@@ -32,15 +33,21 @@ export function responsesStreamEncoder(res: Response, ctx: RequestContext, heade
   let sent = 0;
   /** The response as response.created described it: what response.failed reports on. */
   let shell: Record<string, unknown> | undefined;
+  /** A terminal event went out: a failure after it needs no event of its own. */
+  let terminated = false;
   return {
     async emit(ev, isFirst) {
       if (isFirst) ctx.ttftMs = performance.now() - ctx.startedAt;
       const type = ev.event ?? typeOf(ev.data);
       if (type === "response.created") shell = parse(ev.data)?.response as Record<string, unknown> | undefined;
       else if (type?.endsWith(".delta")) ctx.streamedChars += deltaChars(ev.data);
-      else if (type === "error") ctx.streamError = new UpstreamError({ kind: "http", status: 500, message: "upstream error event" });
+      else if (type === "error") {
+        terminated = true;
+        ctx.streamError = new UpstreamError({ kind: "http", status: 500, message: "upstream error event" });
+      }
       else if (type && TERMINAL.has(type)) {
         const response = parse(ev.data)?.response as ResponseObject | undefined;
+        terminated = true;
         if (response) {
           ctx.usage = fromResponseUsage(response.usage);
           facts.id = response.id;
@@ -58,6 +65,10 @@ export function responsesStreamEncoder(res: Response, ctx: RequestContext, heade
     },
     end: () => sse.end(),
     fail(err) {
+      if (terminated) {
+        sse.end();
+        return;
+      }
       const e = toHttpError(err);
       const error = { code: e.code ?? e.type, message: e.message };
       if (opts.passthrough || !shell) {

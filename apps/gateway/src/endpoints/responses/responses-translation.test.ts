@@ -78,11 +78,11 @@ describe("a chat stream translated to Responses events", () => {
     expect(seqs).toStrictEqual(seqs.map((_, i) => i));
   });
 
-  it("sends no terminal event for a stream cut before its end (the endpoint then ends it with response.failed)", () => {
-    const chunks = decodeChunks(readFixture("text-and-tool-call.chunks.txt")).slice(0, 5);
-    const text = translateChunks(chunks, body({ input: "x" }), false);
-    expect(text).toContain("event: response.output_item.added");
-    expect(text).not.toMatch(/event: response\.(completed|incomplete)/);
+  it("ends a stream whose upstream broke mid-way with response.failed: open items incomplete, the output so far, no usage", () => {
+    // Cut inside the second tool call's arguments.
+    const chunks = decodeChunks(readFixture("text-and-tool-call.chunks.txt")).slice(0, 7);
+    const text = translateChunks(chunks, body({ model: "claude-sonnet-4-5", input: "x" }), { code: "upstream_error", message: "The upstream stream ended early." });
+    expect(text).toBe(readFixture("text-and-tool-call-cut.events.txt"));
   });
 
   it("reports the estimates when the upstream sent no usage", () => {

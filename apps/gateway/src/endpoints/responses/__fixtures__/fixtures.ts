@@ -48,13 +48,14 @@ export function decodeChunks(text: string): ChatCompletionChunk[] {
   return chunks;
 }
 
-/** The SSE text the route writes for `chunks` (with the stream's end when `complete`). */
-export function translateChunks(chunks: ChatCompletionChunk[], body: ResponsesBody, complete = true): string {
+/** The SSE text the route writes for `chunks`: then the stream's end, its failure with `failure`, or nothing with `"cut"`. */
+export function translateChunks(chunks: ChatCompletionChunk[], body: ResponsesBody, end: "complete" | "cut" | { code: string; message: string } = "complete"): string {
   const newId = counterIds();
   const t = createResponseStreamTransformer({ shell: shellFor(body, newId), newId, inputTokensEstimate: 7 });
   const out: SseEvent[] = [];
   const sink = { enqueue: (e: SseEvent) => void out.push(e) };
   for (const c of chunks) t.transform(c, sink);
-  if (complete) t.flush(sink);
+  if (end === "complete") t.flush(sink);
+  else if (end !== "cut") t.fail(sink, end);
   return out.map((e) => `event: ${e.event}\ndata: ${e.data}\n\n`).join("");
 }
