@@ -26,7 +26,12 @@ const nothingToDispose = () => undefined;
  * would fire no earlier then returns `signal` itself, with no second controller, timer and listener.
  */
 export function markDeadline(signal: AbortSignal, at: number): void {
-  Object.assign(signal, { [DEADLINE_AT]: at, outer: signal, timedOut: notMine, dispose: nothingToDispose });
+  // Plain stores, not Object.assign of a literal with a computed key (a few µs per request under load).
+  const s = signal as MarkedSignal;
+  s[DEADLINE_AT] = at;
+  s.outer = signal;
+  s.timedOut = notMine;
+  s.dispose = nothingToDispose;
 }
 
 export function withDeadline(outer: AbortSignal, ms: number, message = "deadline passed"): DeadlineSignal {

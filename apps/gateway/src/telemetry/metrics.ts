@@ -57,6 +57,8 @@ export class GatewayMetrics {
   private scrapeSource?: () => Promise<string>;
   /** Depth as last reported by queue events, when no queue is bound to ask. */
   private reportedDepth = 0;
+  /** Requests in flight (the active_requests gauge reads it at each scrape). */
+  private active = 0;
 
   // The per-request series: kept by their label values (the maps below), updated in place.
   readonly requests: SeriesCounter<string>;
@@ -128,7 +130,15 @@ export class GatewayMetrics {
     this.cachedInputTokens = new SeriesCounter({ name: `${PREFIX}cached_input_tokens_total`, help: "Prompt tokens served from a provider's prompt cache (a part of input tokens).", labelNames: ["provider", "model", ...t], registers });
     this.outputTokens = new SeriesCounter({ name: `${PREFIX}output_tokens_total`, help: "Completion (output) tokens, as reported by providers (estimated when no report came: a client gone, a stream cut).", labelNames: ["provider", "model", ...t], registers });
     this.cost = new SeriesCounter({ name: `${PREFIX}cost_usd_total`, help: "Cost in US dollars, from the catalog's prices and the reported tokens.", labelNames: ["provider", "model", ...t], registers });
-    this.activeRequests = new Gauge({ name: `${PREFIX}active_requests`, help: "Requests being handled right now (streams until they end).", registers });
+    this.activeRequests = new Gauge({
+      name: `${PREFIX}active_requests`,
+      help: "Requests being handled right now (streams until they end).",
+      registers,
+      // Counted in a plain number (two gauge updates per request cost a label hash each) and read at the scrape.
+      collect() {
+        this.set(self.active);
+      },
+    });
     this.queueDepth = new Gauge({
       name: `${PREFIX}queue_depth`,
       help: "Jobs waiting in the overflow queue.",
@@ -207,11 +217,11 @@ export class GatewayMetrics {
   }
 
   requestStarted(): void {
-    this.activeRequests.inc();
+    this.active++;
   }
 
   requestEnded(): void {
-    this.activeRequests.dec();
+    this.active--;
   }
 
   /** The Prometheus text exposition and its content type. */

@@ -66,6 +66,22 @@ describe("the request log line built by hand", () => {
     });
   }
 
+  it("writes durations as pino writes the rounded milliseconds, across magnitudes and at rounding edges", () => {
+    const edges = [0, -0, 0.0004, 0.0005, 0.0015, 0.9995, 1.0005, 1e-7, 0.1, 0.12, 0.125, 2.675, 1000.001, 123456.7895, 99999999999.999, 1e11 + 0.001, 1e12, 5e12, 1e300, -1, -0.0004, -2.5];
+    let seed = 7;
+    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const values = [...edges, ...Array.from({ length: 3000 }, (_, i) => random() * 10 ** ((i % 14) - 3))];
+    const out = new Capture();
+    const logger = createLogger("info", out);
+    for (const v of values) {
+      const e = { ...full, durationMs: v, upstreamMs: v / 3, overheadMs: v * 7, ttftMs: v / 1000 };
+      logger.info(logFields(e), "request");
+      lineWriter(logger)!("info", logProps(e), "request");
+    }
+    const lines = out.lines.map((l) => l.replace(/"time":"[^"]+"/, ""));
+    for (let i = 0; i < lines.length; i += 2) expect(lines[i + 1], String(values[i / 2])).toBe(lines[i]);
+  });
+
   it("writes debug lines at pino's debug level number", () => {
     const out = new Capture();
     const logger = createLogger("debug", out);

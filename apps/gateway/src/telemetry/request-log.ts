@@ -52,10 +52,10 @@ export function requestLog(deps: RequestLogDeps): RequestHandler {
       if (writeLine) writeLine(level, logProps(e), "request");
       else logger[level](logFields(e), "request");
     };
-    // Guarded: a failure in metrics, traces or the log line must not escape into the process.
-    const safeFinish = guarded("request-log", finish);
-    res.on("finish", safeFinish);
-    res.on("close", safeFinish);
+    // Guarded: a failure in metrics, traces or the log line must not escape into the process. "close" alone:
+    // a response emits it after "finish" (on the next tick) as well as when the client goes away first, so
+    // one listener sees every request end.
+    res.on("close", guarded("request-log", finish));
     next();
   };
 }

@@ -53,6 +53,9 @@ export class UsageLedger {
   private batch = new Map<string, UsageRow>();
   private timer?: NodeJS.Timeout;
   private writing: Promise<void> = Promise.resolve();
+  private day = "";
+  private dayStart = 0;
+  private dayEnd = 0;
 
   constructor(
     private readonly store: UsageStore,
@@ -61,22 +64,44 @@ export class UsageLedger {
 
   /** `costUsd: null`: the model has no price; its tokens are recorded and the row counts it as unpriced. */
   record(entry: Omit<UsageRow, "day" | "requests" | "costUsd" | "unpricedRequests" | "cacheHits" | "savedUsd"> & { costUsd: number | null; at?: Date }): void {
-    const { at, ...rest } = entry;
-    const unpricedRequests = rest.costUsd === null ? 1 : 0;
-    // Only whole, finite, non-negative counts reach SQLite or Redis (HINCRBY refuses anything else, and a NaN
-    // would poison the row's sums for good).
-    const counts = { promptTokens: whole(rest.promptTokens), completionTokens: whole(rest.completionTokens), cachedTokens: whole(rest.cachedTokens) };
-    const costUsd = rest.costUsd !== null && Number.isFinite(rest.costUsd) && rest.costUsd > 0 ? rest.costUsd : 0;
-    this.merge({ ...rest, ...counts, costUsd, unpricedRequests, day: (at ?? new Date()).toISOString().slice(0, 10), requests: 1, cacheHits: 0, savedUsd: 0 });
+    const costUsd = entry.costUsd !== null && Number.isFinite(entry.costUsd) && entry.costUsd > 0 ? entry.costUsd : 0;
+    // One literal of a fixed shape (no rest/spread copies: this runs once per request). Only whole, finite,
+    // non-negative counts reach SQLite or Redis (HINCRBY refuses anything else, and a NaN would poison the
+    // row's sums for good).
+    this.merge({
+      day: entry.at ? dayOf(entry.at) : this.today(),
+      tenant: entry.tenant,
+      label: entry.label,
+      model: entry.model,
+      requests: 1,
+      promptTokens: whole(entry.promptTokens),
+      completionTokens: whole(entry.completionTokens),
+      cachedTokens: whole(entry.cachedTokens),
+      costUsd,
+      unpricedRequests: entry.costUsd === null ? 1 : 0,
+      cacheHits: 0,
+      savedUsd: 0,
+    });
     this.scheduleFlush();
   }
 
   /** A chat request answered from the response cache: no tokens, no cost, one hit and what it saved. */
   recordCacheHit(entry: { tenant: string; label: string; model: string; savedUsd: number | null; at?: Date }): void {
     const savedUsd = entry.savedUsd !== null && Number.isFinite(entry.savedUsd) && entry.savedUsd > 0 ? entry.savedUsd : 0;
-    const day = (entry.at ?? new Date()).toISOString().slice(0, 10);
+    const day = entry.at ? dayOf(entry.at) : this.today();
     this.merge({ day, tenant: entry.tenant, label: entry.label, model: entry.model, requests: 0, promptTokens: 0, completionTokens: 0, cachedTokens: 0, costUsd: 0, unpricedRequests: 0, cacheHits: 1, savedUsd });
     this.scheduleFlush();
+  }
+
+  /** The UTC day now (YYYY-MM-DD), made once per day rather than from a Date per request. */
+  private today(): string {
+    const now = Date.now();
+    if (now < this.dayStart || now >= this.dayEnd) {
+      this.dayStart = now - (now % DAY_MS);
+      this.dayEnd = this.dayStart + DAY_MS;
+      this.day = dayOf(new Date(now));
+    }
+    return this.day;
   }
 
   private scheduleFlush(): void {
@@ -158,6 +183,10 @@ export class UsageLedger {
 function cmp(a: string | undefined, b: string | undefined): number {
   return (a ?? "").localeCompare(b ?? "");
 }
+
+const DAY_MS = 86_400_000;
+
+const dayOf = (d: Date): string => d.toISOString().slice(0, 10);
 
 function whole(n: unknown): number {
   return typeof n === "number" && Number.isFinite(n) && n > 0 ? Math.floor(n) : 0;
