@@ -215,16 +215,16 @@ describe("the embedded (SQLite) response store", () => {
     await store.close();
   });
 
-  it("sweeps expired rows out of the file", async () => {
+  it("sweeps expired rows out of the file, over several batches", async () => {
     const db = openSqlite(tempDbPath());
     dbs.push(db);
     const store = new SqliteResponseStore(db, { ...LONG, ttlMs: 1_000 });
-    for (let i = 0; i < 3; i++) await store.put(record("tenant-a"));
+    for (let i = 0; i < 250; i++) await store.put(record("tenant-a"));
     store.flush(true);
     const count = () => (db.prepare("SELECT count(*) AS n FROM responses").get() as { n: number }).n;
-    expect(count()).toBe(3);
-    expect(store.sweep(Date.now())).toBe(0);
-    expect(store.sweep(Date.now() + 2_000)).toBe(3);
+    expect(count()).toBe(250);
+    expect(await store.sweep(Date.now())).toBe(0);
+    expect(await store.sweep(Date.now() + 2_000)).toBe(250);
     expect(count()).toBe(0);
     await store.close();
   });

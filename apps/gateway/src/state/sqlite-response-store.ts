@@ -28,8 +28,8 @@ const FLUSH_AT = 256;
  */
 const FLUSH_CHUNK = 64;
 const SWEEP_EVERY_MS = 60_000;
-/** Rows deleted per sweep statement, so a sweep after a long pause never blocks the loop for long. */
-const SWEEP_BATCH = 500;
+/** Rows deleted per sweep statement, one statement per turn of the event loop, so a sweep never holds it for long. */
+const SWEEP_BATCH = 100;
 /** JSON bytes (about) of the records written last that reads find in memory. */
 const RECENT_BYTES = 8 * 1024 * 1024;
 
@@ -68,9 +68,9 @@ export class SqliteResponseStore implements ResponseStore {
         else upsert.run(r.tenantId, r.id, r.expiresAt, r.text);
       }
     });
-    const sweep = db.prepare("DELETE FROM responses WHERE (tenant_id, id) IN (SELECT tenant_id, id FROM responses WHERE expires_at <= ? LIMIT ?)");
+    const sweep = db.prepare("DELETE FROM responses WHERE rowid IN (SELECT rowid FROM responses WHERE expires_at <= ? LIMIT ?)");
     this.sweepBatch = (now: number) => sweep.run(now, SWEEP_BATCH).changes;
-    this.sweepTimer = setInterval(() => this.sweep(), SWEEP_EVERY_MS);
+    this.sweepTimer = setInterval(() => void this.sweep(), SWEEP_EVERY_MS);
     this.sweepTimer.unref();
   }
 
@@ -94,19 +94,21 @@ export class SqliteResponseStore implements ResponseStore {
     return true;
   }
 
-  /** Deletes expired rows (at most a few batches per call; the timer calls it again). Returns how many went. */
-  sweep(now = Date.now()): number {
+  /** Deletes the rows expired at `now`, a batch per turn of the event loop. Resolves to how many went. */
+  async sweep(now = Date.now()): Promise<number> {
     let total = 0;
     try {
-      for (let i = 0; i < 10; i++) {
+      for (;;) {
+        if (this.closed) return total;
         const n = this.sweepBatch(now);
         total += n;
-        if (n < SWEEP_BATCH) break;
+        if (n < SWEEP_BATCH) return total;
+        await new Promise((resolve) => setImmediate(resolve));
       }
     } catch (err) {
       this.opts.onError?.(err);
+      return total;
     }
-    return total;
   }
 
   /**
