@@ -28,6 +28,7 @@ const tenants = [
   budgetTenant("durable", "{ amount_usd: 5, period: month }"),
   budgetTenant("routes", "{ amount_usd: 3, period: day }"),
   budgetTenant("jobs", "{ amount_usd: 2, period: day }", "max_concurrent: 1").replace("    limits:", "    overflow: queue\n    limits:"),
+  budgetTenant("cached", "{ amount_usd: 2, period: day }").replace("    limits:", "    cache: { ttl_seconds: 60 }\n    limits:"),
 ].join("") + `  - id: adminset
     keys: [${key("adminset")}]
 `;
@@ -157,6 +158,20 @@ describe("a budget set through the admin API", () => {
     expect(free.status).toBe(200);
     expect(free.headers.get("x-runestone-budget-remaining-usd")).toBeNull();
     await free.text();
+  });
+});
+
+describe("with the response cache", () => {
+  it("a hit costs nothing: only the answer that reached the upstream is counted", async () => {
+    const body = dollarRequest("the same question, twice");
+    const miss = await post(gw.url, key("cached"), body);
+    expect([miss.status, miss.headers.get("x-runestone-cache")]).toEqual([200, "miss"]);
+    await miss.text();
+    const hit = await post(gw.url, key("cached"), body);
+    expect([hit.status, hit.headers.get("x-runestone-cache")]).toEqual([200, "hit"]);
+    await hit.text();
+    const [status] = await budgetsOf(gw.url, key("cached"));
+    expect(status).toMatchObject({ spent_usd: 1, reserved_usd: 0, remaining_usd: 1 });
   });
 });
 
