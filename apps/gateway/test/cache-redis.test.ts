@@ -90,7 +90,8 @@ describe("the response cache shared through Redis", () => {
     const pending = chat(1, body);
     // Admission waits for Redis (it fails closed, never open), so Redis comes back while the request waits;
     // the cache lookup gave up after its 50 ms timeout.
-    await new Promise((r) => setTimeout(r, 400));
+    // Paused well beyond the lookup's timeout, so a loaded machine still sees the lookup give up first.
+    await new Promise((r) => setTimeout(r, 1_000));
     redis.resume();
     const res = await pending;
     expect(res.status).toBe(200);
