@@ -116,6 +116,24 @@ describe("usage in a translated stream", () => {
     expect(delta.usage).toMatchObject({ input_tokens: 321, output_tokens: 45 });
   });
 
+  it("keeps the estimates in message_delta when the upstream reports no usage, and accounts them as estimates", async () => {
+    // llama-3.3-70b's provider has the no_stream_options quirk: its stream carries no usage at all.
+    const res = await postJson(`${h.url}/v1/messages`, { model: "llama-3.3-70b", max_tokens: 100, stream: true, messages: user("one two three four") }, { "x-request-id": "no-usage-stream-1" });
+    const evs = events(await res.text());
+    expect((upstream().body as Record<string, unknown>).stream_options).toBeUndefined();
+    const start = (evs.find((e) => e.event === "message_start")!.data as { message: { usage: { input_tokens: number } } }).message.usage;
+    const delta = (evs.find((e) => e.event === "message_delta")!.data as { usage: { input_tokens: number; output_tokens: number } }).usage;
+    expect(delta.input_tokens).toBe(start.input_tokens);
+    // "echo: one two three four" is 24 characters: 6 tokens at about four characters each.
+    expect(delta.output_tokens).toBe(6);
+    let line: Record<string, unknown> | undefined;
+    for (let i = 0; i < 100 && !line; i++) {
+      line = h.logs.lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.request_id === "no-usage-stream-1" && l.status !== undefined);
+      if (!line) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(line).toMatchObject({ tokens_estimated: true, prompt_tokens: start.input_tokens, completion_tokens: 6 });
+  });
+
   it("reaches the Anthropic SDK's final message with the exact counts", async () => {
     h.upstream.behave({ usage: { prompt_tokens: 321, completion_tokens: 45 } });
     const stream = client.messages.stream({ model: "gpt-4o-mini", max_tokens: 100, messages: user("a b c d") });

@@ -40,6 +40,8 @@ export interface SseEvent {
   event?: string;
   data: string;
   id?: string;
+  /** Set by a translation whose usage in this event is the gateway's estimate (the upstream reported none): accounting flags it so. */
+  usageEstimated?: true;
 }
 
 /** What a stream yields: an OpenAI chunk, and its JSON text when it can be passed on unchanged. */

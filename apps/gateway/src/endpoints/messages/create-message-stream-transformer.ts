@@ -169,12 +169,14 @@ export function createMessageStreamTransformer(publicModel: string, opts: Messag
     flush(sink) {
       start(sink, {});
       finishBlocks(sink);
-      emit(sink, "message_delta", {
+      const delta = {
+        type: "message_delta",
         delta: { stop_reason: refused ? "refusal" : stopReason, stop_sequence: null },
         // Cumulative, as Anthropic's current streams send it. An upstream that reported no usage (a compatible
         // server without stream_options) leaves the estimates: the prompt's and the streamed characters'.
         usage: usage ? mapUsageToAnthropic(usage) : { input_tokens: opts.inputTokensEstimate ?? 0, output_tokens: tokensForChars(outputChars) },
-      });
+      };
+      sink.enqueue({ event: "message_delta", data: JSON.stringify(delta), ...(usage ? {} : { usageEstimated: true as const }) });
       emit(sink, "message_stop");
     },
   };

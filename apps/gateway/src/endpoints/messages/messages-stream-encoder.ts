@@ -32,9 +32,9 @@ export function messagesStreamEncoder(res: Response, ctx: RequestContext, header
 
 /**
  * Usage for accounting, read from the two events that carry it: message_start (input tokens; a
- * translated stream's is a placeholder) and message_delta (the final counts). Until message_delta the
- * usage is partial, and the text streamed so far is tallied for an estimate should the stream end
- * early (usage-seen.ts). An upstream `error` event (passed through as sent) marks the stream failed.
+ * translated stream's is the prompt estimate) and message_delta (the final counts, unless a translation
+ * had to estimate them). Until message_delta the usage is partial, and the text streamed so far is
+ * tallied for an estimate should the stream end early (usage-seen.ts). An upstream `error` event (passed through as sent) marks the stream failed.
  */
 function usageTracker(ctx: RequestContext): (ev: SseEvent) => void {
   let usage: Record<string, unknown> = {};
@@ -54,7 +54,8 @@ function usageTracker(ctx: RequestContext): (ev: SseEvent) => void {
       // Every value is kept, so that a count that is not one (a string, Infinity) voids the report below.
       if (typeof update === "object" && update !== null) usage = { ...usage, ...update };
       ctx.usage = readAnthropicUsage(usage);
-      ctx.usagePartial = ev.event === "message_start";
+      // A translation's estimate (the upstream reported nothing) is accounted as one, like a stream cut short.
+      ctx.usagePartial = ev.event === "message_start" || ev.usageEstimated === true;
     } catch {
       // A malformed event is the client's to see; accounting keeps what it had.
     }
