@@ -1,6 +1,7 @@
 // The Responses API through the SDK against a spawned gateway (the mock upstream behind its OpenAI and Anthropic
 // providers): typed events in order, a stream that can be left early (the request is aborted), an `error` event or
 // a cut stream thrown as StreamError, and a previous_response_id conversation read back through the SDK.
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient, NotFoundError, StreamError, type ResponseStreamEvent, type RunestoneClient } from "../src/index";
 import { contractConfig, KEYS } from "./contract-config";
@@ -99,5 +100,50 @@ describe("responses.create with previous_response_id", () => {
     await expect(other.responses.retrieve(mine.id)).rejects.toBeInstanceOf(NotFoundError);
     await expect(other.responses.delete(mine.id)).rejects.toBeInstanceOf(NotFoundError);
     await expect(other.responses.create({ model: "mock-echo", previous_response_id: mine.id, input: "x" })).rejects.toBeInstanceOf(NotFoundError);
+  });
+});
+
+/** The fenced code block that follows `heading` in a Markdown file. */
+function blockAfter(file: URL, heading: string): string {
+  const text = readFileSync(file, "utf8");
+  const at = text.indexOf(`${heading}\n`);
+  if (at < 0) throw new Error(`${file.pathname} has no "${heading}" section`);
+  const block = /```(?:ts|js)\n([\s\S]*?)```/.exec(text.slice(at))?.[1];
+  if (!block) throw new Error(`${file.pathname} has no code block under "${heading}"`);
+  return block;
+}
+
+/** Runs an example's code with `names` bound, capturing what it logs and writes; returns its local `vars`. */
+async function runExample(code: string, names: Record<string, unknown>, vars: string[]): Promise<{ out: string; vars: Record<string, unknown> }> {
+  let out = "";
+  const io = { console: { log: (...a: unknown[]) => (out += `${a.join(" ")}\n`) }, process: { env: { RUNESTONE_API_KEY: KEYS.acme }, stdout: { write: (t: string) => (out += t) } } };
+  const all = { ...io, ...names };
+  const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (...args: string[]) => (...a: unknown[]) => Promise<Record<string, unknown>>;
+  const run = new AsyncFunction(...Object.keys(all), `${code}\nreturn { ${vars.join(", ")} };`);
+  const result = await run(...Object.values(all));
+  return { out, vars: result };
+}
+
+describe("the documented examples, run as written", () => {
+  it("runs the SDK README's Responses API example", async () => {
+    const code = blockAfter(new URL("../README.md", import.meta.url), "### The Responses API");
+    const { out, vars } = await runExample(code, { runestone: client }, ["first", "next"]);
+    expect(out).toContain("echo: Tell me a story");
+    expect(out).toMatch(/tokens: \d+/);
+    const first = vars.first as { id: string };
+    expect((vars.next as { previous_response_id: string }).previous_response_id).toBe(first.id);
+    // Its last line deleted the first response.
+    await expect(client.responses.retrieve(first.id)).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it("runs the Responses guide's @runestone/sdk example", async () => {
+    const code = blockAfter(new URL("../../../apps/docs/guides/07-responses-api.md", import.meta.url), "## With @runestone/sdk")
+      .replace(/^import .*$/m, "")
+      .replace("http://127.0.0.1:4001", gateway.url);
+    const { out, vars } = await runExample(code, { createClient }, ["response", "stored", "items"]);
+    expect(out).toBe("echo: Tell me a story");
+    expect((vars.stored as { id: string }).id).toBe((vars.response as { id: string }).id);
+    expect((vars.items as { data: unknown[] }).data).toHaveLength(1);
+    await expect(client.responses.retrieve((vars.response as { id: string }).id)).rejects.toBeInstanceOf(NotFoundError);
   });
 });
