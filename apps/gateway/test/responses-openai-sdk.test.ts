@@ -154,6 +154,13 @@ describe("GPT-6.2, whose function tools OpenAI serves only on the Responses API"
     expect(((await chat.json()) as { error: { code: string } }).error.code).toBe("no_route");
   });
 
+  it("is the only candidate for a built-in tool, which the cheaper translated model of its family cannot serve", async () => {
+    const res = await postJson(`${h.url}/v1/responses`, { ...body, tools: [{ type: "web_search" }], input: "news" });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-runestone-model")).toBe("gpt-6.2-sol");
+    expect(upstream().body).toMatchObject({ model: "gpt-6.2-sol", tools: [{ type: "web_search" }] });
+  });
+
   it("calls a function tool when named, through the SDK", async () => {
     const r = await client.responses.create({ model: "gpt-6.2-sol", input: "Paris", tools: [weather] });
     expect(r.output[0]).toMatchObject({ type: "function_call", name: "get_weather" });

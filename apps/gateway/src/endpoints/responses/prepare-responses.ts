@@ -64,6 +64,11 @@ export function prepareResponses(
     }
     plan = { ...plan, candidates };
   }
+  if ((body.tools ?? []).some((t) => t.type !== "function") && plan.candidates.some(isPassthrough)) {
+    // Built-in tools (web_search, file_search, mcp, ...) exist only on the Responses API itself: a deployment that
+    // would need translation cannot serve the request, so it is no candidate (alone, it answers the 400 naming them).
+    plan = { ...plan, candidates: plan.candidates.filter(isPassthrough) };
+  }
   return { body, clientBody, stream, plan, requestId, tenant, newId, createdAt: Math.floor(Date.now() / 1000), promptEstimate };
 }
 
