@@ -81,6 +81,22 @@ describe("responses.stream", () => {
   });
 });
 
+describe("stream.finalResponse()", () => {
+  it("returns the completed response", async () => {
+    const response = await (await client.responses.stream({ model: "claude-haiku-4-5", input: "final answer" })).finalResponse();
+    expect(response.status).toBe("completed");
+    expect(response.output.find((o) => o.type === "message")?.content?.[0]?.text).toBe("echo: final answer");
+  });
+
+  it("throws StreamError when a translated stream fails mid-way (response.failed), never returning a partial answer", async () => {
+    const stream = await client.responses.stream({ model: "anthropic/claude-haiku-4-5::midStreamError=2", input: "one two three four five" });
+    const err = await stream.finalResponse().then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(StreamError);
+    // The failure's own code and message, from the response.failed event.
+    expect((err as StreamError).code).toBe("upstream_overloaded");
+  });
+});
+
 describe("responses.create with previous_response_id", () => {
   it("continues a stored conversation, whose items list shows the whole history", async () => {
     const first = await client.responses.create({ model: "claude-haiku-4-5", input: "My name is Ada" });

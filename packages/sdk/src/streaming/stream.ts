@@ -2,7 +2,7 @@ import { APIUserAbortError } from "../errors/api-user-abort-error";
 import { readErrorObject } from "../errors/make-error";
 import { RunestoneError } from "../errors/runestone-error";
 import { StreamError } from "../errors/stream-error";
-import type { ChatCompletionChunk, Job } from "../types";
+import type { ChatCompletionChunk, Job, ResponseObject, ResponseStreamEvent } from "../types";
 import { decodeSSE } from "./decode-sse";
 
 /**
@@ -92,6 +92,26 @@ export class Stream<T> implements AsyncIterable<T> {
       }
     }
     return text;
+  }
+
+  /**
+   * Consumes a Responses API stream and returns the final `response` (of `response.completed`, or
+   * `response.incomplete`: check its `incomplete_details`). A `response.failed` throws StreamError with the
+   * response's `error`, so a failure is never mistaken for an answer.
+   */
+  async finalResponse(this: Stream<ResponseStreamEvent>): Promise<ResponseObject> {
+    let last: ResponseStreamEvent | undefined;
+    for await (const event of this) last = event;
+    const response = last?.response;
+    if (last?.type === "response.failed" || !response) {
+      const raw = (response?.error ?? undefined) as { message?: unknown; code?: unknown } | undefined;
+      const message = typeof raw?.message === "string" ? raw.message : "The response failed.";
+      throw new StreamError(message, {
+        error: { message, type: "api_error", code: typeof raw?.code === "string" ? raw.code : null, param: null },
+        headers: this.response.headers,
+      });
+    }
+    return response;
   }
 
   private async *iterate(): AsyncGenerator<T> {
