@@ -4,6 +4,7 @@
 import { startMockUpstream, type MockUpstream } from "@runestone/mock-upstream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startRedis, type RedisServer } from "./redis-server";
+import { upstreamSaw, waitFinal } from "./jobs-harness";
 import { budgetsConfigYaml, budgetsOf, budgetTenant, dollarRequest, key, oneTokenAnswers, post, startBudgetGateway, type BudgetGateway } from "./budgets-harness";
 
 // Real time moved forward by a whole number of days and to 22:00 UTC, so counters' expiry (at the period's end
@@ -21,7 +22,9 @@ beforeAll(async () => {
   redis = await startRedis();
   upstream = await startMockUpstream();
   oneTokenAnswers(upstream);
-  const tenants = [budgetTenant("shared", "{ amount_usd: 7, period: day }"), budgetTenant("settle", "{ amount_usd: 10, period: day }"), budgetTenant("rollover", "{ amount_usd: 2, period: day }")].join("");
+  const tenants = [budgetTenant("shared", "{ amount_usd: 7, period: day }"), budgetTenant("settle", "{ amount_usd: 10, period: day }"), budgetTenant("rollover", "{ amount_usd: 2, period: day }"),
+    budgetTenant("rjobs", "{ amount_usd: 2, period: day }", "max_concurrent: 1").replace("    limits:", "    overflow: queue\n    limits:"),
+  ].join("");
   const yaml = budgetsConfigYaml(upstream.url, `{ redis_url: "${redis.url}", redis_prefix: "budget-test:" }`, tenants);
   for (let i = 0; i < 2; i++) gws.push(await startBudgetGateway(yaml, clock));
 }, 30_000);
@@ -83,5 +86,20 @@ describe("one budget across two instances", () => {
     await Promise.all(next.map((r) => r.text()));
     expect(next.map((r) => r.status).sort()).toEqual([200, 200, 429]);
     shift = 0;
+  });
+
+  it("fails a job queued on one instance at its run time when an answer on the other spent the budget meanwhile", async () => {
+    // The holder reserves $1 (max_tokens 1) and its answer reports 3 tokens: $3 of the $2.
+    upstream.behave({ latencyMs: 1500, usage: { prompt_tokens: 7, completion_tokens: 3 } }, { model: "long-model" });
+    const holder = post(at(0), key("rjobs"), { model: "underestimated", max_tokens: 1, messages: [{ role: "user", content: "redis-holder" }] });
+    await upstream.waitFor(() => upstreamSaw(upstream, "redis-holder").length === 1, 5_000);
+    const queued = await post(at(1), key("rjobs"), dollarRequest("redis-queued-marker"));
+    expect(queued.status).toBe(202);
+    const { job_id } = (await queued.json()) as { job_id: string };
+    expect((await holder).status).toBe(200);
+    const job = await waitFinal(at(1), key("rjobs"), job_id);
+    expect(job.status).toBe("failed");
+    expect(job.error).toMatchObject({ type: "insufficient_quota", code: "budget_exceeded" });
+    expect(upstreamSaw(upstream, "redis-queued-marker")).toHaveLength(0);
   });
 });

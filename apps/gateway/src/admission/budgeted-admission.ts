@@ -68,8 +68,13 @@ export class BudgetedAdmission implements Admission {
       lease: {
         state: { ...lease.state, budgetRemainingUsd },
         async release(actualTokens?: number, actualCostUsd?: number) {
-          // The store settles a reservation once, however often this is called.
-          await Promise.all([lease.release(actualTokens), store.settle(reserved.handle, actualCostUsd === undefined ? needNano : toNano(actualCostUsd))]);
+          // The spend is counted before the slot is freed, so a request or job waiting for that slot is admitted
+          // against it. The store settles a reservation once, however often this is called.
+          try {
+            await store.settle(reserved.handle, actualCostUsd === undefined ? needNano : toNano(actualCostUsd));
+          } finally {
+            await lease.release(actualTokens);
+          }
         },
       },
     };
