@@ -45,6 +45,10 @@ models:
     deployments: [{ provider: openai, model: "dollar-model::stall=before-headers" }]
   unpriced:
     deployments: [{ provider: openai, model: free-model }]
+  dollar-embed:
+    capabilities: [embeddings]
+    pricing: { input_per_1m: 1000000, output_per_1m: 0 }
+    deployments: [{ provider: openai, model: embed-model }]
   underestimated:
     pricing: { input_per_1m: 0, output_per_1m: 1000000 }
     deployments: [{ provider: openai, model: long-model }]

@@ -213,6 +213,15 @@ describe("every model route", () => {
     const body = (await refused.json()) as { type: string; error: { type: string; message: string } };
     expect(body.error.type).toBe("rate_limit_error");
     expect(body.error.message).toContain("Budget exceeded");
+    // Embeddings and the Responses API meet the same spent budget.
+    for (const [path, req] of [
+      ["/v1/embeddings", { model: "dollar-embed", input: "vectors please" }],
+      ["/v1/responses", { model: "dollar", input: "respond please", max_output_tokens: 16 }],
+    ] as const) {
+      const res = await post(gw.url, key("routes"), req, path);
+      expect([path, res.status]).toEqual([path, 429]);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe("budget_exceeded");
+    }
   });
 
   it("counts the refusals by reason in runestone_rate_limited_total", async () => {
