@@ -33,6 +33,9 @@ describe("an OpenAI model: passthrough to the upstream's /v1/responses", () => {
     expect(response.headers.get("x-runestone-model")).toBe("gpt-4o-mini");
     expect(response.headers.get("x-runestone-fallbacks")).toBe("0");
     expect(response.headers.get("x-request-id")).toBeTruthy();
+    // Priced from OpenAI's own usage, read from the Responses shape.
+    expect(Number(response.headers.get("x-runestone-cost"))).toBeCloseTo((data.usage!.input_tokens * 0.15 + data.usage!.output_tokens * 0.6) / 1e6, 12);
+    expect(Number(response.headers.get("x-runestone-cost"))).toBeGreaterThan(0);
 
     expect(upstream().path).toBe("/v1/responses");
     expect(upstream().headers.authorization).toBe(`Bearer ${UPSTREAM_KEY}`);
