@@ -135,7 +135,8 @@ export const resilienceSchema = z
 /** A spending budget in USD per UTC day or calendar month, at the catalog's prices (admission/budgets.ts). */
 export const budgetSchema = z
   .object({
-    amount_usd: z.number().nonnegative(),
+    /** Spend is counted in integer nano-dollars: up to $1M per period stays exact in a double and in Redis. */
+    amount_usd: z.number().nonnegative().max(1_000_000),
     period: z.enum(["day", "month"]),
     /** A model without a known price is refused (its spend cannot be counted) unless this is true; it then counts $0. */
     allow_unpriced_models: z.boolean().default(false),
