@@ -128,7 +128,7 @@ export async function openState(config: RunestoneConfig, opts: OpenStateOptions 
   const spend = new MemoryBudgetStore(new SqliteBudgetSpend(sqlite), (e) => onError(e, "budget spend write"));
   const admission = new BudgetedAdmission(new MemoryAdmission(maxConcurrent), spend, opts.budgetClock);
   const ledger = new UsageLedger(new SqliteUsageStore(sqlite), (e) => onError(e, "usage ledger write"));
-  const responses = new SqliteResponseStore(sqlite, { ...responseStoreOptions(config), onError: (e) => onError(e, "response store write") });
+  const responses = new SqliteResponseStore(sqlite, { ...responseStoreOptions(config), onError: (e) => onError(e, "response store") });
   return {
     mode: "embedded",
     sqlite,

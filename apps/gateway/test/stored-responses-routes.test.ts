@@ -113,6 +113,32 @@ describe("stored responses, embedded", () => {
   });
 });
 
+describe("stored responses, embedded, when the SQLite file cannot be read", () => {
+  it("answers 503 state_unavailable on GET, DELETE and a POST naming previous_response_id, never a 500", async () => {
+    const logs = new LogCapture();
+    const { config } = parseConfig(testConfigYaml("http://127.0.0.1:9"), {});
+    const gw = await startGateway({ config, logger: createLogger("info", logs), validateResponses: true });
+    try {
+      gw.state.sqlite!.close();
+      for (const method of ["GET", "DELETE"]) {
+        const res = await call(gw, method, "/v1/responses/resp_only_in_the_file");
+        expect(res.status, method).toBe(503);
+        expect(res.headers.get("retry-after")).toBe("1");
+        expect(((await res.json()) as { error: { code: string } }).error.code).toBe("state_unavailable");
+      }
+      const post = await fetch(`${gw.url}/v1/responses`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${TENANT_KEY}`, "content-type": "application/json" },
+        body: JSON.stringify({ model: "mock-echo", previous_response_id: "resp_only_in_the_file", input: "hi" }),
+      });
+      expect(post.status).toBe(503);
+      expect(((await post.json()) as { error: { code: string } }).error.code).toBe("state_unavailable");
+    } finally {
+      await gw.close().catch(() => undefined);
+    }
+  });
+});
+
 describe("stored responses, embedded, across a gateway restart", () => {
   it("answers a response stored before the restart, on the same SQLite file", async () => {
     const { config } = parseConfig(testConfigYaml("http://127.0.0.1:9"), {});

@@ -200,6 +200,18 @@ describe("the embedded (SQLite) response store", () => {
     await store.close();
   });
 
+  it("answers a damaged row as the state backend failing (a 503), reporting it without the row's text", async () => {
+    const db = openSqlite(tempDbPath());
+    dbs.push(db);
+    const errors: unknown[] = [];
+    const store = new SqliteResponseStore(db, { ...LONG, onError: (e) => errors.push(e) });
+    db.prepare("INSERT INTO responses (tenant_id, id, expires_at, record) VALUES (?, ?, ?, ?)").run("tenant-a", "resp_damaged", Date.now() + 60_000, '{"input": secret prompt text}');
+    await expect(store.get("tenant-a", "resp_damaged")).rejects.toMatchObject({ status: 503, code: "state_unavailable" });
+    expect(errors).toHaveLength(1);
+    expect(String(errors[0])).not.toContain("secret");
+    await store.close();
+  });
+
   it("writes a burst of puts a chunk per turn of the event loop, never all in one long transaction", async () => {
     const db = openSqlite(tempDbPath());
     dbs.push(db);

@@ -5,6 +5,7 @@
 // usually continues the response just answered: no disk read for it), and only then do one primary-key lookup.
 // Expired rows are never answered and are swept in small batches on a timer.
 import type { ResponseStore, StoredResponse } from "../core/response-store";
+import { stateUnavailable } from "../core/state-unavailable";
 import { decodeStoredResponse, encodeStoredResponse, type ResponseStoreOptions } from "./response-record-json";
 import type { SqliteDb } from "./sqlite";
 
@@ -84,8 +85,15 @@ export class SqliteResponseStore implements ResponseStore {
     const key = keyOf(tenantId, id);
     const p = this.pending.get(key) ?? this.recent.get(key);
     if (p) return p.text !== null && p.expiresAt > now ? decodeStoredResponse(p.text) : undefined;
-    const row = this.select.get(tenantId, id, now);
-    return row ? decodeStoredResponse(row.record) : undefined;
+    // A file that cannot be read (I/O error, closed, a damaged row) is the state backend failing: a 503 to retry.
+    try {
+      const row = this.select.get(tenantId, id, now);
+      return row ? decodeStoredResponse(row.record) : undefined;
+    } catch (err) {
+      // A JSON parse error's message quotes the text it failed on: a conversation never reaches the logs.
+      this.opts.onError?.(err instanceof SyntaxError ? new Error("a stored response is not valid JSON") : err);
+      throw stateUnavailable("to read stored responses");
+    }
   }
 
   async delete(tenantId: string, id: string): Promise<boolean> {
