@@ -3,6 +3,7 @@
 // so an id guessed or leaked from another tenant finds no key at all.
 import type { Redis } from "ioredis";
 import type { ResponseStore, StoredResponse } from "../core/response-store";
+import { stateUnavailable } from "../core/state-unavailable";
 import { decodeStoredResponse, encodeStoredResponse, type ResponseStoreOptions } from "./response-record-json";
 
 export class RedisResponseStore implements ResponseStore {
@@ -19,7 +20,13 @@ export class RedisResponseStore implements ResponseStore {
 
   async get(tenantId: string, id: string): Promise<StoredResponse | undefined> {
     const text = await this.redis.get(this.keyOf(tenantId, id));
-    return text === null ? undefined : decodeStoredResponse(text);
+    if (text === null) return undefined;
+    try {
+      return decodeStoredResponse(text);
+    } catch {
+      // Not ours (another writer under the prefix) or damaged: the backend failed; its text never reaches a log.
+      throw stateUnavailable("to read stored responses");
+    }
   }
 
   async delete(tenantId: string, id: string): Promise<boolean> {

@@ -256,6 +256,14 @@ describe("the Redis response store", () => {
     expect(ttl).toBeLessThanOrEqual(60_000);
   });
 
+  it("answers a damaged value as the state backend failing (a 503)", async () => {
+    const c = new Redis(redis.url);
+    clients.push(c);
+    const store = new RedisResponseStore(c, "damaged:", LONG);
+    await c.set("damaged:response:8:tenant-a:resp_damaged", '{"input": secret prompt text}');
+    await expect(store.get("tenant-a", "resp_damaged")).rejects.toMatchObject({ status: 503, code: "state_unavailable" });
+  });
+
   it("is shared: another connection (another instance) reads and deletes what one put", async () => {
     const c1 = new Redis(redis.url);
     const c2 = new Redis(redis.url);
