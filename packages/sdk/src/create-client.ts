@@ -20,6 +20,7 @@ import { cancelJob } from "./operations/cancel-job";
 import { createApiKey } from "./operations/create-api-key";
 import { createChatStream } from "./operations/create-chat-stream";
 import { createEmbedding } from "./operations/create-embedding";
+import { countMessageTokens } from "./operations/count-message-tokens";
 import { createMessage, type MessageCreateParamsNonStreaming } from "./operations/create-message";
 import { createResponse, type ResponseCreateParamsNonStreaming, type ResponseCreateParamsStreaming } from "./operations/create-response";
 import { deleteResponse } from "./operations/delete-response";
@@ -60,8 +61,10 @@ import type {
   HealthResponse,
   Job,
   Message,
+  MessageCountTokensParams,
   MessageCreateParams,
   MessageStreamEvent,
+  MessageTokensCount,
   TenantLimits,
   TenantLimitSettings,
   UsageQuery,
@@ -111,6 +114,8 @@ export interface RunestoneClient<Completed = ChatCompletion | QueuedResponse> {
     create(body: MessageCreateParamsNonStreaming, options?: RequestOptions): Promise<Message>;
     /** POST /v1/messages with `"stream": true`: Anthropic's events, ending with `message_stop`. */
     stream(body: MessageCreateParams, options?: RequestOptions): Promise<Stream<MessageStreamEvent>>;
+    /** POST /v1/messages/count_tokens: the request's input tokens (exact for Anthropic models, an estimate for the others). */
+    countTokens(body: MessageCountTokensParams, options?: RequestOptions): Promise<MessageTokensCount>;
   };
   responses: {
     /** POST /v1/responses: OpenAI's Responses API for every model of the catalog; stored for the tenant unless `store: false`. */
@@ -243,6 +248,7 @@ export function createClient(options: ClientOptions): RunestoneClient<ChatComple
     messages: {
       create: (body, o) => createMessage(ctx, body, o),
       stream: (body, o) => streamMessage(ctx, body, o),
+      countTokens: (body, o) => countMessageTokens(ctx, body, o),
     },
     responses: {
       create: ((body: ResponseCreateParams, o?: RequestOptions) =>

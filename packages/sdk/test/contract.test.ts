@@ -142,6 +142,8 @@ const messageAll = {
   tools: [{ name: "get_weather", description: "Weather", input_schema: { type: "object", properties: { city: { type: "string" } } } }],
   tool_choice: { type: "none" },
   thinking: { type: "disabled" },
+  // Structured outputs: the translated model must answer JSON of this schema.
+  output_config: { format: { type: "json_schema", schema: { type: "object", properties: { echo: { type: "string" } }, required: ["echo"] } } },
 } as unknown as MessageCreateParams & { stream: false };
 
 const responseAll = {
@@ -229,12 +231,26 @@ const calls: Record<string, { required(): Promise<void>; all(): Promise<void> }>
     },
     async all() {
       const m = await client.messages.create(messageAll, allOptions("messages"));
-      expect(m.content[0]).toMatchObject({ type: "text", text: "echo: second question" });
+      expect(m.content[0]).toMatchObject({ type: "text" });
+      expect(JSON.parse((m.content[0] as { text: string }).text)).toStrictEqual({ echo: "second question" });
       expect(m.stop_reason).toBe("end_turn");
       const s = await client.messages.stream({ ...messageAll, stream: true }, allOptions("messages-stream"));
       let text = "";
       for await (const event of s) if (event.type === "content_block_delta") text += (event.delta as { text?: string }).text ?? "";
-      expect(text).toBe("echo: second question");
+      expect(JSON.parse(text)).toStrictEqual({ echo: "second question" });
+    },
+  },
+  countMessageTokens: {
+    async required() {
+      const c = await client.messages.countTokens({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hello there" }] });
+      expect(c.input_tokens).toBeGreaterThan(0);
+    },
+    async all() {
+      const { max_tokens: _, stream: __, stop_sequences: ___, temperature: _t, top_p: _p, top_k: _k, metadata: _m, ...counted } = messageAll;
+      const c = await client.messages.countTokens(counted, allOptions("count-tokens"));
+      const bare = await client.messages.countTokens({ model: "gpt-4o-mini", messages: messageAll.messages });
+      // System prompt and tools count too.
+      expect(c.input_tokens).toBeGreaterThan(bare.input_tokens);
     },
   },
   createEmbedding: {
