@@ -165,6 +165,17 @@ describe("stored responses through the openai SDK (embedded)", () => {
     expect(messages[2]!.content.find((b) => b.type === "tool_result")).toMatchObject({ tool_use_id: toolUse!.id });
   });
 
+  it("pages input items the way the SDK's auto-pagination reads them, newest first", async () => {
+    const input = Array.from({ length: 25 }, (_, i) => ({ role: "user" as const, content: `line ${i}` }));
+    const created = await a.responses.create({ model: "mock-echo", input });
+    const seen: string[] = [];
+    for await (const item of a.responses.inputItems.list(created.id)) seen.push((item as { content: string }).content);
+    expect(seen).toEqual(input.map((m) => m.content).reverse());
+    const firstPage = await a.responses.inputItems.list(created.id, { limit: 10, order: "asc" });
+    expect(firstPage.data).toHaveLength(10);
+    expect(firstPage.hasNextPage()).toBe(true);
+  });
+
   it("continues a conversation across models: a mock response continued on Anthropic", async () => {
     const first = await a.responses.create({ model: "mock-echo", input: "Started on the mock" });
     await a.responses.create({ model: "claude-sonnet-4-5", previous_response_id: first.id, input: "Finished on Claude" });
