@@ -169,7 +169,7 @@ describe("stored responses through the openai SDK (embedded)", () => {
     const input = Array.from({ length: 25 }, (_, i) => ({ role: "user" as const, content: `line ${i}` }));
     const created = await a.responses.create({ model: "mock-echo", input });
     const seen: string[] = [];
-    for await (const item of a.responses.inputItems.list(created.id)) seen.push((item as { content: string }).content);
+    for await (const item of a.responses.inputItems.list(created.id)) seen.push((item as unknown as { content: string }).content);
     expect(seen).toEqual(input.map((m) => m.content).reverse());
     const firstPage = await a.responses.inputItems.list(created.id, { limit: 10, order: "asc" });
     expect(firstPage.data).toHaveLength(10);
