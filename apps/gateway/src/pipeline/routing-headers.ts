@@ -12,26 +12,28 @@ export function routingHeaders(res: Response, attempt: Attempt, policy: RoutingP
   const ctx = contextOf(res);
   const elapsed = performance.now() - ctx.startedAt;
   const overhead = Math.max(0, elapsed - attempt.upstreamMs);
-  return {
+  const headers: Record<string, string> = {
     "x-request-id": ctx.requestId,
     "x-runestone-provider": attempt.candidate.provider.id,
     "x-runestone-model": attempt.candidate.model.id,
     "x-runestone-routing-policy": policy,
     "x-runestone-fallbacks": String(attempt.fallbacks),
     "x-runestone-overhead-ms": overhead.toFixed(3),
-    ...costHeader(attempt, ctx.usage),
   };
+  const cost = costHeader(attempt, ctx.usage);
+  if (cost !== undefined) headers["x-runestone-cost"] = cost;
+  return headers;
 }
 
 /**
  * `x-runestone-cost`: `unknown` for a model without a price; else the cost when the answer's usage is known
  * as the headers go out (a JSON answer), and nothing on a stream (its usage comes at the end).
  */
-function costHeader(attempt: Attempt, usage: Partial<Usage> | undefined): Record<string, string> {
+function costHeader(attempt: Attempt, usage: Partial<Usage> | undefined): string | undefined {
   const pricing = candidatePricing(attempt.candidate);
-  if (!pricing) return { "x-runestone-cost": "unknown" };
-  if (!usage) return {};
+  if (!pricing) return "unknown";
+  if (!usage) return undefined;
   const cost = costUsd(pricing, { promptTokens: usage.prompt_tokens ?? 0, completionTokens: usage.completion_tokens ?? 0, cachedTokens: usage.prompt_tokens_details?.cached_tokens ?? 0 });
   // Fixed-point (no exponent), to the billionth of a dollar.
-  return { "x-runestone-cost": cost.toFixed(9).replace(/\.?0+$/, "") || "0" };
+  return cost.toFixed(9).replace(/\.?0+$/, "") || "0";
 }

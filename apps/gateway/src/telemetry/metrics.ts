@@ -74,6 +74,7 @@ export class GatewayMetrics {
   private readonly requestSeries = new Map<string, RequestSeries>();
   private readonly usageSeries = new Map<string, UsageSeries>();
   private readonly attemptSeries = new Map<string, HistogramSeries>();
+  private readonly cacheSeries = new Map<string, CounterSeries>();
   readonly activeRequests: Gauge;
   readonly queueDepth: Gauge;
   readonly queueWait: Histogram;
@@ -82,7 +83,7 @@ export class GatewayMetrics {
   readonly fallbacks: Counter;
   readonly retries: Counter;
   readonly breakerState: Gauge;
-  readonly cacheRequests: Counter;
+  readonly cacheRequests: SeriesCounter<string>;
   readonly cacheSaved: Counter;
 
   constructor(opts: MetricsOptions) {
@@ -159,7 +160,7 @@ export class GatewayMetrics {
     });
     this.queueWait = new Histogram({ name: `${PREFIX}queue_wait_seconds`, help: "Time queued jobs waited before they started.", labelNames: [...t], buckets: QUEUE_WAIT_BUCKETS, registers });
     this.jobsFinished = new Counter({ name: `${PREFIX}jobs_finished_total`, help: "Queued jobs that reached a final status (succeeded, failed, expired, cancelled).", labelNames: ["status", ...t], registers });
-    this.cacheRequests = new Counter({
+    this.cacheRequests = new SeriesCounter({
       name: `${PREFIX}cache_requests_total`,
       help: "Chat requests by what the response cache did: hit (replayed, no upstream call), miss (looked up, not found) or bypass (not used).",
       labelNames: ["result", ...t],
@@ -250,7 +251,7 @@ export class GatewayMetrics {
     if (e.overheadMs !== undefined) this.overhead.observe(s.overhead, e.overheadMs / 1000);
     if (e.ttftMs !== undefined) this.ttft.observe((s.ttft ??= this.ttft.series({ provider, model })), e.ttftMs / 1000);
     addUsage(s.usage, e);
-    if (e.cache) this.cacheRequests.inc(this.withTenant({ result: e.cache }, e.tenant));
+    if (e.cache) this.cacheSeriesOf(e.cache, e.tenant).value += 1;
     if (addable(e.cacheSavedUsd)) this.cacheSaved.inc(this.withTenant({}, e.tenant), e.cacheSavedUsd);
   }
 
@@ -274,6 +275,16 @@ export class GatewayMetrics {
       this.usageSeries.set(key, u);
     }
     return u;
+  }
+
+  private cacheSeriesOf(result: string, tenant: string | undefined): CounterSeries {
+    const key = `${result}\0${this.tenantLabel ? (tenant ?? NONE) : ""}`;
+    let c = this.cacheSeries.get(key);
+    if (!c) {
+      c = this.cacheRequests.series(this.withTenant({ result }, tenant));
+      this.cacheSeries.set(key, c);
+    }
+    return c;
   }
 
   private attemptSeriesOf(provider: string, model: string, outcome: string): HistogramSeries {
