@@ -20,6 +20,7 @@ import { chatRoutes } from "./http/routes/chat";
 import { embeddingsRoutes } from "./http/routes/embeddings";
 import { messagesRoutes } from "./http/routes/messages";
 import { responsesRoutes } from "./http/routes/responses";
+import { responseJobPreparer } from "./endpoints/responses/responses-job";
 import { jobRoutes } from "./http/routes/jobs";
 import { storedResponseRoutes } from "./http/routes/stored-responses";
 import type { JobQueue } from "./jobs/job-queue";
@@ -117,13 +118,15 @@ export function createApp(deps: AppDeps): Express {
   }) as RequestHandler[];
   // The server span reads the model from the body, so it starts once the body is in (still at the request's start time).
   app.use(compose(telemetry.tracing ? [telemetry.tracing.middleware, ...validator] : validator));
-  const overflow = wireJobs({ jobs: deps.jobs, admission, router, keys, config, logger, events, ledger: state.ledger });
+  const onStoreError = (err: unknown) => logger.warn({ err: { name: (err as Error)?.name, code: (err as { code?: unknown })?.code } }, "response store write failed");
+  const responseJobs = responseJobPreparer({ router, responseStore: state.responses, onStoreError });
+  const overflow = wireJobs({ jobs: deps.jobs, admission, router, keys, config, logger, events, ledger: state.ledger, responseJobs });
   const accounting = { ledger: state.ledger, tenantById: (id: string) => state.keys.tenant(id), onError: (err: unknown, what: string) => logger.warn({ err: String(err) }, `${what} failed`) };
   // The model routes first: the routes' paths are disjoint, so their order changes no answer, only how many
   // layers a model call walks past.
   app.use(chatRoutes({ router, requestTimeoutMs: config.server.request_timeout_ms, admission, accounting, overflow, validateResponses: deps.validateResponses, cache: state.cache }));
   app.use(messagesRoutes({ router, requestTimeoutMs: config.server.request_timeout_ms, admission, ledger: state.ledger }));
-  app.use(responsesRoutes({ router, requestTimeoutMs: config.server.request_timeout_ms, admission, ledger: state.ledger, responseStore: state.responses, validateResponses: deps.validateResponses, onStoreError: (err) => logger.warn({ err: { name: (err as Error)?.name, code: (err as { code?: unknown })?.code } }, "response store write failed") }));
+  app.use(responsesRoutes({ router, requestTimeoutMs: config.server.request_timeout_ms, admission, ledger: state.ledger, responseStore: state.responses, validateResponses: deps.validateResponses, onStoreError, overflow }));
   app.use(embeddingsRoutes({ router, requestTimeoutMs: config.server.request_timeout_ms, admission, ledger: state.ledger }));
   app.use(jobRoutes(deps.jobs));
   // Only the error's name and code: a parse error's message could quote the stored conversation.

@@ -1,6 +1,6 @@
 // The overflow queue's contract, implemented twice: embedded (SQLite, one process) and Redis
 // (BullMQ, shared by every instance). The HTTP layer and the worker only see this interface.
-import type { JobRecord } from "./job-record";
+import type { JobKind, JobRecord } from "./job-record";
 import type { JobRunner } from "./job-runner";
 
 export interface QueueSettings {
@@ -11,6 +11,8 @@ export interface QueueSettings {
 }
 
 export interface NewJob {
+  /** Chat unless said otherwise. */
+  kind?: JobKind;
   tenantId: string;
   /** The API key that queued it (its id, never the secret): it may read and cancel the job too. */
   keyId: string | null;

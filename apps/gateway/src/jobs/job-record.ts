@@ -1,16 +1,28 @@
-// A queued chat job as the stores keep it, and its public view (the spec's Job). A job holds the
-// tenant id, the request id and the body the client sent: never an API key or any other secret.
+// A queued job (a chat or a Responses API request) as the stores keep it, and its public view (the spec's
+// Job). A job holds the tenant id, the request id and the body the client sent: never an API key or any
+// other secret.
 import { randomBytes } from "node:crypto";
 import type { Schema } from "@runestone/contract";
 import type { ChatCompletion } from "../core/provider-contract";
 
 export type JobStatus = Schema<"JobStatus">;
 export type JobError = Schema<"ErrorObject">;
+export type JobView = Schema<"Job">;
+/** What the queued request was, and so what its answer is: a chat completion or a Responses API `response`. */
+export type JobKind = JobView["kind"];
+/** A finished job's answer: the completion (chat) or the `response` object (Responses). */
+export type JobResult = ChatCompletion | NonNullable<JobView["response"]>;
+
+/** A stored kind, read leniently: jobs persisted before kinds existed (no kind) are chat jobs. */
+export function jobKindOf(stored: unknown): JobKind {
+  return stored === "response" ? "response" : "chat.completion";
+}
 
 export const FINAL_STATUSES: readonly JobStatus[] = ["succeeded", "failed", "cancelled", "expired"];
 
 export interface JobRecord {
   id: string;
+  kind: JobKind;
   tenantId: string;
   /** The id of the API key that queued the job (null for jobs queued before keys were recorded). */
   keyId: string | null;
@@ -28,11 +40,9 @@ export interface JobRecord {
   finishedAt: number | null;
   /** While queued: the deadline to start. Once final: when the record is purged. */
   expiresAt: number;
-  result: ChatCompletion | null;
+  result: JobResult | null;
   error: JobError | null;
 }
-
-export type JobView = Schema<"Job">;
 
 /** Time-ordered ids, so listing and debugging read in creation order. */
 export function newJobId(now = Date.now()): string {
@@ -45,6 +55,7 @@ export function toJobView(job: JobRecord, position: number | null): JobView {
   return {
     id: job.id,
     object: "job",
+    kind: job.kind,
     status: job.status,
     request_id: job.requestId,
     model: job.model,
@@ -55,7 +66,8 @@ export function toJobView(job: JobRecord, position: number | null): JobView {
     started_at: seconds(job.startedAt),
     finished_at: seconds(job.finishedAt),
     expires_at: seconds(job.expiresAt),
-    result: (job.result as JobView["result"]) ?? null,
+    result: job.kind === "chat.completion" ? ((job.result as JobView["result"]) ?? null) : null,
+    response: job.kind === "response" ? ((job.result as JobView["response"]) ?? null) : null,
     error: job.error,
   };
 }

@@ -1,12 +1,12 @@
-// Runs one queued job through the same path as a direct request, re-entering at "route":
-// the tenant's admission first, then prepareChat -> completeChat (routing, retries, fallbacks,
-// breakers), as one non-streaming call whose whole completion becomes the job's result.
+// Runs one queued job through the same path as a direct request, re-entering at "route": the tenant's
+// admission first, then the job's own way through the pipeline (chat-job.ts: prepareChat -> completeChat;
+// a Responses job: the Responses endpoint's, injected), as one non-streaming call whose whole answer
+// becomes the job's result.
 import type { Logger } from "pino";
 import type { Admission, Lease } from "../admission/types";
+import { HttpError } from "../core/http-error";
 import { toHttpError } from "../core/to-http-error";
-import { completeChat } from "../pipeline/complete-chat";
-import { asNonStreaming, prepareChat, type PreparedChat } from "../pipeline/prepare-chat";
-import type { ChatCompletion, ChatRequest, Usage } from "../core/provider-contract";
+import type { Usage } from "../core/provider-contract";
 import type { Attempt } from "../core/route-plan";
 import type { Router } from "../routing/router";
 import type { Limits, Tenant } from "../core/tenant";
@@ -14,8 +14,9 @@ import type { GatewayEvents } from "../core/gateway-events";
 import { attemptCost, jobUsage } from "../telemetry/attempt-cost";
 import { estimateCostUsd } from "../admission/budgets";
 import { rateLimited } from "../admission/chat-admission";
-import { keyRevokedError, type JobError, type JobRecord } from "./job-record";
-import { estimateChatTokens, estimatedAnswerUsage, estimatePromptTokens } from "../core/estimate-tokens";
+import { keyRevokedError, type JobError, type JobRecord, type JobResult } from "./job-record";
+import { chatJobPreparer } from "./chat-job";
+import type { JobPreparer, PreparedJob } from "./prepared-job";
 import { CANCELLED } from "./running-jobs";
 
 export interface JobRunnerDeps {
@@ -33,6 +34,8 @@ export interface JobRunnerDeps {
   /** Accounts a finished job's usage (the usage ledger), as the chat route does for direct requests. */
   /** The job's tokens for the usage ledger: the provider's report, or the estimate when it sent none. */
   accountUsage?(job: JobRecord, usage: Usage, attempt: Attempt): void;
+  /** How a Responses API job runs (endpoints/responses/); without it such a job fails rather than run as chat. */
+  responseJobs?: JobPreparer;
 }
 
 export type Admitted =
@@ -41,13 +44,16 @@ export type Admitted =
   /** The job can never run (its tenant is gone, or its request no longer routes). */
   | { admitted: false; error: JobError };
 
-export type Outcome = { status: "succeeded"; result: ChatCompletion } | { status: "failed"; error: JobError };
+export type Outcome = { status: "succeeded"; result: JobResult } | { status: "failed"; error: JobError };
 
 export class JobRunner {
   /** A moving average of run time, for the 202's estimated wait. */
   private avgRunMs = 1_000;
+  private readonly chatJobs: JobPreparer;
 
-  constructor(private readonly deps: JobRunnerDeps) {}
+  constructor(private readonly deps: JobRunnerDeps) {
+    this.chatJobs = chatJobPreparer(deps.router);
+  }
 
   async admit(job: JobRecord): Promise<Admitted> {
     if (job.keyId && this.deps.keyRevoked?.(job.keyId)) return { admitted: false, error: keyRevokedError() };
@@ -55,22 +61,21 @@ export class JobRunner {
     if (!tenant) {
       return { admitted: false, error: { message: "The job's tenant no longer exists.", type: "permission_error", code: "tenant_not_found", param: null } };
     }
-    let prepared: PreparedChat;
+    let prepared: PreparedJob;
     try {
-      prepared = this.prepare(job, tenant);
+      prepared = await this.prepare(job, tenant);
     } catch (err) {
       return { admitted: false, error: toHttpError(err).toBody().error };
     }
     const keyId = job.keyId || undefined;
-    const promptTokens = estimatePromptTokens(prepared.body);
-    const tokens = estimateChatTokens(prepared, promptTokens);
+    const { promptTokens, tokens, candidates } = prepared;
     const res = await this.deps.admission.admit({
       tenant,
       keyId,
       keyLimits: keyId ? this.deps.keyLimits?.(keyId) : undefined,
       estimatedTokens: tokens,
-      estimateCostUsd: () => estimateCostUsd(prepared.plan.candidates, promptTokens, tokens),
-      model: prepared.plan.candidates[0]?.model.id,
+      estimateCostUsd: () => estimateCostUsd(candidates, promptTokens, tokens),
+      model: candidates[0]?.model.id,
     });
     // A spent budget does not come back within a job's wait (it resets at the period's end): the job fails at
     // once with the refusal a direct request gets, never runs past the budget.
@@ -88,19 +93,17 @@ export class JobRunner {
     try {
       this.deps.events?.jobStarted?.({ tenant: job.tenantId, waitMs: Date.now() - job.createdAt });
       const deadline = AbortSignal.any([signal, AbortSignal.timeout(this.deps.requestTimeoutMs)]);
-      const prepared = this.prepare(job, tenant);
-      const { completion, attempt } = await completeChat(prepared, deadline);
-      // Accounted like a direct request: the provider's report, or an estimate when it sent none.
-      const usage = completion.usage ?? estimatedAnswerUsage(estimatePromptTokens(prepared.body), completion);
+      const prepared = await this.prepare(job, tenant);
+      const { result, attempt, usage, estimated } = await prepared.run(deadline);
       tokens = usage.total_tokens;
       costUsd = attemptCost(attempt, { promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens, cachedTokens: usage.prompt_tokens_details?.cached_tokens ?? 0 }) ?? 0;
       this.deps.events?.jobUsage?.(jobUsage(job.tenantId, attempt, usage));
       this.deps.accountUsage?.(job, usage, attempt);
       this.deps.logger.info(
-        { job_id: job.id, request_id: job.requestId, tenant: job.tenantId, provider: attempt.candidate.provider.id, model: attempt.candidate.model.id, fallbacks: attempt.fallbacks, duration_ms: Math.round(performance.now() - t0), prompt_tokens: usage.prompt_tokens, completion_tokens: usage.completion_tokens, ...(completion.usage ? {} : { tokens_estimated: true }) },
+        { job_id: job.id, request_id: job.requestId, tenant: job.tenantId, provider: attempt.candidate.provider.id, model: attempt.candidate.model.id, fallbacks: attempt.fallbacks, duration_ms: Math.round(performance.now() - t0), prompt_tokens: usage.prompt_tokens, completion_tokens: usage.completion_tokens, ...(estimated ? { tokens_estimated: true } : {}) },
         "job succeeded",
       );
-      return { status: "succeeded", result: completion };
+      return { status: "succeeded", result };
     } catch (err) {
       const error = toHttpError(err).toBody().error;
       const cancelled = signal.reason === CANCELLED;
@@ -118,7 +121,11 @@ export class JobRunner {
     return Math.ceil((Math.max(0, retryAfterMs) + ((position - 1) * this.avgRunMs) / parallel) / 1000);
   }
 
-  private prepare(job: JobRecord, tenant: Tenant): PreparedChat {
-    return asNonStreaming(prepareChat(this.deps.router, job.body as ChatRequest & Record<string, unknown>, tenant, job.requestId));
+  private prepare(job: JobRecord, tenant: Tenant): Promise<PreparedJob> {
+    if (job.kind === "chat.completion") return this.chatJobs(job, tenant);
+    if (!this.deps.responseJobs) {
+      return Promise.reject(new HttpError({ status: 500, type: "api_error", code: "job_worker_error", message: "This gateway cannot run queued Responses API jobs." }));
+    }
+    return this.deps.responseJobs(job, tenant);
   }
 }

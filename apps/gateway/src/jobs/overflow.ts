@@ -1,17 +1,28 @@
-// The overflow branch of a chat request that admission refused: queue it (202 with a job id) when
-// the tenant or the request opts in, answer 429 `queue_full` when the tenant's queue is full, or
-// leave the refusal to the caller (its 429) otherwise.
+// The overflow branch of a request that admission refused (chat, or a non-streaming Responses API
+// request): queue it (202 with a job id) when the tenant or the request opts in, answer 429
+// `queue_full` when the tenant's queue is full, or leave the refusal to the caller (its 429) otherwise.
 import type { Request, Response } from "express";
 import type { Schema } from "@runestone/contract";
 import type { AdmissionResult } from "../admission/types";
 import { HttpError } from "../core/http-error";
-import type { PreparedChat } from "../pipeline/prepare-chat";
+import type { Tenant } from "../core/tenant";
 import { contextOf } from "../core/request-context";
 import type { GatewayEvents } from "../core/gateway-events";
 import type { JobQueue } from "./job-queue";
+import type { JobKind } from "./job-record";
 import type { JobRunner } from "./job-runner";
 
 export type Refusal = Extract<AdmissionResult, { admitted: false }>;
+
+/** What a queued request keeps (a PreparedChat is one; chat is the default kind). */
+export interface QueueableRequest {
+  kind?: JobKind;
+  tenant: Tenant;
+  requestId: string;
+  stream: boolean;
+  /** The body as the client sent it (Runestone's fields included): what the job runs. */
+  body: Record<string, unknown>;
+}
 
 export interface OverflowDeps {
   jobs: JobQueue;
@@ -20,7 +31,7 @@ export interface OverflowDeps {
 }
 
 /** The request header wins over the tenant's configured overflow mode. */
-export function wantsQueue(req: Request, prepared: PreparedChat): boolean {
+export function wantsQueue(req: Request, prepared: QueueableRequest): boolean {
   const header = req.headers["x-runestone-overflow"];
   if (header === "queue") return true;
   if (header === "reject") return false;
@@ -32,12 +43,13 @@ export function wantsQueue(req: Request, prepared: PreparedChat): boolean {
  * overflow to the queue (the caller answers its 429). Throws a 429 `queue_full` when it should
  * have been queued but the tenant's queue is full.
  */
-export async function overflowToQueue(deps: OverflowDeps | undefined, req: Request, res: Response, prepared: PreparedChat, refusal: Refusal): Promise<boolean> {
+export async function overflowToQueue(deps: OverflowDeps | undefined, req: Request, res: Response, prepared: QueueableRequest, refusal: Refusal): Promise<boolean> {
   if (!deps || !wantsQueue(req, prepared)) return false;
   // Waiting in the queue cannot help a spent budget (it resets at its period's end) or an unpriced model.
   if (refusal.limit === "budget" || refusal.limit === "unpriced_model") return false;
   const tenant = prepared.tenant;
   const queued = await deps.jobs.enqueue({
+    kind: prepared.kind ?? "chat.completion",
     tenantId: tenant.id,
     keyId: contextOf(res).principal?.keyId || null,
     requestId: prepared.requestId,

@@ -19,7 +19,7 @@ import { RedisClock } from "../state/redis-clock";
 import type { Logger } from "pino";
 import type { GatewayEvents } from "../core/gateway-events";
 import { admissionBackoffMs, mayAccess, type CancelResult, type EnqueueResult, type JobCaller, type JobQueue, type NewJob, type QueueSettings, type QueueStats } from "./job-queue";
-import { cancelledError, expiredError, FINAL_STATUSES, interruptedError, newJobId, shutdownError, type JobError, type JobRecord, type JobStatus } from "./job-record";
+import { cancelledError, expiredError, FINAL_STATUSES, interruptedError, jobKindOf, newJobId, shutdownError, type JobError, type JobRecord, type JobStatus } from "./job-record";
 import type { Admitted, JobRunner } from "./job-runner";
 import { ENQUEUE, TRANSITION } from "./redis-scripts";
 import { CANCELLED, RunningJobs, SHUTDOWN } from "./running-jobs";
@@ -111,6 +111,7 @@ export class RedisJobQueue implements JobQueue {
     const id = newJobId(now);
     const expiresAt = now + this.settings.maxWaitMs;
     const fields = {
+      kind: j.kind ?? "chat.completion",
       tenant: j.tenantId,
       key_id: j.keyId ?? "",
       request_id: j.requestId,
@@ -324,6 +325,8 @@ export class RedisJobQueue implements JobQueue {
     const num = (v: string | undefined) => (v === undefined ? null : Number(v));
     return {
       id,
+      // Hashes written before jobs had kinds have none: chat.
+      kind: jobKindOf(h.kind),
       tenantId: h.tenant!,
       keyId: h.key_id || null,
       requestId: h.request_id!,

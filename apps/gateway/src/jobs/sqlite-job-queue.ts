@@ -13,13 +13,15 @@ import type { Logger } from "pino";
 import type { SqliteDb } from "../state/sqlite";
 import type { GatewayEvents } from "../core/gateway-events";
 import { admissionBackoffMs, mayAccess, type CancelResult, type EnqueueResult, type JobCaller, type JobQueue, type NewJob, type QueueSettings, type QueueStats, type TenantQueueStats } from "./job-queue";
-import { cancelledError, expiredError, FINAL_STATUSES, interruptedError, newJobId, shutdownError, type JobError, type JobRecord, type JobStatus } from "./job-record";
+import { cancelledError, expiredError, FINAL_STATUSES, interruptedError, jobKindOf, newJobId, shutdownError, type JobError, type JobRecord, type JobStatus } from "./job-record";
 import type { JobRunner, Outcome } from "./job-runner";
 import { CANCELLED, RunningJobs, SHUTDOWN } from "./running-jobs";
 
 interface Row {
   seq: number;
   id: string;
+  /** Null in rows written before jobs had kinds: chat. */
+  kind: string | null;
   tenant_id: string;
   key_id: string | null;
   request_id: string;
@@ -66,6 +68,7 @@ const PURGE_EVERY_MS = 10_000;
 function fromRow(r: Row): JobRecord {
   return {
     id: r.id,
+    kind: jobKindOf(r.kind),
     tenantId: r.tenant_id,
     keyId: r.key_id ?? null,
     requestId: r.request_id,
@@ -123,12 +126,14 @@ export class SqliteJobQueue implements JobQueue {
     private readonly requestTimeoutMs = 600_000,
   ) {
     db.exec(SCHEMA);
-    // Files written before jobs recorded the key that queued them.
-    if (!db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('jobs')").all().some((c) => c.name === "key_id")) db.exec("ALTER TABLE jobs ADD COLUMN key_id TEXT");
+    // Files written before jobs recorded the key that queued them, or their kind (a row without one is a chat job).
+    const columns = new Set(db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('jobs')").all().map((c) => c.name));
+    if (!columns.has("key_id")) db.exec("ALTER TABLE jobs ADD COLUMN key_id TEXT");
+    if (!columns.has("kind")) db.exec("ALTER TABLE jobs ADD COLUMN kind TEXT");
     this.stmt = {
       countQueued: db.prepare<[string], { n: number }>("SELECT COUNT(*) AS n FROM jobs WHERE tenant_id = ? AND status = 'queued'"),
       insert: db.prepare(
-        "INSERT INTO jobs (id, tenant_id, key_id, request_id, model, stream, body, status, created_at, expires_at) VALUES (@id, @tenant_id, @key_id, @request_id, @model, @stream, @body, 'queued', @created_at, @expires_at)",
+        "INSERT INTO jobs (id, kind, tenant_id, key_id, request_id, model, stream, body, status, created_at, expires_at) VALUES (@id, @kind, @tenant_id, @key_id, @request_id, @model, @stream, @body, 'queued', @created_at, @expires_at)",
       ),
       get: db.prepare<[string], Row>("SELECT * FROM jobs WHERE id = ?"),
       position: db.prepare<[string, number], { n: number }>("SELECT COUNT(*) AS n FROM jobs WHERE tenant_id = ? AND status = 'queued' AND seq <= ?"),
@@ -165,7 +170,7 @@ export class SqliteJobQueue implements JobQueue {
     const id = newJobId(now);
     const inserted = this.db.transaction(() => {
       if (this.stmt.countQueued.get(j.tenantId)!.n >= this.settings.maxPerTenant) return false;
-      this.stmt.insert.run({ id, tenant_id: j.tenantId, key_id: j.keyId, request_id: j.requestId, model: j.model, stream: j.stream ? 1 : 0, body: JSON.stringify(j.body), created_at: now, expires_at: now + this.settings.maxWaitMs });
+      this.stmt.insert.run({ id, kind: j.kind ?? "chat.completion", tenant_id: j.tenantId, key_id: j.keyId, request_id: j.requestId, model: j.model, stream: j.stream ? 1 : 0, body: JSON.stringify(j.body), created_at: now, expires_at: now + this.settings.maxWaitMs });
       return true;
     }).immediate();
     if (!inserted) return { queued: false };

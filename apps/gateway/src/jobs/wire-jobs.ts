@@ -13,6 +13,7 @@ import type { UsageLedger } from "../telemetry/usage-ledger";
 import type { JobQueue } from "./job-queue";
 import { JobRunner } from "./job-runner";
 import type { OverflowDeps } from "./overflow";
+import type { JobPreparer } from "./prepared-job";
 
 export interface WireJobsDeps {
   jobs?: JobQueue;
@@ -23,6 +24,8 @@ export interface WireJobsDeps {
   logger: Logger;
   events?: GatewayEvents;
   ledger?: UsageLedger;
+  /** How queued Responses API jobs run (endpoints/responses/responses-job.ts). */
+  responseJobs?: JobPreparer;
 }
 
 export function wireJobs(d: WireJobsDeps): OverflowDeps | undefined {
@@ -41,6 +44,7 @@ export function wireJobs(d: WireJobsDeps): OverflowDeps | undefined {
     requestTimeoutMs: d.config.server.request_timeout_ms,
     logger: d.logger,
     events: d.events,
+    responseJobs: d.responseJobs,
     accountUsage: ledger
       ? (job, u, attempt) => {
           const counts = { promptTokens: u.prompt_tokens, completionTokens: u.completion_tokens, cachedTokens: u.prompt_tokens_details?.cached_tokens ?? 0 };

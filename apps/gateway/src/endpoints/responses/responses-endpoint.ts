@@ -1,13 +1,14 @@
 // POST /v1/responses: OpenAI's Responses API for every model of the catalog (JSON or SSE), along the request's
 // way: decode (a stored conversation expanded by expand-conversation.ts; prepare-responses.ts: passthrough or
-// chat translation per candidate) -> admit (tenant and key limits; no overflow queue: a queued job answers a
-// chat.completion, which a Responses client cannot read, so a refusal is a 429) -> execute over the candidates
+// chat translation per candidate) -> admit (tenant and key limits; a non-streaming request refused by them may
+// overflow to the queue, a 202 whose job runs the same way: responses-job.ts) -> execute over the candidates
 // -> respond (JSON, or the stream through relay-stream.ts) -> keep the answer in the tenant's response store
 // (unless `store: false`) before the client sees it, so a follow-up naming it always finds it.
 import type { Request, Response } from "express";
-import { tallyAnswer } from "../../admission/chat-admission";
+import { tallyAnswer, type Refusal } from "../../admission/chat-admission";
 import { admitRequest } from "../../admission/admit-request";
 import { badRequest } from "../../core/http-error";
+import { overflowToQueue, type OverflowDeps } from "../../jobs/overflow";
 import { contextOf } from "../../core/request-context";
 import type { ResponseStore } from "../../core/response-store";
 import type { ModelEndpointDeps } from "../../pipeline/endpoint-deps";
@@ -33,6 +34,8 @@ export interface ResponsesDeps extends ModelEndpointDeps {
   validateResponses?: boolean;
   /** Ids of the responses the gateway builds (tests make them predictable). */
   newId?: NewId;
+  /** Present when the overflow queue is enabled. */
+  overflow?: OverflowDeps;
 }
 
 export async function handleResponses(deps: ResponsesDeps, req: Request, res: Response): Promise<void> {
@@ -51,7 +54,9 @@ export async function handleResponses(deps: ResponsesDeps, req: Request, res: Re
   ctx.routingPolicy = p.plan.policy;
   ctx.stream = p.stream;
   const cap = clientBody.max_output_tokens ?? p.plan.candidates[0]?.model.maxOutputTokens ?? 0;
-  await admitRequest(res, deps, tenant, { tokens: promptTokens + cap, promptTokens, candidates: p.plan.candidates });
+  // A stream is never queued: its job could only give back the whole response, which a stream's client cannot read.
+  const queue = deps.overflow && !p.stream ? (refusal: Refusal) => overflowToQueue(deps.overflow, req, res, { kind: "response", tenant, requestId: ctx.requestId, stream: false, body: clientBody }, refusal) : undefined;
+  if (!(await admitRequest(res, deps, tenant, { tokens: promptTokens + cap, promptTokens, candidates: p.plan.candidates }, queue))) return;
 
   const store = clientBody.store !== false ? deps.responseStore : undefined;
   const keep = async (response: ResponseObject) => {
