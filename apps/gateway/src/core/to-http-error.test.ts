@@ -38,8 +38,20 @@ describe("toHttpError for request validation", () => {
     expect(e.toBody().error.message).toContain("must be equal to one of the allowed values: system");
   });
 
-  it("names a tool message's missing tool_call_id", () => {
+  it("keeps the role first for an unknown role, which the tool branch reports as a missing tool_call_id", () => {
     const e = toHttpError(validatorError([roleMismatch("system"), roleMismatch("user"), { path: "/body/messages/0/tool_call_id", message: "must have required property 'tool_call_id'" }]));
-    expect(e.toBody().error.param).toBe("messages.0.tool_call_id");
+    expect(e.toBody().error.param).toBe("messages.0.role");
+    expect(e.toBody().error.message).toContain("messages.0.tool_call_id: must have required property 'tool_call_id'");
+  });
+
+  it("names a content part's missing text once the content's own type is wrong too", () => {
+    const e = toHttpError(
+      validatorError([
+        roleMismatch("system"),
+        { path: "/body/messages/0/content", message: "must be string" },
+        { path: "/body/messages/0/content/0/text", message: "must have required property 'text'" },
+      ]),
+    );
+    expect(e.toBody().error.param).toBe("messages.0.content.0.text");
   });
 });

@@ -57,21 +57,25 @@ function fromValidator(status: number, errors: ValidatorErrorItem[]): HttpError 
 }
 
 const BRANCH_MISMATCH = /^must be equal to (one of the allowed values|constant)/;
+const REQUIRED = /^must have required property/;
 const ONE_OF_SUMMARY = /^must match (exactly one|a) schema in (oneOf|anyOf)/;
 
 /**
  * The errors that explain what is wrong, most specific first. A message is a oneOf over roles (content
  * parts over types), so the validator reports every branch: "role must be system", "role must be
  * developer", ... and, from the branch the client meant, the real problem. Branch mismatches on `role` /
- * `type` and the oneOf summary are dropped when anything else is left (an unknown role keeps them: that
- * is then the problem), and the deepest path comes first, so `param` names the field to fix
+ * `type` and the oneOf summary are dropped when a branch failed past its required properties (an unknown
+ * role keeps them: that is then the problem), and the deepest path comes first, so `param` names the field to fix
  * (`messages.0.content`, not `messages.0.role`).
  */
 export function relevantErrors(errors: ValidatorErrorItem[]): ValidatorErrorItem[] {
   const isNoise = (e: ValidatorErrorItem) =>
     ONE_OF_SUMMARY.test(e.message ?? "") || (BRANCH_MISMATCH.test(e.message ?? "") && /[/.](role|type)$/.test(e.path ?? ""));
   const kept = errors.filter((e) => !isNoise(e));
-  const chosen = kept.length ? kept : errors;
+  // Only a problem past a branch's `required` shows which branch the client meant: a missing property
+  // alone is also what an unknown role gives (the tool branch wants tool_call_id before it looks at role).
+  const meant = kept.some((e) => !REQUIRED.test(e.message ?? ""));
+  const chosen = meant ? kept : errors;
   const depth = (e: ValidatorErrorItem) => (e.path ?? "").split(/[/.]/).filter(Boolean).length;
   return chosen.map((e, i) => ({ e, i })).sort((a, b) => depth(b.e) - depth(a.e) || a.i - b.i).map(({ e }) => e);
 }
