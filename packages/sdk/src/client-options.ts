@@ -19,8 +19,9 @@ export interface ClientOptions {
   /**
    * When a chat call is answered `202` (queued), wait for its job (`jobs.wait`, bounded by `timeout`) and return
    * the completion instead of the QueuedResponse (`create`), or stream it as the gateway's chunks (`stream`); a job
-   * that ends without one throws JobError. Default false: `create` returns the QueuedResponse and `stream` throws
-   * QueuedError, which names the job.
+   * that ends without one throws JobError. `responses.create` likewise returns its job's response. Default false:
+   * chat's `create` returns the QueuedResponse, and `stream` and `responses.create` throw QueuedError, which names
+   * the job.
    */
   waitForQueued?: boolean | undefined;
 }

@@ -118,7 +118,11 @@ export interface RunestoneClient<Completed = ChatCompletion | QueuedResponse> {
     countTokens(body: MessageCountTokensParams, options?: RequestOptions): Promise<MessageTokensCount>;
   };
   responses: {
-    /** POST /v1/responses: OpenAI's Responses API for every model of the catalog; stored for the tenant unless `store: false`. */
+    /**
+     * POST /v1/responses: OpenAI's Responses API for every model of the catalog; stored for the tenant unless
+     * `store: false`. A request the gateway queued (`202`) throws QueuedError (with the job id), or, with
+     * `waitForQueued`, is waited for and its job's response returned.
+     */
     create(body: ResponseCreateParamsNonStreaming, options?: RequestOptions): Promise<ResponseObject>;
     /** With `"stream": true`, the same as `stream(body)`. */
     create(body: ResponseCreateParamsStreaming, options?: RequestOptions): Promise<Stream<ResponseStreamEvent>>;
@@ -252,7 +256,7 @@ export function createClient(options: ClientOptions): RunestoneClient<ChatComple
     },
     responses: {
       create: ((body: ResponseCreateParams, o?: RequestOptions) =>
-        body.stream === true ? streamResponse(ctx, body, o) : createResponse(ctx, body as ResponseCreateParamsNonStreaming, o)) as RunestoneClient["responses"]["create"],
+        body.stream === true ? streamResponse(ctx, body, o) : createResponse(ctx, body as ResponseCreateParamsNonStreaming, o, streamOptions)) as RunestoneClient["responses"]["create"],
       stream: (body, o) => streamResponse(ctx, body, o),
       retrieve: (id, o) => retrieveResponse(ctx, id, o),
       delete: (id, o) => deleteResponse(ctx, id, o),

@@ -2,12 +2,13 @@ import type { Context } from "../core/context";
 import { APIConnectionTimeoutError } from "../errors/api-connection-timeout-error";
 import { APIUserAbortError } from "../errors/api-user-abort-error";
 import { JobError } from "../errors/job-error";
-import type { ChatCompletion, Job, QueuedResponse } from "../types";
+import type { ChatCompletion, Job, QueuedResponse, ResponseObject } from "../types";
 import { cancelJob } from "./cancel-job";
 import { waitForJob, type WaitOptions } from "./wait-for-job";
 
-/** A job that succeeded, with its completion. */
+/** A job that succeeded, with its completion (a chat job) or its `response` (a Responses API job). */
 export type SucceededJob = Job & { status: "succeeded"; result: ChatCompletion };
+export type SucceededResponseJob = Job & { status: "succeeded"; response: ResponseObject };
 
 /**
  * Waits (`jobs.wait`) for the job of a request that was queued (`202`) and returns it once it succeeded; throws
@@ -16,7 +17,9 @@ export type SucceededJob = Job & { status: "succeeded"; result: ChatCompletion }
  * wait times out, nobody will read the result: the job is cancelled (without waiting for the gateway's answer), as
  * a direct request is aborted upstream when its client goes away.
  */
-export async function awaitQueuedJob(ctx: Context, queued: QueuedResponse, options: WaitOptions = {}): Promise<SucceededJob> {
+export async function awaitQueuedJob(ctx: Context, queued: QueuedResponse, options?: WaitOptions, kind?: "chat.completion"): Promise<SucceededJob>;
+export async function awaitQueuedJob(ctx: Context, queued: QueuedResponse, options: WaitOptions | undefined, kind: "response"): Promise<SucceededResponseJob>;
+export async function awaitQueuedJob(ctx: Context, queued: QueuedResponse, options: WaitOptions = {}, kind: Job["kind"] = "chat.completion"): Promise<SucceededJob | SucceededResponseJob> {
   const waitTimeout = options.waitTimeout ?? options.timeout ?? ctx.timeout;
   const started = Date.now();
   let job: Job;
@@ -36,7 +39,9 @@ export async function awaitQueuedJob(ctx: Context, queued: QueuedResponse, optio
       ? new APIUserAbortError(message, { cause: error.cause ?? error })
       : new APIConnectionTimeoutError(message, { cause: error });
   }
-  if (job.status === "succeeded" && job.result) return job as SucceededJob;
+  // The answer is where the job's kind puts it: a chat completion in `result`, a Responses API response in `response`.
+  if (job.status === "succeeded" && kind === "response" && job.response) return job as SucceededResponseJob;
+  if (job.status === "succeeded" && kind === "chat.completion" && job.result) return job as SucceededJob;
   const reason = job.error?.message ?? "no reason given";
   throw new JobError(`Job ${job.id} ended ${job.status}: ${reason}`, job);
 }
