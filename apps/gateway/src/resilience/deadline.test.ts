@@ -39,6 +39,20 @@ describe("withDeadline", () => {
     d.dispose();
   });
 
+  it("leaves a marked signal a working AbortSignal (its listeners, reason and brand checks)", () => {
+    const outer = new AbortController();
+    markDeadline(outer.signal, performance.now() + 1_000);
+    const heard: unknown[] = [];
+    outer.signal.addEventListener("abort", () => heard.push(outer.signal.reason));
+    expect(outer.signal).toBeInstanceOf(AbortSignal);
+    expect(() => outer.signal.throwIfAborted()).not.toThrow();
+    const any = AbortSignal.any([outer.signal]);
+    outer.abort(new Error("gone"));
+    expect(heard).toEqual([outer.signal.reason]);
+    expect(any.aborted && (any.reason as Error).message).toBe("gone");
+    expect(() => outer.signal.throwIfAborted()).toThrow("gone");
+  });
+
   it("still runs its own timer when it is shorter than the outer deadline", async () => {
     const outer = new AbortController();
     markDeadline(outer.signal, performance.now() + 10_000);

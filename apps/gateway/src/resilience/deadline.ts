@@ -16,29 +16,43 @@ export function timeoutError(message: string): Error {
   return err;
 }
 
-const DEADLINE_AT = Symbol("runestone.deadlineAt");
-type MarkedSignal = DeadlineSignal & { [DEADLINE_AT]: number };
 const notMine = () => false;
 const nothingToDispose = () => undefined;
+
+/** When each marked signal aborts by itself (performance.now() ms). */
+const deadlines = new WeakMap<AbortSignal, number>();
+
+/**
+ * What makes a marked signal the DeadlineSignal of work it already bounds (its own outer, never timed out on
+ * its own account, nothing to dispose), on a prototype slipped under the signal rather than as properties of
+ * it: Node 20 makes every AbortSignal with setPrototypeOf, which gives each one a hidden class of its own, so
+ * each property added to one builds a new one (~1 µs apiece, four per request; a prototype swap and a
+ * WeakMap entry cost a quarter of that; bench/README.md, "Toward issue 14").
+ */
+const MARKED: object = Object.create(AbortSignal.prototype, {
+  outer: {
+    get(this: AbortSignal) {
+      return this;
+    },
+  },
+  timedOut: { value: notMine },
+  dispose: { value: nothingToDispose },
+});
 
 /**
  * Records on `signal` that it aborts by itself at `at` (performance.now() ms): a withDeadline over it that
  * would fire no earlier then returns `signal` itself, with no second controller, timer and listener.
  */
 export function markDeadline(signal: AbortSignal, at: number): void {
-  // Plain stores, not Object.assign of a literal with a computed key (a few µs per request under load).
-  const s = signal as MarkedSignal;
-  s[DEADLINE_AT] = at;
-  s.outer = signal;
-  s.timedOut = notMine;
-  s.dispose = nothingToDispose;
+  deadlines.set(signal, at);
+  Object.setPrototypeOf(signal, MARKED);
 }
 
 export function withDeadline(outer: AbortSignal, ms: number, message = "deadline passed"): DeadlineSignal {
   // The outer deadline fires first anyway (a provider's total_ms >= server.request_timeout_ms, both 600 s
   // by default): its own abort reason says the request deadline passed, and timedOut() is false.
-  const at = (outer as Partial<MarkedSignal>)[DEADLINE_AT];
-  if (at !== undefined && performance.now() + ms >= at) return outer as MarkedSignal;
+  const at = deadlines.get(outer);
+  if (at !== undefined && performance.now() + ms >= at) return outer as DeadlineSignal;
   const ac = new AbortController();
   let fired = false;
   const onAbort = () => ac.abort(outer.reason);
