@@ -61,13 +61,15 @@ export class HttpProvider implements Provider {
         bodyTimeout: config.timeouts.idle_ms,
       });
     // Optional capabilities exist only when the adapter has them, so callers can test for them.
-    if (adapter.buildPassthroughRequest) {
-      this.passthrough = (call, signal) => this.sendPassthrough(call, signal);
-      this.passthroughStream = (call, signal) => this.streamPassthrough(call, signal);
+    const passthrough = adapter.buildPassthroughRequest?.bind(adapter);
+    if (passthrough) {
+      this.passthrough = (call, signal) => this.sendRaw(passthrough(call, this.ctx), signal);
+      this.passthroughStream = (call, signal) => this.streamRaw(passthrough(call, this.ctx), signal, (res, s) => this.iteratePassthrough(res, s));
     }
-    if (adapter.buildResponsesRequest) {
-      this.responses = (call, signal) => this.sendResponses(call, signal);
-      this.responsesStream = (call, signal) => this.streamResponses(call, signal);
+    const responses = adapter.buildResponsesRequest?.bind(adapter);
+    if (responses) {
+      this.responses = (call, signal) => this.sendRaw(responses(call, this.ctx), signal);
+      this.responsesStream = (call, signal) => this.streamRaw(responses(call, this.ctx), signal, (res, s) => this.iterateResponses(res, s));
     }
     if (adapter.buildEmbeddingRequest && adapter.parseEmbeddingResponse) this.embed = (call, signal) => this.sendEmbedding(call, signal);
   }
@@ -137,44 +139,27 @@ export class HttpProvider implements Provider {
     if (failure) throw this.tag(failure);
   }
 
-  private async sendPassthrough(call: PassthroughCall, outer: AbortSignal): Promise<unknown> {
+  /** A native API's JSON answer (Messages or Responses passthrough), parsed but untouched. */
+  private async sendRaw(req: UpstreamHttpRequest, outer: AbortSignal): Promise<unknown> {
     const signal = this.withTotalTimeout(outer);
     try {
-      const res = await this.send(this.adapter.buildPassthroughRequest!(call, this.ctx), signal);
-      return await this.readJson(res, signal);
+      return await this.readJson(await this.send(req, signal), signal);
     } finally {
       signal.dispose();
     }
   }
 
-  private async streamPassthrough(call: PassthroughCall, outer: AbortSignal): Promise<AsyncIterable<SseEvent>> {
+  /** A native API's event stream, once the upstream accepted it, read by the API's own iterator (which knows its last event). */
+  private async streamRaw(
+    req: UpstreamHttpRequest,
+    outer: AbortSignal,
+    iterate: (res: Dispatcher.ResponseData, signal: DeadlineSignal) => AsyncIterable<SseEvent>,
+  ): Promise<AsyncIterable<SseEvent>> {
     const signal = this.withTotalTimeout(outer);
     try {
-      const res = await this.send(this.adapter.buildPassthroughRequest!(call, this.ctx), signal);
+      const res = await this.send(req, signal);
       await this.expectEventStream(res, signal);
-      return this.iteratePassthrough(res, signal);
-    } catch (err) {
-      signal.dispose();
-      throw err;
-    }
-  }
-
-  private async sendResponses(call: ResponsesCall, outer: AbortSignal): Promise<unknown> {
-    const signal = this.withTotalTimeout(outer);
-    try {
-      const res = await this.send(this.adapter.buildResponsesRequest!(call, this.ctx), signal);
-      return await this.readJson(res, signal);
-    } finally {
-      signal.dispose();
-    }
-  }
-
-  private async streamResponses(call: ResponsesCall, outer: AbortSignal): Promise<AsyncIterable<SseEvent>> {
-    const signal = this.withTotalTimeout(outer);
-    try {
-      const res = await this.send(this.adapter.buildResponsesRequest!(call, this.ctx), signal);
-      await this.expectEventStream(res, signal);
-      return this.iterateResponses(res, signal);
+      return iterate(res, signal);
     } catch (err) {
       signal.dispose();
       throw err;
