@@ -41,7 +41,7 @@ export interface MockBehavior {
   hugeResponseBytes?: number;
   /**
    * Raw JSON text sent verbatim as every `usage` value of the answer (OpenAI JSON and usage chunk, Anthropic
-   * message / message_start / message_delta, embeddings): a hostile upstream's `"12"`, `-5`, `1e400`, `{}`, `null`.
+   * message / message_start / message_delta, embeddings, Responses JSON and the stream's terminal event): a hostile upstream's `"12"`, `-5`, `1e400`, `{}`, `null`.
    */
   usageJson?: string;
   /** Answer 200 with exactly this body (`text/event-stream` for a streaming request, else JSON), whatever it is. */

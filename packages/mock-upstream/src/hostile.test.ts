@@ -34,6 +34,16 @@ describe("hostile answers on demand", () => {
     expect(await emb.text()).toContain('"usage":{"prompt_tokens":{}}');
   });
 
+  it("sends usageJson in a Responses answer and in its stream's terminal event", async () => {
+    const json = await (await post(`${mock.url}/v1/responses`, { model: "gpt-x", input: "hi" }, behave({ usageJson: '{"input_tokens":"12"}' }))).text();
+    expect(json).toContain('"usage":{"input_tokens":"12"}');
+    const res = await post(`${mock.url}/v1/responses`, { model: "gpt-x", input: "hi", stream: true }, behave({ usageJson: "1e400" }));
+    const events = parseSse((await readUntilEnd(res)).text);
+    expect(events.at(-1)!.event).toBe("response.completed");
+    expect(events.at(-1)!.data).toContain('"usage":1e400');
+    expect(events[0]!.data).toContain('"usage":null');
+  });
+
   it("answers a rawBody as it is, as SSE for a stream", async () => {
     const res = await chat({ rawBody: '{"choices":[null]}' });
     expect(res.status).toBe(200);

@@ -1,5 +1,6 @@
 import { argumentFragments, contentPieces } from "../content-pieces.js";
 import type { RouteContext } from "../route.js";
+import { jsonText } from "../raw-json.js";
 import { sendStream, type SseEvent } from "../sse.js";
 import { responseObject, type ResponseParts } from "./responses-object.js";
 
@@ -7,8 +8,9 @@ import { responseObject, type ResponseParts } from "./responses-object.js";
 export function streamResponse(ctx: RouteContext, p: ResponseParts): Promise<void> {
   const events: SseEvent[] = [];
   let seq = 0;
+  // `usageJson` replaces the usage of the events that carry one (the terminal event; in-progress snapshots have null).
   const add = (type: string, fields: Record<string, unknown>, flags: Partial<SseEvent> = {}) =>
-    events.push({ event: type, data: JSON.stringify({ type, sequence_number: seq++, ...fields }), ...flags });
+    events.push({ event: type, data: jsonText({ type, sequence_number: seq++, ...fields }, flags.done ? ctx.behavior : undefined), ...flags });
 
   add("response.created", { response: responseObject(p, "in_progress", [], null) });
   add("response.in_progress", { response: responseObject(p, "in_progress", [], null) });
