@@ -4,12 +4,14 @@
 // tenant's only slot with, and tenants that overflow to the queue.
 import { expect } from "vitest";
 import { QUEUE_KEY, NOSY_KEY, REJECT_KEY } from "./jobs-harness";
+import { ADMIN_KEY } from "./limits-harness";
 
-export { QUEUE_KEY, NOSY_KEY, REJECT_KEY };
+export { QUEUE_KEY, NOSY_KEY, REJECT_KEY, ADMIN_KEY };
 
 export function responsesJobsConfigYaml(upstreamUrl: string, o: { sqlitePath?: string; redisUrl?: string; redisPrefix?: string }): string {
   return `
 server: { host: 127.0.0.1, port: 0, shutdown_grace_ms: 2000 }
+admin: { key: ${ADMIN_KEY} }
 state: { ${o.sqlitePath ? `sqlite_path: ${o.sqlitePath}` : ""}${o.redisUrl ? `redis_url: "${o.redisUrl}", redis_prefix: "${o.redisPrefix ?? "resp-jobs-test:"}", lease_ttl_ms: 5000` : ""} }
 queue: { max_per_tenant: 3, max_wait_ms: 20000, result_ttl_ms: 60000 }
 logging: { level: warn }

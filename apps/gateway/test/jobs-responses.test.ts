@@ -11,7 +11,8 @@ import { startGateway, type RunningGateway } from "../src/server";
 import { createLogger } from "../src/telemetry/logger";
 import { LogCapture } from "./harness";
 import { cancelJob, chat, getJob, holdSlot, say, upstreamSaw, waitFinal } from "./jobs-harness";
-import { enqueueResponse, getResponse, NOSY_KEY, outputText, postResponse, QUEUE_KEY, responsesJobsConfigYaml } from "./jobs-responses-harness";
+import { ADMIN_KEY, enqueueResponse, getResponse, NOSY_KEY, outputText, postResponse, QUEUE_KEY, responsesJobsConfigYaml } from "./jobs-responses-harness";
+import { api } from "./limits-harness";
 
 let upstream: MockUpstream;
 let dir: string;
@@ -139,6 +140,23 @@ describe("queued Responses API requests (embedded)", () => {
     const done = await waitFinal(base, QUEUE_KEY, queued.job_id);
     expect(done).toMatchObject({ status: "failed", response: null, error: { code: "previous_response_not_found" } });
     expect(saw("resp-orphan")).toHaveLength(0);
+  });
+
+  it("admits a queued Responses request under the queuing key's own limits, and never runs it once that key is revoked", async () => {
+    // nosy-tenant has no limits of its own: only the key's single slot makes the request overflow.
+    const created = await api(base, ADMIN_KEY, "POST", "/v1/admin/keys", { tenant_id: "nosy-tenant", limits: { max_concurrent: 1 } });
+    expect(created.status).toBe(201);
+    const { id, key } = (await created.json()) as { id: string; key: string };
+    const held = await holdSlot(upstream, base, key, "resp-holder-8");
+    const queued = await enqueueResponse(base, key, { model: "fast", input: "resp-revoked" });
+    // Long enough for the worker to have asked admission several times over: the key's slot keeps it queued.
+    await new Promise((r) => setTimeout(r, 600));
+    expect((await getJob(base, key, queued.job_id)).body.status).toBe("queued");
+    expect((await api(base, ADMIN_KEY, "DELETE", `/v1/admin/keys/${id}`)).status).toBe(200);
+    held.release();
+    const done = await waitFinal(base, NOSY_KEY, queued.job_id);
+    expect(done).toMatchObject({ kind: "response", status: "failed", attempts: 0, response: null, error: { code: "key_revoked" } });
+    expect(saw("resp-revoked")).toHaveLength(0);
   });
 
   it("refuses a streaming Responses request over the limit with 429, even for a tenant that queues", async () => {
