@@ -7,6 +7,7 @@ import { decodeSse } from "./decode-sse";
 import { withDeadline, type DeadlineSignal } from "../resilience/deadline";
 import { redactErrorEvent } from "./redact-error-event";
 import { redactResponsesErrorEvent } from "./openai/redact-responses-error-event";
+import { readOpenAIResponse, readResponsesTerminalEvent } from "./openai/read-openai-response";
 import { UpstreamError } from "../core/upstream-error";
 import { DEFAULT_UPSTREAM_LIMITS, type UpstreamLimits } from "../config/upstream-limits";
 import { readCapped, responseTooLarge } from "./upstream-limits";
@@ -68,7 +69,7 @@ export class HttpProvider implements Provider {
     }
     const responses = adapter.buildResponsesRequest?.bind(adapter);
     if (responses) {
-      this.responses = (call, signal) => this.sendRaw(responses(call, this.ctx), signal);
+      this.responses = async (call, signal) => this.readResponse(await this.sendRaw(responses(call, this.ctx), signal));
       this.responsesStream = (call, signal) => this.streamRaw(responses(call, this.ctx), signal, (res, s) => this.iterateResponses(res, s));
     }
     if (adapter.buildEmbeddingRequest && adapter.parseEmbeddingResponse) this.embed = (call, signal) => this.sendEmbedding(call, signal);
@@ -149,6 +150,15 @@ export class HttpProvider implements Provider {
     }
   }
 
+  /** A Responses passthrough answer: a response object with usage made of counts (read-openai-response.ts). */
+  private readResponse(json: unknown): Record<string, unknown> {
+    try {
+      return readOpenAIResponse(json);
+    } catch (err) {
+      throw this.tag(err instanceof UpstreamError ? err : new UpstreamError({ kind: "protocol", message: "response does not have the expected shape" }));
+    }
+  }
+
   /** A native API's event stream, once the upstream accepted it, read by the API's own iterator (which knows its last event). */
   private async streamRaw(
     req: UpstreamHttpRequest,
@@ -174,8 +184,13 @@ export class HttpProvider implements Provider {
     let ended = false;
     for await (const ev of this.events(res, signal)) {
       const type = ev.event ?? responsesEventType(ev.data);
-      if (type === "response.completed" || type === "response.incomplete" || type === "response.failed" || type === "error") ended = true;
-      yield type === "error" ? { ...ev, data: redactResponsesErrorEvent(ev.data) } : ev;
+      if (type === "error") {
+        ended = true;
+        yield { ...ev, data: redactResponsesErrorEvent(ev.data) };
+      } else if (type === "response.completed" || type === "response.incomplete" || type === "response.failed") {
+        ended = true;
+        yield { ...ev, data: readResponsesTerminalEvent(ev.data) };
+      } else yield ev;
     }
     if (!ended) throw this.tag(new UpstreamError({ kind: "protocol", message: "upstream stream ended before response.completed" }));
   }

@@ -34,6 +34,27 @@ export function sanitizeOpenAIUsage(raw: unknown): Usage | undefined {
   return usage;
 }
 
+/**
+ * A Responses API `usage` (a passthrough answer's, or its stream's terminal event's) read the same way:
+ * `input_tokens` and `output_tokens` must be counts, else the report is null (the schema's "no usage", and
+ * accounting estimates); `total_tokens` is recomputed when it is not a count; detail counts that are not
+ * counts are dropped. Fields we do not read pass as they are.
+ */
+export function sanitizeResponsesUsage(raw: unknown): Record<string, unknown> | null {
+  if (!isObject(raw)) return null;
+  const input = tokenCount(raw.input_tokens);
+  const output = tokenCount(raw.output_tokens);
+  if (input === undefined || output === undefined) return null;
+  const usage: Record<string, unknown> = { ...raw, input_tokens: input, output_tokens: output, total_tokens: tokenCount(raw.total_tokens) ?? input + output };
+  const inputDetails = details(raw.input_tokens_details, input);
+  if (inputDetails) usage.input_tokens_details = inputDetails;
+  else delete usage.input_tokens_details;
+  const outputDetails = details(raw.output_tokens_details, output);
+  if (outputDetails) usage.output_tokens_details = outputDetails;
+  else delete usage.output_tokens_details;
+  return usage;
+}
+
 /** A details object with only its counts that are valid (each at most `cap`); undefined when none is. */
 function details(raw: unknown, cap: number): Record<string, number> | undefined {
   if (!isObject(raw)) return undefined;

@@ -14,6 +14,10 @@ const BYSTANDER_KEY = "sk-rel-hostile-bystander-0123456789";
 const UPSTREAM_KEY = "sk-rel-hostile-upstream-secret-abcdef0123";
 const CLAUDE_KEY = "sk-ant-rel-hostile-claude-secret-abcdef0123";
 const ADMIN_KEY = "rel-hostile-admin-key-0123456789abcdef";
+const BUDGET_KEY = "sk-rel-hostile-budget-0123456789";
+const CACHE_KEY = "sk-rel-hostile-cache-0123456789";
+/** Far above what the hostile answers' estimates cost (a few hundred µ$ each), far below one honest 10 000-token answer. */
+const BUDGET_USD = 0.5;
 /** A key the upstream leaks that the gateway never knew: caught by its shape. */
 const FOREIGN_TOKEN = "sk-proj-LeakedForeignToken0123456789xyz";
 const LEAK = `invalid request for key ${UPSTREAM_KEY} (Authorization: Bearer ${FOREIGN_TOKEN}; x-api-key ${CLAUDE_KEY}; admin ${ADMIN_KEY})`;
@@ -33,6 +37,7 @@ resilience:
 providers:
   compat: { type: openai-compatible, base_url: "${url}/v1", api_key: ${UPSTREAM_KEY}, timeouts: { connect_ms: 2000, first_byte_ms: 10000, idle_ms: 10000, total_ms: 30000 } }
   backup: { type: openai-compatible, base_url: "${url}/v1", api_key: sk-rel-hostile-backup-abcdef0123 }
+  oai: { type: openai, base_url: "${url}/v1", api_key: ${UPSTREAM_KEY} }
   claude: { type: anthropic, base_url: "${url}", api_key: ${CLAUDE_KEY} }
 models:
   u-chat: { pricing: { input_per_1m: 1, output_per_1m: 2 }, deployments: [{ provider: compat, model: u-chat }] }
@@ -43,9 +48,13 @@ models:
   huge: { deployments: [{ provider: compat, model: huge-p }, { provider: backup, model: huge-b }] }
   broken: { deployments: [{ provider: compat, model: broken }] }
   plain: { deployments: [{ provider: compat, model: plain }] }
+  r-pass: { pricing: { input_per_1m: 1, output_per_1m: 2 }, deployments: [{ provider: oai, model: r-pass }] }
+  r-trans: { pricing: { input_per_1m: 1, output_per_1m: 2 }, deployments: [{ provider: compat, model: r-trans }] }
 tenants:
   - { id: tenant-hostile, keys: [${TENANT_KEY}] }
   - { id: tenant-bystander, keys: [${BYSTANDER_KEY}] }
+  - { id: tenant-budget, keys: [${BUDGET_KEY}], limits: { budget: { amount_usd: ${BUDGET_USD}, period: day } } }
+  - { id: tenant-cache, keys: [${CACHE_KEY}], cache: { ttl_seconds: 600 } }
 `;
 
 const rec = new SectionRecorder("hostile-upstream");
@@ -376,5 +385,192 @@ describe("structurally broken answers (item 7)", () => {
     upstream.reset();
     await stillServing();
     row.pass(`${jsonBodies.length} JSON and ${streams.length} stream shapes: 502 upstream_protocol_error; 1 mid-stream: error event, no [DONE]`);
+  });
+});
+
+// The Responses API: OpenAI deployments are passed through (the upstream's own /v1/responses, JSON and events
+// relayed), every other provider is translated from chat. Either way the upstream's answer is untrusted.
+const TERMINAL = ["response.completed", "response.incomplete", "response.failed", "error"];
+const responses = (model: string, extra: Record<string, unknown> = {}, key?: string) => post("/v1/responses", { model, input: "count my tokens please", ...extra }, key);
+
+/** The stream's events: name (the `event:` line, else the data's type) and data. */
+function eventsOf(text: string): Array<{ event: string | undefined; data: string }> {
+  return text
+    .split("\n\n")
+    .filter((e) => e.trim())
+    .map((e) => {
+      const lines = e.split("\n");
+      const data = lines.filter((l) => l.startsWith("data: ")).map((l) => l.slice(6)).join("\n");
+      let event = lines.find((l) => l.startsWith("event: "))?.slice(7);
+      if (event === undefined) {
+        try {
+          event = (JSON.parse(data) as { type?: string }).type;
+        } catch {
+          event = undefined;
+        }
+      }
+      return { event, data };
+    });
+}
+
+/** A Responses usage as a client reads it: absent, null, or counts that are non-negative integers. */
+function expectResponseUsage(usage: unknown, what: string): void {
+  if (usage === undefined || usage === null) return;
+  const u = usage as Record<string, unknown>;
+  for (const k of ["input_tokens", "output_tokens", "total_tokens"]) expect(isCount(u[k]), `${what}: usage ${JSON.stringify(usage)}`).toBe(true);
+}
+
+/** A well-formed answer to POST /v1/responses: a response object, or an error in OpenAI's shape and never a 500. */
+function expectWellFormedResponse(res: { status: number; text: string; type: string }, what: string): "answer" | "error" {
+  if (res.status !== 200) {
+    expect(res.status, `${what}: ${res.text.slice(0, 300)}`).toBeGreaterThanOrEqual(400);
+    expect(res.status, `${what}: ${res.text.slice(0, 300)}`).not.toBe(500);
+    expect(errorIn(res.text).error.type, what).toEqual(expect.any(String));
+    return "error";
+  }
+  if (res.type.includes("text/event-stream")) {
+    const events = eventsOf(res.text);
+    const last = events.at(-1);
+    expect(TERMINAL, `${what}: the stream ends with a terminal event, not ${JSON.stringify(res.text.slice(-300))}`).toContain(last?.event);
+    const final = JSON.parse(last!.data) as { response?: { usage?: unknown } };
+    if (last!.event === "error") expect(JSON.stringify(final), what).not.toMatch(/internal_error/);
+    expectResponseUsage(final.response?.usage, what);
+    return last!.event === "response.completed" || last!.event === "response.incomplete" ? "answer" : "error";
+  }
+  const json = JSON.parse(res.text) as { object?: unknown; usage?: unknown };
+  expect(json.object, what).toBe("response");
+  expectResponseUsage(json.usage, what);
+  return "answer";
+}
+
+/** The tenant's ledger rows and its token and cost series are finite numbers, and the process never threw from telemetry. */
+async function expectNumericAccounting(key: string, tenant: string): Promise<{ rows: number; series: number }> {
+  const usage = await fetch(`${gw.url}/v1/usage?group_by=model`, { headers: { authorization: `Bearer ${key}` } });
+  expect(usage.status).toBe(200);
+  const rows = ((await usage.json()) as { data: Array<Record<string, unknown>> }).data;
+  expect(rows.length).toBeGreaterThan(0);
+  for (const r of rows) for (const [k, v] of Object.entries(r)) if (/tokens|requests|cost/.test(k)) expect(typeof v === "number" && Number.isFinite(v) && v >= 0 && v < 1e12, `${tenant} ${k}=${String(v)}`).toBe(true);
+  const metrics = await (await fetch(`${gw.url}/metrics`)).text();
+  const series = metrics.split("\n").filter((l) => new RegExp(`^runestone_(input|output|cached_input)_tokens_total\\{.*tenant="${tenant}"|^runestone_cost_usd_total\\{.*tenant="${tenant}"`).test(l));
+  expect(series.length).toBeGreaterThan(0);
+  for (const l of series) expect(Number.isFinite(Number(l.split(" ").at(-1))), l).toBe(true);
+  expect(gw.stderr()).not.toMatch(/TypeError|not a valid number/);
+  return { rows: rows.length, series: series.length };
+}
+
+describe("malformed usage on /v1/responses (passthrough and translated)", () => {
+  // The issue's five, and two that are numbers JSON allows but no upstream means: a fraction, and one whose cost overflows to Infinity.
+  const VALUES = ['"12"', "-5", "1e400", "{}", "2.5", "1.7e308"];
+  const responsesUsage = [...VALUES.map((v) => `{"input_tokens":${v},"output_tokens":${v},"total_tokens":${v},"input_tokens_details":{"cached_tokens":${v}}}`), "null", '"x"'];
+  const chatUsage = [...VALUES.map((v) => `{"prompt_tokens":${v},"completion_tokens":${v},"total_tokens":${v}}`), "null"];
+
+  it("answers every malformed usage (passthrough and translated, JSON and SSE) with numeric usage, stays up, and keeps the ledger and metrics numeric", async () => {
+    const row = rec.start(
+      "/v1/responses, malformed usage: \"12\", -5, 1e400, {}, 2.5, 1.7e308, null",
+      "passthrough (OpenAI) and translated (chat upstream), JSON and SSE: each answered 200 with usage numeric or null; stored responses too; process alive; /v1/usage and /metrics numeric",
+    );
+    let answered = 0;
+    const ids: string[] = [];
+    const check = async (what: string, run: () => Promise<{ status: number; text: string; type: string }>) => {
+      const res = await run();
+      expect(res.status, `${what}: ${res.text.slice(0, 300)}`).toBe(200);
+      expect(gw.alive(), what).toBe(true);
+      expect(expectWellFormedResponse(res, what), what).toBe("answer");
+      const id = res.type.includes("json") ? (JSON.parse(res.text) as { id?: string }).id : undefined;
+      if (id) ids.push(id);
+      answered += 1;
+    };
+    for (const usageJson of responsesUsage) {
+      answer("r-pass", { usageJson });
+      await check(`passthrough JSON ${usageJson}`, () => responses("r-pass"));
+      await check(`passthrough SSE ${usageJson}`, () => responses("r-pass", { stream: true }));
+    }
+    for (const usageJson of chatUsage) {
+      answer("r-trans", { usageJson });
+      await check(`translated JSON ${usageJson}`, () => responses("r-trans"));
+      await check(`translated SSE ${usageJson}`, () => responses("r-trans", { stream: true }));
+    }
+    upstream.reset();
+    await stillServing();
+    // What the store kept is what the client saw: a later GET reads numeric usage too.
+    for (const id of ids) {
+      const got = await fetch(`${gw.url}/v1/responses/${id}`, { headers: { authorization: `Bearer ${TENANT_KEY}` } });
+      expect(got.status, id).toBe(200);
+      expectResponseUsage(((await got.json()) as { usage?: unknown }).usage, `stored ${id}`);
+    }
+    const { rows, series } = await expectNumericAccounting(TENANT_KEY, "tenant-hostile");
+    row.pass(`${answered} hostile answers all 200 with numeric or null usage (${ids.length} read back from the store), process alive, bystander served; ${rows} usage rows and ${series} token/cost series numeric`);
+  });
+});
+
+describe("malformed, huge and cut answers on /v1/responses", () => {
+  const created = '{"type":"response.created","sequence_number":0,"response":{"id":"resp_x","object":"response","status":"in_progress","output":[],"usage":null}}';
+  const passthroughJson = ["null", "[1,2,3]", '"text"', "5", "{}", '{"id":5,"object":"response","created_at":"x","output":null,"usage":[]}', '{"id":"resp_1","object":"response","output":[null],"usage":{"input_tokens":"12"}}', '{"id":'];
+  const passthroughStreams = [
+    "data: 5\n\n",
+    "data: null\n\n",
+    'event: response.completed\ndata: {"type":"response.completed","response":null}\n\n',
+    'event: response.completed\ndata: {"type":"response.completed","response":"x"}\n\n',
+    `event: response.created\ndata: ${created}\n\nevent: response.completed\ndata: {"type":"response.completed","response":{"id":7,"usage":{"input_tokens":-5,"output_tokens":"12"}}}\n\n`,
+    `event: response.created\ndata: ${created}\n\nevent: response.output_text.delta\ndata: {"type":"response.output_text.delta","delta":5}\n\n`,
+    `event: response.created\ndata: ${created}\n\nevent: response.output_text.delta\ndata: {"malformed": \n\n`,
+  ];
+  const chatJson = ['{"choices":[null]}', "null", '{"choices":[{"index":0,"message":"hi","finish_reason":"stop"}]}'];
+  const chatStreams = ["data: 5\n\ndata: [DONE]\n\n", 'data: {"choices":[null]}\n\ndata: [DONE]\n\n', 'data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"role":"assistant","content":"hi"},"finish_reason":null}]}\n\ndata: {"choices":[null]}\n\n'];
+
+  it("answers broken shapes, cut and huge answers with a response or an OpenAI-shaped error (never a 500), and stays up", async () => {
+    const row = rec.start(
+      "/v1/responses, broken shapes, cut and 5 MB answers (passthrough and translated, JSON and SSE)",
+      "each a response object, a 502 in OpenAI's shape, or a stream ending in a terminal event (response.failed / error); never a 500; process alive; accounting numeric",
+    );
+    const outcomes: Record<string, number> = {};
+    const check = async (what: string, run: () => Promise<{ status: number; text: string; type: string }>) => {
+      const res = await run();
+      expect(gw.alive(), what).toBe(true);
+      const outcome = expectWellFormedResponse(res, what);
+      const key = `${res.status} ${outcome}`;
+      outcomes[key] = (outcomes[key] ?? 0) + 1;
+      return res;
+    };
+    for (const rawBody of passthroughJson) {
+      answer("r-pass", { rawBody });
+      await check(`passthrough JSON ${rawBody}`, () => responses("r-pass"));
+    }
+    for (const rawBody of passthroughStreams) {
+      answer("r-pass", { rawBody });
+      await check(`passthrough SSE ${JSON.stringify(rawBody)}`, () => responses("r-pass", { stream: true }));
+    }
+    for (const rawBody of chatJson) {
+      answer("r-trans", { rawBody });
+      await check(`translated JSON ${rawBody}`, () => responses("r-trans"));
+    }
+    for (const rawBody of chatStreams) {
+      answer("r-trans", { rawBody });
+      await check(`translated SSE ${JSON.stringify(rawBody)}`, () => responses("r-trans", { stream: true }));
+    }
+    const faults: Array<[string, MockBehavior]> = [
+      ["cut after 1 chunk", { cutAfter: 1 }],
+      ["malformed event 3", { malformedAt: 3 }],
+      ["no final event", { omitDone: true }],
+      ["5 MB answer", { hugeResponseBytes: HUGE }],
+      ["5 MB SSE line", { hugeLineBytes: HUGE }],
+      ["mid-stream error", { midStreamError: 1 }],
+    ];
+    for (const [name, behavior] of faults) {
+      for (const model of ["r-pass", "r-trans"]) {
+        answer(model, behavior);
+        const json = await check(`${model} JSON ${name}`, () => responses(model));
+        const stream = await check(`${model} SSE ${name}`, () => responses(model, { stream: true }));
+        // Refused at the caps, as for chat (1 MiB answers, 256 KiB events; a stream of small events is relayed as it comes).
+        if (name === "5 MB answer") expect(errorIn(json.text).error.code, `${model} JSON ${name}`).toBe("upstream_response_too_large");
+        if (name === "5 MB SSE line") expect(stream.text.length, `${model} SSE ${name}`).toBeLessThan(EVENT_CAP);
+        if (name === "5 MB SSE line") expect(stream.text, `${model} SSE ${name}`).toContain("upstream_response_too_large");
+        if (name === "cut after 1 chunk" || name === "no final event") expect(eventsOf(stream.text).some((e) => e.event === "response.completed"), `${model} SSE ${name}`).toBe(false);
+      }
+    }
+    upstream.reset();
+    await stillServing();
+    await expectNumericAccounting(TENANT_KEY, "tenant-hostile");
+    row.pass(`${Object.values(outcomes).reduce((a, b) => a + b, 0)} answers: ${Object.entries(outcomes).map(([k, n]) => `${k} x${n}`).join(", ")}; 0 answered 500; process alive, bystander served`);
   });
 });

@@ -1,7 +1,7 @@
 // Usage between the two shapes: a chat answer's usage as the Responses API reports it, and a Responses
 // answer's usage (OpenAI's own, passed through) as chat-shaped usage for accounting (ledger, metrics, cost).
 import type { Usage } from "../../core/provider-contract";
-import { isObject } from "../../providers/sanitize-usage";
+import { isObject, tokenCount } from "../../providers/sanitize-usage";
 import type { ResponseUsage } from "./responses-types";
 
 export function toResponseUsage(u: Partial<Usage>): ResponseUsage {
@@ -16,7 +16,9 @@ export function toResponseUsage(u: Partial<Usage>): ResponseUsage {
   };
 }
 
-const count = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) && v >= 0 ? v : undefined);
+// Counts as the passthrough's sanitizing reads them (whole, at most a believable size), so that a fraction or
+// a 1.7e308 that reached here some other way can never price a request at Infinity.
+const count = tokenCount;
 
 /** A Responses usage object read leniently; undefined when it holds no usable counts (accounting then estimates). */
 export function fromResponseUsage(u: unknown): Partial<Usage> | undefined {
