@@ -449,7 +449,8 @@ async function expectNumericAccounting(key: string, tenant: string): Promise<{ r
   expect(usage.status).toBe(200);
   const rows = ((await usage.json()) as { data: Array<Record<string, unknown>> }).data;
   expect(rows.length).toBeGreaterThan(0);
-  for (const r of rows) for (const [k, v] of Object.entries(r)) if (/tokens|requests|cost/.test(k)) expect(typeof v === "number" && Number.isFinite(v) && v >= 0 && v < 1e12, `${tenant} ${k}=${String(v)}`).toBe(true);
+  // A model without a price has an unknown cost (null), never a made-up one.
+  for (const r of rows) for (const [k, v] of Object.entries(r)) if (/tokens|requests|cost/.test(k) && !(/cost/.test(k) && v === null)) expect(typeof v === "number" && Number.isFinite(v) && v >= 0 && v < 1e12, `${tenant} ${k}=${String(v)}`).toBe(true);
   const metrics = await (await fetch(`${gw.url}/metrics`)).text();
   const series = metrics.split("\n").filter((l) => new RegExp(`^runestone_(input|output|cached_input)_tokens_total\\{.*tenant="${tenant}"|^runestone_cost_usd_total\\{.*tenant="${tenant}"`).test(l));
   expect(series.length).toBeGreaterThan(0);
@@ -572,5 +573,151 @@ describe("malformed, huge and cut answers on /v1/responses", () => {
     await stillServing();
     await expectNumericAccounting(TENANT_KEY, "tenant-hostile");
     row.pass(`${Object.values(outcomes).reduce((a, b) => a + b, 0)} answers: ${Object.entries(outcomes).map(([k, n]) => `${k} x${n}`).join(", ")}; 0 answered 500; process alive, bystander served`);
+  });
+});
+
+describe("budgets under malformed usage", () => {
+  type BudgetStatus = { scope: string; amount_usd: number; spent_usd: number; reserved_usd: number; remaining_usd: number; resets_at: number };
+  /** The tenant's budget as GET /v1/usage shows it, once no request of it is in flight (reservations reconciled). */
+  async function budget(): Promise<BudgetStatus> {
+    let b: BudgetStatus | undefined;
+    for (let i = 0; i < 40; i++) {
+      const res = await fetch(`${gw.url}/v1/usage?group_by=none`, { headers: { authorization: `Bearer ${BUDGET_KEY}` } });
+      expect(res.status).toBe(200);
+      b = ((await res.json()) as { budgets?: BudgetStatus[] }).budgets?.find((x) => x.scope === "tenant");
+      expect(b, "GET /v1/usage shows the tenant's budget").toBeDefined();
+      for (const k of ["amount_usd", "spent_usd", "reserved_usd", "remaining_usd"] as const) expect(typeof b![k] === "number" && Number.isFinite(b![k]) && b![k] >= 0, `${k}=${String(b![k])}`).toBe(true);
+      if (b!.reserved_usd === 0) return b!;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`a reservation was never reconciled: ${JSON.stringify(b)}`);
+  }
+
+  it("keeps the budget finite and sane: still admitting after malformed usage, still refusing once honestly spent", async () => {
+    const row = rec.start(
+      "budgeted tenant, upstream usage \"12\", -5, 1e400, {}, 2.5, 1.7e308, null (chat, Messages, Responses passthrough and translated; JSON and SSE)",
+      "every request admitted (200); GET /v1/usage: spent / reserved / remaining finite, spent grows by estimates only, reservations reconciled to 0; then one honest answer past the budget: the next request 429 insufficient_quota budget_exceeded with Retry-After",
+    );
+    const VALUES = ['"12"', "-5", "1e400", "{}", "2.5", "1.7e308"];
+    const chatUsage = [...VALUES.map((v) => `{"prompt_tokens":${v},"completion_tokens":${v},"total_tokens":${v}}`), "null"];
+    const responsesUsage = [...VALUES.map((v) => `{"input_tokens":${v},"output_tokens":${v},"total_tokens":${v}}`), "null"];
+    const start = await budget();
+    expect(start.spent_usd).toBe(0);
+    let admitted = 0;
+    const ok = async (what: string, run: () => Promise<{ status: number; text: string }>) => {
+      const res = await run();
+      expect(res.status, `${what}: ${res.text.slice(0, 300)}`).toBe(200);
+      admitted += 1;
+    };
+    let last = start;
+    for (const [i, usageJson] of chatUsage.entries()) {
+      upstream.reset();
+      upstream.behave({ usageJson }, { model: "u-chat" });
+      upstream.behave({ usageJson }, { model: "r-trans" });
+      upstream.behave({ usageJson: responsesUsage[i]! }, { model: "r-pass" });
+      await ok(`chat JSON ${usageJson}`, () => chat("u-chat", {}, BUDGET_KEY));
+      await ok(`chat SSE ${usageJson}`, () => chat("u-chat", { stream: true, stream_options: { include_usage: true } }, BUDGET_KEY));
+      await ok(`messages ${usageJson}`, () => post("/v1/messages", { model: "u-chat", max_tokens: 50, messages: [{ role: "user", content: "count my tokens please" }] }, BUDGET_KEY));
+      await ok(`responses passthrough JSON ${responsesUsage[i]}`, () => responses("r-pass", {}, BUDGET_KEY));
+      await ok(`responses passthrough SSE ${responsesUsage[i]}`, () => responses("r-pass", { stream: true }, BUDGET_KEY));
+      await ok(`responses translated JSON ${usageJson}`, () => responses("r-trans", {}, BUDGET_KEY));
+      await ok(`responses translated SSE ${usageJson}`, () => responses("r-trans", { stream: true }, BUDGET_KEY));
+      const now = await budget();
+      // Each answer is priced from the estimate (a few words at $1-2 per 1M tokens): never a jump, never a drop.
+      expect(now.spent_usd, `after ${usageJson}`).toBeGreaterThanOrEqual(last.spent_usd);
+      expect(now.spent_usd - last.spent_usd, `after ${usageJson}`).toBeLessThan(0.01);
+      expect(now.remaining_usd, `after ${usageJson}`).toBeCloseTo(now.amount_usd - now.spent_usd, 9);
+      last = now;
+    }
+    expect(last.spent_usd).toBeGreaterThan(0);
+    // One honest answer of 400 000 tokens ($0.60) spends the $0.50 budget: refusals still work.
+    answer("u-chat", { usage: { prompt_tokens: 200_000, completion_tokens: 200_000 } });
+    await ok("honest chat", () => chat("u-chat", {}, BUDGET_KEY));
+    const spent = await budget();
+    expect(spent.spent_usd).toBeGreaterThanOrEqual(BUDGET_USD);
+    expect(spent.spent_usd).toBeLessThan(BUDGET_USD + 1);
+    expect(spent.remaining_usd).toBe(0);
+    for (const run of [() => chat("u-chat", {}, BUDGET_KEY), () => responses("r-pass", {}, BUDGET_KEY), () => responses("r-trans", { stream: true }, BUDGET_KEY)]) {
+      const res = await fetch(`${gw.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${BUDGET_KEY}` },
+        body: JSON.stringify({ model: "u-chat", messages: [{ role: "user", content: "one more" }] }),
+      });
+      expect(res.status).toBe(429);
+      expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
+      expect(((await res.json()) as { error: unknown }).error).toMatchObject({ type: "insufficient_quota", code: "budget_exceeded" });
+      const other = await run();
+      expect(other.status).toBe(429);
+      expect(errorIn(other.text).error).toMatchObject({ type: "insufficient_quota", code: "budget_exceeded" });
+    }
+    upstream.reset();
+    await stillServing();
+    row.pass(`${admitted} requests admitted; spent $${last.spent_usd.toFixed(6)} after the malformed ones (finite, reserved 0), $${spent.spent_usd.toFixed(2)} of $${BUDGET_USD} after the honest one; then 429 budget_exceeded with Retry-After on chat and Responses`);
+  });
+});
+
+describe("the response cache and malformed answers", () => {
+  const cacheHeader = async (content: string, stream: boolean) => {
+    const res = await fetch(`${gw.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${CACHE_KEY}` },
+      body: JSON.stringify({ model: "broken", messages: [{ role: "user", content }], ...(stream ? { stream: true } : {}) }),
+      signal: AbortSignal.timeout(30_000),
+    });
+    return { status: res.status, cache: res.headers.get("x-runestone-cache"), text: await res.text() };
+  };
+  const late = '{"id":"c","object":"chat.completion.chunk","created":1,"model":"broken","choices":[{"index":0,"delta":{"role":"assistant","content":"hi"},"finish_reason":null}]}';
+
+  it("never stores a malformed, cut or huge answer: the same request goes upstream again, and the next honest answer is stored", async () => {
+    const row = rec.start(
+      "response cache (tenant TTL 600 s) with broken, cut, malformed and huge upstream answers, JSON and SSE",
+      "the hostile answer is an error (502, or a stream error event without [DONE]); the identical request after it is a miss that reaches the upstream; the one after that a hit; a malformed-usage answer, if replayed, shows numeric usage",
+    );
+    const cases: Array<[string, boolean, MockBehavior]> = [
+      ["choices [null]", false, { rawBody: '{"choices":[null]}' }],
+      ["JSON null", false, { rawBody: "null" }],
+      ["JSON cut in half", false, { cutAfter: 1 }],
+      ["5 MB JSON", false, { hugeResponseBytes: HUGE }],
+      ["stream cut after 1 chunk", true, { cutAfter: 1 }],
+      ["malformed chunk 2", true, { malformedAt: 2 }],
+      ["mid-stream error", true, { midStreamError: 1 }],
+      ["choices [null] after the first chunk", true, { rawBody: `data: ${late}\n\ndata: {"choices":[null]}\n\ndata: [DONE]\n\n` }],
+      ["5 MB SSE line", true, { hugeLineBytes: HUGE }],
+    ];
+    const seen: string[] = [];
+    for (const [i, [name, stream, behavior]] of cases.entries()) {
+      const content = `cache case ${i}: ${name}`;
+      answer("broken", behavior); // every attempt (a protocol error is retried)
+      const hostile = await cacheHeader(content, stream);
+      if (stream && hostile.status === 200) expect(dataOf(hostile.text), name).not.toContain("[DONE]");
+      else expect(hostile.status, `${name}: ${hostile.text.slice(0, 200)}`).toBe(502);
+      expect(hostile.cache, name).toBe("miss");
+      upstream.reset(); // honest answers from here on
+      const calls = 0;
+      const again = await cacheHeader(content, stream);
+      expect(again.status, name).toBe(200);
+      expect(again.cache, `${name}: the second request is not a hit`).toBe("miss");
+      expect(upstreamRequestsFor(upstream, "broken").length, `${name}: the second request goes upstream`).toBe(calls + 1);
+      const third = await cacheHeader(content, stream);
+      expect(third.cache, `${name}: the honest answer is stored`).toBe("hit");
+      expect(upstreamRequestsFor(upstream, "broken").length, name).toBe(calls + 1);
+      seen.push(`${name}: ${hostile.status}${stream && hostile.status === 200 ? " + error event" : ""}, miss, hit`);
+    }
+    // An answer whose usage is malformed has good content: stored or not, what a replay shows is numeric.
+    for (const stream of [false, true]) {
+      const content = `cache usage ${stream}`;
+      upstream.reset();
+      upstream.behave({ usageJson: '{"prompt_tokens":"12","completion_tokens":1e400}' }, { model: "broken", times: 1 });
+      expect((await cacheHeader(content, stream)).status).toBe(200);
+      const again = await cacheHeader(content, stream);
+      expect(again.status).toBe(200);
+      const usages = stream ? dataOf(again.text).filter((d) => d !== "[DONE]").map((d) => (JSON.parse(d) as { usage?: unknown }).usage) : [(JSON.parse(again.text) as { usage?: unknown }).usage];
+      for (const u of usages) if (u) for (const k of ["prompt_tokens", "completion_tokens", "total_tokens"]) expect(isCount((u as Record<string, unknown>)[k]), JSON.stringify(u)).toBe(true);
+      seen.push(`malformed usage (${stream ? "SSE" : "JSON"}): second answer ${again.cache}`);
+    }
+    upstream.reset();
+    await expectNumericAccounting(CACHE_KEY, "tenant-cache");
+    await stillServing();
+    row.pass(seen.join("; "));
   });
 });
