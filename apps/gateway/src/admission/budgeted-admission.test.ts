@@ -59,6 +59,29 @@ describe("BudgetedAdmission", () => {
     expect(!refused.admitted && refused.message).toContain("this API key's budget of $0.5 per day (UTC)");
   });
 
+  it("settles a real cost that is NaN, Infinity or negative so that the budget keeps counting and never jams", async () => {
+    const a = new BudgetedAdmission(new MemoryAdmission(100), new MemoryBudgetStore(), () => NOW);
+    const t = tenant({ budget: { amount_usd: 1, period: "day", allow_unpriced_models: false } });
+    for (const cost of [NaN, Infinity]) {
+      // The cost is unknown: the reservation ($0.20) stands as the spend (NaN used to count $0, Infinity to spend the budget for the day).
+      await lease(await a.admit(req(t, 0.2))).release(0, cost);
+    }
+    await lease(await a.admit(req(t, 0.2))).release(0, -3);
+    expect(lease(await a.admit(req(t, 0.1))).state.budgetRemainingUsd).toBeCloseTo(1 - 0.4 - 0.1, 9);
+  });
+
+  it("reserves an estimate that is NaN or beyond any budget as the most a request may cost, and counts exactly after", async () => {
+    const a = new BudgetedAdmission(new MemoryAdmission(100), new MemoryBudgetStore(), () => NOW);
+    const t = tenant({ budget: { amount_usd: 1, period: "day", allow_unpriced_models: false } });
+    for (const estimate of [NaN, 1e30]) {
+      const held = lease(await a.admit(req(t, estimate)));
+      // A NaN reservation used to make spent + reserved NaN, which is never at the limit: every request was admitted.
+      expect(await a.admit(req(t, 0.1)), `estimate ${estimate}`).toMatchObject({ admitted: false, limit: "budget" });
+      await held.release(0, 0.1);
+    }
+    expect(lease(await a.admit(req(t, 0.1))).state.budgetRemainingUsd).toBeCloseTo(1 - 0.2 - 0.1, 9);
+  });
+
   it("does not price a request of a tenant without a budget", async () => {
     const a = new BudgetedAdmission(new MemoryAdmission(100), new MemoryBudgetStore(), () => NOW);
     let asked = 0;

@@ -9,6 +9,20 @@ import { budgetExceededMessage, budgetScope, fromNano, toNano, unpricedMessage, 
 import type { BudgetStore } from "./budget-store";
 import type { Admission, AdmissionRequest, AdmissionResult } from "./types";
 
+/** The most one request may reserve or spend (about $9M): above any budget ($1M at most), exact in a double and in Redis's integer counters. */
+const MAX_REQUEST_NANO = Number.MAX_SAFE_INTEGER;
+
+/**
+ * A cost as nano-dollars a store can count. A cost that is not a number (NaN from some broken count, or
+ * Infinity) must neither disable a budget (NaN compares false with every limit) nor jam it for the rest of the
+ * period: an estimate counts as the most a request may cost (the budget holds), a real cost as `unknown`
+ * (the reservation stands as the spend).
+ */
+function countableNano(usd: number, unknown: number): number {
+  if (Number.isNaN(usd)) return unknown;
+  return Math.min(MAX_REQUEST_NANO, toNano(usd));
+}
+
 export class BudgetedAdmission implements Admission {
   readonly onSlotFreed?: (listener: (tenantId: string) => void) => void;
 
@@ -43,7 +57,7 @@ export class BudgetedAdmission implements Admission {
       const strict = scopes.find((s) => !s.budget.allow_unpriced_models);
       if (strict) return { admitted: false, limit: "unpriced_model", retryAfterMs: 0, state: {}, message: unpricedMessage(strict, req.model) };
     }
-    const needNano = toNano(cost ?? 0);
+    const needNano = countableNano(cost ?? 0, MAX_REQUEST_NANO);
     const reserved = await this.store.reserve(scopes, needNano);
     if (!reserved.ok) {
       const s = scopes[reserved.scopeIndex]!;
@@ -67,13 +81,13 @@ export class BudgetedAdmission implements Admission {
       admitted: true,
       lease: {
         state: { ...lease.state, budgetRemainingUsd },
-        async release(actualTokens?: number, actualCostUsd?: number) {
+        async release(actualTokens: number | undefined, actualCostUsd: number) {
           // The spend is counted before the slot is freed, so a request or job waiting for that slot is admitted
           // against it. The store settles a reservation once, however often this is called.
           try {
-            await store.settle(reserved.handle, actualCostUsd === undefined ? needNano : toNano(actualCostUsd));
+            await store.settle(reserved.handle, actualCostUsd === undefined || !Number.isFinite(actualCostUsd) ? needNano : countableNano(actualCostUsd, needNano));
           } finally {
-            await lease.release(actualTokens);
+            await lease.release(actualTokens, 0);
           }
         },
       },
