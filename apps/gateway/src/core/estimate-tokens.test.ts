@@ -37,6 +37,16 @@ describe("request token estimates", () => {
     expect(estimateChatTokens({ body: { messages }, plan }, 7)).toBe(7 + 1000);
   });
 
+  it("reserves the output cap once per choice: n choices may each write up to it, and all are billed", () => {
+    const messages = [{ role: "user" as const, content: "x".repeat(40) }];
+    expect(estimateChatTokens({ body: { messages, max_tokens: 1, n: 50 }, plan })).toBe(3 + 4 + 10 + 50);
+    expect(estimateChatTokens({ body: { messages, n: 3 }, plan }, 7)).toBe(7 + 3000);
+    expect(estimateChatTokens({ body: { messages, max_tokens: 10, n: null }, plan }, 7)).toBe(7 + 10);
+    // Validation bounds n to 1..128 before; the estimate never goes below one choice or above 128 either way.
+    expect(estimateChatTokens({ body: { messages, max_tokens: 10, n: 0 }, plan }, 7)).toBe(7 + 10);
+    expect(estimateChatTokens({ body: { messages, max_tokens: 10, n: 1e9 }, plan }, 7)).toBe(7 + 1280);
+  });
+
   it("counts a Messages request's system, text and tools by their text, images flat, plus max_tokens", () => {
     const text = estimateMessageTokens({ model: "m", max_tokens: 10, system: "x".repeat(40), messages: [{ role: "user", content: "y".repeat(40) }] } as never);
     expect(text).toBe(4 + 20 + 10);

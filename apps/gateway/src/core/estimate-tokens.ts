@@ -56,16 +56,25 @@ export function estimatePromptTokens(req: Pick<ChatRequest, "messages" | "tools"
   return tokens + tokensForChars(chars);
 }
 
+/** The most choices a request may ask for (the contract's maximum of `n`). */
+const MAX_CHOICES = 128;
+
 /**
- * The tokens a chat request reserves under its tenant's token limit: the prompt estimate plus the output
- * cap it asked for, or else the first candidate model's output limit.
+ * The tokens a chat request reserves under its tenant's token limit (and, priced, under its budget): the
+ * prompt estimate plus the output cap it asked for, or else the first candidate model's output limit, once per
+ * choice: `n` choices may each write up to the cap, and the provider bills all of them.
  */
 export function estimateChatTokens(
-  p: { body: Pick<ChatRequest, "messages" | "tools" | "max_completion_tokens" | "max_tokens">; plan: { candidates: ReadonlyArray<{ model: { maxOutputTokens: number } }> } },
+  p: { body: Pick<ChatRequest, "messages" | "tools" | "max_completion_tokens" | "max_tokens" | "n">; plan: { candidates: ReadonlyArray<{ model: { maxOutputTokens: number } }> } },
   promptTokens = estimatePromptTokens(p.body),
 ): number {
   const cap = (p.body.max_completion_tokens ?? p.body.max_tokens) as number | null | undefined;
-  return promptTokens + (cap ?? p.plan.candidates[0]?.model.maxOutputTokens ?? 0);
+  return promptTokens + (cap ?? p.plan.candidates[0]?.model.maxOutputTokens ?? 0) * choices(p.body.n);
+}
+
+/** `n` as a count of choices: 1 when absent, clamped to what the contract allows (it is validated before). */
+function choices(n: unknown): number {
+  return typeof n === "number" && Number.isFinite(n) ? Math.min(MAX_CHOICES, Math.max(1, Math.floor(n))) : 1;
 }
 
 /** A Messages request's tokens: its prompt (system, messages, tools) plus its output cap `max_tokens`. */
