@@ -143,8 +143,24 @@ const extraHeaders: fc.Arbitrary<Array<[string, string | Buffer]>> = fc
 export const authHeader = (key: string): fc.Arbitrary<string | Buffer> =>
   fc.oneof({ weight: 9, arbitrary: fc.constant(`Bearer ${key}`) }, { weight: 1, arbitrary: oddString.map((s) => Buffer.from(`Bearer ${s.replace(/[\r\n]/g, "")}`, "utf8")) });
 
-/** A hostile POST/PUT body for a route, built from a valid template. */
-export function bodyRequest(method: string, target: string, template: BodyTemplate, auth: fc.Arbitrary<string | Buffer>, headerName = "authorization"): fc.Arbitrary<FuzzRequest> {
+type Headers = Array<[string, string | Buffer]>;
+const noHeaders: fc.Arbitrary<Headers> = fc.constant([]);
+
+/** A header value from an arbitrary string, as raw UTF-8 bytes (line breaks taken out: they would end the header). */
+const headerValue = (s: string): Buffer => Buffer.from(s.replace(/[\r\n]/g, " "), "utf8");
+
+/**
+ * Headers a route reads, each sometimes sent (`percent`): a value from `values` (its usual and edge values)
+ * or, one time in four, an odd string.
+ */
+export function routeHeaders(percent: number, headers: Record<string, fc.Arbitrary<string>>): fc.Arbitrary<Headers> {
+  return fc
+    .tuple(...Object.entries(headers).map(([name, values]) => sometimes(percent, fc.oneof({ weight: 3, arbitrary: values }, { weight: 1, arbitrary: oddString }).map((v) => [name, headerValue(v)] as [string, Buffer]))))
+    .map((hs) => hs.filter((h): h is [string, Buffer] => h !== null));
+}
+
+/** A hostile POST/PUT body for a route, built from a valid template; `headers` adds the route's own (fuzzed) headers. */
+export function bodyRequest(method: string, target: string, template: BodyTemplate, auth: fc.Arbitrary<string | Buffer>, headerName = "authorization", headers: fc.Arbitrary<Headers> = noHeaders): fc.Arbitrary<FuzzRequest> {
   const fieldPaths: Path[] = [...template.fields, ["__proto__"], ["constructor"], ["prototype"]];
   const mutated = fc
     .array(fc.record({ path: fc.constantFrom(...fieldPaths), text: jsonText }), { minLength: 1, maxLength: 3 })
@@ -164,12 +180,13 @@ export function bodyRequest(method: string, target: string, template: BodyTempla
       contentType,
       extraHeaders,
       auth,
+      headers,
     )
-    .map(([b, bytes, type, extra, key]) => {
-      const headers: Array<[string, string | Buffer]> = [[headerName, key], ...extra];
-      if (type) headers.push(["content-type", type]);
+    .map(([b, bytes, type, extra, key, own]) => {
+      const all: Headers = [[headerName, key], ...extra, ...own];
+      if (type) all.push(["content-type", type]);
       const kind = bytes ? "invalid-utf8" : extra.some(([k]) => k === "x-fuzz-pad") ? "oversized-header" : b.kind;
-      return printable({ method, target, headers, body: b.text.includes(BYTES) || bytes ? withBytes(b.text, bytes) : Buffer.from(b.text, b.kind === "random-bytes" ? "latin1" : "utf8"), kind });
+      return printable({ method, target, headers: all, body: b.text.includes(BYTES) || bytes ? withBytes(b.text, bytes) : Buffer.from(b.text, b.kind === "random-bytes" ? "latin1" : "utf8"), kind });
     });
 }
 
@@ -185,13 +202,13 @@ export const queryString = (keys: string[]): fc.Arbitrary<string> =>
     .array(fc.tuple(fc.constantFrom(...keys, "__proto__", "constructor", "x"), fc.oneof(oddString.map(encodeAll), fc.constantFrom("2024-01-01", "2024-13-45", "9999-12-31", "0000-00-00", "%", "day,model,tenant,label", "none,none", ""))), { maxLength: 5 })
     .map((pairs) => (pairs.length ? `?${pairs.map(([k, v]) => `${encodeAll(k)}=${v}`).join("&")}` : ""));
 
-/** A GET/DELETE with fuzzed path and query. */
-export function pathRequest(method: string, build: (segment: string, query: string) => string, queryKeys: string[], auth: fc.Arbitrary<string | Buffer>): fc.Arbitrary<FuzzRequest> {
-  return fc.tuple(pathSegment, queryString(queryKeys), extraHeaders, auth).map(([seg, q, extra, key]) =>
+/** A GET/DELETE with fuzzed path and query; `headers` adds the route's own (fuzzed) headers. */
+export function pathRequest(method: string, build: (segment: string, query: string) => string, queryKeys: string[], auth: fc.Arbitrary<string | Buffer>, headers: fc.Arbitrary<Headers> = noHeaders): fc.Arbitrary<FuzzRequest> {
+  return fc.tuple(pathSegment, queryString(queryKeys), extraHeaders, auth, headers).map(([seg, q, extra, key, own]) =>
     printable({
       method,
       target: build(seg, q),
-      headers: [["authorization", key], ...extra],
+      headers: [["authorization", key], ...extra, ...own],
       kind: extra.some(([k]) => k === "x-fuzz-pad") ? "oversized-header" : "odd-path-or-query",
     }),
   );

@@ -7,7 +7,7 @@ import { startMockUpstream, type MockUpstream } from "@runestone/mock-upstream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tempSqlitePath } from "../harness";
 import { freePort } from "../redis-server";
-import { authHeader, bodyRequest, describeRequest, pathRequest, type BodyTemplate, type FuzzRequest } from "./fuzz-inputs";
+import { authHeader, bodyRequest, describeRequest, pathRequest, routeHeaders, type BodyTemplate, type FuzzRequest } from "./fuzz-inputs";
 import { spawnGateway, writeConfig, type ProcessGateway } from "./process-gateway";
 import { rawRequest } from "./raw-http";
 import { SectionRecorder } from "./results";
@@ -16,8 +16,8 @@ const TENANT_KEY = "sk-rel-fuzz-tenant-0123456789";
 const ADMIN_KEY = "sk-rel-fuzz-admin-0123456789abcdef";
 /** Bodies of several MB among the inputs grow the heap V8 keeps; a leak would grow it per request. */
 const RSS_BOUND_MB = 128;
-/** Runs per route; the whole file stays around half a minute on a 2-core machine. */
-const RUNS = Number(process.env.RUNESTONE_FUZZ_RUNS ?? 300);
+/** Runs per route (scaled by each route's weight); the whole file stays around a quarter of a minute on a 2-core machine. */
+const RUNS = Number(process.env.RUNESTONE_FUZZ_RUNS ?? 200);
 
 const yaml = (url: string, port: number) => `
 server: { host: 127.0.0.1, port: ${port}, body_limit: 1mb, shutdown_grace_ms: 1000 }
@@ -57,12 +57,66 @@ const createKeyTemplate: BodyTemplate = {
   value: { tenant_id: "fuzz-target", name: text },
   fields: [["tenant_id"], ["name"], ["limits"], ["limits", "max_concurrent"], ["act_for"]],
 };
+// The Responses API: a list input with every item kind the translation reads (fuzz-claude is translated to an
+// Anthropic call), and a plain one for the OpenAI passthrough (fuzz-chat).
+const responsesTemplate: BodyTemplate = {
+  value: {
+    model: "fuzz-claude",
+    instructions: "be brief",
+    input: [
+      { type: "message", role: "user", content: [{ type: "input_text", text }] },
+      { type: "function_call", call_id: "call_1", name: "lookup", arguments: '{"q":"x"}' },
+      { type: "function_call_output", call_id: "call_1", output: "42" },
+    ],
+    tools: [{ type: "function", name: "lookup", parameters: { type: "object", properties: { q: { type: "string" } } } }],
+    max_output_tokens: 16,
+  },
+  fields: [
+    ["model"], ["input"], ["input", 0], ["input", 0, "role"], ["input", 0, "content"], ["input", 0, "content", 0], ["input", 0, "content", 0, "type"], ["input", 0, "content", 0, "text"], ["input", 1], ["input", 1, "call_id"], ["input", 1, "arguments"], ["input", 2], ["input", 2, "output"],
+    ["instructions"], ["tools"], ["tools", 0], ["tools", 0, "parameters"], ["tool_choice"], ["parallel_tool_calls"], ["text"], ["text", "format"], ["reasoning"], ["max_output_tokens"], ["temperature"], ["top_p"], ["metadata"],
+    ["store"], ["previous_response_id"], ["stream"], ["background"], ["include"], ["truncation"], ["user"], ["request_id"], ["tenant_id"], ["routing_policy"], ["provider"], ["capabilities"],
+  ],
+};
+const passthroughTemplate: BodyTemplate = {
+  value: { model: "fuzz-chat", input: text, max_output_tokens: 16 },
+  fields: [["model"], ["input"], ["instructions"], ["tools"], ["text"], ["reasoning"], ["max_output_tokens"], ["metadata"], ["store"], ["previous_response_id"], ["stream"], ["background"], ["request_id"]],
+};
+const countTokensTemplate: BodyTemplate = {
+  value: { model: "fuzz-claude", system: "be brief", messages: [{ role: "user", content: text }], tools: [{ name: "lookup", input_schema: { type: "object" } }] },
+  fields: [["model"], ["messages"], ["messages", 0], ["messages", 0, "role"], ["messages", 0, "content"], ["system"], ["tools"], ["tools", 0, "input_schema"], ["tool_choice"], ["thinking"], ["output_config"], ["max_tokens"], ["stream"]],
+};
+/** The cache's headers: mostly a TTL that stores (so hostile bodies are hashed, stored and replayed), else their edge values. */
+const cacheHeaders = fc
+  .tuple(
+    routeHeaders(80, { "x-runestone-cache": fc.oneof({ weight: 4, arbitrary: fc.constant("ttl=60") }, { weight: 3, arbitrary: fc.constantFrom("no-store", "ttl=0", "ttl=-1", "ttl=9999999", "ttl=99999999999999999999", "TTL=5", " ttl=5 ", "ttl=5, ttl=6", "ttl=1e3", "ttl=", "") }) }),
+    routeHeaders(25, { "cache-control": fc.constantFrom("no-cache", "no-store", "max-age=0", 'no-cache="x"', "NO-CACHE, no-cache", "private, no-cache=", "") }),
+  )
+  .map(([a, b]) => [...a, ...b]);
+/**
+ * Valid chat requests from a small set (odd text, streams, tools), so that they repeat: stored under hostile
+ * cache headers and replayed from the cache (JSON and as a stream) with others.
+ */
+const cacheReplay: fc.Arbitrary<FuzzRequest> = fc
+  .tuple(fc.constantFrom("same question", "𝕳𝖊𝖑𝖑𝖔 \u202e\u0000", "__proto__"), fc.boolean(), fc.boolean(), fc.constantFrom(undefined, 1.5), cacheHeaders)
+  .map(([content, stream, tools, temperature, own]) => {
+    const body = {
+      model: "fuzz-chat",
+      messages: [{ role: "user", content }],
+      ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}),
+      ...(tools ? { tools: [{ type: "function", function: { name: "f", parameters: { type: "object" } } }] } : {}),
+      ...(temperature === undefined ? {} : { temperature }),
+    };
+    return { method: "POST", target: "/v1/chat/completions", headers: [["authorization", `Bearer ${TENANT_KEY}`], ["content-type", "application/json"], ...own], body: Buffer.from(JSON.stringify(body)), kind: "cache-replay" };
+  });
+const anthropicVersion = routeHeaders(90, { "anthropic-version": fc.constantFrom("2023-06-01", "2023-01-01", "", "2023-06-01, 2023-06-01", "9999-99-99", "x".repeat(2_000)) });
 const limitsTemplate: BodyTemplate = {
   value: { max_concurrent: 50, requests_per_minute: 100000, tokens_per_minute: 10000000 },
   fields: [["max_concurrent"], ["requests_per_minute"], ["tokens_per_minute"]],
 };
 
 const tenantAuth = authHeader(TENANT_KEY);
+/** A response stored during the warm-up, so that hostile input_items queries page through a real conversation. */
+let storedId = "resp_not_stored_yet";
 const adminAuth = authHeader(ADMIN_KEY);
 const ROUTES: Array<{ name: string; arb: fc.Arbitrary<FuzzRequest>; runs: number }> = [
   { name: "POST /v1/chat/completions", arb: bodyRequest("POST", "/v1/chat/completions", chatTemplate, tenantAuth), runs: RUNS * 2 },
@@ -79,6 +133,16 @@ const ROUTES: Array<{ name: string; arb: fc.Arbitrary<FuzzRequest>; runs: number
   { name: "DELETE /v1/jobs/{job_id}", arb: pathRequest("DELETE", (s, q) => `/v1/jobs/${s}${q}`, [], tenantAuth), runs: RUNS / 4 },
   { name: "GET /v1/usage", arb: pathRequest("GET", (_s, q) => `/v1/usage${q}`, ["from", "to", "group_by", "tenant_id"], tenantAuth), runs: RUNS / 2 },
   { name: "GET /v1/models/{model}", arb: pathRequest("GET", (s, q) => `/v1/models/${s}${q}`, [], tenantAuth), runs: RUNS / 4 },
+  { name: "POST /v1/responses (translated)", arb: bodyRequest("POST", "/v1/responses", responsesTemplate, tenantAuth), runs: RUNS },
+  { name: "POST /v1/responses (translated, stream)", arb: bodyRequest("POST", "/v1/responses", { ...responsesTemplate, value: { ...responsesTemplate.value, stream: true } }, tenantAuth), runs: RUNS / 2 },
+  { name: "POST /v1/responses (passthrough, JSON and stream)", arb: bodyRequest("POST", "/v1/responses", passthroughTemplate, tenantAuth), runs: RUNS / 2 },
+  { name: "GET /v1/responses/{response_id}", arb: pathRequest("GET", (s, q) => `/v1/responses/${s}${q}`, ["include", "stream"], tenantAuth), runs: RUNS / 4 },
+  { name: "DELETE /v1/responses/{response_id}", arb: pathRequest("DELETE", (s, q) => `/v1/responses/${s}${q}`, [], tenantAuth), runs: RUNS / 4 },
+  { name: "GET /v1/responses/{response_id}/input_items", arb: pathRequest("GET", (s, q) => `/v1/responses/${s}/input_items${q}`, ["limit", "order", "after", "before", "include"], tenantAuth), runs: RUNS / 4 },
+  { name: "GET /v1/responses/{stored}/input_items", arb: pathRequest("GET", (_s, q) => `/v1/responses/${storedId}/input_items${q}`, ["limit", "order", "after", "before", "include"], tenantAuth), runs: RUNS / 4 },
+  { name: "POST /v1/messages/count_tokens", arb: bodyRequest("POST", "/v1/messages/count_tokens", countTokensTemplate, fc.constant(TENANT_KEY), "x-api-key", anthropicVersion), runs: RUNS / 2 },
+  { name: "GET /v1/models (anthropic-version)", arb: pathRequest("GET", (_s, q) => `/v1/models${q}`, ["limit", "before_id", "after_id"], tenantAuth, anthropicVersion), runs: RUNS / 4 },
+  { name: "POST /v1/chat/completions (cache headers)", arb: fc.oneof(bodyRequest("POST", "/v1/chat/completions", chatTemplate, tenantAuth, "authorization", cacheHeaders), cacheReplay), runs: RUNS / 2 },
 ];
 
 const rec = new SectionRecorder("fuzz");
@@ -107,6 +171,8 @@ afterAll(async () => {
 });
 
 const failures: string[] = [];
+/** Answers replayed from the response cache (x-runestone-cache: hit). */
+let cacheHits = 0;
 /** Node's default --max-http-header-size. */
 const MAX_HEADER_BYTES = 16 * 1024;
 const headerBytes = (r: FuzzRequest) => r.headers.reduce((n, [k, v]) => n + k.length + v.length + 4, r.target.length + 64);
@@ -126,6 +192,7 @@ async function send(r: FuzzRequest): Promise<number> {
   try {
     const res = await rawRequest(port, r.method, r.target, r.headers, r.body);
     text = res.text;
+    if (/\r\nx-runestone-cache: hit\r\n/i.test(res.text)) cacheHits++;
     status = res.status === 200 && /"code":"internal_error"/.test(res.text) ? 500 : res.status;
     if (res.reset) {
       const loggedStatuses = () => [...gw.logs().slice(logLength).matchAll(/"status":(\d{3})[^\n]*"msg":"request"/g)].map((m) => Number(m[1]));
@@ -154,6 +221,10 @@ describe("fuzzing the live gateway", () => {
       const body = Buffer.from(JSON.stringify({ model: "fuzz-chat", messages: [{ role: "user", content: `warm ${i}` }] }));
       expect(await send({ method: "POST", target: "/v1/chat/completions", headers: [["authorization", `Bearer ${TENANT_KEY}`], ["content-type", "application/json"]], body, kind: "valid" })).toBe(200);
     }
+    const input = Array.from({ length: 12 }, (_, i) => ({ role: i % 2 ? "assistant" : "user", content: `turn ${i}` }));
+    const stored = await rawRequest(port, "POST", "/v1/responses", [["authorization", `Bearer ${TENANT_KEY}`], ["content-type", "application/json"]], Buffer.from(JSON.stringify({ model: "fuzz-claude", input, max_output_tokens: 8 })));
+    expect(stored.status).toBe(200);
+    storedId = /"id":"(resp_[^"]+)"/.exec(stored.text)![1]!;
     rssBefore = gw.rssMb();
     heapBefore = await heapUsedMb();
   });
@@ -164,6 +235,7 @@ describe("fuzzing the live gateway", () => {
       const statuses: Record<string, number> = {};
       const kinds: Record<string, number> = {};
       let requests = 0;
+      const hitsBefore = cacheHits;
       await fc.assert(
         fc.asyncProperty(route.arb, async (r) => {
           const status = await send(r);
@@ -179,7 +251,8 @@ describe("fuzzing the live gateway", () => {
       expect(gw.alive()).toBe(true);
       expect((await fetch(`${gw.url}/health/live`)).status).toBe(200);
       counts.push({ route: route.name, requests, statuses, kinds });
-      row.pass(`${requests} requests; statuses ${statusList(statuses)}`);
+      const hits = cacheHits - hitsBefore;
+      row.pass(`${requests} requests; statuses ${statusList(statuses)}${hits ? `; ${hits} answered from the response cache` : ""}`);
     }, 240_000);
   }
 
