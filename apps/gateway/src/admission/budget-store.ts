@@ -6,7 +6,7 @@ import type { BudgetScope } from "./budgets";
 
 export type ReserveResult =
   | { ok: true; handle: ReservationHandle; /** Least room left over the scopes, this reservation included. */ remainingNano: number }
-  | { ok: false; /** The first scope whose budget is spent. */ scopeIndex: number; /** Its spent plus reserved amount. */ usedNano: number };
+  | { ok: false; /** Per scope, in the order given: what it had spent and reserved when this one was refused. */ spend: ScopeSpend[] };
 
 /** Opaque to callers: what `settle` needs to find the reservation again. */
 export type ReservationHandle = object;

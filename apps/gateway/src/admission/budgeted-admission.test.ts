@@ -22,7 +22,8 @@ describe("BudgetedAdmission", () => {
     // 0, 0.3, 0.6, 0.9 are below $1: four admitted ($1.20 reserved, $0.20 over), the rest refused.
     expect(admitted.map((r) => r.admitted)).toEqual([true, true, true, true, false, false, false, false, false, false]);
     const refused = admitted[4]!;
-    expect(refused).toMatchObject({ admitted: false, limit: "budget", retryAfterMs: 12 * 3_600_000, state: { budgetRemainingUsd: 0 } });
+    // Nothing is spent yet: the reservations of the four in flight hold the budget, a refusal to retry soon.
+    expect(refused).toMatchObject({ admitted: false, limit: "budget_reserved", retryAfterMs: 2_000, state: { budgetRemainingUsd: 0 } });
     expect(lease(admitted[0]!).state.budgetRemainingUsd).toBeCloseTo(0.7, 9);
   });
 
@@ -55,7 +56,7 @@ describe("BudgetedAdmission", () => {
     const keyed = { keyId: "key_1", keyLimits: { budget: { amount_usd: 0.5, period: "day" as const, allow_unpriced_models: false } } };
     expect((await a.admit(req(lenient, 0.5, keyed))).admitted).toBe(true);
     const refused = await a.admit(req(lenient, 0.5, keyed));
-    expect(refused).toMatchObject({ admitted: false, limit: "budget" });
+    expect(refused).toMatchObject({ admitted: false, limit: "budget_reserved" });
     expect(!refused.admitted && refused.message).toContain("this API key's budget of $0.5 per day (UTC)");
   });
 
@@ -76,7 +77,7 @@ describe("BudgetedAdmission", () => {
     for (const estimate of [NaN, 1e30]) {
       const held = lease(await a.admit(req(t, estimate)));
       // A NaN reservation used to make spent + reserved NaN, which is never at the limit: every request was admitted.
-      expect(await a.admit(req(t, 0.1)), `estimate ${estimate}`).toMatchObject({ admitted: false, limit: "budget" });
+      expect(await a.admit(req(t, 0.1)), `estimate ${estimate}`).toMatchObject({ admitted: false, limit: "budget_reserved" });
       await held.release(0, 0.1);
     }
     expect(lease(await a.admit(req(t, 0.1))).state.budgetRemainingUsd).toBeCloseTo(1 - 0.2 - 0.1, 9);

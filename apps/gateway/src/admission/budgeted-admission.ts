@@ -5,7 +5,7 @@
 // With a budget: a model without a price is refused unless every budget allows it; then the estimated cost is
 // reserved in every budget at once (refused when one is spent); then the rate limits decide (a refusal there
 // gives the reservation back). Releasing the lease replaces the reservation with the real cost.
-import { budgetExceededMessage, budgetScope, fromNano, toNano, unpricedMessage, type BudgetScope } from "./budgets";
+import { budgetRefusal, budgetScope, fromNano, toNano, unpricedMessage, type BudgetScope } from "./budgets";
 import type { BudgetStore } from "./budget-store";
 import type { Admission, AdmissionRequest, AdmissionResult } from "./types";
 
@@ -59,10 +59,7 @@ export class BudgetedAdmission implements Admission {
     }
     const needNano = countableNano(cost ?? 0, MAX_REQUEST_NANO);
     const reserved = await this.store.reserve(scopes, needNano);
-    if (!reserved.ok) {
-      const s = scopes[reserved.scopeIndex]!;
-      return { admitted: false, limit: "budget", retryAfterMs: Math.max(1_000, s.window.endMs - now), state: { budgetRemainingUsd: 0 }, message: budgetExceededMessage(s, reserved.usedNano, now) };
-    }
+    if (!reserved.ok) return { admitted: false, ...budgetRefusal(scopes, reserved.spend, now), state: { budgetRemainingUsd: 0 } };
     let inner: AdmissionResult;
     try {
       inner = await this.inner.admit(req);

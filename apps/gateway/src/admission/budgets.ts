@@ -61,7 +61,44 @@ function describe(s: BudgetScope): string {
 
 export function budgetExceededMessage(s: BudgetScope, spentNano: number, nowMs: number): string {
   const at = new Date(s.window.endMs).toISOString().replace(".000Z", "Z");
-  return `Budget exceeded: ${describe(s)} is spent ($${formatUsd(fromNano(spentNano))} of $${formatUsd(s.budget.amount_usd)}). It resets at ${at}, in ${humanDuration(s.window.endMs - nowMs)}.`;
+  return `Budget exceeded: ${describe(s)} is spent ($${formatUsd(fromNano(spentNano))} spent of $${formatUsd(s.budget.amount_usd)}). It resets at ${at}, in ${humanDuration(s.window.endMs - nowMs)}.`;
+}
+
+/**
+ * How soon a request held back by reservations alone may try again: requests in flight settle to their real
+ * cost (usually well below their estimate) within their run time, so the budget usually has room again soon.
+ */
+export const RESERVED_RETRY_MS = 2_000;
+
+export interface BudgetRefusal {
+  /** `budget`: spent until the period ends. `budget_reserved`: not spent, but held by requests in flight. */
+  limit: "budget" | "budget_reserved";
+  retryAfterMs: number;
+  message: string;
+}
+
+/**
+ * Why a reservation was refused. A spent budget waits for its period's end (the latest of them when several
+ * are spent: earlier resets would only be refused again); a budget whose rest is merely reserved by requests in
+ * flight is worth retrying within seconds, as they settle.
+ */
+export function budgetRefusal(scopes: readonly BudgetScope[], spend: readonly { spentNano: number; reservedNano: number }[], nowMs: number): BudgetRefusal {
+  let spent = -1;
+  for (let i = 0; i < scopes.length; i++) {
+    if (spend[i]!.spentNano >= scopes[i]!.amountNano && (spent < 0 || scopes[i]!.window.endMs > scopes[spent]!.window.endMs)) spent = i;
+  }
+  if (spent >= 0) {
+    const s = scopes[spent]!;
+    return { limit: "budget", retryAfterMs: Math.max(1_000, s.window.endMs - nowMs), message: budgetExceededMessage(s, spend[spent]!.spentNano, nowMs) };
+  }
+  const held = Math.max(0, scopes.findIndex((s, i) => spend[i]!.spentNano + spend[i]!.reservedNano >= s.amountNano));
+  const s = scopes[held]!;
+  const { spentNano, reservedNano } = spend[held]!;
+  return {
+    limit: "budget_reserved",
+    retryAfterMs: RESERVED_RETRY_MS,
+    message: `Budget reserved: requests in flight hold the rest of ${describe(s)} ($${formatUsd(fromNano(spentNano))} spent and $${formatUsd(fromNano(reservedNano))} reserved, of $${formatUsd(s.budget.amount_usd)}). Retry after ${humanDuration(RESERVED_RETRY_MS)}, when they have finished.`,
+  };
 }
 
 export function unpricedMessage(s: BudgetScope, model: string | undefined): string {

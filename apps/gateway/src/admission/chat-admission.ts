@@ -113,6 +113,16 @@ export function rateLimited(refusal: Refusal): HttpError {
       headers: { "retry-after": String(Math.max(1, Math.ceil(refusal.retryAfterMs / 1000))), ...rateLimitHeaders(refusal.state) },
     });
   }
+  if (refusal.limit === "budget_reserved") {
+    // Not spent: requests in flight hold the rest, and settle soon. A transient limit, retried within seconds.
+    return new HttpError({
+      status: 429,
+      type: "rate_limit_error",
+      code: "budget_reserved",
+      message: refusal.message,
+      headers: { "retry-after": String(Math.max(1, Math.ceil(refusal.retryAfterMs / 1000))), ...rateLimitHeaders(refusal.state) },
+    });
+  }
   if (refusal.limit === "unpriced_model") {
     // 403, not 400: the request is valid and would run for a tenant without a budget; this tenant's policy
     // forbids it (like model_not_allowed), and retrying does not help until the model or the policy changes.

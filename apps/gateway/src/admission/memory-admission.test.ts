@@ -31,7 +31,7 @@ describe("MemoryAdmission", () => {
     const first = admitted(a.admitSync({ tenant: t, estimatedTokens: 600 }))!;
     expect(first.state).toMatchObject({ limitTokens: 1_000, remainingTokens: 400 });
     expect(a.admitSync({ tenant: t, estimatedTokens: 600 })).toMatchObject({ admitted: false, limit: "tokens" });
-    await first.release(100);
+    await first.release(100, 0);
     const second = admitted(a.admitSync({ tenant: t, estimatedTokens: 600 }))!;
     expect(second.state.remainingTokens).toBe(300);
   });
@@ -41,8 +41,8 @@ describe("MemoryAdmission", () => {
     const t = tenant({});
     const lease = admitted(a.admitSync({ tenant: t, estimatedTokens: 0 }))!;
     expect(a.admitSync({ tenant: t, estimatedTokens: 0 })).toMatchObject({ admitted: false, limit: "concurrency" });
-    await lease.release();
-    await lease.release();
+    await lease.release(undefined, 0);
+    await lease.release(undefined, 0);
     const again = admitted(a.admitSync({ tenant: t, estimatedTokens: 0 }))!;
     expect(again).toBeDefined();
     expect(a.admitSync({ tenant: t, estimatedTokens: 0 }).admitted).toBe(false);

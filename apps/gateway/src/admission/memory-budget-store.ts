@@ -47,7 +47,7 @@ export class MemoryBudgetStore implements BudgetStore {
     for (let i = 0; i < scopes.length; i++) {
       const c = counters[i]!;
       const used = c.spentNano + c.reservedNano;
-      if (used >= scopes[i]!.amountNano) return { ok: false, scopeIndex: i, usedNano: used };
+      if (used >= scopes[i]!.amountNano) return { ok: false, spend: counters.map((x) => ({ spentNano: x.spentNano, reservedNano: x.reservedNano })) };
       remainingNano = Math.min(remainingNano, scopes[i]!.amountNano - used - needNano);
     }
     for (const c of counters) c.reservedNano += needNano;

@@ -43,7 +43,7 @@ describe("RedisAdmission", () => {
     expect(held.admitted).toBe(true);
     await new Promise((r) => setTimeout(r, 900));
     expect((await instance(300).admit({ tenant: t, estimatedTokens: 0 })).admitted).toBe(false);
-    if (held.admitted) await held.lease.release();
+    if (held.admitted) await held.lease.release(undefined, 0);
     expect((await a.admit({ tenant: t, estimatedTokens: 0 })).admitted).toBe(true);
   });
 
@@ -53,7 +53,7 @@ describe("RedisAdmission", () => {
     const first = await a.admit({ tenant: t, estimatedTokens: 700 });
     expect(first.admitted && first.lease.state).toMatchObject({ remainingTokens: 300 });
     expect(await a.admit({ tenant: t, estimatedTokens: 700 })).toMatchObject({ admitted: false, limit: "tokens" });
-    if (first.admitted) await first.lease.release(50);
+    if (first.admitted) await first.lease.release(50, 0);
     const second = await a.admit({ tenant: t, estimatedTokens: 700 });
     expect(second.admitted && second.lease.state).toMatchObject({ remainingTokens: 250 });
   });

@@ -43,10 +43,7 @@ export class RedisBudgetStore implements BudgetStore {
     const args = [id, need, this.reservationTtlMs, scopes.length, ...scopes.flatMap((s, i) => [String(s.amountNano), expiries[i]!])];
     const out = (await this.reserveScript(keys.length, ...keys, ...args)) as number[];
     const refused = out[0]!;
-    if (refused > 0) {
-      const i = refused - 1;
-      return { ok: false, scopeIndex: i, usedNano: out[1 + i * 2]! + out[2 + i * 2]! };
-    }
+    if (refused > 0) return { ok: false, spend: scopes.map((_, i) => ({ spentNano: out[1 + i * 2]!, reservedNano: out[2 + i * 2]! })) };
     let remainingNano = Number.POSITIVE_INFINITY;
     scopes.forEach((s, i) => {
       remainingNano = Math.min(remainingNano, s.amountNano - out[1 + i * 2]! - out[2 + i * 2]! - needNano);

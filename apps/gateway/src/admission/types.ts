@@ -8,8 +8,11 @@ import type { Limits, Tenant } from "../core/tenant";
 
 /** The rate limits (admission/limits.ts). */
 export type RateLimitName = "concurrency" | "requests" | "tokens";
-/** What refused a request: a rate limit, a spent budget, or a model without a price under a budget. */
-export type LimitName = RateLimitName | "budget" | "unpriced_model";
+/**
+ * What refused a request: a rate limit, a spent budget, a budget whose rest requests in flight have reserved
+ * (transient, like a rate limit), or a model without a price under a budget.
+ */
+export type LimitName = RateLimitName | "budget" | "budget_reserved" | "unpriced_model";
 
 export interface AdmissionRequest {
   tenant: Tenant;
@@ -45,9 +48,10 @@ export interface Lease {
   readonly state: RateLimitState;
   /**
    * Frees the concurrency slot and reconciles the token reservation with what was really used, and a budget's
-   * reservation with what was really spent (USD; absent: the reservation stands as spent).
+   * reservation with what was really spent (USD). The cost is required, never defaulted to the estimate: a
+   * caller that ran nothing (a queued job cancelled before it started) says so with 0.
    */
-  release(actualTokens?: number, actualCostUsd?: number): Promise<void>;
+  release(actualTokens: number | undefined, actualCostUsd: number): Promise<void>;
 }
 
 export type AdmissionResult =

@@ -64,7 +64,7 @@ export interface GatewayEvents {
   fallback?(e: { model: string; fromProvider: string; toProvider: string; reason: string; fromUpstreamModel?: string }): void;
   retry?(e: { provider: string; model: string; attempt: number; reason: string; delayMs: number; upstreamModel?: string }): void;
   breakerStateChanged?(e: { provider: string; model: string; state: "closed" | "open" | "half_open" }): void;
-  rateLimited?(e: { tenant: string; limit: "concurrency" | "requests" | "tokens" | "budget" | "unpriced_model" | "queue_full"; action: "rejected" | "queued" }): void;
+  rateLimited?(e: { tenant: string; limit: "concurrency" | "requests" | "tokens" | "budget" | "budget_reserved" | "unpriced_model" | "queue_full"; action: "rejected" | "queued" }): void;
   jobQueued?(e: { tenant: string; depth: number }): void;
   jobStarted?(e: { tenant: string; waitMs: number }): void;
   jobFinished?(e: { tenant: string; status: string }): void;

@@ -26,7 +26,7 @@ export interface CacheOutcome {
 }
 
 /** Which of a tenant's or key's limits refused the request (admission/types.ts `LimitName`). */
-export type RefusedLimit = "concurrency" | "requests" | "tokens" | "budget" | "unpriced_model";
+export type RefusedLimit = "concurrency" | "requests" | "tokens" | "budget" | "budget_reserved" | "unpriced_model";
 
 export class RequestContext {
   /** The request's id, as in the x-request-id header (a chat body's `request_id` replaces it). */

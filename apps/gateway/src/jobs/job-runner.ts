@@ -78,7 +78,8 @@ export class JobRunner {
       model: candidates[0]?.model.id,
     });
     // A spent budget does not come back within a job's wait (it resets at the period's end): the job fails at
-    // once with the refusal a direct request gets, never runs past the budget.
+    // once with the refusal a direct request gets, never runs past the budget. A budget whose rest is only
+    // reserved by requests in flight (budget_reserved) backs off like a rate limit and is asked again.
     if (!res.admitted && (res.limit === "budget" || res.limit === "unpriced_model")) return { admitted: false, error: rateLimited(res).toBody().error };
     if (!res.admitted) return { admitted: false, retryAfterMs: res.retryAfterMs };
     return { admitted: true, lease: res.lease, tenant };

@@ -45,7 +45,8 @@ export function wantsQueue(req: Request, prepared: QueueableRequest): boolean {
  */
 export async function overflowToQueue(deps: OverflowDeps | undefined, req: Request, res: Response, prepared: QueueableRequest, refusal: Refusal): Promise<boolean> {
   if (!deps || !wantsQueue(req, prepared)) return false;
-  // Waiting in the queue cannot help a spent budget (it resets at its period's end) or an unpriced model.
+  // Waiting in the queue cannot help a spent budget (it resets at its period's end) or an unpriced model. A
+  // budget merely reserved by requests in flight can: they settle within their run time.
   if (refusal.limit === "budget" || refusal.limit === "unpriced_model") return false;
   const tenant = prepared.tenant;
   const queued = await deps.jobs.enqueue({

@@ -249,11 +249,11 @@ export class RedisJobQueue implements JobQueue {
       moved = await this.transition(job, ["queued"], "running", { started_at: startedAt }, true);
     } catch (err) {
       // The slot was taken: give it back, or the lease renewal would hold it for good.
-      await admitted.lease.release(0).catch(() => undefined);
+      await admitted.lease.release(0, 0).catch(() => undefined);
       throw err;
     }
     if (!moved) {
-      await admitted.lease.release(0);
+      await admitted.lease.release(0, 0); // it never ran: nothing spent
       return;
     }
     return { job, admitted, startedAt };

@@ -332,7 +332,7 @@ export class SqliteJobQueue implements JobQueue {
     }
     this.backoffUntil.delete(tenantId);
     if (this.closed || this.stmt.claim.run(Date.now(), OWNER, job.id).changes === 0) {
-      await admitted.lease.release(0); // cancelled or expired meanwhile, or shutting down
+      await admitted.lease.release(0, 0); // cancelled or expired meanwhile, or shutting down: it never ran, nothing spent
       return undefined;
     }
     void this.execute({ ...job, status: "running", attempts: job.attempts + 1, startedAt: Date.now() }, admitted);

@@ -60,8 +60,8 @@ export function requestLog(deps: RequestLogDeps): RequestHandler {
   };
 }
 
-/** The error codes of an admission refusal answered at once: a limit, a spent budget, an unpriced model. */
-const REFUSAL_CODES = new Set(["rate_limit_exceeded", "budget_exceeded", "model_not_priced"]);
+/** The error codes of an admission refusal answered at once: a limit, a spent or reserved budget, an unpriced model. */
+const REFUSAL_CODES = new Set(["rate_limit_exceeded", "budget_exceeded", "budget_reserved", "model_not_priced"]);
 
 const round3 = (ms: number | undefined) => (ms === undefined ? undefined : Math.round(ms * 1000) / 1000);
 
