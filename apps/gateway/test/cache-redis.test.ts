@@ -1,8 +1,10 @@
 // The response cache in Redis mode: two gateway instances on one real redis-server share answers (a hit on
 // one instance for an answer the other stored), entries expire with their TTL, and a Redis that does not
 // answer in time turns the lookup into a bypass rather than an error.
+import { Redis } from "ioredis";
 import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { upstreamRequestsFor } from "./harness";
 import { limitsConfigYaml, startInstances, within, type Instances } from "./limits-harness";
 import { startRedis, type RedisServer } from "./redis-server";
 
@@ -99,5 +101,81 @@ describe("the response cache shared through Redis", () => {
     await res.text();
     expect(calls()).toBe(2);
     expect((await chat(0, body)).headers.get("x-runestone-cache")).toBe("hit");
+  });
+});
+
+// One tenant on instances whose configs differ (a rollout): what one stored must not reach what the other's
+// config does not allow, and keys are HMACs under the deployment's secret, not hashes anyone can recompute.
+// (A first lookup on a fresh instance may be slow on a loaded machine: a long lookup timeout keeps it a lookup.)
+describe("the shared cache across configs", () => {
+  const ROLLOUT = "sk-test-rollout-0123456789";
+  const yaml = (opts: { allowed?: string; secret?: string; prefix?: string }) => (u: string) => `
+server: { host: 127.0.0.1, port: 0, body_limit: 1mb, shutdown_grace_ms: 1000 }
+admin: { key: sk-admin-test-0123456789abcdef }
+state: { redis_url: "${redis.url}", redis_prefix: "${opts.prefix ?? "rollout:"}" }
+cache: { lookup_timeout_ms: 5000${opts.secret ? `, key_secret: ${opts.secret}` : ""} }
+providers:
+  openai: { type: openai, base_url: ${u}/v1, api_key: sk-upstream }
+  backup: { type: openai-compatible, base_url: ${u}/v1, api_key: sk-backup }
+models:
+  gpt-4o-mini: { deployments: [{ provider: openai, model: gpt-4o-mini }] }
+  dual: { deployments: [{ provider: openai, model: dual-p }, { provider: backup, model: dual-b }] }
+tenants:
+  - id: rollout
+    keys: [${ROLLOUT}]
+    cache: { ttl_seconds: 300 }
+${opts.allowed ? `    allowed_models: ${opts.allowed}` : ""}
+`;
+  const ask = async (url: string, body: unknown) => {
+    const res = await fetch(`${url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${ROLLOUT}` }, body: JSON.stringify(body) });
+    const json = (await res.json()) as { error?: { code: string } };
+    return { status: res.status, cache: res.headers.get("x-runestone-cache"), provider: res.headers.get("x-runestone-provider"), code: json.error?.code };
+  };
+  let open: Instances[] = [];
+  const start = async (opts: Parameters<typeof yaml>[0]) => {
+    const i = await startInstances(1, yaml(opts), gw.upstream);
+    open.push(i);
+    return i.urls[0]!;
+  };
+  afterAll(async () => {
+    await Promise.all(open.map((i) => i.close()));
+    open = [];
+  });
+
+  it("never serves a tenant an answer from a deployment its allowed_models leaves out, and refuses a model it may not use before any lookup", async () => {
+    const everything = await start({});
+    const backupOnly = await start({ allowed: '["backup/*", "mock-*"]' });
+    const body = { model: "dual", messages: [{ role: "user", content: `rollout ${++seq}` }] };
+    expect(await ask(everything, body)).toMatchObject({ status: 200, cache: "miss", provider: "openai" });
+    expect(await ask(everything, body)).toMatchObject({ status: 200, cache: "hit", provider: "openai" });
+    // The same tenant where only the backup deployment is allowed: the openai answer is not for it.
+    expect(await ask(backupOnly, body)).toMatchObject({ status: 200, cache: "miss", provider: "backup" });
+    expect(upstreamRequestsFor(gw.upstream, "dual-b")).toHaveLength(1);
+    expect(await ask(backupOnly, body)).toMatchObject({ status: 200, cache: "hit", provider: "backup" });
+    // A model it may not use at all is refused, although the other instance cached an answer to the same body.
+    const mini = { model: "gpt-4o-mini", messages: body.messages };
+    expect(await ask(everything, mini)).toMatchObject({ status: 200, cache: "miss" });
+    expect(await ask(backupOnly, mini)).toMatchObject({ status: 403, code: "model_not_allowed" });
+    expect(calls()).toBe(3);
+  });
+
+  it("keys entries with an HMAC under cache.key_secret: instances with another secret do not find them", async () => {
+    const prefix = "rollout-secret:";
+    const a = await start({ secret: "first-secret-0123456789", prefix });
+    const b = await start({ secret: "first-secret-0123456789", prefix });
+    const c = await start({ secret: "other-secret-0123456789", prefix });
+    const body = { model: "gpt-4o-mini", messages: [{ role: "user", content: `secret ${++seq}` }] };
+    expect((await ask(a, body)).cache).toBe("miss");
+    expect((await ask(b, body)).cache).toBe("hit");
+    expect((await ask(c, body)).cache).toBe("miss");
+    const client = new Redis(redis.url);
+    try {
+      const keys = await client.keys(`${prefix}cache:*`);
+      expect(keys).toHaveLength(2);
+      // The tenant in clear, then 32 bytes of HMAC: nothing a reader of Redis could recompute from a guessed body.
+      for (const k of keys) expect(k).toMatch(/^rollout-secret:cache:rollout:[A-Za-z0-9_-]{43}$/);
+    } finally {
+      client.disconnect();
+    }
   });
 });

@@ -4,7 +4,7 @@
 // the request headers, TTL expiry, and a hit that charges no tokens while still counting a request.
 import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { postJson, readSse, startHarness, testConfigYaml, type Harness } from "./harness";
+import { postJson, readSse, startHarness, testConfigYaml, upstreamRequestsFor, type Harness } from "./harness";
 import { parseMetrics, sum } from "./metrics-text";
 
 const CACHED_KEY = "sk-test-cached-0123456789";
@@ -173,6 +173,49 @@ describe("the response cache on JSON answers", () => {
     expect(second.data.choices).toEqual(first.choices);
     expect(second.data.choices[1]!.message.tool_calls![0]).toMatchObject({ type: "function", function: { name: "lookup" } });
     expect(calls()).toBe(1);
+  });
+});
+
+describe("the deployment that answers is part of the key", () => {
+  const ask = async (body: unknown, key = CACHED_KEY) => {
+    const res = await chat(body, key);
+    const json = (await res.json()) as OpenAI.ChatCompletion;
+    return { status: res.status, cache: res.headers.get("x-runestone-cache"), provider: res.headers.get("x-runestone-provider"), content: json.choices?.[0]?.message.content };
+  };
+
+  it("never serves one provider's answer to a name that the request's provider sends to another provider", async () => {
+    const messages = [{ role: "user", content: `who answers ${++seq}` }];
+    const onMock = await ask({ model: "llama3", provider: "mock", messages });
+    expect(onMock).toMatchObject({ status: 200, cache: "miss", provider: "mock" });
+    expect(calls()).toBe(0);
+    const onOpenai = await ask({ model: "llama3", provider: "openai", messages });
+    expect(onOpenai).toMatchObject({ status: 200, cache: "miss", provider: "openai" });
+    expect(upstreamRequestsFor(h.upstream, "llama3")).toHaveLength(1);
+    // Each provider's answer is replayed to its own requests only.
+    expect(await ask({ model: "llama3", provider: "mock", messages })).toEqual({ ...onMock, cache: "hit" });
+    expect(await ask({ model: "llama3", provider: "openai", messages })).toEqual({ ...onOpenai, cache: "hit" });
+    expect(calls()).toBe(1);
+  });
+
+  it("keys a provider-pinned request on the pinned deployment, and stores a fallback's answer under the deployment that made it", async () => {
+    const body = { model: "gpt-4o-fallback", messages: [{ role: "user", content: `pinned ${++seq}` }] };
+    expect(await ask(body)).toMatchObject({ cache: "miss", provider: "openai" });
+    // Pinned to the second deployment: the first one's answer is not its answer.
+    expect(await ask({ ...body, provider: "backup" })).toMatchObject({ cache: "miss", provider: "backup" });
+    expect(upstreamRequestsFor(h.upstream, "backup-model")).toHaveLength(1);
+    expect(await ask({ ...body, provider: "backup" })).toMatchObject({ cache: "hit", provider: "backup" });
+    expect(await ask({ ...body, provider: "openai" })).toMatchObject({ cache: "hit", provider: "openai" });
+    expect(calls()).toBe(2);
+
+    // The primary fails: the backup answers, and that answer is stored as the backup's.
+    const other = { ...body, messages: [{ role: "user", content: `fallback ${++seq}` }] };
+    h.upstream.behave({ status: 500 }, { model: "primary-model" });
+    expect(await ask(other)).toMatchObject({ status: 200, cache: "miss", provider: "backup" });
+    expect(await ask({ ...other, provider: "backup" })).toMatchObject({ cache: "hit", provider: "backup" });
+    h.upstream.reset();
+    // Unpinned, the primary comes first again: it answers for itself.
+    expect(await ask(other)).toMatchObject({ cache: "miss", provider: "openai" });
+    expect(upstreamRequestsFor(h.upstream, "primary-model")).toHaveLength(1);
   });
 });
 
@@ -383,7 +426,7 @@ describe("the response cache's scope", () => {
     expect(calls()).toBe(1);
   });
 
-  it("caches a request routed by cost (no model) on its routing constraints as sent", async () => {
+  it("caches a request routed by cost (no model) under the deployment the policy chooses", async () => {
     const body = { model_family: "general", capabilities: ["chat"], routing_policy: "cost", provider: "openai", messages: [{ role: "user", content: `cost routed ${++seq}` }] };
     const first = await chat(body);
     expect(first.status).toBe(200);
@@ -391,9 +434,12 @@ describe("the response cache's scope", () => {
     const second = await chat(body);
     expect(second.headers.get("x-runestone-cache")).toBe("hit");
     expect(second.headers.get("x-runestone-model")).toBe(first.headers.get("x-runestone-model"));
-    // Other constraints may choose another model: another entry.
-    expect((await chat({ ...body, max_cost_per_token: 0.01 })).headers.get("x-runestone-cache")).toBe("miss");
-    expect(calls()).toBe(2);
+    // Other constraints that choose the same deployment send it the same request: the same entry, as does
+    // naming the model it chose.
+    expect((await chat({ ...body, max_cost_per_token: 0.01 })).headers.get("x-runestone-cache")).toBe("hit");
+    const { model_family: _f, capabilities: _c, routing_policy: _r, provider: _p, ...named } = body;
+    expect((await chat({ ...named, model: first.headers.get("x-runestone-model") })).headers.get("x-runestone-cache")).toBe("hit");
+    expect(calls()).toBe(1);
   });
 
   it("leaves /v1/messages alone: no x-runestone-cache header, every request goes upstream", async () => {

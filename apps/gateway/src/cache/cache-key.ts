@@ -1,26 +1,38 @@
-// The response cache's key: the tenant and one SHA-256 of the canonical request body. Canonical means
-// sorted object keys at every depth (two clients that order their JSON differently share an entry), the
-// model replaced by the catalog model routing resolved it to (an alias and its target share an entry), and
-// without what does not change the answer: `stream` and `stream_options` (a JSON answer can be replayed to
-// a stream and back) and Runestone's own routing fields. A request without a model (routed by cost) keys on
-// its routing constraints as sent instead, since they decide which model answers.
-import { createHash } from "node:crypto";
+// The response cache's key: the tenant, the canonical request body and the deployment that answers it.
+//
+// Canonical means sorted object keys at every depth (two clients that order their JSON differently share an
+// entry), without what never reaches a provider or never changes the answer: `stream` and `stream_options`
+// (a JSON answer can be replayed to a stream and back), `model`, and Runestone's own fields (the routing
+// fields, `request_id`, `tenant_id`; pipeline/prepare-chat.ts strips the same from what it forwards).
+//
+// The model and the routing fields are replaced by what they decide: the deployment (catalog model id,
+// provider id, upstream model) that answers. A lookup keys on the route plan's first candidate (the one the
+// request would call), an answer is stored under the candidate that made it (after a fallback, not the first).
+// So the same name served by two providers (`provider` on the request, `model_patterns`) never shares an
+// answer, a pinned provider or another policy that puts another deployment first misses, and a tenant whose
+// `allowed_models` leaves a deployment out never meets that deployment's answers: its route plan has none.
+//
+// The key is an HMAC under a per-deployment secret (cache-key-secret.ts), not a plain hash: someone reading
+// Redis cannot confirm a guessed prompt by hashing it. The body's SHA-256 only lives in this process.
+import { createHash, createHmac } from "node:crypto";
 
-/** Runestone's fields that never change an answer's content (the request's id, the usage label). */
-const ALWAYS_OUT = new Set(["stream", "stream_options", "request_id", "tenant_id"]);
-/** Routing fields: they only pick a deployment of the resolved model, when there is one. */
-const ROUTING = new Set(["provider", "routing_policy", "model_family", "capabilities", "max_cost_per_token"]);
+/** Who answers (a route plan's `Candidate` is one): what, beyond the body, decides the answer. */
+export interface ServedBy {
+  model: { id: string };
+  provider: { id: string };
+  upstreamModel: string;
+}
 
-export function cacheKey(tenantId: string, body: Record<string, unknown>, resolvedModel: string | undefined): string {
+/** Fields that never reach a provider (Runestone's own) or never change the answer's content. */
+const LEFT_OUT = new Set(["model", "stream", "stream_options", "provider", "routing_policy", "model_family", "capabilities", "max_cost_per_token", "request_id", "tenant_id"]);
+
+/** SHA-256 of the canonical body without the fields above: computed once per request, kept in memory only. */
+export function bodyDigest(body: Record<string, unknown>): Buffer {
   const h = createHash("sha256");
-  h.update(tenantId);
-  h.update("\u0000");
-  const keys = Object.keys(body).sort();
   h.update("{");
-  for (const k of keys) {
-    if (ALWAYS_OUT.has(k)) continue;
-    if (resolvedModel !== undefined && ROUTING.has(k)) continue;
-    const v = k === "model" && resolvedModel !== undefined ? resolvedModel : body[k];
+  for (const k of Object.keys(body).sort()) {
+    if (LEFT_OUT.has(k)) continue;
+    const v = body[k];
     if (v === undefined) continue;
     h.update(JSON.stringify(k));
     h.update(":");
@@ -28,7 +40,16 @@ export function cacheKey(tenantId: string, body: Record<string, unknown>, resolv
     h.update(",");
   }
   h.update("}");
-  // The tenant id stays readable in the key (Redis keyspace, debugging); the hash alone names the request.
+  return h.digest();
+}
+
+/** The stored key: the tenant id in clear (Redis keyspace, debugging), then HMAC(secret, tenant, body, deployment). */
+export function cacheKey(secret: Buffer, tenantId: string, digest: Buffer, by: ServedBy): string {
+  const h = createHmac("sha256", secret);
+  // JSON strings cannot contain a raw NUL, and ids are JSON-encoded: the parts cannot run into each other.
+  h.update(JSON.stringify([tenantId, by.model.id, by.provider.id, by.upstreamModel]));
+  h.update("\u0000");
+  h.update(digest);
   return `${tenantId}:${h.digest("base64url")}`;
 }
 

@@ -2,6 +2,7 @@
 // memory bounded by `cache.max_size_mb`. Tenants turn it on in their config (`cache.ttl_seconds`).
 import type { Redis } from "ioredis";
 import type { RunestoneConfig } from "../config/schema";
+import { cacheKeySecret } from "./cache-key-secret";
 import { MemoryCacheStore } from "./memory-cache-store";
 import { RedisCacheStore } from "./redis-cache-store";
 import { ResponseCache } from "./response-cache";
@@ -13,5 +14,9 @@ export function openResponseCache(config: RunestoneConfig, redis: Redis | undefi
     : new MemoryCacheStore(Math.floor(c.max_size_mb * 1024 * 1024));
   const tenantTtlSeconds = new Map<string, number>();
   for (const t of config.tenants) if (t.cache) tenantTtlSeconds.set(t.id, t.cache.ttl_seconds);
-  return new ResponseCache(store, { tenantTtlSeconds, maxEntryBytes: c.max_entry_kb * 1024, onError });
+  const { secret, source } = cacheKeySecret(config, redis !== undefined);
+  if (source === "weak" && tenantTtlSeconds.size) {
+    onError(new Error("set cache.key_secret: no admin key or provider API key to derive it from, so whoever reads Redis can confirm a guessed prompt"), "response cache key secret");
+  }
+  return new ResponseCache(store, { tenantTtlSeconds, maxEntryBytes: c.max_entry_kb * 1024, keySecret: secret, onError });
 }

@@ -1,6 +1,7 @@
 // What the response cache adds to a request, without the network: `vitest bench --run` (numbers are read,
 // never asserted; bench/README.md "Response cache" has a run). A miss is the ticket (one canonical hash of
 // the body), the lookup, and storing the answer; a hit is the ticket, the lookup and parsing the answer.
+import { randomBytes } from "node:crypto";
 import { bench, describe } from "vitest";
 import type { ChatCompletion } from "../core/provider-contract";
 import { MemoryCacheStore } from "./memory-cache-store";
@@ -18,6 +19,7 @@ const body = {
   ],
   tools: [{ type: "function", function: { name: "lookup", description: "Look a word up.", parameters: { type: "object", properties: { word: { type: "string" } }, required: ["word"] } } }],
 };
+const openai = { model: { id: "gpt-4o-mini" }, provider: { id: "openai" }, upstreamModel: "gpt-4o-mini" };
 const completion = {
   id: "chatcmpl-1",
   object: "chat.completion",
@@ -27,23 +29,23 @@ const completion = {
   usage: { prompt_tokens: 300, completion_tokens: 60, total_tokens: 360 },
 } as unknown as ChatCompletion;
 
-const cache = new ResponseCache(new MemoryCacheStore(64 * 1024 * 1024), { tenantTtlSeconds: new Map([["on", 300]]), maxEntryBytes: 1 << 20 });
+const cache = new ResponseCache(new MemoryCacheStore(64 * 1024 * 1024), { tenantTtlSeconds: new Map([["on", 300]]), maxEntryBytes: 1 << 20, keySecret: randomBytes(32) });
 // A warm cache: 10,000 other answers stored.
-for (let i = 0; i < 10_000; i++) cache.save(cache.ticket("on", {}, { ...body, seed: i }, "gpt-4o-mini")!, { completion, provider: "openai", model: "gpt-4o-mini", costUsd: 0.0001 });
-const hitTicket = cache.ticket("on", {}, body, "gpt-4o-mini")!;
-cache.save(hitTicket, { completion, provider: "openai", model: "gpt-4o-mini", costUsd: 0.0001 });
+for (let i = 0; i < 10_000; i++) cache.save(cache.ticket("on", {}, { ...body, seed: i }, openai)!, openai, { completion, provider: "openai", model: "gpt-4o-mini", costUsd: 0.0001 });
+const hitTicket = cache.ticket("on", {}, body, openai)!;
+cache.save(hitTicket, openai, { completion, provider: "openai", model: "gpt-4o-mini", costUsd: 0.0001 });
 let n = 0;
 
 describe("response cache per request", () => {
   bench("off for the tenant (no header): directives only", () => {
-    cache.ticket("off", {}, body, "gpt-4o-mini");
+    cache.ticket("off", {}, body, openai);
   });
   bench("miss: ticket (hash) + lookup + store the answer", async () => {
-    const t = cache.ticket("on", {}, { ...body, temperature: ++n }, "gpt-4o-mini")!;
+    const t = cache.ticket("on", {}, { ...body, temperature: ++n }, openai)!;
     await cache.lookup(t);
-    cache.save(t, { completion, provider: "openai", model: "gpt-4o-mini", costUsd: 0.0001 });
+    cache.save(t, openai, { completion, provider: "openai", model: "gpt-4o-mini", costUsd: 0.0001 });
   });
   bench("hit: ticket (hash) + lookup + parse the answer", async () => {
-    await cache.lookup(cache.ticket("on", {}, body, "gpt-4o-mini")!);
+    await cache.lookup(cache.ticket("on", {}, body, openai)!);
   });
 });

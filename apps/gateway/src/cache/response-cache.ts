@@ -1,11 +1,12 @@
 // The exact-match response cache for chat: off unless the tenant's config (`cache.ttl_seconds`) or the
-// request (`x-runestone-cache: ttl=N`) turns it on, keyed by tenant and canonical body (cache-key.ts), one
+// request (`x-runestone-cache: ttl=N`) turns it on, keyed by tenant, canonical body and the deployment that
+// answers (cache-key.ts), one
 // stored form per answer (the chat.completion, whether it came as JSON or as a stream) with who produced it
 // and what it cost, so a hit can name them and count the saving. Never shared across tenants: the tenant
 // is part of every key.
 import type { ChatCompletion } from "../core/provider-contract";
 import { cacheDirectives } from "./cache-directives";
-import { cacheKey } from "./cache-key";
+import { bodyDigest, cacheKey, type ServedBy } from "./cache-key";
 import type { CacheStore } from "./cache-store";
 
 export type CacheStatus = "hit" | "miss" | "bypass";
@@ -22,9 +23,14 @@ export interface CachedAnswer {
 
 /** One request's way through the cache, from its directives. */
 export interface CacheTicket {
+  /** The key looked up: the body served by the route plan's first candidate. */
   key: string;
   lookup: boolean;
   ttlSeconds: number | undefined;
+  tenantId: string;
+  /** The canonical body's hash, for the key of whichever candidate ends up answering. */
+  digest: Buffer;
+  first: ServedBy;
 }
 
 export type CacheLookup = { status: "hit"; answer: CachedAnswer } | { status: "miss" | "bypass" };
@@ -32,8 +38,10 @@ export type CacheLookup = { status: "hit"; answer: CachedAnswer } | { status: "m
 export interface ResponseCacheOptions {
   /** Tenants with caching on by config, and their TTL. */
   tenantTtlSeconds: ReadonlyMap<string, number>;
-  /** An answer whose JSON is longer is served but not stored. */
+  /** An answer whose JSON is longer (UTF-8 bytes) is served but not stored. */
   maxEntryBytes: number;
+  /** What keys are HMACs under (cache-key-secret.ts). */
+  keySecret: Buffer;
   onError?(err: unknown, what: string): void;
 }
 
@@ -50,12 +58,13 @@ export class ResponseCache {
 
   /**
    * The request's ticket, or undefined when the cache is not used (off for the tenant, `no-store`): then no
-   * key is computed. `resolvedModel` is the catalog model routing chose, when the request named one.
+   * key is computed. `first` is the route plan's first candidate: the deployment the request would call.
    */
-  ticket(tenantId: string, headers: { cache?: string; cacheControl?: string }, body: Record<string, unknown>, resolvedModel: string | undefined): CacheTicket | undefined {
+  ticket(tenantId: string, headers: { cache?: string; cacheControl?: string }, body: Record<string, unknown>, first: ServedBy): CacheTicket | undefined {
     const d = cacheDirectives(headers.cache, headers.cacheControl, this.opts.tenantTtlSeconds.get(tenantId));
     if (!d) return undefined;
-    return { key: cacheKey(tenantId, body, resolvedModel), lookup: d.lookup, ttlSeconds: d.ttlSeconds };
+    const digest = bodyDigest(body);
+    return { key: cacheKey(this.opts.keySecret, tenantId, digest, first), lookup: d.lookup, ttlSeconds: d.ttlSeconds, tenantId, digest, first };
   }
 
   /** A backend failure or timeout is a `bypass`: the request goes upstream as if there were no cache. */
@@ -80,12 +89,17 @@ export class ResponseCache {
     }
   }
 
-  /** Stores a successful, complete answer (the caller never passes an error or a cut stream). */
-  save(t: CacheTicket, answer: CachedAnswer): void {
+  /**
+   * Stores a successful, complete answer (the caller never passes an error or a cut stream) under the
+   * deployment that made it: after a fallback, a request that would call that deployment first finds it.
+   */
+  save(t: CacheTicket, by: ServedBy, answer: CachedAnswer): void {
     if (!t.ttlSeconds) return;
     const { provider: _p, routing_policy: _r, request_id: _q, ...completion } = answer.completion;
     const text = JSON.stringify({ ...answer, completion });
-    if (text.length > this.opts.maxEntryBytes) return;
-    this.store.set(t.key, text, t.ttlSeconds);
+    // The bound is in bytes, as the memory store counts them: text.length counts UTF-16 units.
+    if (Buffer.byteLength(text) > this.opts.maxEntryBytes) return;
+    const same = by === t.first || (by.model.id === t.first.model.id && by.provider.id === t.first.provider.id && by.upstreamModel === t.first.upstreamModel);
+    this.store.set(same ? t.key : cacheKey(this.opts.keySecret, t.tenantId, t.digest, by), text, t.ttlSeconds);
   }
 }

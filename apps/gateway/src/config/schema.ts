@@ -248,6 +248,11 @@ export const configSchema = z
         max_entry_kb: z.number().int().positive().default(1024),
         /** Redis mode: a lookup that takes longer is a `bypass` (the request goes upstream), never an error. */
         lookup_timeout_ms: z.number().int().positive().default(50),
+        /**
+         * What cache keys are HMACs under, the same on every instance of one deployment (cache/cache-key-secret.ts);
+         * absent: random per process in embedded mode, derived from the admin and provider keys in Redis mode.
+         */
+        key_secret: z.string().min(16, "must be at least 16 characters").optional(),
       })
       .strict()
       .prefault({}),

@@ -1,5 +1,5 @@
 // The chat endpoint's use of the response cache (cache/response-cache.ts): look the request up once it is
-// routed (the key needs the resolved model), replay a hit as JSON or as a stream, and store a fresh answer
+// routed (the key names the deployment that would answer), replay a hit as JSON or as a stream, and store a fresh answer
 // once it is complete. A hit takes a request slot (it counts against requests per minute and concurrency)
 // with no tokens, and is accounted as no usage: usage-seen.ts reads `ctx.cache`.
 import type { Request, Response } from "express";
@@ -30,9 +30,10 @@ export interface ChatCacheLookup {
 /** Looks a routed request up and says so in `x-runestone-cache` (also on errors that follow). */
 export async function lookUpChat(cache: ResponseCache | undefined, req: Request, res: Response, p: PreparedChat): Promise<ChatCacheLookup> {
   const ctx = contextOf(res);
-  // The model routing resolved (an alias and its target share answers); none when routed by cost.
-  const resolved = typeof p.body.model === "string" && p.body.model ? p.plan.candidates[0]?.model.id : undefined;
-  const ticket = cache?.ticket(p.tenant.id, { cache: req.get(CACHE_HEADER), cacheControl: req.get("cache-control") }, p.body, resolved);
+  // Keyed on the deployment the request would call first (its provider and upstream model): routing (and the
+  // tenant's allowed_models) already chose it, so a hit is an answer this tenant may get from that deployment.
+  const first = p.plan.candidates[0];
+  const ticket = first && cache?.ticket(p.tenant.id, { cache: req.get(CACHE_HEADER), cacheControl: req.get("cache-control") }, p.body, first);
   if (!ticket) {
     ctx.cache = { status: "bypass" };
     res.setHeader(CACHE_HEADER, "bypass");
@@ -94,7 +95,7 @@ export function storeAnswer(cache: ResponseCache | undefined, ticket: CacheTicke
   const seen = usageSeen(res);
   const pricing = candidatePricing(attempt.candidate);
   const cost = pricing && seen ? costUsd(pricing, seen.counts) : null;
-  cache.save(ticket, { completion, provider: attempt.candidate.provider.id, model: attempt.candidate.model.id, costUsd: cost });
+  cache.save(ticket, attempt.candidate, { completion, provider: attempt.candidate.provider.id, model: attempt.candidate.model.id, costUsd: cost });
 }
 
 /**
