@@ -4,6 +4,7 @@
 // Anthropic through the mock upstream), also after a restart of the gateway on the same SQLite file, and across
 // two instances sharing Redis.
 import { startMockUpstream, type MockUpstream } from "@runestone/mock-upstream";
+import Database from "better-sqlite3";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../src/config/load";
@@ -184,22 +185,88 @@ describe("stored responses through the openai SDK (embedded)", () => {
 });
 
 describe("a response too large to store", () => {
-  it("is still answered, is not stored (a follow-up is 404), and the log says why without its text", async () => {
+  it("is answered with store: false and an x-runestone-store header (a follow-up is 404), and the log says why without its text", async () => {
     const logs = new LogCapture();
     const yaml = `${configYaml(upstream.url, `{ sqlite_path: ${tempSqlitePath()} }`)}responses: { max_stored_bytes: 4096 }\n`;
     const gw = await startGateway({ config: parseConfig(yaml, {}).config, logger: createLogger("info", logs) });
     try {
       const a = sdk(gw);
-      const big = Array.from({ length: 500 }, (_, i) => `secretword${i}`).join(" ");
-      const created = await a.responses.create({ model: "mock-echo", input: big });
+      // About 3 KB of input fits the bound; with its echo the record does not.
+      const big = Array.from({ length: 220 }, (_, i) => `secretword${i}`).join(" ");
+      const { data: created, response } = await a.responses.create({ model: "mock-echo", input: big }).withResponse();
       expect(created.output_text).toBe(`echo: ${big}`);
+      expect(created.store).toBe(false);
+      expect(response.headers.get("x-runestone-store")).toBe("skipped; too-large");
       await expect(a.responses.retrieve(created.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
       await expect(a.responses.create({ model: "mock-echo", previous_response_id: created.id, input: "more" })).rejects.toBeInstanceOf(OpenAI.NotFoundError);
-      // A small one is stored as usual under the same bound.
-      const small = await a.responses.create({ model: "mock-echo", input: "small" });
+      // A small one is stored as usual under the same bound, and says so.
+      const { data: small, response: smallRes } = await a.responses.create({ model: "mock-echo", input: "small" }).withResponse();
+      expect(small.store).not.toBe(false);
+      expect(smallRes.headers.get("x-runestone-store")).toBeNull();
       expect((await a.responses.retrieve(small.id)).output_text).toBe("echo: small");
       expect(logs.text()).toContain("ResponseTooLargeToStoreError");
       expect(logs.text()).not.toContain("secretword");
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it("refuses, before any upstream call, an input that alone is over the bound unless store is false", async () => {
+    const yaml = `${configYaml(upstream.url, `{ sqlite_path: ${tempSqlitePath()} }`)}responses: { max_stored_bytes: 4096 }\n`;
+    const gw = await startGateway({ config: parseConfig(yaml, {}).config, logger });
+    try {
+      const a = sdk(gw);
+      const huge = "word ".repeat(2000);
+      upstream.reset();
+      const err = await a.responses.create({ model: "claude-sonnet-4-5", input: huge }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(OpenAI.BadRequestError);
+      expect(err).toMatchObject({ param: "input", code: "input_too_large_to_store" });
+      expect(upstream.requests).toHaveLength(0);
+      expect((await a.responses.create({ model: "mock-echo", input: huge, store: false })).status).toBe("completed");
+    } finally {
+      await gw.close();
+    }
+  });
+});
+
+describe("a long conversation stored turn by turn", () => {
+  it("keeps each turn once (storage grows linearly), lists the whole conversation's items, and 404s once an earlier turn is gone", async () => {
+    const path = tempSqlitePath();
+    const yaml = configYaml(upstream.url, `{ sqlite_path: ${path} }`);
+    const gw = await startGateway({ config: parseConfig(yaml, {}).config, logger });
+    try {
+      const a = sdk(gw);
+      const turn = "x".repeat(2000);
+      let prev: string | undefined;
+      const ids: string[] = [];
+      for (let i = 0; i < 8; i++) {
+        const r = await a.responses.create({ model: "mock-echo", input: `${i} ${turn}`, ...(prev ? { previous_response_id: prev } : {}) });
+        ids.push(r.id);
+        prev = r.id;
+      }
+      // Each record holds its own turn: ~2 KB of input and its ~2 KB echo, not the conversation so far.
+      // The store writes behind (within ~100 ms): wait, bounded, for the 8 rows.
+      const db = new Database(path, { readonly: true });
+      let sizes: number[] = [];
+      for (let waited = 0; sizes.length < 8 && waited < 10_000; waited += 50) {
+        sizes = (db.prepare("SELECT length(record) AS n FROM responses").all() as Array<{ n: number }>).map((r) => r.n);
+        if (sizes.length < 8) await new Promise((r) => setTimeout(r, 50));
+      }
+      db.close();
+      expect(sizes).toHaveLength(8);
+      expect(Math.max(...sizes)).toBeLessThan(6000);
+      // input_items walks the chain: 8 inputs and the 7 replayed outputs between them.
+      const items = [];
+      for await (const item of a.responses.inputItems.list(ids[7]!, { order: "asc", limit: 100 })) items.push(item);
+      expect(items).toHaveLength(15);
+      expect(JSON.stringify(items[0])).toContain(`0 ${turn}`);
+      // An earlier turn deleted: the later one is still read, but neither continued nor listed.
+      await a.responses.delete(ids[2]!);
+      expect((await a.responses.retrieve(ids[7]!)).id).toBe(ids[7]);
+      const cont = await a.responses.create({ model: "mock-echo", input: "more", previous_response_id: ids[7]! }).catch((e: unknown) => e);
+      expect(cont).toBeInstanceOf(OpenAI.NotFoundError);
+      expect((cont as Error).message).toContain(`earlier turn ('${ids[2]}')`);
+      await expect(a.responses.inputItems.list(ids[7]!)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
     } finally {
       await gw.close();
     }

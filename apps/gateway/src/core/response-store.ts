@@ -11,16 +11,22 @@ export interface StoredResponse {
   /** The response object exactly as the client received it (for a stream: the `response.completed` one). */
   response: Record<string, unknown>;
   /**
-   * The whole conversation this response answered, as Responses input items: the replayed history of its
-   * `previous_response_id` chain followed by this request's own input (a string input becomes one user
-   * message item). Replaying `input` + `response.output` + the next request's input continues it.
+   * This turn's own input items (a string input becomes one user message item; item references resolved).
+   * With `previousResponseId` the earlier turns live in their own records, read along the chain
+   * (endpoints/responses/load-conversation.ts), so each record holds one turn and storage grows linearly with a
+   * conversation. A record without `previousResponseId` starts its chain; records written before the chain
+   * existed hold their whole conversation here, and start a chain just the same.
    */
   input: unknown[];
+  /** The stored response this one continued (`previous_response_id`), of the same tenant. */
+  previousResponseId?: string;
   /** Unix seconds. */
   createdAt: number;
 }
 
 export interface ResponseStore {
+  /** The largest record (as JSON, in bytes) a put accepts; a larger one is refused with ResponseTooLargeToStoreError. */
+  readonly maxBytes?: number;
   /** Keeps the record for the store's TTL; a second put with the same id replaces it. */
   put(record: StoredResponse): Promise<void>;
   /** The tenant's record, or undefined when it does not exist, expired, or belongs to another tenant. */
@@ -28,4 +34,12 @@ export interface ResponseStore {
   /** True when the tenant's record existed and is now gone. */
   delete(tenantId: string, id: string): Promise<boolean>;
   close(): Promise<void>;
+}
+
+/** A put refused because the record is over the store's maxBytes: the caller tells its client (store: false). */
+export class ResponseTooLargeToStoreError extends Error {
+  constructor(bytes: number, max: number) {
+    super(`the response and its turn's input take ${bytes} bytes, more than responses.max_stored_bytes (${max}); it was not stored`);
+    this.name = "ResponseTooLargeToStoreError";
+  }
 }

@@ -14,6 +14,10 @@ export class MemoryResponseStore implements ResponseStore {
 
   constructor(private readonly opts: ResponseStoreOptions & { maxRecords?: number }) {}
 
+  get maxBytes(): number {
+    return this.opts.maxBytes;
+  }
+
   async put(record: StoredResponse): Promise<void> {
     const text = encodeStoredResponse(record, this.opts.maxBytes);
     const key = keyOf(record.tenantId, record.id);

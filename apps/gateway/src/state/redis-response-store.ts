@@ -13,6 +13,10 @@ export class RedisResponseStore implements ResponseStore {
     private readonly opts: ResponseStoreOptions,
   ) {}
 
+  get maxBytes(): number {
+    return this.opts.maxBytes;
+  }
+
   async put(record: StoredResponse): Promise<void> {
     const text = encodeStoredResponse(record, this.opts.maxBytes);
     await this.redis.set(this.keyOf(record.tenantId, record.id), text, "PX", Math.max(1, Math.round(this.opts.ttlMs)));

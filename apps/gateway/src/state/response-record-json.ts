@@ -1,17 +1,12 @@
 // How a stored Responses API record is written to a backend: one JSON text per record, with a bound on its
-// size. A record holds its whole conversation (each turn replays the previous ones), so a long chain grows
-// with every turn; past the bound it is refused rather than filling the state backend.
-import type { StoredResponse } from "../core/response-store";
+// size. A record holds one turn (its own input, its response, and the id of the response it continued); past
+// the bound it is refused rather than filling the state backend, and the caller says so to its client.
+import { ResponseTooLargeToStoreError, type StoredResponse } from "../core/response-store";
 
-export class ResponseTooLargeToStoreError extends Error {
-  constructor(bytes: number, max: number) {
-    super(`the response and its conversation take ${bytes} bytes, more than responses.max_stored_bytes (${max}); it was not stored`);
-    this.name = "ResponseTooLargeToStoreError";
-  }
-}
+export { ResponseTooLargeToStoreError };
 
 export function encodeStoredResponse(record: StoredResponse, maxBytes: number): string {
-  const text = JSON.stringify({ id: record.id, tenantId: record.tenantId, createdAt: record.createdAt, response: record.response, input: record.input });
+  const text = JSON.stringify({ id: record.id, tenantId: record.tenantId, createdAt: record.createdAt, response: record.response, input: record.input, previousResponseId: record.previousResponseId });
   // Byte length only when the character count could be over: most records are far below the bound.
   if (text.length * 3 > maxBytes) {
     const bytes = Buffer.byteLength(text);
@@ -22,7 +17,9 @@ export function encodeStoredResponse(record: StoredResponse, maxBytes: number): 
 
 export function decodeStoredResponse(text: string): StoredResponse {
   const r = JSON.parse(text) as StoredResponse;
-  return { id: r.id, tenantId: r.tenantId, createdAt: r.createdAt, response: r.response, input: r.input };
+  const out: StoredResponse = { id: r.id, tenantId: r.tenantId, createdAt: r.createdAt, response: r.response, input: r.input };
+  if (typeof r.previousResponseId === "string") out.previousResponseId = r.previousResponseId;
+  return out;
 }
 
 export interface ResponseStoreOptions {

@@ -138,6 +138,18 @@ describe.each(kinds)("the %s response store", (_kind, open) => {
     await store.close();
   });
 
+  it("keeps the id of the response a turn continued, and says its bound", async () => {
+    const store = open({ ...LONG, maxBytes: 12_345 });
+    const first = record("tenant-a", "first");
+    const second = { ...record("tenant-a", "second"), previousResponseId: first.id };
+    await store.put(first);
+    await store.put(second);
+    expect(await store.get("tenant-a", second.id)).toEqual(second);
+    expect((await store.get("tenant-a", first.id))?.previousResponseId).toBeUndefined();
+    expect(store.maxBytes).toBe(12_345);
+    await store.close();
+  });
+
   it("refuses a record larger than the bound, and stores nothing", async () => {
     const store = open({ ...LONG, maxBytes: 10_000 });
     const r = record("tenant-a", "x".repeat(20_000));

@@ -75,6 +75,10 @@ export class SqliteResponseStore implements ResponseStore {
     this.sweepTimer.unref();
   }
 
+  get maxBytes(): number {
+    return this.opts.maxBytes;
+  }
+
   async put(record: StoredResponse): Promise<void> {
     const text = encodeStoredResponse(record, this.opts.maxBytes);
     this.queue({ tenantId: record.tenantId, id: record.id, text, expiresAt: Date.now() + this.opts.ttlMs });

@@ -31,7 +31,8 @@ export const responses: Route = {
     if (typeof body.model !== "string") {
       return sendJson(ctx.ex.res, 400, openaiInvalid("Missing required parameter: 'model'.", "model", "missing_required_parameter"));
     }
-    if (typeof body.input !== "string" && !Array.isArray(body.input)) {
+    // As on OpenAI, a stored prompt template (`prompt`) may stand in for the input.
+    if (typeof body.input !== "string" && !Array.isArray(body.input) && (typeof body.prompt !== "object" || body.prompt === null)) {
       return sendJson(ctx.ex.res, 400, openaiInvalid("Missing required parameter: 'input'.", "input", "missing_required_parameter"));
     }
     const input = readResponsesRequest(body);

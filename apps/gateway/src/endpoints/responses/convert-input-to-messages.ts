@@ -17,7 +17,7 @@ export function convertInputToMessages(body: Pick<ResponsesBody, "input" | "inst
     out.push({ role: "user", content: body.input });
     return out as ChatMessage[];
   }
-  body.input.forEach((item, i) => convertItem(item, `input.${i}`, out));
+  (body.input ?? []).forEach((item, i) => convertItem(item, `input.${i}`, out));
   return out as ChatMessage[];
 }
 

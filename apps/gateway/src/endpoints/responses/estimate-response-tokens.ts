@@ -11,7 +11,7 @@ const TOKENS_PER_IMAGE = 765;
 export function estimateResponsePromptTokens(body: Pick<ResponsesBody, "input" | "instructions" | "tools">): number {
   let tokens = TOKENS_PER_REQUEST;
   let chars = typeof body.instructions === "string" ? body.instructions.length : 0;
-  const items = typeof body.input === "string" ? [{ content: body.input }] : body.input;
+  const items = typeof body.input === "string" ? [{ content: body.input }] : (body.input ?? []);
   for (const item of items as Array<Record<string, unknown>>) {
     tokens += TOKENS_PER_ITEM;
     for (const field of ["content", "output", "arguments", "name"]) {

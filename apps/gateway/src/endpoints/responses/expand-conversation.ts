@@ -1,39 +1,121 @@
 // State between Responses API calls, kept by the gateway for every provider: `previous_response_id` names a
-// response this tenant stored, whose conversation (its input, then its output items) is replayed before the
-// new input; the id itself is never forwarded, not even to OpenAI, where another tenant's response could live
-// under the same upstream key. An id the tenant's store does not hold is a 404.
-import { notFound } from "../../core/http-error";
-import type { ResponseStore } from "../../core/response-store";
+// response this tenant stored, whose conversation (every earlier turn's input and output, read along the chain
+// of stored turns) is replayed before the new input; the id itself is never forwarded, not even to OpenAI, where
+// another tenant's response could live under the same upstream key. For the same reason an `item_reference`
+// input item is resolved here, from the items of that stored conversation, and never forwarded. An id the
+// tenant's store does not hold is a 404; so is a conversation whose earlier turn expired or was deleted.
+import { badRequest, HttpError, notFound } from "../../core/http-error";
+import type { ResponseStore, StoredResponse } from "../../core/response-store";
 import type { ResponseInputItem, ResponsesBody } from "./responses-types";
+
+/** The most turns a conversation is read back over (each one a tenant-scoped read of the store). */
+export const MAX_CONVERSATION_TURNS = 1000;
 
 export interface Conversation {
   /** The request to serve: `input` the whole conversation, `previous_response_id` removed. */
   body: ResponsesBody;
-  /** The conversation as input items: what the stored record's `input` is. */
+  /** This turn's own input items (item references resolved): what the stored record's `input` is. */
   input: unknown[];
+  /** The response this turn continues: what the stored record names as its previous one. */
+  previousResponseId?: string;
 }
 
-/** The request's own input as items (a text input is one user message). */
+/** The request's own input as items (a text input is one user message; no input, none). */
 export function inputItems(input: ResponsesBody["input"]): ResponseInputItem[] {
+  if (input === undefined) return [];
   return typeof input === "string" ? [{ type: "message", role: "user", content: input }] : input;
 }
 
 export async function expandConversation(body: ResponsesBody, tenantId: string, store: ResponseStore | undefined): Promise<Conversation> {
   const previousId = body.previous_response_id;
+  const { previous_response_id: _, ...rest } = body;
   if (typeof previousId !== "string" || !previousId) {
-    if (previousId === null) {
-      const { previous_response_id: _, ...rest } = body;
-      return { body: rest as ResponsesBody, input: inputItems(body.input) };
-    }
-    return { body, input: inputItems(body.input) };
+    const own = resolveReferences(inputItems(body.input), undefined);
+    const served = own.resolved ? ({ ...rest, input: own.items } as ResponsesBody) : previousId === null ? (rest as ResponsesBody) : body;
+    return { body: served, input: own.items };
   }
   const previous = await store?.get(tenantId, previousId);
   if (!previous) {
     throw notFound(`Previous response with id '${previousId}' not found (responses are kept per tenant, for a limited time, unless created with store: false).`, "previous_response_not_found", "previous_response_id");
   }
-  const input = [...previous.input, ...replayable(previous.response), ...inputItems(body.input)];
-  const { previous_response_id: _, ...rest } = body;
-  return { body: { ...rest, input: input as ResponseInputItem[] } as ResponsesBody, input };
+  const chain = await loadChain(store!, tenantId, previous, (earlier) =>
+    notFound(`An earlier turn ('${earlier}') of the conversation of '${previousId}' has expired or was deleted, so the conversation can no longer be continued; send the whole conversation as input instead.`, "previous_response_not_found", "previous_response_id"),
+  );
+  const own = resolveReferences(inputItems(body.input), chain);
+  const input = [...conversationItems(chain), ...replayable(previous.response), ...own.items];
+  return { body: { ...rest, input: input as ResponseInputItem[] } as ResponsesBody, input: own.items, previousResponseId: previousId };
+}
+
+/**
+ * A stored record's chain, oldest turn first and ending with the record: each step one tenant-scoped read, at
+ * most MAX_CONVERSATION_TURNS of them. A turn that is gone is `missing(its id)`.
+ */
+export async function loadChain(store: ResponseStore, tenantId: string, record: StoredResponse, missing: (id: string) => HttpError): Promise<StoredResponse[]> {
+  const chain = [record];
+  for (let at = record; at.previousResponseId !== undefined; ) {
+    if (chain.length >= MAX_CONVERSATION_TURNS) {
+      throw badRequest(`The conversation has more than ${MAX_CONVERSATION_TURNS} stored turns, more than the gateway reads back; start a new one (send its gist as input).`, "previous_response_id", "conversation_too_long");
+    }
+    const earlier = await store.get(tenantId, at.previousResponseId);
+    if (!earlier) throw missing(at.previousResponseId);
+    chain.push(earlier);
+    at = earlier;
+  }
+  return chain.reverse();
+}
+
+/**
+ * The input items of a chain's last turn, as one conversation: every earlier turn's input and replayable
+ * output, then the last turn's input. A record without a previous one (also one written before chains, which
+ * holds its whole conversation) starts it.
+ */
+export function conversationItems(chain: StoredResponse[]): unknown[] {
+  const items: unknown[] = [];
+  chain.forEach((r, i) => {
+    items.push(...r.input);
+    if (i < chain.length - 1) items.push(...replayable(r.response));
+  });
+  return items;
+}
+
+/**
+ * `item_reference` items replaced by the stored item they name, looked up in the tenant's own conversation
+ * (the previous_response_id chain): an id it does not hold, or a reference without that chain, is the client's
+ * 400, never a request to OpenAI that could resolve another tenant's item under the shared key.
+ */
+function resolveReferences(items: ResponseInputItem[], chain: StoredResponse[] | undefined): { items: ResponseInputItem[]; resolved: boolean } {
+  if (!items.some((it) => it?.type === "item_reference")) return { items, resolved: false };
+  const byId = chain ? storedItemsById(chain) : new Map<string, unknown>();
+  const out = items.map((it, i) => {
+    if (it?.type !== "item_reference") return it;
+    const id = (it as { id?: unknown }).id;
+    const found = typeof id === "string" ? byId.get(id) : undefined;
+    if (!found) {
+      throw badRequest(`input.${i}: item_reference '${String(id)}' is not an item of this tenant's stored conversation; the gateway resolves item references only among the items of the conversation named by previous_response_id.`, `input.${i}.id`, "item_not_found");
+    }
+    return found as ResponseInputItem;
+  });
+  return { items: out, resolved: true };
+}
+
+/** The items of a chain that carry an id (inputs and outputs), as they would be replayed. */
+function storedItemsById(chain: StoredResponse[]): Map<string, unknown> {
+  const byId = new Map<string, unknown>();
+  for (const r of chain) {
+    for (const item of r.input) {
+      const id = (item as { id?: unknown } | null)?.id;
+      if (typeof id === "string") byId.set(id, item);
+    }
+    const output = Array.isArray(r.response.output) ? (r.response.output as Array<Record<string, unknown>>) : [];
+    const built = typeof r.response.provider === "string";
+    for (const item of output) {
+      if (typeof item?.id !== "string") continue;
+      // A gateway-built item's id is the gateway's own: replayed without it, as replayable() does.
+      const { id, ...rest } = item;
+      byId.set(id, built ? rest : item);
+    }
+  }
+  return byId;
 }
 
 /**

@@ -69,6 +69,14 @@ export function prepareResponses(
     // would need translation cannot serve the request, so it is no candidate (alone, it answers the 400 naming them).
     plan = { ...plan, candidates: plan.candidates.filter(isPassthrough) };
   }
+  if (body.prompt !== undefined && body.prompt !== null) {
+    // A stored prompt template lives at OpenAI, which alone can expand it: only its deployments can serve it.
+    const candidates = plan.candidates.filter(isPassthrough);
+    if (!candidates.length) {
+      throw badRequest(`'prompt' (an OpenAI stored prompt template) can only be served by an OpenAI deployment; '${model?.id ?? body.model}' is not one. Send the prompt's text as input instead.`, "prompt", "unsupported_parameter");
+    }
+    plan = { ...plan, candidates };
+  }
   return { body, clientBody, stream, plan, requestId, tenant, newId, createdAt: Math.floor(Date.now() / 1000), promptEstimate };
 }
 
@@ -92,7 +100,7 @@ function routingView(body: ResponsesBody, stream: boolean): ChatRequest & Record
 function viewContent(body: ResponsesBody): Array<Record<string, unknown>> {
   let text = typeof body.instructions === "string" ? body.instructions : "";
   let image = false;
-  const items = typeof body.input === "string" ? [{ content: body.input }] : body.input;
+  const items = typeof body.input === "string" ? [{ content: body.input }] : (body.input ?? []);
   for (const item of items) {
     const content = (item as { content?: unknown; output?: unknown; arguments?: unknown }).content ?? (item as { output?: unknown }).output;
     if (typeof content === "string") text += content;

@@ -21,9 +21,11 @@ import { estimateResponsePromptTokens } from "./estimate-response-tokens";
 import { expandConversation } from "./expand-conversation";
 import { fromResponseUsage } from "./map-usage";
 import { isPassthrough, prepareResponses, responsesRunner, responsesStreamRunner } from "./prepare-responses";
+import { refuseUnsupported } from "./refuse-unsupported";
 import { randomId, type NewId } from "./response-ids";
 import { responsesStreamEncoder } from "./responses-stream-encoder";
 import type { ResponseObject, ResponsesBody } from "./responses-types";
+import { refuseInputTooLargeToStore, STORE_SKIPPED_TOO_LARGE, storeResponseTurn } from "./store-response-turn";
 
 export interface ResponsesDeps extends ModelEndpointDeps {
   /** The tenants' stored responses: `store` and `previous_response_id`. Without it nothing is kept, and every previous_response_id is a 404. */
@@ -48,7 +50,10 @@ export async function handleResponses(deps: ResponsesDeps, req: Request, res: Re
     res.setHeader("x-request-id", clientBody.request_id);
   }
   const tenant = ctx.tenant!;
+  refuseUnsupported(clientBody);
+  const store = clientBody.store !== false ? deps.responseStore : undefined;
   const conversation = await expandConversation(clientBody, tenant.id, deps.responseStore);
+  refuseInputTooLargeToStore(conversation, store);
   const promptTokens = estimateResponsePromptTokens(conversation.body);
   const p = prepareResponses(deps.router, conversation.body, clientBody, tenant, ctx.requestId, deps.newId ?? randomId, promptTokens);
   ctx.routingPolicy = p.plan.policy;
@@ -58,16 +63,8 @@ export async function handleResponses(deps: ResponsesDeps, req: Request, res: Re
   const queue = deps.overflow && !p.stream ? (refusal: Refusal) => overflowToQueue(deps.overflow, req, res, { kind: "response", tenant, requestId: ctx.requestId, stream: false, body: clientBody }, refusal) : undefined;
   if (!(await admitRequest(res, deps, tenant, { tokens: promptTokens + cap, promptTokens, candidates: p.plan.candidates }, queue))) return;
 
-  const store = clientBody.store !== false ? deps.responseStore : undefined;
-  const keep = async (response: ResponseObject) => {
-    if (!store || typeof response.id !== "string") return;
-    try {
-      const createdAt = typeof response.created_at === "number" ? response.created_at : Math.floor(Date.now() / 1000);
-      await store.put({ id: response.id, tenantId: tenant.id, response, input: conversation.input, createdAt });
-    } catch (err) {
-      deps.onStoreError?.(err);
-    }
-  };
+  /** False when the turn was too large to keep (the response then says `store: false`). */
+  const keep = async (response: ResponseObject) => !store || storeResponseTurn(store, tenant.id, response, conversation, deps.onStoreError);
 
   const { signal, inFlight } = upstreamSignal(res, deps.requestTimeoutMs);
   if (!p.stream) {
@@ -80,13 +77,14 @@ export async function handleResponses(deps: ResponsesDeps, req: Request, res: Re
       ctx.usage = fromResponseUsage(result.response.usage);
     }
     ctx.response = { id: result.response.id, model: result.response.model, finishReasons: [result.response.status] };
-    await keep(result.response);
-    sendJson(res, 200, result.response, routingHeaders(res, attempt, p.plan.policy), deps.validateResponses === true);
+    const headers = routingHeaders(res, attempt, p.plan.policy);
+    if (!(await keep(result.response))) headers["x-runestone-store"] = STORE_SKIPPED_TOO_LARGE;
+    sendJson(res, 200, result.response, headers, deps.validateResponses === true);
     return;
   }
   // Failures before the first event propagate (after any fallback): the client gets a JSON error.
   const started = await streamOnCandidates(p.plan, responsesStreamRunner(p), signal, inFlight);
   ctx.attempt = started.attempt;
   const headers = routingHeaders(res, started.attempt, p.plan.policy);
-  await relayStream(ctx, started, responsesStreamEncoder(res, ctx, headers, { passthrough: isPassthrough(started.attempt.candidate), onFinal: keep }));
+  await relayStream(ctx, started, responsesStreamEncoder(res, ctx, headers, { passthrough: isPassthrough(started.attempt.candidate), onFinal: async (r) => void (await keep(r)) }));
 }

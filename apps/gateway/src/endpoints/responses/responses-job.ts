@@ -16,6 +16,7 @@ import { fromResponseUsage } from "./map-usage";
 import { prepareResponses, responsesRunner } from "./prepare-responses";
 import { randomId, type NewId } from "./response-ids";
 import type { ResponsesBody } from "./responses-types";
+import { storeResponseTurn } from "./store-response-turn";
 
 export interface ResponseJobDeps {
   router: Router;
@@ -48,14 +49,7 @@ export function responseJobPreparer(deps: ResponseJobDeps): JobPreparer {
         const estimated = usage === undefined;
         usage ??= result.completion ? estimatedAnswerUsage(promptTokens, result.completion) : { prompt_tokens: promptTokens, completion_tokens: 0, total_tokens: promptTokens };
         const response = result.response;
-        if (clientBody.store !== false && deps.responseStore && typeof response.id === "string") {
-          try {
-            const createdAt = typeof response.created_at === "number" ? response.created_at : Math.floor(Date.now() / 1000);
-            await deps.responseStore.put({ id: response.id, tenantId: tenant.id, response, input: conversation.input, createdAt });
-          } catch (err) {
-            deps.onStoreError?.(err);
-          }
-        }
+        if (clientBody.store !== false && deps.responseStore) await storeResponseTurn(deps.responseStore, tenant.id, response, conversation, deps.onStoreError);
         return { result: response, attempt, usage, estimated };
       },
     };

@@ -1,11 +1,13 @@
 // GET and DELETE /v1/responses/{response_id}, and GET .../input_items: the responses the gateway stored for
 // the caller's tenant (POST /v1/responses lives in responses.ts). Another tenant's id is indistinguishable
 // from a missing one (404), so ids leak nothing. A state backend that fails (Redis unreachable, the SQLite
-// file unusable) is a 503 to retry, never a 500. These routes take no admission: reading is free.
+// file unusable) is a 503 to retry, never a 500. These routes take no admission: reading is free. A record
+// holds one turn: input_items reads the whole conversation back along the chain of stored turns.
 import { Router as ExpressRouter, type Response } from "express";
 import { contextOf } from "../../core/request-context";
 import type { ResponseStore, StoredResponse } from "../../core/response-store";
-import { HttpError } from "../../core/http-error";
+import { badRequest, HttpError } from "../../core/http-error";
+import { conversationItems, loadChain } from "../../endpoints/responses/expand-conversation";
 import { stateUnavailable } from "../../core/state-unavailable";
 
 export interface StoredResponseRoutesDeps {
@@ -22,6 +24,8 @@ export function storedResponseRoutes({ store, onError }: StoredResponseRoutesDep
     try {
       return await run();
     } catch (err) {
+      // The client's own answer (a 404 for a turn gone from the chain), not the store failing.
+      if (err instanceof HttpError && err.status < 500) throw err;
       onError(err, `response store ${what}`);
       throw stateUnavailable(`to ${what} stored responses`);
     }
@@ -33,6 +37,10 @@ export function storedResponseRoutes({ store, onError }: StoredResponseRoutesDep
   };
 
   r.get("/v1/responses/:response_id", async (req, res) => {
+    // include, include_obfuscation and starting_after shape a replayed stream or extra data: the stored response is answered as is.
+    if ((req.query as { stream?: unknown }).stream === true || (req.query as { stream?: unknown }).stream === "true") {
+      throw badRequest("Replaying a stored response's event stream (stream=true) is not supported: the gateway keeps the final response only; read it without stream.", "stream", "unsupported_parameter");
+    }
     res.json((await find(res, req.params.response_id as string)).response);
   });
 
@@ -43,9 +51,13 @@ export function storedResponseRoutes({ store, onError }: StoredResponseRoutesDep
   });
 
   r.get("/v1/responses/:response_id/input_items", async (req, res) => {
-    const found = await find(res, req.params.response_id as string);
+    const id = req.params.response_id as string;
+    const found = await find(res, id);
+    const chain = await stored("read", () =>
+      loadChain(store, tenantOf(res), found, (earlier) => new HttpError({ status: 404, type: "not_found_error", code: "response_not_found", param: "response_id", message: `An earlier turn ('${earlier}') of the conversation of ${id} has expired or was deleted, so its input items can no longer be listed.` })),
+    );
     const q = req.query as { limit?: string | number; order?: string; after?: string };
-    res.json(pageOfItems(found.input, { limit: Number(q.limit ?? 20), order: q.order === "asc" ? "asc" : "desc", after: q.after }));
+    res.json(pageOfItems(conversationItems(chain), { limit: Number(q.limit ?? 20), order: q.order === "asc" ? "asc" : "desc", after: q.after }));
   });
   return r;
 }

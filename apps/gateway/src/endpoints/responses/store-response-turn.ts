@@ -1,0 +1,43 @@
+// Keeping one answered turn in the tenant's response store (POST /v1/responses and its queued jobs): the
+// turn's own input and the id of the response it continued, never the whole conversation again (that is
+// read back along the chain: expand-conversation.ts). A turn too large to keep is said, not silently dropped:
+// an input that alone is over the bound is refused before any upstream call, and a response that pushes the
+// record over it is answered with `store: false` (the caller adds the x-runestone-store header).
+import { badRequest } from "../../core/http-error";
+import { ResponseTooLargeToStoreError, type ResponseStore } from "../../core/response-store";
+import type { Conversation } from "./expand-conversation";
+import type { ResponseObject } from "./responses-types";
+
+/** The x-runestone-store header's value for a response that asked to be stored and was not. */
+export const STORE_SKIPPED_TOO_LARGE = "skipped; too-large";
+
+/** 400 before the upstream call when this turn's input alone could never be stored. */
+export function refuseInputTooLargeToStore(conversation: Conversation, store: ResponseStore | undefined): void {
+  const max = store?.maxBytes;
+  if (max === undefined) return;
+  const text = JSON.stringify(conversation.input);
+  // Byte length only when the character count could be over: most inputs are far below the bound.
+  if (text.length * 3 <= max) return;
+  const bytes = Buffer.byteLength(text);
+  if (bytes > max) {
+    throw badRequest(`The input takes ${bytes} bytes, more than the ${max} this gateway stores per response (responses.max_stored_bytes); send it with "store": false, or a smaller input.`, "input", "input_too_large_to_store");
+  }
+}
+
+/**
+ * Puts the turn; false when it was too large (then `response.store` is set to false, so the answer tells the
+ * client it cannot be read back or continued). Any other failure is reported and the answer goes out as is.
+ */
+export async function storeResponseTurn(store: ResponseStore, tenantId: string, response: ResponseObject, conversation: Conversation, onStoreError?: (err: unknown) => void): Promise<boolean> {
+  if (typeof response.id !== "string") return true;
+  try {
+    const createdAt = typeof response.created_at === "number" ? response.created_at : Math.floor(Date.now() / 1000);
+    await store.put({ id: response.id, tenantId, response, input: conversation.input, previousResponseId: conversation.previousResponseId, createdAt });
+    return true;
+  } catch (err) {
+    onStoreError?.(err);
+    if (!(err instanceof ResponseTooLargeToStoreError)) return true;
+    (response as Record<string, unknown>).store = false;
+    return false;
+  }
+}
