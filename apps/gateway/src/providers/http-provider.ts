@@ -187,9 +187,19 @@ export class HttpProvider implements Provider {
       if (type === "error") {
         ended = true;
         yield { ...ev, data: redactResponsesErrorEvent(ev.data) };
-      } else if (type === "response.completed" || type === "response.incomplete" || type === "response.failed") {
+      } else if (type === "response.failed") {
         ended = true;
         yield { ...ev, data: readResponsesTerminalEvent(ev.data) };
+      } else if (type === "response.completed" || type === "response.incomplete") {
+        ended = true;
+        let data: string;
+        try {
+          data = readResponsesTerminalEvent(ev.data, type);
+        } catch (err) {
+          // A final response the gateway could not keep or replay: the upstream's protocol error, not a success.
+          throw this.tag(err instanceof UpstreamError ? err : new UpstreamError({ kind: "protocol", message: "stream event does not have the expected shape" }));
+        }
+        yield { ...ev, data };
       } else yield ev;
     }
     if (!ended) throw this.tag(new UpstreamError({ kind: "protocol", message: "upstream stream ended before response.completed" }));

@@ -721,3 +721,46 @@ describe("the response cache and malformed answers", () => {
     row.pass(seen.join("; "));
   });
 });
+
+describe("a passthrough answer's output, replayed by previous_response_id", () => {
+  const items = [
+    '{"type":"message","role":"assistant","content":5}',
+    '{"type":"message","role":"assistant","content":[null]}',
+    '{"type":"message","role":"user","content":{}}',
+    '{"type":"message","role":"user","content":[{"type":"output_text","text":5}]}',
+    '{"type":"message","role":"user","content":[7]}',
+    '{"type":"function_call","call_id":5,"name":"f","arguments":{}}',
+    '{"type":"function_call_output","call_id":"c","output":[null]}',
+    '{"type":"function_call_output","call_id":"c","output":{"x":1}}',
+    '{"type":"reasoning","encrypted_content":5,"summary":null}',
+    '{"type":"message","role":"__proto__","content":"x"}',
+  ];
+  const body = (id: string, item: string) => `{"id":"${id}","object":"response","status":"completed","output":[${item}],"usage":{"input_tokens":1,"output_tokens":1,"total_tokens":2}}`;
+
+  it("never answers 500 when a stored upstream answer with malformed output items is continued on a translated model", async () => {
+    const row = rec.start(
+      "/v1/responses: an OpenAI answer with malformed output items, stored, then continued with previous_response_id on a translated model (JSON and SSE)",
+      "the first answer a response or an error; the continuation a response or a 4xx/502 in OpenAI's shape, never a 500; process alive",
+    );
+    const outcomes: Record<string, number> = {};
+    const count = (k: string) => (outcomes[k] = (outcomes[k] ?? 0) + 1);
+    for (const [i, item] of items.entries()) {
+      for (const stream of [false, true]) {
+        const id = `resp_hostile_${i}_${stream}`;
+        const raw = body(id, item);
+        answer("r-pass", { rawBody: stream ? `event: response.created\ndata: {"type":"response.created","sequence_number":0,"response":{"id":"${id}","object":"response","status":"in_progress","output":[],"usage":null}}\n\nevent: response.completed\ndata: {"type":"response.completed","sequence_number":1,"response":${raw}}\n\n` : raw });
+        const first = await responses("r-pass", stream ? { stream: true } : {});
+        const outcome = expectWellFormedResponse(first, `first ${item} ${stream}`);
+        count(`first ${first.status} ${outcome}`);
+        upstream.reset();
+        const next = await responses("r-trans", { previous_response_id: id });
+        expect(gw.alive()).toBe(true);
+        expectWellFormedResponse(next, `continued ${item} ${stream} (first ${first.status} ${outcome})`);
+        count(`continued ${next.status}`);
+      }
+    }
+    upstream.reset();
+    await stillServing();
+    row.pass(`${items.length} item shapes x JSON/SSE: ${Object.entries(outcomes).map(([k, n]) => `${k} x${n}`).join(", ")}`);
+  });
+});

@@ -1,37 +1,62 @@
 // The upstream's Responses API answer on the passthrough (OpenAI, Azure), checked as loosely as a chat answer
-// (read-openai-chat.ts), on the fields the gateway reads: an answer that is not an object with a string `id`
-// (the store's key) and an `output` list of objects (replayed by previous_response_id) is the upstream's
-// protocol error (502 upstream_protocol_error), never a TypeError in the endpoint (500); and `usage`, which accounting reads and
-// the contract promises as counts (ResponseUsage), is made of token counts or is null (sanitize-usage.ts),
-// in the JSON answer and in the stream's terminal event alike. Everything else passes as the upstream sent it.
+// (read-openai-chat.ts), on the fields the gateway reads: the response must be an object with a string `id` (the
+// store's key) and an `output` list of items whose `content` / `output` are text or lists of parts (a follow-up
+// with previous_response_id replays them, to a translated model too). Anything else is the upstream's protocol
+// error (502 upstream_protocol_error; in a stream, an error event instead of its response.completed), never a
+// TypeError in the endpoint or in a later request's translation (500), and never stored. `usage`, which
+// accounting reads and the contract promises as counts (ResponseUsage), is made of token counts or is null
+// (sanitize-usage.ts). Everything else passes as the upstream sent it.
 import { UpstreamError } from "../../core/upstream-error";
 import { isObject, sanitizeResponsesUsage } from "../sanitize-usage";
 
-/** The answer with its usage sanitized; throws a protocol error when it is not a response object. */
+/** Text, nothing, or a list of parts that are objects: what a replayed item's content may be. */
+const partsOk = (v: unknown) => v === undefined || v === null || typeof v === "string" || (Array.isArray(v) && v.every(isObject));
+
+/** What is wrong with a response object, or undefined when the fields the gateway reads are usable. */
+function responseProblem(r: unknown): string | undefined {
+  if (!isObject(r)) return "response is not a JSON object";
+  if (typeof r.id !== "string") return "response has no string id";
+  if (!Array.isArray(r.output)) return "response output is not a list";
+  for (const [i, item] of r.output.entries()) {
+    if (!isObject(item)) return `output[${i}] is not an object`;
+    if (!partsOk(item.content)) return `output[${i}].content is neither text nor a list of parts`;
+    if (!partsOk(item.output)) return `output[${i}].output is neither text nor a list of parts`;
+  }
+  return undefined;
+}
+
+/** The answer with its usage sanitized; throws a protocol error when it is not a usable response object. */
 export function readOpenAIResponse(json: unknown): Record<string, unknown> {
-  if (!isObject(json)) throw new UpstreamError({ kind: "protocol", message: "response is not a JSON object" });
-  if (typeof json.id !== "string") throw new UpstreamError({ kind: "protocol", message: "response has no string id" });
-  if (!Array.isArray(json.output) || !json.output.every(isObject)) throw new UpstreamError({ kind: "protocol", message: "response output is not a list of items" });
-  if (!("usage" in json)) return json;
-  const usage = sanitizeResponsesUsage(json.usage);
-  return sameJson(json.usage, usage) ? json : { ...json, usage };
+  const problem = responseProblem(json);
+  if (problem) throw new UpstreamError({ kind: "protocol", message: problem });
+  const r = json as Record<string, unknown>;
+  if (!("usage" in r)) return r;
+  const usage = sanitizeResponsesUsage(r.usage);
+  return sameJson(r.usage, usage) ? r : { ...r, usage };
 }
 
 /**
- * A terminal event's data (response.completed / incomplete / failed) with its response's usage sanitized: the
- * same string when it was clean (the usual case), so the event is relayed byte for byte. A malformed event, or
- * one without a response object, is the client's to see as it is: the endpoint accounts it as no usage.
+ * A terminal event's data with its response's usage sanitized: the same string when it was clean (the usual
+ * case), so the event is relayed byte for byte. The response of response.completed / response.incomplete (the
+ * one kept for previous_response_id) must be usable, as a JSON answer must (a protocol error otherwise); a
+ * response.failed (the default `type`) is relayed as it came, its usage sanitized when it has a response object.
  */
-export function readResponsesTerminalEvent(data: string): string {
+export function readResponsesTerminalEvent(data: string, type: "response.completed" | "response.incomplete" | "response.failed" = "response.failed"): string {
   let ev: unknown;
   try {
     ev = JSON.parse(data);
   } catch {
-    return data;
+    if (type === "response.failed") return data;
+    throw new UpstreamError({ kind: "protocol", message: `${type} event is not JSON` });
   }
-  if (!isObject(ev) || !isObject(ev.response) || !("usage" in ev.response)) return data;
-  const usage = sanitizeResponsesUsage(ev.response.usage);
-  return sameJson(ev.response.usage, usage) ? data : JSON.stringify({ ...ev, response: { ...ev.response, usage } });
+  const response = isObject(ev) ? ev.response : undefined;
+  if (type !== "response.failed") {
+    const problem = responseProblem(response);
+    if (problem) throw new UpstreamError({ kind: "protocol", message: `${type}: ${problem}` });
+  }
+  if (!isObject(ev) || !isObject(response) || !("usage" in response)) return data;
+  const usage = sanitizeResponsesUsage(response.usage);
+  return sameJson(response.usage, usage) ? data : JSON.stringify({ ...ev, response: { ...response, usage } });
 }
 
 /** JSON.stringify writes 1e400 (Infinity) as null: a raw value is clean only when it was already counts. */
