@@ -87,7 +87,7 @@ export async function openState(config: RunestoneConfig, opts: OpenStateOptions 
       await clock.sync();
       const admission = new BudgetedAdmission(
         new RedisAdmission(redis, { prefix, defaultMaxConcurrent: maxConcurrent, leaseTtlMs: opts.leaseTtlMs ?? config.state.lease_ttl_ms }),
-        new RedisBudgetStore(redis, prefix, config.server.request_timeout_ms + RESERVATION_MARGIN_MS),
+        new RedisBudgetStore(redis, prefix, config.server.request_timeout_ms + RESERVATION_MARGIN_MS, (e) => onError(e, "budget spend settle")),
         opts.budgetClock ?? (() => clock.now()),
       );
       const ledger = new UsageLedger(new RedisUsageStore(redis, prefix), (e) => onError(e, "usage ledger write"));

@@ -95,7 +95,7 @@ describe("BudgetedAdmission", () => {
 describe("MemoryBudgetStore persistence", () => {
   it("loads the spend at start and writes what changed behind, in one batch, at close at the latest", async () => {
     const saved: SpendRow[][] = [];
-    const persistence = { load: () => [{ scope: "t:t", period: "2030-06-10", spentNano: 400_000_000 }], save: (rows: SpendRow[]) => void saved.push(rows) };
+    const persistence = { load: () => [{ scope: "t:t", period: "2030-06-10", spentNano: 400_000_000 }], save: (rows: SpendRow[]) => void saved.push(rows), prune: () => undefined };
     const store = new MemoryBudgetStore(persistence);
     const a = new BudgetedAdmission(new MemoryAdmission(100), store, () => NOW);
     const t = tenant({ budget: { amount_usd: 1, period: "day", allow_unpriced_models: false } });
@@ -104,6 +104,7 @@ describe("MemoryBudgetStore persistence", () => {
     await l.release(0, 0.25);
     expect(saved).toEqual([]);
     await store.close();
-    expect(saved).toEqual([[{ scope: "t:t", period: "2030-06-10", spentNano: 650_000_000 }]]);
+    // The spend is counted in the month as well as in the day, so a budget switched to monthly keeps it.
+    expect(saved).toEqual([[{ scope: "t:t", period: "2030-06-10", spentNano: 650_000_000 }, { scope: "t:t", period: "2030-06", spentNano: 250_000_000 }]]);
   });
 });

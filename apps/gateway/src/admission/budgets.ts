@@ -18,6 +18,11 @@ export interface BudgetScope {
   budget: Budget;
   amountNano: number;
   window: PeriodWindow;
+  /**
+   * The other period's window at the same instant (the month of a day budget, the day of a month budget).
+   * Spend is counted in both, so a budget switched from day to month (or back) still knows what was spent.
+   */
+  otherWindow: PeriodWindow;
 }
 
 export const NANO = 1_000_000_000;
@@ -27,7 +32,8 @@ export const toNano = (usd: number): number => Math.max(0, Math.round(usd * NANO
 export const fromNano = (nano: number): number => nano / NANO;
 
 export function budgetScope(kind: "tenant" | "key", tenantId: string, keyId: string | null, budget: Budget, nowMs: number): BudgetScope {
-  return { id: kind === "tenant" ? `t:${tenantId}` : `k:${keyId}`, kind, tenantId, keyId, budget, amountNano: toNano(budget.amount_usd), window: periodWindow(budget.period, nowMs) };
+  const other = budget.period === "day" ? "month" : "day";
+  return { id: kind === "tenant" ? `t:${tenantId}` : `k:${keyId}`, kind, tenantId, keyId, budget, amountNano: toNano(budget.amount_usd), window: periodWindow(budget.period, nowMs), otherWindow: periodWindow(other, nowMs) };
 }
 
 /** USD with up to nine decimals and no exponent: `21.58518`, `0.0000001`, `25`. */

@@ -14,6 +14,8 @@ export interface SpendRow {
 export interface BudgetPersistence {
   load(): SpendRow[];
   save(rows: SpendRow[]): void;
+  /** Drops the rows of days before `day` and of months before `month` (period keys as in budget-period.ts). */
+  prune(day: string, month: string): void;
 }
 
 interface Counter extends ScopeSpend {
@@ -23,6 +25,8 @@ interface Counter extends ScopeSpend {
 
 interface Reservation {
   counters: Counter[];
+  /** The same scopes' counters of the other period, where the spend is counted too (no reservation there). */
+  others: Counter[];
   needNano: number;
   settled: boolean;
 }
@@ -33,6 +37,10 @@ export class MemoryBudgetStore implements BudgetStore {
   private readonly counters = new Map<string, Counter>();
   private readonly dirty = new Set<Counter>();
   private timer: NodeJS.Timeout | undefined;
+  /** The latest day and month seen in a request's scopes: counters of earlier periods are pruned. */
+  private day = "";
+  private month = "";
+  private pruneDue = false;
 
   constructor(
     private readonly persistence?: BudgetPersistence,
@@ -43,6 +51,7 @@ export class MemoryBudgetStore implements BudgetStore {
 
   reserve(scopes: readonly BudgetScope[], needNano: number): ReserveResult {
     const counters = scopes.map((s) => this.counter(s.id, s.window.key));
+    if (scopes.length) this.notePeriods(scopes[0]!);
     let remainingNano = Number.POSITIVE_INFINITY;
     for (let i = 0; i < scopes.length; i++) {
       const c = counters[i]!;
@@ -51,7 +60,7 @@ export class MemoryBudgetStore implements BudgetStore {
       remainingNano = Math.min(remainingNano, scopes[i]!.amountNano - used - needNano);
     }
     for (const c of counters) c.reservedNano += needNano;
-    const handle: Reservation = { counters, needNano, settled: false };
+    const handle: Reservation = { counters, others: scopes.map((s) => this.counter(s.id, s.otherWindow.key)), needNano, settled: false };
     return { ok: true, handle, remainingNano: Math.max(0, remainingNano) };
   }
 
@@ -59,17 +68,16 @@ export class MemoryBudgetStore implements BudgetStore {
     const r = handle as Reservation;
     if (r.settled) return;
     r.settled = true;
-    for (const c of r.counters) {
-      c.reservedNano -= r.needNano;
-      if (actualNano > 0) {
+    for (const c of r.counters) c.reservedNano -= r.needNano;
+    if (actualNano > 0) {
+      for (const c of [...r.counters, ...r.others]) {
         c.spentNano += actualNano;
         this.dirty.add(c);
+        // A counter pruned meanwhile (its period ended) is put back, so this late spend is not lost.
+        this.counters.set(keyOf(c.scope, c.period), c);
       }
     }
-    if (this.persistence && this.dirty.size && !this.timer) {
-      this.timer = setTimeout(() => this.flush(), FLUSH_MS);
-      this.timer.unref();
-    }
+    if (this.persistence && this.dirty.size) this.scheduleFlush();
   }
 
   async read(scopes: readonly BudgetScope[]): Promise<ScopeSpend[]> {
@@ -79,10 +87,18 @@ export class MemoryBudgetStore implements BudgetStore {
     });
   }
 
-  /** Writes the spend changed since the last flush (also at close, so a graceful restart loses nothing). */
+  /**
+   * Writes the spend changed since the last flush (also at close, so a graceful restart loses nothing), and
+   * once a new day has begun drops the counters (and rows) of past periods that nothing holds any more.
+   */
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    this.save();
+    if (this.pruneDue) this.prune();
+  }
+
+  private save(): void {
     if (!this.persistence || !this.dirty.size) return;
     const batch = [...this.dirty];
     this.dirty.clear();
@@ -97,6 +113,43 @@ export class MemoryBudgetStore implements BudgetStore {
 
   async close(): Promise<void> {
     this.flush();
+  }
+
+  /** How many counters are held in memory (for tests of pruning). */
+  get size(): number {
+    return this.counters.size;
+  }
+
+  private notePeriods(s: BudgetScope): void {
+    const [day, month] = s.budget.period === "day" ? [s.window.key, s.otherWindow.key] : [s.otherWindow.key, s.window.key];
+    if (day <= this.day) return;
+    const first = this.day === "";
+    this.day = day;
+    this.month = month > this.month ? month : this.month;
+    // A new day: prune off the request path, at the next flush (without a persistence, on its own timer).
+    if (!first || this.persistence) {
+      this.pruneDue = true;
+      this.scheduleFlush();
+    }
+  }
+
+  private prune(): void {
+    this.pruneDue = false;
+    for (const [k, c] of this.counters) {
+      const past = c.period.length > 7 ? c.period < this.day : c.period < this.month;
+      if (past && c.reservedNano <= 0 && !this.dirty.has(c)) this.counters.delete(k);
+    }
+    try {
+      this.persistence?.prune(this.day, this.month);
+    } catch (err) {
+      this.onError(err);
+    }
+  }
+
+  private scheduleFlush(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => this.flush(), FLUSH_MS);
+    this.timer.unref();
   }
 
   private counter(scope: string, period: string): Counter {

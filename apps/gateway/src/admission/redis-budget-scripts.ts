@@ -6,7 +6,12 @@
 //   h  hash: `spent` (finished requests), `reserved` (sum of live reservations), `r:<id>` (one reservation)
 //   z  sorted set of reservation ids scored by expiry (ms, Redis's clock): a reservation of an instance that
 //      died is dropped after the request deadline, never held until the period ends
-// Both expire some time after the period ends.
+// Both expire some time after the period ends. A settled spend is also added to the scope's hash of the other
+// period (the month of a day budget, the day of a month budget), so a budget whose period changes keeps it.
+//
+// Every key of one scope shares its hash tag ({t:<tenant>} or {k:<key>}), but a request's tenant and key scopes
+// differ: the scripts touch both at once, so Redis Cluster (CROSSSLOT) is not supported, only one Redis server
+// (with replicas or Sentinel).
 
 const common = `
 local function now_ms()
@@ -55,16 +60,21 @@ out[1] = refused
 return out
 `;
 
-// KEYS: h, z per scope. ARGV: id, actual spend (nano, string), scope count, then per scope the keys' expiry.
-// Drops the reservation (if it has not expired) and adds what was really spent.
+// KEYS: h, z, other period's h per scope. ARGV: id, actual spend (nano, string), scope count, retry ('1': only
+// while the reservation is still there), then per scope the expiry of h and of the other h.
+// Drops the reservation (if it has not expired) and adds what was really spent. A retry after a failed call
+// whose outcome is unknown applies only if the reservation is still held: if it is gone, the first call ran.
 export const BUDGET_SETTLE_LUA = `${common}
-local id, actual, n = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local id, actual, n, retry = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
+if retry == '1' and not redis.call('HGET', KEYS[1], 'r:' .. id) then return 0 end
 for i = 0, n - 1 do
-  local h, z = KEYS[i*2+1], KEYS[i*2+2]
+  local h, z, other = KEYS[i*3+1], KEYS[i*3+2], KEYS[i*3+3]
   drop(h, z, id)
   if actual ~= '0' then
     redis.call('HINCRBY', h, 'spent', actual)
-    redis.call('PEXPIREAT', h, ARGV[4 + i])
+    redis.call('PEXPIREAT', h, ARGV[5 + i*2])
+    redis.call('HINCRBY', other, 'spent', actual)
+    redis.call('PEXPIREAT', other, ARGV[6 + i*2])
   end
 end
 return 1

@@ -11,9 +11,17 @@ type ScriptRunner = (numKeys: number, ...args: Array<string | number>) => Promis
 /** Counters outlive their period this long, so a request settled just after the period ended still counts. */
 const KEEP_AFTER_PERIOD_MS = 2 * 86_400_000;
 
+/**
+ * When a settle call fails (Redis unreachable for a moment), it is tried again after these delays, off the
+ * request path, before the spend is given up and logged. The reservation is dropped by its expiry meanwhile.
+ */
+export const SETTLE_RETRY_DELAYS_MS = [200, 1_000, 5_000, 15_000];
+
 interface Reservation {
   id: string;
+  /** h, z and the other period's h of each scope. */
   keys: string[];
+  /** Per scope: the expiry of h and of the other period's h. */
   expiries: number[];
   settled: boolean;
 }
@@ -21,12 +29,16 @@ interface Reservation {
 export class RedisBudgetStore implements BudgetStore {
   private readonly reserveScript: ScriptRunner;
   private readonly settleScript: ScriptRunner;
+  private readonly pending = new Set<NodeJS.Timeout>();
 
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
     /** How long a reservation holds without being settled: the longest a request may run, plus a margin. */
     private readonly reservationTtlMs: number,
+    /** Told of a spend given up after every retry of its settle failed. */
+    private readonly onError: (err: unknown) => void = () => undefined,
+    private readonly retryDelaysMs: readonly number[] = SETTLE_RETRY_DELAYS_MS,
   ) {
     redis.defineCommand("runestoneBudgetReserve", { lua: BUDGET_RESERVE_LUA });
     redis.defineCommand("runestoneBudgetSettle", { lua: BUDGET_SETTLE_LUA });
@@ -38,9 +50,8 @@ export class RedisBudgetStore implements BudgetStore {
   async reserve(scopes: readonly BudgetScope[], needNano: number): Promise<ReserveResult> {
     const id = randomBytes(12).toString("hex");
     const keys = scopes.flatMap((s) => this.keysOf(s));
-    const expiries = scopes.map((s) => s.window.endMs + KEEP_AFTER_PERIOD_MS);
     const need = String(Math.max(0, Math.round(needNano)));
-    const args = [id, need, this.reservationTtlMs, scopes.length, ...scopes.flatMap((s, i) => [String(s.amountNano), expiries[i]!])];
+    const args = [id, need, this.reservationTtlMs, scopes.length, ...scopes.flatMap((s) => [String(s.amountNano), s.window.endMs + KEEP_AFTER_PERIOD_MS])];
     const out = (await this.reserveScript(keys.length, ...keys, ...args)) as number[];
     const refused = out[0]!;
     if (refused > 0) return { ok: false, spend: scopes.map((_, i) => ({ spentNano: out[1 + i * 2]!, reservedNano: out[2 + i * 2]! })) };
@@ -48,7 +59,12 @@ export class RedisBudgetStore implements BudgetStore {
     scopes.forEach((s, i) => {
       remainingNano = Math.min(remainingNano, s.amountNano - out[1 + i * 2]! - out[2 + i * 2]! - needNano);
     });
-    const handle: Reservation = { id, keys, expiries, settled: false };
+    const handle: Reservation = {
+      id,
+      keys: scopes.flatMap((s) => [...this.keysOf(s), this.hashOf(s.id, s.otherWindow.key)]),
+      expiries: scopes.flatMap((s) => [s.window.endMs + KEEP_AFTER_PERIOD_MS, s.otherWindow.endMs + KEEP_AFTER_PERIOD_MS]),
+      settled: false,
+    };
     return { ok: true, handle, remainingNano: Math.max(0, remainingNano) };
   }
 
@@ -56,24 +72,69 @@ export class RedisBudgetStore implements BudgetStore {
     const r = handle as Reservation;
     if (r.settled) return;
     r.settled = true;
-    await this.settleScript(r.keys.length, ...r.keys, r.id, String(Math.max(0, Math.round(actualNano))), r.expiries.length, ...r.expiries);
+    const actual = String(Math.max(0, Math.round(actualNano)));
+    try {
+      await this.runSettle(r, actual, false);
+    } catch (err) {
+      // Marked settled already (a second release must not count twice): retried in the background instead.
+      this.retrySettle(r, actual, 0, err);
+    }
+  }
+
+  private runSettle(r: Reservation, actual: string, retry: boolean): Promise<unknown> {
+    return this.settleScript(r.keys.length, ...r.keys, r.id, actual, r.keys.length / 3, retry ? "1" : "0", ...r.expiries);
+  }
+
+  private retrySettle(r: Reservation, actual: string, attempt: number, lastErr: unknown): void {
+    const delay = this.retryDelaysMs[attempt];
+    if (delay === undefined) {
+      this.onError(new Error(`a budget spend of ${actual} nano-dollars was not counted: settling it failed ${attempt + 1} times (${String(lastErr)})`));
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.pending.delete(timer);
+      // A retry applies only while the reservation is held: if the failed call did run, it is gone.
+      this.runSettle(r, actual, true).catch((err) => this.retrySettle(r, actual, attempt + 1, err));
+    }, delay);
+    timer.unref();
+    this.pending.add(timer);
   }
 
   async read(scopes: readonly BudgetScope[]): Promise<ScopeSpend[]> {
     const pipeline = this.redis.pipeline();
-    for (const s of scopes) pipeline.hmget(this.keysOf(s)[0]!, "spent", "reserved");
+    pipeline.time();
+    for (const s of scopes) {
+      const [h, z] = this.keysOf(s);
+      pipeline.hget(h!, "spent");
+      // Every live reservation with its expiry: those past it (of an instance that died) are not counted.
+      pipeline.zrange(z!, 0, -1, "WITHSCORES");
+      pipeline.hgetall(h!);
+    }
     const results = (await pipeline.exec()) ?? [];
-    return results.map(([err, v]) => {
-      if (err) throw err;
-      const [spent, reserved] = v as Array<string | null>;
-      return { spentNano: Number(spent ?? 0), reservedNano: Number(reserved ?? 0) };
+    for (const [err] of results) if (err) throw err;
+    const [sec, micros] = results[0]![1] as [string, string];
+    const now = Number(sec) * 1000 + Math.floor(Number(micros) / 1000);
+    return scopes.map((_, i) => {
+      const spent = results[1 + i * 3]![1] as string | null;
+      const live = results[2 + i * 3]![1] as string[];
+      const fields = results[3 + i * 3]![1] as Record<string, string>;
+      let reservedNano = 0;
+      for (let j = 0; j + 1 < live.length; j += 2) if (Number(live[j + 1]) > now) reservedNano += Number(fields[`r:${live[j]}`] ?? 0);
+      return { spentNano: Number(spent ?? 0), reservedNano };
     });
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    for (const t of this.pending) clearTimeout(t);
+    this.pending.clear();
+  }
 
   private keysOf(s: BudgetScope): string[] {
-    const base = `${this.prefix}budget:{${s.id}}:${s.window.key}`;
+    const base = this.hashOf(s.id, s.window.key);
     return [base, `${base}:res`];
+  }
+
+  private hashOf(scope: string, period: string): string {
+    return `${this.prefix}budget:{${scope}}:${period}`;
   }
 }

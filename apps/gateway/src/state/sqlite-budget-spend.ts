@@ -28,6 +28,11 @@ export class SqliteBudgetSpend {
     return rows.map((r) => ({ scope: r.scope, period: r.period, spentNano: Number(r.spent_nano) }));
   }
 
+  /** Drops the rows of past periods: days before `day`, months before `month` (called when a new day begins). */
+  prune(day: string, month: string): void {
+    this.db.prepare("DELETE FROM budget_spend WHERE (length(period) = 10 AND period < ?) OR (length(period) = 7 AND period < ?)").run(day, month);
+  }
+
   save(rows: BudgetSpendRow[]): void {
     const upsert = this.db.prepare("INSERT INTO budget_spend (scope, period, spent_nano) VALUES (?, ?, ?) ON CONFLICT(scope, period) DO UPDATE SET spent_nano = excluded.spent_nano");
     this.db.transaction(() => {
