@@ -31,7 +31,7 @@ export function streamResponse(ctx: RouteContext, p: ResponseParts): Promise<voi
       for (const delta of argumentFragments(args)) {
         add("response.function_call_arguments.delta", { item_id, output_index, delta }, { content: true });
       }
-      add("response.function_call_arguments.done", { item_id, output_index, arguments: args });
+      add("response.function_call_arguments.done", { item_id, output_index, name: item.name, arguments: args });
     }
     add("response.output_item.done", { output_index, item });
   });

@@ -75,6 +75,8 @@ describe("the Responses API route", () => {
     const deltas = events.filter((d) => d.type === "response.function_call_arguments.delta").map((d) => d.delta);
     expect(deltas.length).toBeGreaterThan(1);
     expect(deltas.join("")).toBe('{"input":"Paris"}');
+    // The openai SDK's ResponseFunctionCallArgumentsDoneEvent requires the function's name.
+    expect(events.find((d) => d.type === "response.function_call_arguments.done")).toMatchObject({ name: "get_weather", arguments: '{"input":"Paris"}' });
     expect(events.find((d) => d.type === "response.output_item.added").item).toMatchObject({ type: "function_call", name: "get_weather", arguments: "" });
   });
 

@@ -1,10 +1,14 @@
 // Responses API input (instructions + a text or a list of items) -> chat messages, for providers that do not
 // speak the Responses API. `function_call` items become an assistant turn's tool_calls (consecutive calls, and
 // an assistant message just before them, make one turn), `function_call_output` items tool messages.
-// `reasoning` items are dropped: a chat provider takes no reasoning back (as chat clients never send it).
+// A `reasoning` item the gateway made from a provider's thinking (its `encrypted_content`,
+// reasoning-encrypted-content.ts) goes back as the next assistant turn's `thinking_blocks`, which the Anthropic
+// adapter sends first in that turn, signatures intact; other reasoning items (OpenAI's, or reasoning shown
+// without a signature) are dropped: a chat provider takes no reasoning back.
 // What cannot be expressed in chat is the client's 400, naming the item.
 import { badRequest } from "../../core/http-error";
 import type { ChatMessage } from "../../core/provider-contract";
+import { decodeThinkingBlocks, type ThinkingBlock } from "./reasoning-encrypted-content";
 import type { ResponseContentPart, ResponseInputItem, ResponsesBody } from "./responses-types";
 
 type Msg = Record<string, unknown>;
@@ -17,15 +21,27 @@ export function convertInputToMessages(body: Pick<ResponsesBody, "input" | "inst
     out.push({ role: "user", content: body.input });
     return out as ChatMessage[];
   }
-  (body.input ?? []).forEach((item, i) => convertItem(item, `input.${i}`, out));
+  /** Thinking blocks of reasoning items, waiting for the assistant turn that follows them. */
+  const thinking: ThinkingBlock[] = [];
+  (body.input ?? []).forEach((item, i) => convertItem(item, `input.${i}`, out, thinking));
   return out as ChatMessage[];
 }
 
-function convertItem(item: ResponseInputItem, at: string, out: Msg[]): void {
+/** `turn` (an assistant message) takes the thinking blocks that came before it. */
+function giveThinking(turn: Msg, thinking: ThinkingBlock[]): void {
+  if (!thinking.length) return;
+  turn.thinking_blocks = [...((turn.thinking_blocks as ThinkingBlock[] | undefined) ?? []), ...thinking.splice(0)];
+}
+
+function convertItem(item: ResponseInputItem, at: string, out: Msg[], thinking: ThinkingBlock[]): void {
   const type = item.type ?? "message";
+  // Reasoning belongs to the assistant turn right after it; anything else in between leaves it without one.
+  if (type !== "reasoning" && type !== "function_call" && !(type === "message" && item.role === "assistant")) thinking.length = 0;
   switch (type) {
     case "message":
-      return void pushMessage(item, at, out);
+      pushMessage(item, at, out);
+      if (item.role === "assistant") giveThinking(out.at(-1)!, thinking);
+      return;
     case "function_call": {
       if (typeof item.call_id !== "string" || typeof item.name !== "string") throw badRequest(`${at}: a function_call item needs call_id and name`, `${at}.call_id`);
       const call = { id: item.call_id, type: "function", function: { name: item.name, arguments: typeof item.arguments === "string" ? item.arguments : "{}" } };
@@ -33,6 +49,7 @@ function convertItem(item: ResponseInputItem, at: string, out: Msg[]): void {
       // One assistant turn holds its text and every call it made.
       if (last?.role === "assistant" && !last.tool_call_id) last.tool_calls = [...((last.tool_calls as unknown[] | undefined) ?? []), call];
       else out.push({ role: "assistant", content: null, tool_calls: [call] });
+      giveThinking(out.at(-1)!, thinking);
       return;
     }
     case "function_call_output": {
@@ -43,6 +60,7 @@ function convertItem(item: ResponseInputItem, at: string, out: Msg[]): void {
       return;
     }
     case "reasoning":
+      thinking.push(...(decodeThinkingBlocks((item as { encrypted_content?: unknown }).encrypted_content) ?? []));
       return;
     default:
       throw badRequest(`${at}: input items of type '${type}' are served only by OpenAI models`, `${at}.type`, "unsupported_input_item");

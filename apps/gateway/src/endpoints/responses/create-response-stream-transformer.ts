@@ -5,15 +5,19 @@
 // and each tool call are output items: an item opens with response.output_item.added (a message also with
 // response.content_part.added), grows by deltas, and closes with its .done events and
 // response.output_item.done. Reasoning and text are one item at a time (a new kind closes the open one); tool
-// calls may interleave, as chat streams them, since every delta names its output_index. At the end of the
+// calls may interleave, as chat streams them, since every delta names its output_index. A reasoning item
+// collects the provider's thinking blocks (reasoning text with its signature, redacted blocks) and, when it
+// closes, carries them in `encrypted_content` (reasoning-encrypted-content.ts). At the end of the
 // upstream stream every open item is closed and response.completed (or response.incomplete, after `length` or
-// `content_filter`) carries the whole response with its usage. An upstream failure after the start ends with
+// `content_filter`, whose function calls are then `incomplete` too) carries the whole response with its usage
+// (the estimates, flagged `usageEstimated`, when the upstream reported none). An upstream failure after the start ends with
 // response.failed alone: no .done event for an item cut short (a client must not run half a function call), the
 // output so far with those items `incomplete`, the error, and no usage (accounting estimates it).
 import { tokensForChars } from "../../core/estimate-tokens";
 import type { ChatCompletionChunk, SseEvent, Usage } from "../../core/provider-contract";
 import { mapFinishReason } from "./map-finish-reason";
 import { toResponseUsage } from "./map-usage";
+import { encodeThinkingBlocks, type ThinkingBlock } from "./reasoning-encrypted-content";
 import type { NewId } from "./response-ids";
 import type { ResponseObject, ResponseOutputItem } from "./responses-types";
 
@@ -37,7 +41,7 @@ export interface ResponseStreamOptions {
   inputTokensEstimate?: number;
 }
 
-type Delta = ChatCompletionChunk["choices"][number]["delta"] & { reasoning_content?: string | null };
+type Delta = ChatCompletionChunk["choices"][number]["delta"];
 
 interface OpenItem {
   index: number;
@@ -45,6 +49,8 @@ interface OpenItem {
   /** reasoning: reasoning_text; message: output_text or refusal; function_call: its arguments. */
   kind: "reasoning" | "output_text" | "refusal" | "function_call";
   text: string;
+  /** reasoning: the provider's thinking blocks as they stream (a thinking block's signature comes last). */
+  blocks?: ThinkingBlock[];
 }
 
 export function createResponseStreamTransformer(opts: ResponseStreamOptions): ResponseStreamTransformer {
@@ -101,9 +107,33 @@ export function createResponseStreamTransformer(opts: ResponseStreamOptions): Re
     else if (o.kind === "refusal") emit(sink, "response.refusal.done", { ...at, refusal: o.text });
     else emit(sink, "response.output_text.done", { ...at, text: o.text, logprobs: [] });
     emit(sink, "response.content_part.done", { ...at, part: part(o) });
-    const done = { ...o.item, content: [part(o)], ...(o.kind === "reasoning" ? {} : { status: mapFinishReason(finish).status }) };
+    const done = { ...o.item, content: [part(o)], ...(o.kind === "reasoning" ? encrypted(o) : { status: mapFinishReason(finish).status }) };
     output[o.index] = done as ResponseOutputItem;
     emit(sink, "response.output_item.done", { output_index: o.index, item: done });
+  };
+
+  /** A closed reasoning item's thinking blocks, when they are complete enough to be sent back (signed, or redacted). */
+  const encrypted = (o: OpenItem): { encrypted_content?: string } => {
+    const blocks = (o.blocks ?? []).filter((b) => b.type === "redacted_thinking" || (typeof b.signature === "string" && b.signature !== ""));
+    return blocks.length ? { encrypted_content: encodeThinkingBlocks(blocks) } : {};
+  };
+
+  const onThinking = (sink: ResponseEventSink, delta: Delta) => {
+    if (!delta.reasoning_content && !delta.reasoning_signature && !delta.thinking_blocks?.length) return;
+    const o = openText(sink, "reasoning");
+    const blocks = (o.blocks ??= []);
+    if (delta.reasoning_content) {
+      const last = blocks.at(-1);
+      // Text after a signed (or redacted) block is the next block's.
+      if (last?.type === "thinking" && !last.signature) last.thinking = (last.thinking ?? "") + delta.reasoning_content;
+      else blocks.push({ type: "thinking", thinking: delta.reasoning_content, signature: "" });
+    }
+    if (delta.reasoning_signature) {
+      const last = blocks.at(-1);
+      if (last?.type === "thinking") last.signature = (last.signature ?? "") + delta.reasoning_signature;
+      else blocks.push({ type: "thinking", thinking: "", signature: delta.reasoning_signature });
+    }
+    for (const b of delta.thinking_blocks ?? []) blocks.push({ ...b });
   };
 
   const onToolDelta = (sink: ResponseEventSink, piece: NonNullable<Delta["tool_calls"]>[number]) => {
@@ -124,8 +154,8 @@ export function createResponseStreamTransformer(opts: ResponseStreamOptions): Re
   const closeAll = (sink: ResponseEventSink) => {
     closeOpen(sink);
     for (const call of calls.values()) {
-      emit(sink, "response.function_call_arguments.done", { item_id: call.item.id, output_index: call.index, arguments: call.text });
-      const done = { ...call.item, status: "completed", arguments: call.text };
+      emit(sink, "response.function_call_arguments.done", { item_id: call.item.id, output_index: call.index, name: call.item.name, arguments: call.text });
+      const done = { ...call.item, status: mapFinishReason(finish).status, arguments: call.text };
       output[call.index] = done as ResponseOutputItem;
       emit(sink, "response.output_item.done", { output_index: call.index, item: done });
     }
@@ -139,6 +169,7 @@ export function createResponseStreamTransformer(opts: ResponseStreamOptions): Re
       const choice = chunk.choices.find((c) => c.index === 0) ?? (chunk.choices.length === 1 ? chunk.choices[0] : undefined);
       if (!choice) return;
       const delta = (choice.delta ?? {}) as Delta;
+      onThinking(sink, delta);
       if (delta.reasoning_content) {
         const o = openText(sink, "reasoning");
         o.text += delta.reasoning_content;
@@ -169,7 +200,9 @@ export function createResponseStreamTransformer(opts: ResponseStreamOptions): Re
       const { status, incomplete_details } = mapFinishReason(finish);
       // An upstream that reported no usage (a compatible server without stream_options) leaves the estimates.
       const u = usage ? toResponseUsage(usage) : toResponseUsage({ prompt_tokens: opts.inputTokensEstimate ?? 0, completion_tokens: tokensForChars(outputChars) });
-      emit(sink, status === "completed" ? "response.completed" : "response.incomplete", { response: { ...shell, status, incomplete_details, output, usage: u } });
+      const type = status === "completed" ? "response.completed" : "response.incomplete";
+      const data = JSON.stringify({ type, sequence_number: seq++, response: { ...shell, status, incomplete_details, output, usage: u } });
+      sink.enqueue({ event: type, data, ...(usage ? {} : { usageEstimated: true as const }) });
     },
 
     fail(sink, error) {

@@ -50,6 +50,8 @@ export function responsesStreamEncoder(res: Response, ctx: RequestContext, heade
         terminated = true;
         if (response) {
           ctx.usage = fromResponseUsage(response.usage);
+          // A translation's estimate (the upstream reported nothing) is accounted as one, like a stream cut short.
+          ctx.usagePartial = ev.usageEstimated === true;
           facts.id = response.id;
           facts.model = response.model;
           facts.finishReasons = [response.status];

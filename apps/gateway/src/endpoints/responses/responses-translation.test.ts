@@ -80,7 +80,7 @@ describe("a chat stream translated to Responses events", () => {
 
   it("ends a stream whose upstream broke mid-way with response.failed: open items incomplete, the output so far, no usage", () => {
     // Cut inside the second tool call's arguments.
-    const chunks = decodeChunks(readFixture("text-and-tool-call.chunks.txt")).slice(0, 7);
+    const chunks = decodeChunks(readFixture("text-and-tool-call.chunks.txt")).slice(0, 8);
     const text = translateChunks(chunks, body({ model: "claude-sonnet-4-5", input: "x" }), { code: "upstream_error", message: "The upstream stream ended early." });
     expect(text).toBe(readFixture("text-and-tool-call-cut.events.txt"));
   });
