@@ -11,6 +11,7 @@ const CACHED_KEY = "sk-test-cached-0123456789";
 const CACHED_TWIN_KEY = "sk-test-cached-twin-0123456789";
 const LIMITED_KEY = "sk-test-cached-limited-0123456789";
 const PLAIN_KEY = "sk-test-plain-0123456789";
+const ON_REQUEST_KEY = "sk-test-cache-on-request-0123456789";
 const BUDGET_KEY = "sk-test-cached-budget-0123456789";
 
 let h: Harness;
@@ -28,6 +29,9 @@ const tenants = `  - id: cached
     limits: { tokens_per_minute: 60, requests_per_minute: 4 }
   - id: plain
     keys: [${PLAIN_KEY}]
+  - id: on-request
+    keys: [${ON_REQUEST_KEY}]
+    cache: {}
   - id: cached-budget
     keys: [${BUDGET_KEY}]
     cache: { ttl_seconds: 300 }
@@ -110,13 +114,22 @@ describe("the response cache on JSON answers", () => {
     expect(calls()).toBe(2);
   });
 
-  it("is off for a tenant without cache config, unless the request asks with x-runestone-cache: ttl=N", async () => {
+  it("is off for a tenant without cache config, even when the request asks with x-runestone-cache: ttl=N", async () => {
     const body = fresh();
+    const ttl = { "x-runestone-cache": "ttl=60" };
     expect((await chat(body, PLAIN_KEY)).headers.get("x-runestone-cache")).toBe("bypass");
-    expect((await chat(body, PLAIN_KEY)).headers.get("x-runestone-cache")).toBe("bypass");
-    expect(calls()).toBe(2);
-    expect((await chat(body, PLAIN_KEY, { "x-runestone-cache": "ttl=60" })).headers.get("x-runestone-cache")).toBe("miss");
-    expect((await chat(body, PLAIN_KEY, { "x-runestone-cache": "ttl=60" })).headers.get("x-runestone-cache")).toBe("hit");
+    // The cache is shared by every tenant: one the operator did not give it cannot fill it (and evict others).
+    expect((await chat(body, PLAIN_KEY, ttl)).headers.get("x-runestone-cache")).toBe("bypass");
+    expect((await chat(body, PLAIN_KEY, ttl)).headers.get("x-runestone-cache")).toBe("bypass");
+    expect(calls()).toBe(3);
+  });
+
+  it("caches only the requests that ask with ttl=N for a tenant whose cache block has no ttl_seconds", async () => {
+    const body = fresh();
+    expect((await chat(body, ON_REQUEST_KEY)).headers.get("x-runestone-cache")).toBe("bypass");
+    expect((await chat(body, ON_REQUEST_KEY, { "x-runestone-cache": "ttl=60" })).headers.get("x-runestone-cache")).toBe("miss");
+    expect((await chat(body, ON_REQUEST_KEY, { "x-runestone-cache": "ttl=2592000" })).headers.get("x-runestone-cache")).toBe("hit");
+    expect((await chat(body, ON_REQUEST_KEY)).headers.get("x-runestone-cache")).toBe("bypass");
     expect(calls()).toBe(3);
   });
 
@@ -142,21 +155,23 @@ describe("the response cache on JSON answers", () => {
     expect(calls()).toBe(2);
   });
 
-  it("refuses a malformed x-runestone-cache header with a 400 naming it", async () => {
-    const res = await chat(fresh(), CACHED_KEY, { "x-runestone-cache": "forever" });
-    expect(res.status).toBe(400);
-    const body = (await res.json()) as { error: { type: string; message: string } };
-    expect(body.error.type).toBe("invalid_request_error");
-    expect(body.error.message).toMatch(/x-runestone-cache/);
+  it("refuses a malformed x-runestone-cache header, or a TTL past 30 days, with a 400 naming it", async () => {
+    for (const header of ["forever", "ttl=2592001", "ttl=9999999", "ttl=0"]) {
+      const res = await chat(fresh(), CACHED_KEY, { "x-runestone-cache": header });
+      expect(res.status, header).toBe(400);
+      const body = (await res.json()) as { error: { type: string; message: string } };
+      expect(body.error.type).toBe("invalid_request_error");
+      expect(body.error.message).toMatch(/x-runestone-cache/);
+    }
     expect(calls()).toBe(0);
   });
 
   it("forgets an answer once its TTL passed", async () => {
     const body = fresh();
-    expect((await chat(body, PLAIN_KEY, { "x-runestone-cache": "ttl=1" })).headers.get("x-runestone-cache")).toBe("miss");
-    expect((await chat(body, PLAIN_KEY, { "x-runestone-cache": "ttl=1" })).headers.get("x-runestone-cache")).toBe("hit");
+    expect((await chat(body, ON_REQUEST_KEY, { "x-runestone-cache": "ttl=1" })).headers.get("x-runestone-cache")).toBe("miss");
+    expect((await chat(body, ON_REQUEST_KEY, { "x-runestone-cache": "ttl=1" })).headers.get("x-runestone-cache")).toBe("hit");
     await new Promise((r) => setTimeout(r, 1_100));
-    expect((await chat(body, PLAIN_KEY, { "x-runestone-cache": "ttl=1" })).headers.get("x-runestone-cache")).toBe("miss");
+    expect((await chat(body, ON_REQUEST_KEY, { "x-runestone-cache": "ttl=1" })).headers.get("x-runestone-cache")).toBe("miss");
     expect(calls()).toBe(2);
   });
 

@@ -1,5 +1,6 @@
 // The response cache over the state backend: shared through Redis in Redis mode, else this process's
-// memory bounded by `cache.max_size_mb`. Tenants turn it on in their config (`cache.ttl_seconds`).
+// memory bounded by `cache.max_size_mb`. Tenants turn it on in their config: `cache: { ttl_seconds }` for every request, `cache: {}`
+// for the requests that ask (`x-runestone-cache: ttl=N`).
 import type { Redis } from "ioredis";
 import type { RunestoneConfig } from "../config/schema";
 import { cacheKeySecret } from "./cache-key-secret";
@@ -12,11 +13,11 @@ export function openResponseCache(config: RunestoneConfig, redis: Redis | undefi
   const store = redis
     ? new RedisCacheStore(redis, `${config.state.redis_prefix}cache:`, c.lookup_timeout_ms, (e) => onError(e, "response cache store"))
     : new MemoryCacheStore(Math.floor(c.max_size_mb * 1024 * 1024));
-  const tenantTtlSeconds = new Map<string, number>();
-  for (const t of config.tenants) if (t.cache) tenantTtlSeconds.set(t.id, t.cache.ttl_seconds);
+  const cacheTenants = new Map<string, { ttlSeconds?: number }>();
+  for (const t of config.tenants) if (t.cache) cacheTenants.set(t.id, { ttlSeconds: t.cache.ttl_seconds });
   const { secret, source } = cacheKeySecret(config, redis !== undefined);
-  if (source === "weak" && tenantTtlSeconds.size) {
+  if (source === "weak" && cacheTenants.size) {
     onError(new Error("set cache.key_secret: no admin key or provider API key to derive it from, so whoever reads Redis can confirm a guessed prompt"), "response cache key secret");
   }
-  return new ResponseCache(store, { tenantTtlSeconds, maxEntryBytes: c.max_entry_kb * 1024, keySecret: secret, onError });
+  return new ResponseCache(store, { cacheTenants, maxEntryBytes: c.max_entry_kb * 1024, keySecret: secret, onError });
 }

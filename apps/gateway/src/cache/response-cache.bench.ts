@@ -29,7 +29,7 @@ const completion = {
   usage: { prompt_tokens: 300, completion_tokens: 60, total_tokens: 360 },
 } as unknown as ChatCompletion;
 
-const cache = new ResponseCache(new MemoryCacheStore(64 * 1024 * 1024), { tenantTtlSeconds: new Map([["on", 300]]), maxEntryBytes: 1 << 20, keySecret: randomBytes(32) });
+const cache = new ResponseCache(new MemoryCacheStore(64 * 1024 * 1024), { cacheTenants: new Map([["on", { ttlSeconds: 300 }]]), maxEntryBytes: 1 << 20, keySecret: randomBytes(32) });
 // A warm cache: 10,000 other answers stored.
 for (let i = 0; i < 10_000; i++) cache.save(cache.ticket("on", {}, { ...body, seed: i }, openai)!, openai, { completion, provider: "openai", model: "gpt-4o-mini", costUsd: 0.0001 });
 const hitTicket = cache.ticket("on", {}, body, openai)!;

@@ -14,7 +14,7 @@ const answer = (content: string) => ({
 
 describe("the response cache's entry bound", () => {
   it("counts an answer's UTF-8 bytes against max_entry_kb, not its UTF-16 length", async () => {
-    const cache = new ResponseCache(new MemoryCacheStore(1 << 20), { tenantTtlSeconds: new Map([["t", 60]]), maxEntryBytes: 1024, keySecret: randomBytes(32) });
+    const cache = new ResponseCache(new MemoryCacheStore(1 << 20), { cacheTenants: new Map([["t", { ttlSeconds: 60 }]]), maxEntryBytes: 1024, keySecret: randomBytes(32) });
     const ascii = cache.ticket("t", {}, { messages: ["a"] }, by)!;
     cache.save(ascii, by, answer("a".repeat(700)));
     expect((await cache.lookup(ascii)).status).toBe("hit");

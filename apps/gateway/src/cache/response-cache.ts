@@ -1,5 +1,5 @@
-// The exact-match response cache for chat: off unless the tenant's config (`cache.ttl_seconds`) or the
-// request (`x-runestone-cache: ttl=N`) turns it on, keyed by tenant, canonical body and the deployment that
+// The exact-match response cache for chat: off unless the tenant's config (`cache.ttl_seconds`) or, for a
+// tenant with a `cache` block, the request (`x-runestone-cache: ttl=N`) turns it on, keyed by tenant, canonical body and the deployment that
 // answers (cache-key.ts), one
 // stored form per answer (the chat.completion, whether it came as JSON or as a stream) with who produced it
 // and what it cost, so a hit can name them and count the saving. Never shared across tenants: the tenant
@@ -36,8 +36,11 @@ export interface CacheTicket {
 export type CacheLookup = { status: "hit"; answer: CachedAnswer } | { status: "miss" | "bypass" };
 
 export interface ResponseCacheOptions {
-  /** Tenants with caching on by config, and their TTL. */
-  tenantTtlSeconds: ReadonlyMap<string, number>;
+  /**
+   * Tenants with a `cache` block in their config, and its TTL (caching every request) when set. Only these
+   * may use the cache, by config or by the request's `x-runestone-cache: ttl=N`.
+   */
+  cacheTenants: ReadonlyMap<string, { ttlSeconds?: number }>;
   /** An answer whose JSON is longer (UTF-8 bytes) is served but not stored. */
   maxEntryBytes: number;
   /** What keys are HMACs under (cache-key-secret.ts). */
@@ -61,7 +64,7 @@ export class ResponseCache {
    * key is computed. `first` is the route plan's first candidate: the deployment the request would call.
    */
   ticket(tenantId: string, headers: { cache?: string; cacheControl?: string }, body: Record<string, unknown>, first: ServedBy): CacheTicket | undefined {
-    const d = cacheDirectives(headers.cache, headers.cacheControl, this.opts.tenantTtlSeconds.get(tenantId));
+    const d = cacheDirectives(headers.cache, headers.cacheControl, this.opts.cacheTenants.get(tenantId));
     if (!d) return undefined;
     const digest = bodyDigest(body);
     return { key: cacheKey(this.opts.keySecret, tenantId, digest, first), lookup: d.lookup, ttlSeconds: d.ttlSeconds, tenantId, digest, first };

@@ -162,11 +162,14 @@ export const tenantSchema = z
     allowed_models: z.array(z.string()).optional(),
     overflow: z.enum(["reject", "queue"]).default("reject"),
     development: z.boolean().default(false),
-    /** The response cache for this tenant's chat requests (exact match); absent: off unless a request asks. */
+    /**
+     * The response cache for this tenant's chat requests (exact match); absent: off, and a request's
+     * `x-runestone-cache: ttl=N` is ignored (the cache is shared: only tenants given it may fill it).
+     */
     cache: z
       .object({
-        /** How long an answer is kept and replayed; a request's `x-runestone-cache: ttl=N` overrides it. */
-        ttl_seconds: z.number().int().positive().max(2_592_000),
+        /** How long an answer is kept and replayed; absent: only requests with `x-runestone-cache: ttl=N` (which overrides it) are cached. */
+        ttl_seconds: z.number().int().positive().max(2_592_000).optional(),
       })
       .strict()
       .optional(),

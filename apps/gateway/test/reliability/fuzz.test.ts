@@ -32,7 +32,7 @@ models:
   fuzz-claude: { capabilities: [chat, streaming, function_calling], deployments: [{ provider: claude, model: claude-sonnet-4-5 }] }
   fuzz-embed: { capabilities: [embeddings], deployments: [{ provider: openai, model: text-embedding-3-small }] }
 tenants:
-  - { id: tenant-fuzz, keys: [${TENANT_KEY}] }
+  - { id: tenant-fuzz, keys: [${TENANT_KEY}], cache: {} }
   - { id: fuzz-target, keys: [sk-rel-fuzz-target-0123456789] }
 `;
 
