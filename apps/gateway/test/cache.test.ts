@@ -234,6 +234,31 @@ describe("the deployment that answers is part of the key", () => {
   });
 });
 
+describe("names that model_patterns route", () => {
+  let pat: Harness;
+  beforeAll(async () => {
+    // The backup provider serves every `llama*` name by its model_patterns; `provider` sends one elsewhere.
+    pat = await startHarness({
+      configYaml: (u) => testConfigYaml(u, tenants).replace("    api_key: sk-backup-upstream\n", "    api_key: sk-backup-upstream\n    model_patterns: [\"llama*\"]\n"),
+    });
+  });
+  afterAll(() => pat.close());
+
+  it("does not serve a name's pattern-routed answer to the same name sent to another provider, nor the other way round", async () => {
+    const ask = async (body: unknown) => {
+      const res = await postJson(`${pat.url}/v1/chat/completions`, body, { authorization: `Bearer ${CACHED_KEY}` });
+      await res.text();
+      return { status: res.status, cache: res.headers.get("x-runestone-cache"), provider: res.headers.get("x-runestone-provider") };
+    };
+    const body = { model: "llama3-8b", messages: [{ role: "user", content: "which provider" }] };
+    expect(await ask(body)).toEqual({ status: 200, cache: "miss", provider: "backup" });
+    expect(await ask({ ...body, provider: "openai" })).toEqual({ status: 200, cache: "miss", provider: "openai" });
+    expect(await ask(body)).toEqual({ status: 200, cache: "hit", provider: "backup" });
+    expect(await ask({ ...body, provider: "openai" })).toEqual({ status: 200, cache: "hit", provider: "openai" });
+    expect(pat.upstream.requests.filter((r) => r.path === "/v1/chat/completions")).toHaveLength(2);
+  });
+});
+
 describe("the response cache on streams", () => {
   it("replays a streamed answer as a stream to the openai SDK, with one upstream call", async () => {
     const body = fresh({ stream: true, stream_options: { include_usage: true } });
