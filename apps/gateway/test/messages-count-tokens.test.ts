@@ -1,6 +1,7 @@
 // POST /v1/messages/count_tokens through the gateway with the official Anthropic SDK: Anthropic models get the
 // upstream's exact count (passthrough), the others the gateway's estimate without an upstream call; the tenant's
-// allow-list, Anthropic's error shape, and no admission under the tenant's limits (counting is not a model call).
+// allow-list, Anthropic's error shape; an estimate takes no admission, a count sent upstream one request of the
+// tenant's minute (no tokens, no usage record).
 import Anthropic from "@anthropic-ai/sdk";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { estimateMessageTokens } from "../src/core/estimate-tokens";
@@ -9,6 +10,7 @@ import { ANTHROPIC_UPSTREAM_KEY, interopConfigYaml } from "./messages-test-confi
 
 const NARROW_KEY = "sk-test-count-narrow-0123456789";
 const LIMITED_KEY = "sk-test-count-rpm-0123456789";
+const NATIVE_LIMITED_KEY = "sk-test-count-native-rpm-0123456789";
 
 let h: Harness;
 let client: Anthropic;
@@ -17,7 +19,8 @@ beforeAll(async () => {
     configYaml: (u) =>
       interopConfigYaml(u) +
       `  - id: narrow\n    keys: [${NARROW_KEY}]\n    allowed_models: [gpt-4o-mini]\n` +
-      `  - id: limited\n    keys: [${LIMITED_KEY}]\n    limits: { requests_per_minute: 1, tokens_per_minute: 50 }\n`,
+      `  - id: limited\n    keys: [${LIMITED_KEY}]\n    limits: { requests_per_minute: 1, tokens_per_minute: 50 }\n` +
+      `  - id: limited-native\n    keys: [${NATIVE_LIMITED_KEY}]\n    limits: { requests_per_minute: 1, tokens_per_minute: 50 }\n`,
   });
   client = new Anthropic({ baseURL: h.url, apiKey: TENANT_KEY, maxRetries: 0 });
 });
@@ -94,5 +97,24 @@ describe("POST /v1/messages/count_tokens", () => {
     expect(message.type).toBe("message");
     const refused = await limited.messages.create({ model: "mock-echo", max_tokens: 5, messages }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(Anthropic.RateLimitError);
+  });
+
+  it("counts a count sent to Anthropic as one request of the tenant's minute, with no tokens and no usage record", async () => {
+    const limited = new Anthropic({ baseURL: h.url, apiKey: NATIVE_LIMITED_KEY, maxRetries: 0 });
+    // A prompt far above the 50 tokens a minute: no tokens are reserved for a count.
+    const long = [{ role: "user" as const, content: "word ".repeat(400) }];
+    const { response } = await limited.messages.countTokens({ model: "claude-sonnet-4-5", messages: long }).withResponse();
+    expect(response.headers.get("x-runestone-token-count")).toBe("upstream");
+    expect(response.headers.get("x-ratelimit-remaining-requests")).toBe("0");
+    // The minute's one request is spent: the next count and the next message are refused before any upstream call.
+    h.upstream.reset();
+    const again = await limited.messages.countTokens({ model: "claude-sonnet-4-5", messages }).catch((e: unknown) => e);
+    expect(again).toBeInstanceOf(Anthropic.RateLimitError);
+    expect((again as InstanceType<typeof Anthropic.RateLimitError>).error).toMatchObject({ type: "error", error: { type: "rate_limit_error" } });
+    await expect(limited.messages.create({ model: "claude-sonnet-4-5", max_tokens: 5, messages })).rejects.toBeInstanceOf(Anthropic.RateLimitError);
+    expect(h.upstream.requests).toHaveLength(0);
+    const usage = await fetch(`${h.url}/v1/usage?group_by=model`, { headers: { authorization: `Bearer ${NATIVE_LIMITED_KEY}` } });
+    expect(usage.status).toBe(200);
+    expect(((await usage.json()) as { data: unknown[] }).data).toEqual([]);
   });
 });

@@ -2,9 +2,14 @@
 // Decode (route plan: the model, the tenant's allow-list) -> count: a model whose first deployment speaks the
 // Messages API natively (Anthropic) asks that upstream (its own count_tokens, over its native deployments with
 // the usual retries, fallbacks and breakers); any other model gets the gateway's estimate, the one admission
-// reserves, without an upstream call. Counting is not a model call: no admission (no slot, no request or token
-// limit) and no usage record; the request log and metrics still see it. Errors leave in Anthropic's shape.
+// reserves, without an upstream call. Counting is not a model call: no tokens reserved, no budget charged and no
+// usage record; but a count sent upstream uses the shared key's Anthropic rate limits, so it counts as one request
+// against the tenant's requests-per-minute (admit-free-request.ts; the estimate takes no admission at all). Its
+// upstream failures count toward the deployment's breaker, which /v1/messages shares (breakers are per
+// deployment): a failing count endpoint is taken as that upstream failing. The request log and metrics see it.
+// Errors leave in Anthropic's shape.
 import type { Request, Response } from "express";
+import { admitFreeRequest } from "../../admission/admit-free-request";
 import { estimateMessageTokens } from "../../core/estimate-tokens";
 import type { ChatRequest } from "../../core/provider-contract";
 import { contextOf } from "../../core/request-context";
@@ -33,6 +38,7 @@ export async function handleCountTokens(deps: ModelEndpointDeps, req: Request, r
     return;
   }
 
+  await admitFreeRequest(res, deps.admission, ctx.tenant!);
   const headers = forwardedHeaders(req.headers);
   const { signal, inFlight } = upstreamSignal(res, deps.requestTimeoutMs);
   const { result, attempt } = await completeOnCandidates<TokensCount>(
