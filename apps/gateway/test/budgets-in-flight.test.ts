@@ -5,7 +5,7 @@
 import { startMockUpstream, type MockUpstream } from "@runestone/mock-upstream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tempSqlitePath } from "./harness";
-import { upstreamSaw, waitFinal } from "./jobs-harness";
+import { cancelJob, upstreamSaw, waitFinal } from "./jobs-harness";
 import { budgetsConfigYaml, budgetsOf, budgetTenant, dollarRequest, key, oneTokenAnswers, post, startBudgetGateway, type BudgetGateway } from "./budgets-harness";
 
 let upstream: MockUpstream;
@@ -20,8 +20,13 @@ beforeAll(async () => {
     budgetTenant("held", "{ amount_usd: 5, period: day }"),
     budgetTenant("heldq", "{ amount_usd: 5, period: day }").replace("    limits:", "    overflow: queue\n    limits:"),
     budgetTenant("choices", "{ amount_usd: 5, period: day }"),
+    budgetTenant("cancelq", "{ amount_usd: 100, period: day }", "max_concurrent: 1").replace("    limits:", "    overflow: queue\n    limits:"),
   ].join("");
-  gw = await startBudgetGateway(budgetsConfigYaml(upstream.url, `{ sqlite_path: ${tempSqlitePath()} }`, tenants));
+  // `prompty` bills its input at $1 a token (and is slow, like `underestimated`): what a cut call costs.
+  const prompty = `  prompty:
+    pricing: { input_per_1m: 1000000, output_per_1m: 0 }
+    deployments: [{ provider: openai, model: long-model }]`;
+  gw = await startBudgetGateway(budgetsConfigYaml(upstream.url, `{ sqlite_path: ${tempSqlitePath()} }`, tenants, prompty));
 }, 30_000);
 
 afterAll(async () => {
@@ -76,5 +81,30 @@ describe("a request for several choices", () => {
     // $5 less three choices of one $1 token each (it reserved $1 before).
     expect(res.headers.get("x-runestone-budget-remaining-usd")).toBe("2");
     await res.text();
+  });
+});
+
+describe("a queued job stopped mid-run", () => {
+  it("is charged its prompt estimate, as a direct request whose client leaves is", async () => {
+    // The holder takes the tenant's one slot and spends $1 (one completion token), so the next request queues.
+    const holder = post(gw.url, key("cancelq"), { model: "underestimated", max_tokens: 1, messages: [{ role: "user", content: "cancelq-holder" }] });
+    await upstream.waitFor(() => upstreamSaw(upstream, "cancelq-holder").length === 1, 5_000);
+    // 3 + 4 + 40 / 4 = 17 prompt tokens at $1: $17.
+    const marker = "cancelq-job-".padEnd(40, "x");
+    const queued = await post(gw.url, key("cancelq"), { model: "prompty", max_tokens: 1, messages: [{ role: "user", content: marker }] });
+    expect(queued.status).toBe(202);
+    const { job_id } = (await queued.json()) as { job_id: string };
+    expect((await holder).status).toBe(200);
+    await upstream.waitFor(() => upstreamSaw(upstream, marker).length === 1, 10_000);
+    expect((await cancelJob(gw.url, key("cancelq"), job_id)).status).toBe(200);
+    expect((await waitFinal(gw.url, key("cancelq"), job_id)).status).toBe("cancelled");
+    const until = Date.now() + 5_000;
+    let budget = (await budgetsOf(gw.url, key("cancelq")))[0]!;
+    while (budget.reserved_usd !== 0 && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 25));
+      budget = (await budgetsOf(gw.url, key("cancelq")))[0]!;
+    }
+    // It used to count $0: a queued job could be cancelled just before its answer, over and over, for free.
+    expect(budget).toMatchObject({ spent_usd: 1 + 17, reserved_usd: 0 });
   });
 });

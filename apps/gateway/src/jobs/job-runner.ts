@@ -89,12 +89,14 @@ export class JobRunner {
   async run(job: JobRecord, tenant: Tenant, lease: Lease, signal: AbortSignal): Promise<Outcome> {
     const t0 = performance.now();
     let tokens: number | undefined;
-    // What the job spent, for its budget: $0 unless an answer came back (a failed upstream call is not billed).
+    // What the job spent, for its budget: $0 unless an answer came back (a failed upstream call is not billed)
+    // or the job was stopped mid-call (below).
     let costUsd = 0;
+    const deadline = AbortSignal.any([signal, AbortSignal.timeout(this.deps.requestTimeoutMs)]);
+    let prepared: PreparedJob | undefined;
     try {
       this.deps.events?.jobStarted?.({ tenant: job.tenantId, waitMs: Date.now() - job.createdAt });
-      const deadline = AbortSignal.any([signal, AbortSignal.timeout(this.deps.requestTimeoutMs)]);
-      const prepared = await this.prepare(job, tenant);
+      prepared = await this.prepare(job, tenant);
       const { result, attempt, usage, estimated } = await prepared.run(deadline);
       tokens = usage.total_tokens;
       costUsd = attemptCost(attempt, { promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens, cachedTokens: usage.prompt_tokens_details?.cached_tokens ?? 0 }) ?? 0;
@@ -108,6 +110,9 @@ export class JobRunner {
     } catch (err) {
       const error = toHttpError(err).toBody().error;
       const cancelled = signal.reason === CANCELLED;
+      // Cancelled, timed out or shut down mid-call: the provider has most likely billed the prompt already. It is
+      // charged as a direct request whose client leaves is: the prompt estimate, at the dearest candidate's price.
+      if (deadline.aborted && prepared) costUsd = estimateCostUsd(prepared.candidates, prepared.promptTokens, prepared.promptTokens) ?? 0;
       this.deps.logger.info({ job_id: job.id, request_id: job.requestId, tenant: job.tenantId, code: cancelled ? "job_cancelled" : error.code, duration_ms: Math.round(performance.now() - t0) }, cancelled ? "job cancelled while running" : "job failed");
       return { status: "failed", error };
     } finally {
