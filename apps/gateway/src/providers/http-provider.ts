@@ -6,7 +6,7 @@ import type { AdapterContext, ChatCall, ChatCompletion, ChunkEvent, EmbeddingCal
 import { decodeSse } from "./decode-sse";
 import { withDeadline, type DeadlineSignal } from "../resilience/deadline";
 import { redactErrorEvent } from "./redact-error-event";
-import { redactResponsesErrorEvent } from "./openai/redact-responses-error-event";
+import { redactResponsesErrorEvent, redactResponsesFailedEvent } from "./openai/redact-responses-error-event";
 import { readOpenAIResponse, readResponsesTerminalEvent } from "./openai/read-openai-response";
 import { UpstreamError } from "../core/upstream-error";
 import { DEFAULT_UPSTREAM_LIMITS, type UpstreamLimits } from "../config/upstream-limits";
@@ -189,7 +189,8 @@ export class HttpProvider implements Provider {
         yield { ...ev, data: redactResponsesErrorEvent(ev.data) };
       } else if (type === "response.failed") {
         ended = true;
-        yield { ...ev, data: readResponsesTerminalEvent(ev.data) };
+        // Its error is relayed to the client: scrubbed like an `error` event's.
+        yield { ...ev, data: redactResponsesFailedEvent(readResponsesTerminalEvent(ev.data)) };
       } else if (type === "response.completed" || type === "response.incomplete") {
         ended = true;
         let data: string;

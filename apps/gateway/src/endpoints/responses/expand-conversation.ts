@@ -6,6 +6,7 @@
 // tenant's store does not hold is a 404; so is a conversation whose earlier turn expired or was deleted.
 import { badRequest, HttpError, notFound } from "../../core/http-error";
 import type { ResponseStore, StoredResponse } from "../../core/response-store";
+import { isGatewayEncryptedContent } from "./reasoning-encrypted-content";
 import type { ResponseInputItem, ResponsesBody } from "./responses-types";
 
 /** The most turns a conversation is read back over (each one a tenant-scoped read of the store). */
@@ -120,12 +121,13 @@ function storedItemsById(chain: StoredResponse[]): Map<string, unknown> {
 
 /**
  * A stored response's output as input items. A response the gateway built (a translated provider's: it names
- * its `provider`) is replayed without its reasoning items and without item ids, which are the gateway's own:
- * OpenAI, should the conversation continue there, knows neither (it refuses reasoning it did not produce).
- * OpenAI's own output is replayed as OpenAI returned it.
+ * its `provider`) is replayed without item ids, which are the gateway's own and OpenAI would not know, and
+ * without reasoning items other than those carrying the provider's signed thinking in the gateway's
+ * encrypted_content (a translated provider needs those back; the passthrough drops them for OpenAI, which
+ * refuses reasoning it did not produce: strip-gateway-items.ts). OpenAI's own output is replayed as returned.
  */
 function replayable(response: Record<string, unknown>): unknown[] {
   const output = Array.isArray(response.output) ? (response.output as Array<Record<string, unknown>>) : [];
   if (typeof response.provider !== "string") return output;
-  return output.filter((item) => item?.type !== "reasoning").map(({ id: _, ...item }) => item);
+  return output.filter((item) => item?.type !== "reasoning" || isGatewayEncryptedContent(item.encrypted_content)).map(({ id: _, ...item }) => item);
 }

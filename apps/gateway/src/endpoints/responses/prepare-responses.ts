@@ -15,6 +15,7 @@ import { convertToResponse } from "./convert-to-response";
 import { createResponseStreamTransformer } from "./create-response-stream-transformer";
 import type { NewId } from "./response-ids";
 import { responseShell } from "./response-shell";
+import { stripGatewayItems } from "./strip-gateway-items";
 import type { ResponseObject, ResponsesBody } from "./responses-types";
 
 export interface PreparedResponses {
@@ -116,9 +117,13 @@ function viewContent(body: ResponsesBody): Array<Record<string, unknown>> {
   return image ? [{ type: "text", text }, { type: "image_url", image_url: { url: "" } }] : [{ type: "text", text }];
 }
 
-/** The body an OpenAI deployment gets: the client's, with `model` the deployment's name and Runestone's fields removed. */
+/**
+ * The body an OpenAI deployment gets: the client's, with `model` the deployment's name, Runestone's fields
+ * removed, and the gateway's own items of a translated conversation made fit for OpenAI (strip-gateway-items.ts).
+ */
 function responsesCall(p: PreparedResponses, c: Candidate): ResponsesCall {
   const body: Record<string, unknown> = { ...p.body, model: c.upstreamModel };
+  if (Array.isArray(p.body.input)) body.input = stripGatewayItems(p.body.input);
   for (const f of RUNESTONE_FIELDS) delete body[f];
   return { body, stream: p.stream, requestId: p.requestId };
 }
@@ -154,7 +159,7 @@ export function responsesRunner(p: PreparedResponses): CandidateRunner<Responses
   return {
     callFor: (c) => chatCall(p, c),
     async complete(c, call, signal) {
-      if (isPassthrough(c)) return { response: (await c.provider.responses!(responsesCall(p, c), signal)) as ResponseObject };
+      if (isPassthrough(c)) return { response: withPreviousId(p, (await c.provider.responses!(responsesCall(p, c), signal)) as ResponseObject) };
       const completion = await c.provider.complete(call, signal);
       return { response: convertToResponse(completion, shellFor(p, c), p.newId), completion };
     },
@@ -166,11 +171,47 @@ export function responsesStreamRunner(p: PreparedResponses): CandidateRunner<nev
   return {
     callFor: (c) => chatCall(p, c),
     async stream(c, call, signal) {
-      if (isPassthrough(c)) return c.provider.responsesStream!(responsesCall(p, c), signal);
+      if (isPassthrough(c)) {
+        const events = await c.provider.responsesStream!(responsesCall(p, c), signal);
+        return typeof p.clientBody.previous_response_id === "string" ? withPreviousIdEvents(p, events) : events;
+      }
       const transformer = createResponseStreamTransformer({ shell: shellFor(p, c), newId: p.newId, inputTokensEstimate: p.promptEstimate });
       return translateStream(await c.provider.stream(call, signal), transformer);
     },
   };
+}
+
+/**
+ * A passthrough answer names the previous response the client gave: the gateway expanded it into the input and
+ * never forwarded it (expand-conversation.ts), so OpenAI's answer says null. The stored record is this object.
+ */
+function withPreviousId(p: PreparedResponses, response: ResponseObject): ResponseObject {
+  const previous = p.clientBody.previous_response_id;
+  if (typeof previous === "string" && response && typeof response === "object") response.previous_response_id = previous;
+  return response;
+}
+
+/** Events that carry the whole response (response.created, .in_progress, .completed, ...), as withPreviousId. */
+const RESPONSE_EVENTS = new Set(["response.created", "response.in_progress", "response.queued", "response.completed", "response.incomplete", "response.failed"]);
+
+async function* withPreviousIdEvents(p: PreparedResponses, events: AsyncIterable<SseEvent>): AsyncGenerator<SseEvent> {
+  for await (const ev of events) {
+    if (!ev.event || !RESPONSE_EVENTS.has(ev.event)) {
+      yield ev;
+      continue;
+    }
+    let data: { response?: ResponseObject } | undefined;
+    try {
+      data = JSON.parse(ev.data) as { response?: ResponseObject };
+    } catch {
+      // A malformed event goes on as it came, for the stream encoder to judge.
+    }
+    if (!data?.response || typeof data.response !== "object") yield ev;
+    else {
+      withPreviousId(p, data.response);
+      yield { ...ev, data: JSON.stringify(data) };
+    }
+  }
 }
 
 /**

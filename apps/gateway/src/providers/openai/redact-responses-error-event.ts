@@ -24,3 +24,22 @@ export function redactResponsesErrorEvent(data: string): string {
     ...(typeof ev.sequence_number === "number" ? { sequence_number: ev.sequence_number } : {}),
   });
 }
+
+/**
+ * A relayed `response.failed` event with its `response.error` scrubbed the same way (code and message only,
+ * redacted and cut); the same string when the error was already clean, so the event goes on byte for byte.
+ */
+export function redactResponsesFailedEvent(data: string): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(data);
+  } catch {
+    return data;
+  }
+  if (!isObject(parsed) || !isObject(parsed.response) || !isObject(parsed.response.error)) return data;
+  const error = parsed.response.error;
+  const text = (v: unknown, max: number) => (typeof v === "string" ? redactExcerpt(v, max) : null);
+  const clean = { code: text(error.code, MAX_FIELD_CHARS), message: text(error.message, MAX_UPSTREAM_MESSAGE_CHARS) ?? "upstream response failed" };
+  if (JSON.stringify(error) === JSON.stringify(clean)) return data;
+  return JSON.stringify({ ...parsed, response: { ...parsed.response, error: clean } });
+}
