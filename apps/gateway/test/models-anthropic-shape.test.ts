@@ -33,6 +33,23 @@ describe("GET /v1/models with anthropic-version", () => {
     expect(page.last_id).toBe(ids.at(-1));
   });
 
+  it("pages as the SDK asks (limit, after_id, before_id), and its auto-pagination reads every model once", async () => {
+    const all = (await client.models.list()).data.map((m) => m.id);
+    expect(all.length).toBeGreaterThan(3);
+    const first = await client.models.list({ limit: 2 });
+    expect(first.data.map((m) => m.id)).toEqual(all.slice(0, 2));
+    expect(first.has_more).toBe(true);
+    expect(first.last_id).toBe(all[1]);
+    const next = await client.models.list({ limit: 2, after_id: all[1]! });
+    expect(next.data.map((m) => m.id)).toEqual(all.slice(2, 4));
+    const before = await client.models.list({ limit: 2, before_id: all[3]! });
+    expect(before.data.map((m) => m.id)).toEqual(all.slice(1, 3));
+    expect(before.has_more).toBe(true);
+    const seen: string[] = [];
+    for await (const m of client.models.list({ limit: 2 })) seen.push(m.id);
+    expect(seen).toEqual(all);
+  });
+
   it("retrieves one model, with the request-id header the SDK reads", async () => {
     const { data, response, request_id } = await client.models.retrieve("gpt-4o-mini").withResponse();
     expect(data).toMatchObject({ type: "model", id: "gpt-4o-mini", display_name: "gpt-4o-mini", created_at: expect.any(String) });

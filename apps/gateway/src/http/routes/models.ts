@@ -2,7 +2,8 @@
 // unavailable), the discovered models of providers with `discover: true`, and any `<provider>/<model>` or
 // pattern-matched name on request. `{model}` may carry its slash as is (`/v1/models/openai/gpt-4o`) or
 // percent-encoded (`openai%2Fgpt-4o`, as the OpenAI SDK sends it). A request with `anthropic-version` (Anthropic's
-// SDKs) gets the same models in Anthropic's shape (routing/to-anthropic-model.ts) and the `request-id` header.
+// SDKs) gets the same models in Anthropic's shape (routing/to-anthropic-model.ts), paged by Anthropic's limit,
+// after_id and before_id, and the `request-id` header.
 import { Router as ExpressRouter, type Request, type Response } from "express";
 import { toApiModel, type Catalog } from "../../routing/catalog";
 import { toAnthropicModel, toAnthropicModelList } from "../../routing/to-anthropic-model";
@@ -40,7 +41,10 @@ export function modelRoutes(catalog: Catalog, discovery?: ModelDiscovery): Expre
       }
     }
     const shown = models.filter((m) => visible(tenant, m));
-    res.json(anthropic(req, res) ? toAnthropicModelList(shown) : { object: "list", data: shown.map(toApiModel) });
+    if (!anthropic(req, res)) return void res.json({ object: "list", data: shown.map(toApiModel) });
+    // The validator has checked these (limit an integer 1..1000); the simple query parser leaves them strings.
+    const q = req.query as { limit?: string; after_id?: string; before_id?: string };
+    res.json(toAnthropicModelList(shown, { limit: q.limit === undefined ? undefined : Number(q.limit), afterId: q.after_id, beforeId: q.before_id }));
   });
 
   const retrieve = (id: string, req: Request, res: Response) => {
