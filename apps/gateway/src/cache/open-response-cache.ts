@@ -17,7 +17,8 @@ export function openResponseCache(config: RunestoneConfig, redis: Redis | undefi
   for (const t of config.tenants) if (t.cache) cacheTenants.set(t.id, { ttlSeconds: t.cache.ttl_seconds });
   const { secret, source } = cacheKeySecret(config, redis !== undefined);
   if (source === "weak" && cacheTenants.size) {
-    onError(new Error("set cache.key_secret: no admin key or provider API key to derive it from, so whoever reads Redis can confirm a guessed prompt"), "response cache key secret");
+    // Logged as "<what> failed" by the state's error reporter.
+    onError(new Error("no admin key or provider API key to derive it from: set cache.key_secret, else whoever reads Redis can confirm a guessed prompt"), "deriving the response cache key secret");
   }
   return new ResponseCache(store, { cacheTenants, maxEntryBytes: c.max_entry_kb * 1024, keySecret: secret, onError });
 }
