@@ -764,3 +764,45 @@ describe("a passthrough answer's output, replayed by previous_response_id", () =
     row.pass(`${items.length} item shapes x JSON/SSE: ${Object.entries(outcomes).map(([k, n]) => `${k} x${n}`).join(", ")}`);
   });
 });
+
+describe("Anthropic-native answers on the passthrough (count_tokens, Messages)", () => {
+  const count = (model: string) => post("/v1/messages/count_tokens", { model, messages: [{ role: "user", content: "count my tokens please" }] });
+  const bodies = ["null", "[1]", '"x"', "{}", '{"input_tokens":"12"}', '{"input_tokens":-5}', '{"input_tokens":1e400}', '{"input_tokens":{}}', '{"id":"msg_1","type":"message","content":null,"usage":{"input_tokens":"12"}}', '{"id":"msg_1","type":"message","role":"assistant","content":[null],"stop_reason":"end_turn","usage":null}', '{"id":'];
+
+  it("answers count_tokens with a count or an error, and /v1/messages with a message or an error, never a 500", async () => {
+    const row = rec.start(
+      "Anthropic passthrough answers that are null, lists, strings, broken counts or cut (count_tokens and /v1/messages)",
+      "count_tokens: 200 with input_tokens a non-negative integer, or an error in Anthropic's shape (never 500); /v1/messages: never 500; process alive",
+    );
+    const outcomes: Record<string, number> = {};
+    const tally = (k: string) => (outcomes[k] = (outcomes[k] ?? 0) + 1);
+    /** Every answer that broke the promise, listed together so one run shows them all. */
+    const broken: string[] = [];
+    const parsed = (text: string): Record<string, unknown> | undefined => {
+      try {
+        const v = JSON.parse(text) as unknown;
+        return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+      } catch {
+        return undefined;
+      }
+    };
+    const isAnthropicError = (text: string) => parsed(text)?.type === "error" && typeof (parsed(text)?.error as { type?: unknown } | undefined)?.type === "string";
+    for (const rawBody of bodies) {
+      answer("u-claude", { rawBody });
+      const counted = await count("u-claude");
+      expect(gw.alive()).toBe(true);
+      const countOk = counted.status === 200 ? isCount(parsed(counted.text)?.input_tokens) : counted.status !== 500 && isAnthropicError(counted.text);
+      if (!countOk) broken.push(`count_tokens <- ${rawBody}: ${counted.status} ${counted.text.slice(0, 160)}`);
+      tally(`count_tokens ${counted.status}`);
+      const message = await messages("u-claude");
+      expect(gw.alive()).toBe(true);
+      const messageOk = message.status === 200 ? parsed(message.text)?.type === "message" : message.status !== 500 && isAnthropicError(message.text);
+      if (!messageOk) broken.push(`messages <- ${rawBody}: ${message.status} ${message.text.slice(0, 160)}`);
+      tally(`messages ${message.status}`);
+    }
+    expect(broken).toEqual([]);
+    upstream.reset();
+    await stillServing();
+    row.pass(`${bodies.length} hostile answers each: ${Object.entries(outcomes).map(([k, n]) => `${k} x${n}`).join(", ")}`);
+  });
+});

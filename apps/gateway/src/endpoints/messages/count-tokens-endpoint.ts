@@ -18,6 +18,7 @@ import type { ModelEndpointDeps } from "../../pipeline/endpoint-deps";
 import { RUNESTONE_FIELDS } from "../../pipeline/prepare-chat";
 import { completeOnCandidates } from "../../pipeline/run-on-candidates";
 import { upstreamSignal } from "../../pipeline/upstream-signal";
+import { readAnthropicTokenCount } from "../../providers/anthropic/read-anthropic-message";
 import type { CountTokensRequest, MessagesRequest, TokensCount } from "./messages-types";
 import { forwardedHeaders } from "./prepare-messages";
 
@@ -43,7 +44,7 @@ export async function handleCountTokens(deps: ModelEndpointDeps, req: Request, r
   const { signal, inFlight } = upstreamSignal(res, deps.requestTimeoutMs);
   const { result, attempt } = await completeOnCandidates<TokensCount>(
     { ...plan, candidates: native },
-    { complete: (c, _call, s) => c.provider.passthrough!({ body: forwardBody(body, c), stream: false, headers, requestId: ctx.requestId, path: "/v1/messages/count_tokens" }, s) as Promise<TokensCount> },
+    { complete: async (c, _call, s) => readAnthropicTokenCount(await c.provider.passthrough!({ body: forwardBody(body, c), stream: false, headers, requestId: ctx.requestId, path: "/v1/messages/count_tokens" }, s), c.provider.id) as TokensCount },
     signal,
     inFlight,
   );

@@ -14,6 +14,7 @@ import { convertToChatRequest } from "./convert-to-chat-request";
 import { createMessageStreamTransformer } from "./create-message-stream-transformer";
 import type { MessageResponse, MessagesRequest } from "./messages-types";
 import type { CandidateRunner } from "../../pipeline/run-on-candidates";
+import { readAnthropicMessage } from "../../providers/anthropic/read-anthropic-message";
 
 /** Client headers an Anthropic upstream honours; everything else (its key above all) stays here. */
 const FORWARDED_HEADERS = ["anthropic-version", "anthropic-beta"] as const;
@@ -111,7 +112,7 @@ export function messageRunner(p: PreparedMessages): CandidateRunner<MessageRespo
   return {
     callFor: (c) => chatCall(p, c),
     async complete(c, call, signal) {
-      if (c.provider.passthrough) return (await c.provider.passthrough(passthroughCall(p, c), signal)) as MessageResponse;
+      if (c.provider.passthrough) return readAnthropicMessage(await c.provider.passthrough(passthroughCall(p, c), signal), c.provider.id) as unknown as MessageResponse;
       return convertToAnthropicMessage(await c.provider.complete(call, signal).catch(inClientTerms), c.model.id);
     },
   };
