@@ -142,7 +142,7 @@ const ROUTES: Array<{ name: string; arb: fc.Arbitrary<FuzzRequest>; runs: number
   { name: "GET /v1/responses/{stored}/input_items", arb: pathRequest("GET", (_s, q) => `/v1/responses/${storedId}/input_items${q}`, ["limit", "order", "after", "before", "include"], tenantAuth), runs: RUNS / 4 },
   { name: "POST /v1/messages/count_tokens", arb: bodyRequest("POST", "/v1/messages/count_tokens", countTokensTemplate, fc.constant(TENANT_KEY), "x-api-key", anthropicVersion), runs: RUNS / 2 },
   { name: "GET /v1/models (anthropic-version)", arb: pathRequest("GET", (_s, q) => `/v1/models${q}`, ["limit", "before_id", "after_id"], tenantAuth, anthropicVersion), runs: RUNS / 4 },
-  { name: "POST /v1/chat/completions (cache headers)", arb: fc.oneof(bodyRequest("POST", "/v1/chat/completions", chatTemplate, tenantAuth, "authorization", cacheHeaders), cacheReplay), runs: RUNS / 2 },
+  { name: "POST /v1/chat/completions (cache headers)", arb: fc.oneof({ weight: 1, arbitrary: bodyRequest("POST", "/v1/chat/completions", chatTemplate, tenantAuth, "authorization", cacheHeaders) }, { weight: 2, arbitrary: cacheReplay }), runs: RUNS / 2 },
 ];
 
 const rec = new SectionRecorder("fuzz");

@@ -683,6 +683,7 @@ describe("the response cache and malformed answers", () => {
       ["mid-stream error", true, { midStreamError: 1 }],
       ["choices [null] after the first chunk", true, { rawBody: `data: ${late}\n\ndata: {"choices":[null]}\n\ndata: [DONE]\n\n` }],
       ["5 MB SSE line", true, { hugeLineBytes: HUGE }],
+      ["stream without [DONE]", true, { omitDone: true }],
     ];
     const seen: string[] = [];
     for (const [i, [name, stream, behavior]] of cases.entries()) {
