@@ -464,11 +464,12 @@ describe("malformed usage on /v1/responses (passthrough and translated)", () => 
   const VALUES = ['"12"', "-5", "1e400", "{}", "2.5", "1.7e308"];
   const responsesUsage = [...VALUES.map((v) => `{"input_tokens":${v},"output_tokens":${v},"total_tokens":${v},"input_tokens_details":{"cached_tokens":${v}}}`), "null", '"x"'];
   const chatUsage = [...VALUES.map((v) => `{"prompt_tokens":${v},"completion_tokens":${v},"total_tokens":${v}}`), "null"];
+  const anthropicUsage = [...VALUES.map((v) => `{"input_tokens":${v},"output_tokens":${v},"cache_read_input_tokens":${v}}`), "null"];
 
   it("answers every malformed usage (passthrough and translated, JSON and SSE) with numeric usage, stays up, and keeps the ledger and metrics numeric", async () => {
     const row = rec.start(
       "/v1/responses, malformed usage: \"12\", -5, 1e400, {}, 2.5, 1.7e308, null",
-      "passthrough (OpenAI) and translated (chat upstream), JSON and SSE: each answered 200 with usage numeric or null; stored responses too; process alive; /v1/usage and /metrics numeric",
+      "passthrough (OpenAI) and translated (OpenAI-compatible chat and Anthropic upstreams), JSON and SSE: each answered 200 with usage numeric or null; stored responses too; process alive; /v1/usage and /metrics numeric",
     );
     let answered = 0;
     const ids: string[] = [];
@@ -490,6 +491,11 @@ describe("malformed usage on /v1/responses (passthrough and translated)", () => 
       answer("r-trans", { usageJson });
       await check(`translated JSON ${usageJson}`, () => responses("r-trans"));
       await check(`translated SSE ${usageJson}`, () => responses("r-trans", { stream: true }));
+    }
+    for (const usageJson of anthropicUsage) {
+      answer("u-claude", { usageJson });
+      await check(`translated from Anthropic JSON ${usageJson}`, () => responses("u-claude"));
+      await check(`translated from Anthropic SSE ${usageJson}`, () => responses("u-claude", { stream: true }));
     }
     upstream.reset();
     await stillServing();
