@@ -35,7 +35,9 @@ describe("the request log of a gateway process", () => {
         headers: { authorization: `Bearer ${TENANT_KEY}`, "content-type": "application/json", "x-request-id": id },
         body: JSON.stringify({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hello" }], ...body }),
       });
-    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => post({}, `json-${i}`)));
+    // A few at a time: the default per-tenant concurrency limit would refuse a burst.
+    const answers: Response[] = [];
+    for (let i = 0; i < 20; i += 4) answers.push(...(await Promise.all([0, 1, 2, 3].map((k) => post({}, `json-${i + k}`)))));
     for (const a of answers) expect(a.status).toBe(200);
     await Promise.all(answers.map((a) => a.text()));
     upstream.behave({ chunkDelayMs: 40 }, { times: 1 });
