@@ -6,6 +6,7 @@
 // - on the passthrough, previous_response_id came back null (the gateway expands it and never forwards it);
 // - a translated stream without upstream usage was logged as exact.
 import OpenAI from "openai";
+import type { ResponseFunctionToolCall, ResponseOutputItem, ResponseReasoningItem } from "openai/resources/responses/responses";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { postJson, startHarness, TENANT_KEY, type Harness } from "./harness";
 import { responsesConfigYaml } from "./responses-test-config";
@@ -22,6 +23,7 @@ beforeEach(() => h.upstream.reset());
 const weather = { type: "function" as const, name: "get_weather", parameters: { type: "object", properties: { input: { type: "string" } } }, strict: false };
 const thinkingReply = { reply: { thinking: { text: "let me think", signature: "sig123" }, toolCalls: [{ name: "get_weather", arguments: '{"input":"Paris"}' }] } };
 
+const isCall = (o: ResponseOutputItem): o is ResponseFunctionToolCall => o.type === "function_call";
 type Block = { type: string; thinking?: string; signature?: string; id?: string };
 type Turn = { role: string; content: string | Block[] };
 const lastBody = (path: string) => h.upstream.requests.filter((r) => r.path.endsWith(path)).at(-1)!.body as Record<string, unknown>;
@@ -31,9 +33,10 @@ describe("an Anthropic thinking + function call conversation, continued with pre
     h.upstream.behave(thinkingReply, { times: 1 });
     const params = { model: "claude-sonnet-4-5", input: "Paris weather?", reasoning: { effort: "high" as const }, tools: [weather] };
     const first = streamed ? await client.responses.stream(params).finalResponse() : await client.responses.create(params);
-    const reasoning = first.output.find((o) => o.type === "reasoning");
+    const output = first.output as ResponseOutputItem[];
+    const reasoning = output.find((o): o is ResponseReasoningItem => o.type === "reasoning");
     expect(reasoning?.encrypted_content).toEqual(expect.any(String));
-    const call = first.output.find((o) => o.type === "function_call")!;
+    const call = output.find(isCall)!;
     await client.responses.create({ model: "claude-sonnet-4-5", previous_response_id: first.id, input: [{ type: "function_call_output", call_id: call.call_id, output: "sunny" }], reasoning: { effort: "high" }, tools: [weather] });
     const messages = lastBody("/messages").messages as Turn[];
     const assistant = messages.find((m) => m.role === "assistant")!;
@@ -44,7 +47,7 @@ describe("an Anthropic thinking + function call conversation, continued with pre
   it("continues on OpenAI without the gateway's reasoning items and item ids (previous_response_id and client-held input)", async () => {
     h.upstream.behave(thinkingReply, { times: 1 });
     const first = await client.responses.create({ model: "claude-sonnet-4-5", input: "Paris weather?", reasoning: { effort: "high" }, tools: [weather] });
-    const call = first.output.find((o) => o.type === "function_call")!;
+    const call = first.output.find(isCall)!;
     const output = { type: "function_call_output" as const, call_id: call.call_id, output: "sunny" };
     await client.responses.create({ model: "gpt-4o-mini", previous_response_id: first.id, input: [output], tools: [weather] });
     const viaPrevious = lastBody("/responses").input as Array<Record<string, unknown>>;

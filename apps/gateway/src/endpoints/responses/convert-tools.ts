@@ -18,7 +18,7 @@ export function convertTools(tools: ResponseTool[]): Array<Record<string, unknow
   });
 }
 
-export function convertToolChoice(choice: ResponseToolChoice): unknown {
+export function convertToolChoice(choice: NonNullable<ResponseToolChoice>): unknown {
   if (typeof choice === "string") return choice;
   if (choice.type === "function") {
     if (typeof choice.name !== "string") throw badRequest("tool_choice: a function choice needs a name", "tool_choice.name");
