@@ -5,7 +5,7 @@
 import { startMockUpstream, type MockBehavior, type MockUpstream } from "@runestone/mock-upstream";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { tempSqlitePath, upstreamRequestsFor } from "../harness";
-import { freePort } from "../redis-server";
+import { freePort, startRedis } from "../redis-server";
 import { spawnGateway, writeConfig, type ProcessGateway } from "./process-gateway";
 import { SectionRecorder } from "./results";
 
@@ -27,9 +27,9 @@ const RESPONSE_CAP = 1024 * 1024;
 const EVENT_CAP = 256 * 1024;
 const HUGE = 5 * 1024 * 1024;
 
-const yaml = (url: string, port: number) => `
+const yaml = (url: string, port: number, state = `{ sqlite_path: ${tempSqlitePath()} }`) => `
 server: { host: 127.0.0.1, port: ${port}, request_timeout_ms: 30000, shutdown_grace_ms: 1000, max_upstream_response_bytes: ${RESPONSE_CAP}, max_upstream_event_bytes: ${EVENT_CAP} }
-state: { sqlite_path: ${tempSqlitePath()} }
+state: ${state}
 admin: { key: ${ADMIN_KEY} }
 resilience:
   retries: { max_retries: 2, backoff_base_ms: 10, backoff_max_ms: 50, max_retry_after_ms: 100 }
@@ -599,11 +599,34 @@ describe("budgets under malformed usage", () => {
     throw new Error(`a reservation was never reconciled: ${JSON.stringify(b)}`);
   }
 
-  it("keeps the budget finite and sane: still admitting after malformed usage, still refusing once honestly spent", async () => {
-    const row = rec.start(
-      "budgeted tenant, upstream usage \"12\", -5, 1e400, {}, 2.5, 1.7e308, null (chat, Messages, Responses passthrough and translated; JSON and SSE)",
+  const scenario = (mode: string) =>
+    rec.start(
+      `budgeted tenant (${mode}), upstream usage "12", -5, 1e400, {}, 2.5, 1.7e308, null (chat, Messages, Responses passthrough and translated; JSON and SSE)`,
       "every request admitted (200); GET /v1/usage: spent / reserved / remaining finite, spent grows by estimates only, reservations reconciled to 0; then one honest answer past the budget: the next request 429 insufficient_quota budget_exceeded with Retry-After",
     );
+
+  it("keeps the budget finite and sane: still admitting after malformed usage, still refusing once honestly spent", async () => {
+    const row = scenario("embedded");
+    row.pass(await malformedUsageAgainstBudget());
+  });
+
+  it("does the same with its budget counted in Redis (the atomic scripts get only whole nano-dollars)", async () => {
+    const row = scenario("Redis");
+    const redis = await startRedis();
+    const embedded = gw;
+    try {
+      const port = await freePort();
+      gw = await spawnGateway(writeConfig(yaml(upstream.url, port, `{ redis_url: "${redis.url}", redis_prefix: "rel-hostile-budget:" }`)), port, { LOG_LEVEL: "warn" });
+      row.pass(await malformedUsageAgainstBudget());
+    } finally {
+      await gw.stop();
+      gw = embedded;
+      await redis.stop();
+    }
+  }, 120_000);
+
+  /** The scenario against `gw`; answers what it observed. */
+  async function malformedUsageAgainstBudget(): Promise<string> {
     const VALUES = ['"12"', "-5", "1e400", "{}", "2.5", "1.7e308"];
     const chatUsage = [...VALUES.map((v) => `{"prompt_tokens":${v},"completion_tokens":${v},"total_tokens":${v}}`), "null"];
     const responsesUsage = [...VALUES.map((v) => `{"input_tokens":${v},"output_tokens":${v},"total_tokens":${v}}`), "null"];
@@ -658,8 +681,8 @@ describe("budgets under malformed usage", () => {
     }
     upstream.reset();
     await stillServing();
-    row.pass(`${admitted} requests admitted; spent $${last.spent_usd.toFixed(6)} after the malformed ones (finite, reserved 0), $${spent.spent_usd.toFixed(2)} of $${BUDGET_USD} after the honest one; then 429 budget_exceeded with Retry-After on chat and Responses`);
-  });
+    return `${admitted} requests admitted; spent $${last.spent_usd.toFixed(6)} after the malformed ones (finite, reserved 0), $${spent.spent_usd.toFixed(2)} of $${BUDGET_USD} after the honest one; then 429 budget_exceeded with Retry-After on chat and Responses`;
+  }
 });
 
 describe("the response cache and malformed answers", () => {
