@@ -1,7 +1,8 @@
 // Per-request accounting, once the response is over: one JSON log line (who, what, where it went,
 // how long, how many tokens, what it cost) and the requestFinished event for metrics and traces.
-// Nothing here runs before the response finished, and pino writes asynchronously, so logging never
-// delays an answer. Never prompt text, completions or keys.
+// Nothing here runs before the response is over (its "close"), and the line is built by hand and handed to the
+// log destination at the end of the event-loop turn (telemetry/logger.ts), so logging never delays an answer.
+// Never prompt text, completions or keys.
 import type { RequestHandler, Response } from "express";
 import type { Logger } from "pino";
 import { guarded } from "../core/guard-handler";
