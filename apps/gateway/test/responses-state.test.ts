@@ -195,13 +195,17 @@ describe("a response too large to store", () => {
       const big = Array.from({ length: 220 }, (_, i) => `secretword${i}`).join(" ");
       const { data: created, response } = await a.responses.create({ model: "mock-echo", input: big }).withResponse();
       expect(created.output_text).toBe(`echo: ${big}`);
-      expect(created.store).toBe(false);
+      expect((created as unknown as { store?: boolean }).store).toBe(false);
       expect(response.headers.get("x-runestone-store")).toBe("skipped; too-large");
       await expect(a.responses.retrieve(created.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
       await expect(a.responses.create({ model: "mock-echo", previous_response_id: created.id, input: "more" })).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+      // A stream's final event says it too.
+      const streamed = await a.responses.stream({ model: "mock-echo", input: big }).finalResponse();
+      expect((streamed as unknown as { store?: boolean }).store).toBe(false);
+      await expect(a.responses.retrieve(streamed.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
       // A small one is stored as usual under the same bound, and says so.
       const { data: small, response: smallRes } = await a.responses.create({ model: "mock-echo", input: "small" }).withResponse();
-      expect(small.store).not.toBe(false);
+      expect((small as unknown as { store?: boolean }).store).not.toBe(false);
       expect(smallRes.headers.get("x-runestone-store")).toBeNull();
       expect((await a.responses.retrieve(small.id)).output_text).toBe("echo: small");
       expect(logs.text()).toContain("ResponseTooLargeToStoreError");

@@ -86,5 +86,5 @@ export async function handleResponses(deps: ResponsesDeps, req: Request, res: Re
   const started = await streamOnCandidates(p.plan, responsesStreamRunner(p), signal, inFlight);
   ctx.attempt = started.attempt;
   const headers = routingHeaders(res, started.attempt, p.plan.policy);
-  await relayStream(ctx, started, responsesStreamEncoder(res, ctx, headers, { passthrough: isPassthrough(started.attempt.candidate), onFinal: async (r) => void (await keep(r)) }));
+  await relayStream(ctx, started, responsesStreamEncoder(res, ctx, headers, { passthrough: isPassthrough(started.attempt.candidate), onFinal: keep }));
 }

@@ -20,8 +20,11 @@ const TERMINAL = new Set(["response.completed", "response.incomplete", "response
 export interface ResponsesStreamOptions {
   /** True for an OpenAI passthrough stream: its failure event is OpenAI's `error` event. */
   passthrough: boolean;
-  /** Called with the final response (completed or incomplete) before its event is written. */
-  onFinal?(response: ResponseObject): Promise<void>;
+  /**
+   * Called with the final response (completed or incomplete) before its event is written; false when it could
+   * not be stored (too large), which the event then says with `store: false`.
+   */
+  onFinal?(response: ResponseObject): Promise<boolean>;
 }
 
 /** Opens the stream with `headers` (the answer is committed from here on) and returns its encoder. */
@@ -56,7 +59,7 @@ export function responsesStreamEncoder(res: Response, ctx: RequestContext, heade
           facts.model = response.model;
           facts.finishReasons = [response.status];
           if (type === "response.failed") ctx.streamError = new UpstreamError({ kind: "http", status: 500, message: "upstream response failed" });
-          else await opts.onFinal?.(response);
+          else if ((await opts.onFinal?.(response)) === false) ev = { ...ev, data: JSON.stringify({ ...parse(ev.data), response: { ...response, store: false } }) };
         }
       }
       sent++;
