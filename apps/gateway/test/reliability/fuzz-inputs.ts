@@ -196,10 +196,10 @@ export const pathSegment: fc.Arbitrary<string> = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom("%", "%zz", "%E0%A4%A", "..", "%2e%2e", "a%00b", "job_00000000000000000000000000", "x".repeat(5_000), "%C0%AF", "__proto__", "constructor") },
 );
 
-/** Odd query strings: repeated keys, prototype names, unicode, bad percent-encoding. */
+/** Odd query strings: repeated keys, prototype names, unicode, bad percent-encoding, numbers at and past their edges. */
 export const queryString = (keys: string[]): fc.Arbitrary<string> =>
   fc
-    .array(fc.tuple(fc.constantFrom(...keys, "__proto__", "constructor", "x"), fc.oneof(oddString.map(encodeAll), fc.constantFrom("2024-01-01", "2024-13-45", "9999-12-31", "0000-00-00", "%", "day,model,tenant,label", "none,none", ""))), { maxLength: 5 })
+    .array(fc.tuple(fc.constantFrom(...keys, "__proto__", "constructor", "x"), fc.oneof(oddString.map(encodeAll), fc.constantFrom("2024-01-01", "2024-13-45", "9999-12-31", "0000-00-00", "%", "day,model,tenant,label", "none,none", "", "0", "-1", "1", "1.5", "1e3", "NaN", "99999999999999999999", "asc", "desc", "resp_0", "msg_0"))), { maxLength: 5 })
     .map((pairs) => (pairs.length ? `?${pairs.map(([k, v]) => `${encodeAll(k)}=${v}`).join("&")}` : ""));
 
 /** A GET/DELETE with fuzzed path and query; `headers` adds the route's own (fuzzed) headers. */
