@@ -44,6 +44,19 @@ describe("an Anthropic thinking + function call conversation, continued with pre
     expect((assistant.content as Block[])[1]).toMatchObject({ type: "tool_use", id: call.call_id, name: "get_weather" });
   });
 
+  it("continues on an OpenAI-compatible model without the thinking blocks, which only Anthropic knows", async () => {
+    h.upstream.behave(thinkingReply, { times: 1 });
+    const first = await client.responses.create({ model: "claude-sonnet-4-5", input: "Paris weather?", reasoning: { effort: "high" }, tools: [weather] });
+    const call = (first.output as ResponseOutputItem[]).find(isCall)!;
+    const next = await client.responses.create({ model: "mock-echo", previous_response_id: first.id, input: [{ type: "function_call_output", call_id: call.call_id, output: "sunny" }] });
+    expect(next.status).toBe("completed");
+    await client.responses.create({ model: "coder-lite", previous_response_id: first.id, input: [{ type: "function_call_output", call_id: call.call_id, output: "sunny" }] });
+    const messages = lastBody("/chat/completions").messages as Array<Record<string, unknown>>;
+    expect(messages.map((m) => m.role)).toEqual(["user", "assistant", "tool"]);
+    expect(messages[1]).not.toHaveProperty("thinking_blocks");
+    expect(messages[1]).toMatchObject({ tool_calls: [{ id: call.call_id }] });
+  });
+
   it("continues on OpenAI without the gateway's reasoning items and item ids (previous_response_id and client-held input)", async () => {
     h.upstream.behave(thinkingReply, { times: 1 });
     const first = await client.responses.create({ model: "claude-sonnet-4-5", input: "Paris weather?", reasoning: { effort: "high" }, tools: [weather] });

@@ -34,6 +34,8 @@ export interface PreparedResponses {
   promptEstimate: number;
   /** The chat translation, made on first use (a passthrough-only plan never needs it). */
   chat?: ChatRequest & Record<string, unknown>;
+  /** The same without thinking blocks, for providers other than Anthropic (made on first use). */
+  chatWithoutThinking?: ChatRequest & Record<string, unknown>;
 }
 
 export function isPassthrough(c: Candidate): boolean {
@@ -130,7 +132,7 @@ function responsesCall(p: PreparedResponses, c: Candidate): ResponsesCall {
 
 function chatCall(p: PreparedResponses, c: Candidate): ChatCall {
   // A passthrough candidate never reads its chat call; translating for it could refuse what OpenAI accepts.
-  const body = isPassthrough(c) ? ({ messages: [] } as unknown as ChatRequest & Record<string, unknown>) : (p.chat ??= convertToChatRequest(p.body));
+  const body = isPassthrough(c) ? ({ messages: [] } as unknown as ChatRequest & Record<string, unknown>) : chatFor(p, c);
   return {
     body,
     upstreamModel: c.upstreamModel,
@@ -142,6 +144,23 @@ function chatCall(p: PreparedResponses, c: Candidate): ChatCall {
     defaultsWithTools: c.model.defaultsWithTools,
     requestId: p.requestId,
   };
+}
+
+/**
+ * The chat translation for a translated candidate. Thinking blocks (from reasoning items the gateway made of
+ * Anthropic's thinking) go to Anthropic alone: another provider's chat API does not know the field, and a
+ * strict one would refuse it.
+ */
+function chatFor(p: PreparedResponses, c: Candidate): ChatRequest & Record<string, unknown> {
+  const chat = (p.chat ??= convertToChatRequest(p.body));
+  if (c.provider.kind === "anthropic" || !chat.messages.some((m) => "thinking_blocks" in m)) return chat;
+  return (p.chatWithoutThinking ??= { ...chat, messages: chat.messages.map((m) => omitThinking(m)) });
+}
+
+function omitThinking<T extends object>(message: T): T {
+  if (!("thinking_blocks" in message)) return message;
+  const { thinking_blocks: _, ...rest } = message as T & { thinking_blocks?: unknown };
+  return rest as T;
 }
 
 function shellFor(p: PreparedResponses, c: Candidate): ResponseObject {
