@@ -830,9 +830,28 @@ describe("Anthropic-native answers on the passthrough (count_tokens, Messages)",
       if (!messageOk) broken.push(`messages <- ${rawBody}: ${message.status} ${message.text.slice(0, 160)}`);
       tally(`messages ${message.status}`);
     }
+    // The Messages passthrough stream: events relayed as they come, read for accounting on the way.
+    const ev = (type: string, data: string) => `event: ${type}\ndata: ${data}\n\n`;
+    const stop = ev("message_stop", '{"type":"message_stop"}');
+    const streams = [
+      ev("message_start", '{"type":"message_start","message":null}') + stop,
+      ev("message_start", '{"type":"message_start","message":{"id":"m","usage":null}}') + ev("message_delta", '{"type":"message_delta","delta":null,"usage":null}') + stop,
+      ev("message_start", '{"type":"message_start","message":{"id":"m","usage":{"input_tokens":"12"}}}') + ev("content_block_delta", '{"type":"content_block_delta","index":"x","delta":{"type":"text_delta","text":5}}') + ev("message_delta", '{"type":"message_delta","usage":{"output_tokens":1e400}}') + stop,
+      ev("message_start", "5") + ev("message_delta", "null") + stop,
+      ev("content_block_delta", '{"type":"content_block_delta","delta":null}') + stop,
+      "data: [1,2]\n\n" + stop,
+    ];
+    for (const rawBody of streams) {
+      answer("u-claude", { rawBody });
+      const res = await messages("u-claude", { stream: true });
+      expect(gw.alive()).toBe(true);
+      const ok = res.status === 200 ? /event: (message_stop|error)/.test(res.text) : res.status !== 500 && isAnthropicError(res.text);
+      if (!ok || /internal_error|hit an internal error/.test(res.text)) broken.push(`messages stream <- ${JSON.stringify(rawBody).slice(0, 160)}: ${res.status} ${res.text.slice(-200)}`);
+      tally(`messages stream ${res.status}`);
+    }
     expect(broken).toEqual([]);
     upstream.reset();
     await stillServing();
-    row.pass(`${bodies.length} hostile answers each: ${Object.entries(outcomes).map(([k, n]) => `${k} x${n}`).join(", ")}`);
+    row.pass(`${bodies.length} hostile answers and ${streams.length} hostile streams: ${Object.entries(outcomes).map(([k, n]) => `${k} x${n}`).join(", ")}`);
   });
 });
