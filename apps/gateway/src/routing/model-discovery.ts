@@ -2,6 +2,8 @@
 // fetched at startup and refreshed in the background. GET /v1/models reads the cache and never waits on an
 // upstream; a failed refresh keeps the previous list.
 import type { RunestoneConfig } from "../config/schema";
+import { DEFAULT_UPSTREAM_LIMITS } from "../config/upstream-limits";
+import { readCapped } from "../providers/upstream-limits";
 
 const REFRESH_MS = 10 * 60_000;
 const FETCH_TIMEOUT_MS = 10_000;
@@ -17,10 +19,13 @@ interface Target {
 export class ModelDiscovery {
   private readonly targets: Target[] = [];
   private readonly lists = new Map<string, string[]>();
+  /** A listing is an upstream answer like any other: read up to server.max_upstream_response_bytes, never buffered past it. */
+  private readonly maxBytes: number;
   private timer?: NodeJS.Timeout;
   private first?: Promise<void>;
 
   constructor(config: RunestoneConfig, private readonly onError: (provider: string, err: unknown) => void = () => undefined) {
+    this.maxBytes = config.server?.max_upstream_response_bytes ?? DEFAULT_UPSTREAM_LIMITS.maxResponseBytes;
     for (const [id, p] of Object.entries(config.providers)) {
       if (!p.discover || !p.api_key || !p.base_url || p.type === "mock") continue;
       const base = p.base_url.replace(/\/+$/, "");
@@ -59,7 +64,7 @@ export class ModelDiscovery {
         try {
           const res = await fetch(t.url, { headers: t.headers, signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
           if (!res.ok) throw new Error(`GET /models answered HTTP ${res.status}`);
-          const body = (await res.json()) as { data?: Array<{ id?: unknown }> };
+          const body = JSON.parse(await readCapped(chunksOf(res), this.maxBytes, res.headers.get("content-length") ?? undefined)) as { data?: Array<{ id?: unknown }> };
           const ids = (Array.isArray(body?.data) ? body.data : []).flatMap((m) => (typeof m?.id === "string" && m.id ? [m.id] : []));
           this.lists.set(t.id, [...new Set(ids)].slice(0, MAX_MODELS_PER_PROVIDER));
         } catch (err) {
@@ -68,4 +73,17 @@ export class ModelDiscovery {
       }),
     );
   }
+}
+
+/** A fetch answer's body as readCapped reads it. Leaving the loop early cancels the stream; `destroy` covers a body never read. */
+function chunksOf(res: globalThis.Response): AsyncIterable<unknown> & { destroy(): void } {
+  const stream = res.body;
+  return {
+    async *[Symbol.asyncIterator]() {
+      if (stream) yield* stream;
+    },
+    destroy() {
+      if (stream && !stream.locked) void stream.cancel().catch(() => undefined);
+    },
+  };
 }
