@@ -16,6 +16,7 @@ const CLAUDE_KEY = "sk-ant-rel-hostile-claude-secret-abcdef0123";
 const ADMIN_KEY = "rel-hostile-admin-key-0123456789abcdef";
 const BUDGET_KEY = "sk-rel-hostile-budget-0123456789";
 const CACHE_KEY = "sk-rel-hostile-cache-0123456789";
+const QUEUE_KEY = "sk-rel-hostile-queue-0123456789";
 /** Far above what the hostile answers' estimates cost (a few hundred µ$ each), far below one honest 10 000-token answer. */
 const BUDGET_USD = 0.5;
 /** A key the upstream leaks that the gateway never knew: caught by its shape. */
@@ -50,11 +51,14 @@ models:
   plain: { deployments: [{ provider: compat, model: plain }] }
   r-pass: { pricing: { input_per_1m: 1, output_per_1m: 2 }, deployments: [{ provider: oai, model: r-pass }] }
   r-trans: { pricing: { input_per_1m: 1, output_per_1m: 2 }, deployments: [{ provider: compat, model: r-trans }] }
+  hold: { deployments: [{ provider: compat, model: hold }] }
 tenants:
   - { id: tenant-hostile, keys: [${TENANT_KEY}] }
   - { id: tenant-bystander, keys: [${BYSTANDER_KEY}] }
   - { id: tenant-budget, keys: [${BUDGET_KEY}], limits: { budget: { amount_usd: ${BUDGET_USD}, period: day } } }
   - { id: tenant-cache, keys: [${CACHE_KEY}], cache: { ttl_seconds: 600 } }
+  - { id: tenant-queue, keys: [${QUEUE_KEY}], limits: { max_concurrent: 1 }, overflow: queue }
+queue: { max_per_tenant: 5, max_wait_ms: 20000, result_ttl_ms: 60000 }
 `;
 
 const rec = new SectionRecorder("hostile-upstream");
@@ -854,4 +858,64 @@ describe("Anthropic-native answers on the passthrough (count_tokens, Messages)",
     await stillServing();
     row.pass(`${bodies.length} hostile answers and ${streams.length} hostile streams: ${Object.entries(outcomes).map(([k, n]) => `${k} x${n}`).join(", ")}`);
   });
+});
+
+describe("queued /v1/responses jobs with hostile upstream answers", () => {
+  /** Holds the queue tenant's only slot with a chat request its upstream never answers, until released. */
+  async function holdSlot(): Promise<() => void> {
+    upstream.behave({ stall: "before-headers" }, { model: "hold" });
+    const abort = new AbortController();
+    void fetch(`${gw.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${QUEUE_KEY}` },
+      body: JSON.stringify({ model: "hold", messages: [{ role: "user", content: "hold the slot" }] }),
+      signal: abort.signal,
+    }).catch(() => undefined);
+    await upstream.waitFor((r) => r.some((x) => (x.body as { model?: string } | undefined)?.model === "hold"), 5_000);
+    return () => abort.abort();
+  }
+
+  async function jobOutcome(behavior: MockBehavior): Promise<{ status: string; error?: { code?: string; type?: string }; response?: { usage?: unknown } }> {
+    upstream.reset();
+    const release = await holdSlot();
+    upstream.behave(behavior, { model: "r-pass" });
+    const queued = await post("/v1/responses", { model: "r-pass", input: "count my tokens please" }, QUEUE_KEY);
+    expect(queued.status, queued.text).toBe(202);
+    const jobId = (JSON.parse(queued.text) as { job_id: string }).job_id;
+    release();
+    const until = Date.now() + 20_000;
+    for (;;) {
+      const res = await fetch(`${gw.url}/v1/jobs/${jobId}`, { headers: { authorization: `Bearer ${QUEUE_KEY}` } });
+      expect(res.status).toBe(200);
+      const job = (await res.json()) as { status: string; error?: { code?: string; type?: string }; response?: { usage?: unknown } };
+      if (!["queued", "running"].includes(job.status)) return job;
+      if (Date.now() > until) throw new Error(`job ${jobId} still ${job.status}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  it("fails a queued job whose passthrough answer is broken with upstream_protocol_error, and keeps a malformed usage out of its response and the ledger", async () => {
+    const row = rec.start(
+      "queued /v1/responses (202) whose upstream answers null, unusable output items, or usage \"12\" / 1e400",
+      "broken answers: job failed, error upstream_protocol_error (never internal_error); malformed usage: job succeeded, its response's usage numeric or null; ledger numeric; process alive",
+    );
+    const seen: string[] = [];
+    for (const rawBody of ["null", '{"id":"resp_q","object":"response","output":[{"type":"message","content":5}]}']) {
+      const job = await jobOutcome({ rawBody });
+      expect(job.status, rawBody).toBe("failed");
+      expect(job.error?.code, rawBody).toBe("upstream_protocol_error");
+      seen.push(`${rawBody.slice(0, 24)}: failed ${job.error?.code}`);
+    }
+    for (const usageJson of ['{"input_tokens":"12","output_tokens":"12","total_tokens":"12"}', '{"input_tokens":1e400,"output_tokens":1,"total_tokens":1}']) {
+      const job = await jobOutcome({ usageJson });
+      expect(job.status, usageJson).toBe("succeeded");
+      expectResponseUsage(job.response?.usage, `job ${usageJson}`);
+      seen.push(`usage ${usageJson.slice(0, 24)}: succeeded, usage ${JSON.stringify(job.response?.usage ?? null).slice(0, 40)}`);
+    }
+    upstream.reset();
+    expect(gw.alive()).toBe(true);
+    await expectNumericAccounting(QUEUE_KEY, "tenant-queue");
+    await stillServing();
+    row.pass(seen.join("; "));
+  }, 120_000);
 });
