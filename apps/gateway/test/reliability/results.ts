@@ -32,7 +32,7 @@ export const SECTIONS = {
   beyond: "6. Beyond one box (Redis restart, kill -9 with leases, clock skew)",
   "state-and-queue": "7. State ownership, queue fairness, keys and jobs, tenant ids",
   hostile: "8. Hostile bodies and sockets",
-  "hostile-upstream": "9. Hostile upstream answers (malformed usage, leaked keys, huge answers, broken shapes)",
+  "hostile-upstream": "9. Hostile upstream answers (malformed usage, leaked keys, huge answers, broken shapes; on chat, Messages, Responses, budgets and the cache)",
 } as const;
 export type SectionId = keyof typeof SECTIONS;
 
