@@ -11,6 +11,7 @@ import { readOpenAIResponse, readResponsesTerminalEvent } from "./openai/read-op
 import { UpstreamError } from "../core/upstream-error";
 import { DEFAULT_UPSTREAM_LIMITS, type UpstreamLimits } from "../config/upstream-limits";
 import { readCapped, responseTooLarge } from "./upstream-limits";
+import { keepTextIfUnchanged } from "./upstream-answer-text";
 
 
 export class HttpProvider implements Provider {
@@ -94,7 +95,9 @@ export class HttpProvider implements Provider {
       throw this.tag(new UpstreamError({ kind: "protocol", message: `response body is not JSON (HTTP ${res.statusCode})` }));
     }
     try {
-      return this.adapter.parseChatResponse(json, call);
+      const completion = this.adapter.parseChatResponse(json, call);
+      keepTextIfUnchanged(completion, text);
+      return completion;
     } catch (err) {
       if (err instanceof UpstreamError) throw this.tag(err);
       throw this.tag(new UpstreamError({ kind: "protocol", message: "response does not have the expected shape" }));

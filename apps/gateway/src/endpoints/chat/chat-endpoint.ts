@@ -67,13 +67,13 @@ export async function handleChat(deps: ChatDeps, req: Request, res: Response, fo
   if (cached.hit) return replayHit(res, prepared, cached.hit, deps.accounting?.ledger, deps.validateResponses === true);
   const { signal, inFlight } = upstreamSignal(res, deps.requestTimeoutMs);
   if (!prepared.stream) {
-    const { completion, attempt } = await completeChat(prepared, signal, inFlight);
+    const { completion, attempt, text } = await completeChat(prepared, signal, inFlight);
     ctx.attempt = attempt;
     ctx.usage = completion.usage;
     if (!completion.usage) tallyAnswer(ctx, completion as Parameters<typeof tallyAnswer>[1]);
-    ctx.response = { id: completion.id, model: completion.model, finishReasons: completion.choices.flatMap((c) => c.finish_reason ?? []) };
+    ctx.response = { id: completion.id, model: completion.model, finishReasons: finishReasonsOf(completion.choices) };
     storeAnswer(deps.cache, cached.ticket, res, completion);
-    sendJson(res, 200, completion, routingHeaders(res, attempt, prepared.plan.policy), deps.validateResponses === true);
+    sendJson(res, 200, completion, routingHeaders(res, attempt, prepared.plan.policy), deps.validateResponses === true, text);
     return;
   }
   await streamChat(res, ctx, prepared, signal, inFlight, deps.cache, cached);
@@ -85,4 +85,11 @@ async function streamChat(res: Response, ctx: RequestContext, p: PreparedChat, s
   ctx.attempt = started.attempt;
   const encoder = chatStreamEncoder(res, ctx, p, started.attempt.candidate.provider.id, routingHeaders(res, started.attempt, p.plan.policy));
   await relayStream(ctx, started, storingEncoder(cache, cached.ticket, res, encoder));
+}
+
+/** The choices' finish reasons, those set (a loop: flatMap makes an array per choice). */
+function finishReasonsOf(choices: ReadonlyArray<{ finish_reason?: string | null }>): string[] {
+  const out: string[] = [];
+  for (const c of choices) if (c.finish_reason != null) out.push(c.finish_reason);
+  return out;
 }

@@ -8,12 +8,18 @@ import { createOpenAIStreamTransformer } from "./openai-stream-transformer";
 import { parseOpenAIEmbeddingResponse } from "./parse-openai-embedding-response";
 import { readChatCompletion } from "./read-openai-chat";
 import { fillOpenAIAnswerNulls } from "./fill-openai-answer-nulls";
+import { markUnchanged } from "../upstream-answer-text";
 
 export function createOpenAIAdapter(kind: Extract<ProviderKind, "openai" | "openai-compatible"> = "openai"): ProviderAdapter {
   return {
     kind,
     buildChatRequest: buildOpenAIRequest,
-    parseChatResponse: (json: unknown): ChatCompletion => fillOpenAIAnswerNulls(readChatCompletion(json)),
+    parseChatResponse: (json: unknown): ChatCompletion => {
+      const completion = readChatCompletion(json);
+      // Nothing sanitized or filled in: the upstream's own text says the same (upstream-answer-text.ts).
+      if (!fillOpenAIAnswerNulls(completion) && completion === json) markUnchanged(completion);
+      return completion;
+    },
     createStreamTransformer: createOpenAIStreamTransformer,
     parseError: parseOpenAIError,
     buildEmbeddingRequest: buildOpenAIEmbeddingRequest,

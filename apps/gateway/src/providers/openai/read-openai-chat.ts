@@ -48,6 +48,8 @@ export function readChatCompletion(json: unknown): ChatCompletion {
   if (problem) throw protocolError(`chat completion: ${problem}`);
   if (json.usage === undefined) return json as unknown as ChatCompletion;
   const usage = sanitizeOpenAIUsage(json.usage);
+  // Already made of counts: the answer is returned as parsed (the same object), so its text can be sent as is.
+  if (sameUsage(json.usage, usage)) return json as unknown as ChatCompletion;
   const out = { ...json } as Record<string, unknown>;
   if (usage) out.usage = usage;
   else delete out.usage;
