@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startMockUpstream, type MockUpstream } from "@runestone/mock-upstream";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { postJson, testConfigYaml } from "./harness";
 import { freePort } from "./redis-server";
 import { spawnGateway } from "./spawn-gateway";
@@ -25,6 +25,21 @@ beforeAll(async () => {
   upstream = await startMockUpstream();
   configPath = join(mkdtempSync(join(tmpdir(), "runestone-npm-start-")), "runestone.yaml");
   writeFileSync(configPath, testConfigYaml(upstream.url).replace(/^server:.*$/m, "server: { host: 127.0.0.1, port: 4001, shutdown_grace_ms: 10000 }"));
+});
+// A failed case must not leave its gateway holding the config's state file for the next case.
+afterEach(async () => {
+  const left = started.filter((c) => c.exitCode === null && c.signalCode === null);
+  // The gateway runs in a process group of its own (scripts/run.mjs): find it before its parent goes.
+  const pids = left.flatMap((c) => [c.pid!, ...descendants(c.pid!)]);
+  for (const c of left) killGroup(c.pid!, "SIGKILL");
+  for (const pid of pids) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      /* already gone */
+    }
+  }
+  await until("the processes of a failed case to exit", () => pids.every((p) => !alive(p)), 10_000);
 });
 afterAll(async () => {
   for (const c of started) if (c.exitCode === null && c.signalCode === null) (killGroup(c.pid!, "SIGKILL"), c.kill("SIGKILL"));
@@ -115,6 +130,8 @@ describe("npm start and signals", () => {
     it(`${c.name}: the in-flight request completes, the gateway drains once and exits, the port is freed, no process is left`, async () => {
       const { npm, url, port, output, gatewayPids } = await npmStart();
       expect(gatewayPids.length).toBeGreaterThanOrEqual(2); // run.mjs and the gateway (and sh when npm keeps one)
+      // The log is written asynchronously, so its startup lines may reach the pipe after /health/ready answers.
+      await until("the startup log lines", () => /providers: /.test(output()), 10_000);
       expect(output()).toMatch(/docs: http:\/\/127\.0\.0\.1:\d+\/docs/);
       expect(output()).toMatch(/providers: mock: built in, no key needed;.* nokey: not configured \(set providers\.nokey\.api_key\)/);
       const prompts = upstream.requests.length;
