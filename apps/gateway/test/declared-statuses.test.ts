@@ -171,7 +171,7 @@ describe("the statuses the gateway returns", () => {
 
   it("answers models, usage and the probes with every documented status", async () => {
     await expectStatus(200, "GET", "/v1/models", { key: OPEN });
-    await expectStatus(400, "GET", "/v1/models?limit=5", { key: OPEN });
+    await expectStatus(400, "GET", "/v1/models?limit=0", { key: OPEN }); // Anthropic's page size is 1 to 1000
     await expectStatus(401, "GET", "/v1/models");
     await expectStatus(403, "GET", "/v1/models", { key: ADMIN });
     await expectStatus(405, "POST", "/v1/models", { key: OPEN, body: {} });

@@ -165,6 +165,9 @@ const responseAll = {
   store: true,
   previous_response_id: null,
   stream: false,
+  background: false,
+  // A stored prompt template is OpenAI's: only a passthrough deployment takes it.
+  prompt: { id: "pmpt_sdk_contract", version: "1" },
   provider: "openai",
   tenant_id: "acme",
   model_family: "general",
@@ -285,7 +288,7 @@ const calls: Record<string, { required(): Promise<void>; all(): Promise<void> }>
       const r = await client.responses.create(responseAll, allOptions("responses"));
       expect(r.status).toBe("completed");
       expect(textOf(r)).toBe("echo: what is the weather");
-      const s = await client.responses.create({ ...responseAll, stream: true, model: "mock-echo", provider: undefined }, allOptions("responses-stream"));
+      const s = await client.responses.create({ ...responseAll, stream: true, model: "mock-echo", provider: undefined, prompt: undefined }, allOptions("responses-stream"));
       let done: ResponseObject | undefined;
       for await (const event of s) if (event.type === "response.completed") done = event.response;
       expect(done && textOf(done)).toBe("echo: what is the weather");
