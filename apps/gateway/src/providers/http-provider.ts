@@ -1,6 +1,6 @@
 // Runs a ProviderAdapter over HTTP: one keep-alive undici pool per provider, timeouts for
 // connect, first byte and idle time between body chunks, and SSE decoding for streams.
-import { Agent, errors as undiciErrors, type Dispatcher } from "undici";
+import { Agent, errors as undiciErrors, util as undiciUtil, type Dispatcher } from "undici";
 import type { ProviderConfig } from "../config/schema";
 import type { AdapterContext, ChatCall, ChatCompletion, ChunkEvent, EmbeddingCall, EmbeddingResponse, PassthroughCall, Provider, ProviderAdapter, ProviderKind, ResponsesCall, SseEvent, UpstreamHttpRequest } from "../core/provider-contract";
 import { decodeSse } from "./decode-sse";
@@ -10,7 +10,7 @@ import { redactResponsesErrorEvent, redactResponsesFailedEvent } from "./openai/
 import { readOpenAIResponse, readResponsesTerminalEvent } from "./openai/read-openai-response";
 import { UpstreamError } from "../core/upstream-error";
 import { DEFAULT_UPSTREAM_LIMITS, type UpstreamLimits } from "../config/upstream-limits";
-import { readCapped, responseTooLarge } from "./upstream-limits";
+import { readCappedStream, responseTooLarge } from "./upstream-limits";
 import { keepTextIfUnchanged } from "./upstream-answer-text";
 
 
@@ -79,14 +79,13 @@ export class HttpProvider implements Provider {
   async complete(call: ChatCall, outer: AbortSignal): Promise<ChatCompletion> {
     const req = this.adapter.buildChatRequest(call, this.ctx);
     const signal = this.withTotalTimeout(outer);
-    let text: string;
-    let res: Dispatcher.ResponseData;
+    let res: TextAnswer;
     try {
-      res = await this.send(req, signal);
-      text = await this.readText(res, signal);
+      res = await this.fetchText(req, signal);
     } finally {
       signal.dispose();
     }
+    const text = res.text;
     if (res.statusCode >= 400) throw this.tag(this.adapter.parseError(res.statusCode, res.headers, text));
     let json: unknown;
     try {
@@ -297,9 +296,68 @@ export class HttpProvider implements Provider {
     }
   }
 
+  /**
+   * A whole answer's status, headers and text, read under the response cap straight from undici's handler
+   * callbacks: no body stream, async iterator or end-of-stream watcher per call (what `send` + `readText` cost:
+   * about 10 µs per JSON answer, bench/README.md "Toward issue 14"). Aborted by `signal`; every failure is
+   * this provider's UpstreamError, as from `send` and `readText`.
+   */
+  private fetchText(req: UpstreamHttpRequest, signal: AbortSignal): Promise<TextAnswer> {
+    const cap = this.limits.maxResponseBytes;
+    return new Promise<TextAnswer>((resolve, reject) => {
+      let abort: ((err: Error) => void) | undefined;
+      let settled = false;
+      let statusCode = 0;
+      let headers: Record<string, string | string[] | undefined> = {};
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const reasonOf = () => (signal.reason instanceof Error ? signal.reason : new Error("request aborted"));
+      const onAbort = () => (abort ? abort(reasonOf()) : fail(reasonOf()));
+      const settle = () => {
+        settled = true;
+        signal.removeEventListener("abort", onAbort);
+      };
+      const fail = (err: unknown) => {
+        if (settled) return;
+        settle();
+        reject(this.tag(this.toUpstreamError(err, signal)));
+      };
+      if (signal.aborted) return fail(signal.reason);
+      signal.addEventListener("abort", onAbort);
+      const handler: Dispatcher.DispatchHandler = {
+        onConnect: (a) => {
+          if (settled) a(reasonOf());
+          else abort = a;
+        },
+        onHeaders: (status, raw) => {
+          if (status < 200) return true;
+          statusCode = status;
+          headers = undiciUtil.parseHeaders(raw as Buffer[]) as Record<string, string | string[] | undefined>;
+          const declared = Number(headers["content-length"]);
+          // Thrown here, undici aborts the request with it (onError).
+          if (Number.isFinite(declared) && declared > cap) throw responseTooLarge("answer", cap);
+          return true;
+        },
+        onData: (chunk) => {
+          size += chunk.length;
+          if (size > cap) throw responseTooLarge("answer", cap);
+          chunks.push(chunk);
+          return true;
+        },
+        onComplete: () => {
+          if (settled) return;
+          settle();
+          resolve({ statusCode, headers, text: chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks, size).toString("utf8") });
+        },
+        onError: fail,
+      };
+      this.dispatcher.dispatch({ origin: this.origin, path: this.basePath + req.path, method: "POST", headers: req.headers, body: req.body }, handler);
+    });
+  }
+
   private async readText(res: Dispatcher.ResponseData, signal: AbortSignal): Promise<string> {
     try {
-      return await readCapped(res.body, this.limits.maxResponseBytes, res.headers["content-length"]);
+      return await readCappedStream(res.body, this.limits.maxResponseBytes, res.headers["content-length"]);
     } catch (err) {
       throw this.tag(this.toUpstreamError(err, signal));
     }
@@ -336,6 +394,13 @@ export class HttpProvider implements Provider {
   async close(): Promise<void> {
     await this.dispatcher.close();
   }
+}
+
+/** A whole upstream answer, read (HttpProvider.fetchText). */
+interface TextAnswer {
+  statusCode: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
 }
 
 /** A Responses event's `type` from its data, for an upstream that sends no `event:` line (cheap: the type comes first). */
