@@ -3,23 +3,34 @@
 import type { Response } from "express";
 import type { Attempt } from "../core/route-plan";
 import type { Usage } from "../core/provider-contract";
-import { contextOf } from "../core/request-context";
+import { contextOf, type RequestContext } from "../core/request-context";
 import type { RoutingPolicy } from "../core/routing-policy";
 import { candidatePricing } from "../telemetry/attempt-cost";
 import { costUsd } from "../telemetry/usage-cost";
 
-export function routingHeaders(res: Response, attempt: Attempt, policy: RoutingPolicy): Record<string, string> {
-  const ctx = contextOf(res);
+/**
+ * `onResponse`: x-request-id and x-runestone-routing-policy are already set on the response with these values
+ * (the chat endpoint sets both before routing's errors can happen), so they are left out: the answer's one
+ * writeHead then sets fewer headers a second time to the same value (the bytes on the wire are the same).
+ */
+export function routingHeaders(res: Response, attempt: Attempt, policy: RoutingPolicy, ctx: RequestContext = contextOf(res), onResponse = false): Record<string, string> {
   const elapsed = performance.now() - ctx.startedAt;
   const overhead = Math.max(0, elapsed - attempt.upstreamMs);
-  const headers: Record<string, string> = {
-    "x-request-id": ctx.requestId,
-    "x-runestone-provider": attempt.candidate.provider.id,
-    "x-runestone-model": attempt.candidate.model.id,
-    "x-runestone-routing-policy": policy,
-    "x-runestone-fallbacks": String(attempt.fallbacks),
-    "x-runestone-overhead-ms": overhead.toFixed(3),
-  };
+  const headers: Record<string, string> = onResponse
+    ? {
+        "x-runestone-provider": attempt.candidate.provider.id,
+        "x-runestone-model": attempt.candidate.model.id,
+        "x-runestone-fallbacks": String(attempt.fallbacks),
+        "x-runestone-overhead-ms": overhead.toFixed(3),
+      }
+    : {
+        "x-request-id": ctx.requestId,
+        "x-runestone-provider": attempt.candidate.provider.id,
+        "x-runestone-model": attempt.candidate.model.id,
+        "x-runestone-routing-policy": policy,
+        "x-runestone-fallbacks": String(attempt.fallbacks),
+        "x-runestone-overhead-ms": overhead.toFixed(3),
+      };
   const cost = costHeader(attempt, ctx.usage);
   if (cost !== undefined) headers["x-runestone-cost"] = cost;
   return headers;

@@ -5,10 +5,10 @@
 import type { Response } from "express";
 import { markDeadline, timeoutError } from "../resilience/deadline";
 import type { InFlight } from "../core/route-plan";
-import { contextOf } from "../core/request-context";
+import { contextOf, type RequestContext } from "../core/request-context";
 import { onClose } from "../core/on-close";
 
-export function upstreamSignal(res: Response, timeoutMs: number): { signal: AbortSignal; inFlight: InFlight } {
+export function upstreamSignal(res: Response, timeoutMs: number, ctx: RequestContext = contextOf(res)): { signal: AbortSignal; inFlight: InFlight } {
   const ac = new AbortController();
   const timer = setTimeout(() => ac.abort(timeoutError("request deadline passed")), timeoutMs);
   // A provider's total timeout that this deadline covers then costs no second timer (resilience/deadline.ts).
@@ -18,6 +18,6 @@ export function upstreamSignal(res: Response, timeoutMs: number): { signal: Abor
     if (!res.writableFinished) ac.abort();
   });
   const inFlight: InFlight = {};
-  contextOf(res).inFlight = inFlight;
+  ctx.inFlight = inFlight;
   return { signal: ac.signal, inFlight };
 }

@@ -65,7 +65,7 @@ export async function handleChat(deps: ChatDeps, req: Request, res: Response, fo
     }
   }
   if (cached.hit) return replayHit(res, prepared, cached.hit, deps.accounting?.ledger, deps.validateResponses === true);
-  const { signal, inFlight } = upstreamSignal(res, deps.requestTimeoutMs);
+  const { signal, inFlight } = upstreamSignal(res, deps.requestTimeoutMs, ctx);
   if (!prepared.stream) {
     const { completion, attempt, text } = await completeChat(prepared, signal, inFlight);
     ctx.attempt = attempt;
@@ -73,7 +73,7 @@ export async function handleChat(deps: ChatDeps, req: Request, res: Response, fo
     if (!completion.usage) tallyAnswer(ctx, completion as Parameters<typeof tallyAnswer>[1]);
     ctx.response = { id: completion.id, model: completion.model, finishReasons: finishReasonsOf(completion.choices) };
     storeAnswer(deps.cache, cached.ticket, res, completion);
-    sendJson(res, 200, completion, routingHeaders(res, attempt, prepared.plan.policy), deps.validateResponses === true, text);
+    sendJson(res, 200, completion, routingHeaders(res, attempt, prepared.plan.policy, ctx, true), deps.validateResponses === true, text);
     return;
   }
   await streamChat(res, ctx, prepared, signal, inFlight, deps.cache, cached);
@@ -83,7 +83,7 @@ async function streamChat(res: Response, ctx: RequestContext, p: PreparedChat, s
   // Failures before the first chunk propagate (after any fallback): the client gets a JSON error.
   const started = await startStream(p.plan, (c) => callFor(p, c), signal, inFlight);
   ctx.attempt = started.attempt;
-  const encoder = chatStreamEncoder(res, ctx, p, started.attempt.candidate.provider.id, routingHeaders(res, started.attempt, p.plan.policy));
+  const encoder = chatStreamEncoder(res, ctx, p, started.attempt.candidate.provider.id, routingHeaders(res, started.attempt, p.plan.policy, ctx, true));
   await relayStream(ctx, started, storingEncoder(cache, cached.ticket, res, encoder));
 }
 
