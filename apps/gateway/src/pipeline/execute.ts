@@ -73,8 +73,10 @@ async function runOverCandidates<T>(
   const { candidates, resilience: r } = plan;
   const cfg = r.config.retries;
   const deadline = r.now() + r.requestTimeoutMs;
-  const waits = candidates.map((c) => c.breaker.retryInMs());
-  if (waits.length && waits.every((w) => w > 0)) throw allCandidatesUnavailable(Math.min(...waits));
+  // A loop rather than map/every: this runs on every request (bench/README.md "Toward issue 14").
+  let soonest = Infinity;
+  for (const c of candidates) soonest = Math.min(soonest, c.breaker.retryInMs());
+  if (candidates.length && soonest > 0) throw allCandidatesUnavailable(soonest);
 
   // Not tried again in later rounds: timed out (their budget is spent) or asked for a wait above the cap.
   const excluded = new Set<number>();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { readAnthropicUsage } from "./anthropic/map-anthropic-usage";
-import { sanitizeOpenAIUsage, sameUsage, tokenCount } from "./sanitize-usage";
+import { isCleanUsage, sanitizeOpenAIUsage, sameUsage, tokenCount } from "./sanitize-usage";
 
 describe("tokenCount", () => {
   it("takes only non-negative integers", () => {
@@ -46,5 +46,32 @@ describe("readAnthropicUsage", () => {
     for (const bad of [{ input_tokens: "12", output_tokens: 1 }, { input_tokens: 1, output_tokens: -5 }, JSON.parse('{"input_tokens":1e400}'), { output_tokens: {} }, null, "x"]) {
       expect(readAnthropicUsage(bad)).toBeUndefined();
     }
+  });
+});
+
+describe("isCleanUsage", () => {
+  const good = { prompt_tokens: 12, completion_tokens: 3, total_tokens: 15 };
+  it.each([
+    ["a plain report", good],
+    ["details and fields we do not read", { ...good, prompt_tokens_details: { cached_tokens: 2, audio_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 3 }, cost: 0.001 }],
+    ["no total", { prompt_tokens: 12, completion_tokens: 3 }],
+    ["a total that is a string", { ...good, total_tokens: "15" }],
+    ["a string count", { ...good, prompt_tokens: "12" }],
+    ["a huge count", { ...good, completion_tokens: 1e12 }],
+    ["details that are null", { ...good, prompt_tokens_details: null }],
+    ["details that are empty", { ...good, completion_tokens_details: {} }],
+    ["details past their total", { ...good, prompt_tokens_details: { cached_tokens: 13 } }],
+    ["details with a non-count", { ...good, prompt_tokens_details: { cached_tokens: 2, audio_tokens: null } }],
+    ["details that are a list", { ...good, completion_tokens_details: [1] }],
+    ["-0 and a total that does not add up", { prompt_tokens: -0, completion_tokens: 3, total_tokens: 99 }],
+    ["null", null],
+    ["a list", [good]],
+  ])("says the same as sanitizing and comparing: %s", (_name, raw) => {
+    expect(isCleanUsage(raw)).toBe(sameUsage(raw, sanitizeOpenAIUsage(raw)));
+  });
+
+  it("is true only for reports that pass unchanged", () => {
+    expect(isCleanUsage(good)).toBe(true);
+    expect(isCleanUsage({ ...good, prompt_tokens_details: { cached_tokens: 13 } })).toBe(false);
   });
 });

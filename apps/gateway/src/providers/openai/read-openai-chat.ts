@@ -3,7 +3,7 @@
 // shape (`choices: [null]`, a delta that is a string, a chunk that is not an object) is the upstream's
 // protocol error (502 upstream_protocol_error), never a TypeError deep in a route (500). Usage that is not
 // made of token counts is dropped (sanitize-usage.ts). Everything else passes as the upstream sent it.
-import { isObject, sanitizeOpenAIUsage, sameUsage } from "../sanitize-usage";
+import { isCleanUsage, isObject, sanitizeOpenAIUsage } from "../sanitize-usage";
 import type { ChatCompletion, ChatCompletionChunk } from "../../core/provider-contract";
 import { UpstreamError } from "../../core/upstream-error";
 
@@ -46,10 +46,9 @@ export function readChatCompletion(json: unknown): ChatCompletion {
   if (!isObject(json)) throw protocolError("the chat completion is not a JSON object");
   const problem = choicesProblem(json.choices, "message");
   if (problem) throw protocolError(`chat completion: ${problem}`);
-  if (json.usage === undefined) return json as unknown as ChatCompletion;
+  // Absent, or already made of counts: the answer is returned as parsed (the same object), so its text can be sent as is.
+  if (json.usage === undefined || isCleanUsage(json.usage)) return json as unknown as ChatCompletion;
   const usage = sanitizeOpenAIUsage(json.usage);
-  // Already made of counts: the answer is returned as parsed (the same object), so its text can be sent as is.
-  if (sameUsage(json.usage, usage)) return json as unknown as ChatCompletion;
   const out = { ...json } as Record<string, unknown>;
   if (usage) out.usage = usage;
   else delete out.usage;
@@ -67,15 +66,13 @@ export function readChatChunk(parsed: unknown): { chunk: ChatCompletionChunk; ra
   const problem = choicesProblem(choices, "delta");
   if (problem) throw protocolError(`stream chunk: ${problem}`);
   let rawIsExact = hadDeltas;
-  if (parsed.usage !== undefined && parsed.usage !== null) {
+  if (parsed.usage !== undefined && parsed.usage !== null && !isCleanUsage(parsed.usage)) {
     const usage = sanitizeOpenAIUsage(parsed.usage);
-    if (!sameUsage(parsed.usage, usage)) {
-      rawIsExact = false;
-      if (usage) parsed.usage = usage;
-      else {
-        delete parsed.usage;
-        if ((choices as unknown[]).length === 0) return undefined;
-      }
+    rawIsExact = false;
+    if (usage) parsed.usage = usage;
+    else {
+      delete parsed.usage;
+      if ((choices as unknown[]).length === 0) return undefined;
     }
   }
   return { chunk: parsed as unknown as ChatCompletionChunk, rawIsExact };
