@@ -55,14 +55,17 @@ function lineWriterTo(dest: pino.DestinationStream): LineWriter {
   // pino's isoTime makes a Date per line; lines finishing in the same millisecond share one string.
   let lastMs = -1;
   let lastIso = "";
-  let held = "";
+  let held: string[] = [];
   const flush = (): void => {
     holding.delete(flush);
     const lines = held;
-    held = "";
-    if (!lines) return;
+    held = [];
+    if (!lines.length) return;
     try {
-      dest.write(lines);
+      // One write per line, as pino makes them: the destination coalesces them into few system writes, and a
+      // turn's lines handed over as one string broke lines when several workers share one pipe (a 20 KB string
+      // is not written atomically; a line is). The saving kept is the one hand-off per turn.
+      for (const line of lines) dest.write(line);
       // At exit pino may already have flushed its destination: what was just written must still reach the file.
       if (exiting) (dest as { flushSync?: () => void }).flushSync?.();
     } catch {
@@ -75,7 +78,7 @@ function lineWriterTo(dest: pino.DestinationStream): LineWriter {
       lastMs = now;
       lastIso = new Date(now).toISOString();
     }
-    if (!held) {
+    if (!held.length) {
       holding.add(flush);
       setImmediate(flush);
       if (!exitHooked) {
@@ -86,6 +89,6 @@ function lineWriterTo(dest: pino.DestinationStream): LineWriter {
         });
       }
     }
-    held += LEVEL_PREFIX[level] + lastIso + AFTER_TIME + props + ',"msg":' + JSON.stringify(msg) + "}\n";
+    held.push(LEVEL_PREFIX[level] + lastIso + AFTER_TIME + props + ',"msg":' + JSON.stringify(msg) + "}\n");
   };
 }
