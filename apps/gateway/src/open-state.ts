@@ -51,6 +51,8 @@ export interface GatewayState {
 
 export interface OpenStateOptions {
   onError?: (err: unknown, what: string) => void;
+  /** Startup facts worth a log line (the response cache key secret's fingerprint in Redis mode). */
+  onInfo?: (fields: Record<string, unknown>, message: string) => void;
   /** Redis concurrency lease period (tests shorten it). */
   leaseTtlMs?: number;
   /** The clock of budget periods (tests move it to a period's end); default Redis's clock in Redis mode, else this process's. */
@@ -102,7 +104,7 @@ export async function openState(config: RunestoneConfig, opts: OpenStateOptions 
         budgets: admission,
         ledger,
         responses,
-        cache: openResponseCache(config, redis, onError),
+        cache: openResponseCache(config, redis, onError, opts.onInfo),
         breakerPeers,
         async health() {
           const ok = await Promise.race([redis.ping().then(() => true, () => false), new Promise<boolean>((r) => setTimeout(() => r(false), 1_000).unref())]);

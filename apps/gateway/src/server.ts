@@ -48,7 +48,7 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
   const providers = new ProviderRegistry(opts.config);
   const telemetry = createTelemetry({ config: opts.config, openapiDocument, tracing: await loadTracing({ config: opts.config, version }) });
   const jobs = opts.jobs ?? (await openJobQueue(opts.config, opts.logger, combineEvents(telemetry.events, opts.events ?? {})));
-  const state = opts.state ?? (await openState(opts.config, { onError: (err, what) => opts.logger.warn({ err: String(err) }, `${what} failed`) }));
+  const state = opts.state ?? (await openState(opts.config, { onError: (err, what) => opts.logger.warn({ err: String(err) }, `${what} failed`), onInfo: (fields, msg) => opts.logger.info(fields, msg) }));
   const app = createApp({ config: opts.config, logger: opts.logger, providers, lifecycle, validateResponses: opts.validateResponses, docsHtmlPath: opts.docsHtmlPath, events: opts.events ?? {}, admission: opts.admission, jobs, telemetry, state });
   // headersTimeout is only enforced on each connections check, so the check runs often enough for it.
   const headersTimeout = opts.config.server.headers_timeout_ms;

@@ -109,14 +109,15 @@ describe("the response cache shared through Redis", () => {
 // (A first lookup on a fresh instance may be slow on a loaded machine: a long lookup timeout keeps it a lookup.)
 describe("the shared cache across configs", () => {
   const ROLLOUT = "sk-test-rollout-0123456789";
-  const yaml = (opts: { allowed?: string; secret?: string; prefix?: string }) => (u: string) => `
+  const yaml = (opts: { allowed?: string; secret?: string; prefix?: string; upstreamKey?: string; canary?: boolean }) => (u: string) => `
 server: { host: 127.0.0.1, port: 0, body_limit: 1mb, shutdown_grace_ms: 1000 }
 admin: { key: sk-admin-test-0123456789abcdef }
 state: { redis_url: "${redis.url}", redis_prefix: "${opts.prefix ?? "rollout:"}" }
 cache: { lookup_timeout_ms: 5000${opts.secret ? `, key_secret: ${opts.secret}` : ""} }
 providers:
-  openai: { type: openai, base_url: ${u}/v1, api_key: sk-upstream }
+  openai: { type: openai, base_url: ${u}/v1, api_key: ${opts.upstreamKey ?? "sk-upstream"} }
   backup: { type: openai-compatible, base_url: ${u}/v1, api_key: sk-backup }
+${opts.canary ? `  canary: { type: openai-compatible, base_url: ${u}/v1, api_key: sk-canary }` : ""}
 models:
   gpt-4o-mini: { deployments: [{ provider: openai, model: gpt-4o-mini }] }
   dual: { deployments: [{ provider: openai, model: dual-p }, { provider: backup, model: dual-b }] }
@@ -177,5 +178,19 @@ ${opts.allowed ? `    allowed_models: ${opts.allowed}` : ""}
     } finally {
       client.disconnect();
     }
+  });
+
+  // Without cache.key_secret the secret comes from the admin key alone: a rollout that adds a provider or
+  // rotates a provider key on one instance keeps the instances on one cache.
+  it("derives the secret from the admin key only: instances whose providers or provider keys differ share answers", async () => {
+    const prefix = "rollout-derived:";
+    const a = await start({ prefix });
+    const rotated = await start({ prefix, upstreamKey: "sk-upstream-rotated" });
+    const added = await start({ prefix, canary: true });
+    const body = { model: "gpt-4o-mini", messages: [{ role: "user", content: `derived ${++seq}` }] };
+    expect((await ask(a, body)).cache).toBe("miss");
+    expect((await ask(rotated, body)).cache).toBe("hit");
+    expect((await ask(added, body)).cache).toBe("hit");
+    expect(calls()).toBe(1);
   });
 });

@@ -253,7 +253,7 @@ export const configSchema = z
         lookup_timeout_ms: z.number().int().positive().default(50),
         /**
          * What cache keys are HMACs under, the same on every instance of one deployment (cache/cache-key-secret.ts);
-         * absent: random per process in embedded mode, derived from the admin and provider keys in Redis mode.
+         * absent: random per process in embedded mode, derived from the admin key (its SHA-256) and redis_prefix in Redis mode.
          */
         key_secret: z.string().min(16, "must be at least 16 characters").optional(),
       })
