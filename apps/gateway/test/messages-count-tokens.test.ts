@@ -11,6 +11,7 @@ import { ANTHROPIC_UPSTREAM_KEY, interopConfigYaml } from "./messages-test-confi
 const NARROW_KEY = "sk-test-count-narrow-0123456789";
 const LIMITED_KEY = "sk-test-count-rpm-0123456789";
 const NATIVE_LIMITED_KEY = "sk-test-count-native-rpm-0123456789";
+const SPENT_KEY = "sk-test-count-spent-budget-0123456789";
 
 let h: Harness;
 let client: Anthropic;
@@ -20,7 +21,9 @@ beforeAll(async () => {
       interopConfigYaml(u) +
       `  - id: narrow\n    keys: [${NARROW_KEY}]\n    allowed_models: [gpt-4o-mini]\n` +
       `  - id: limited\n    keys: [${LIMITED_KEY}]\n    limits: { requests_per_minute: 1, tokens_per_minute: 50 }\n` +
-      `  - id: limited-native\n    keys: [${NATIVE_LIMITED_KEY}]\n    limits: { requests_per_minute: 1, tokens_per_minute: 50 }\n`,
+      `  - id: limited-native\n    keys: [${NATIVE_LIMITED_KEY}]\n    limits: { requests_per_minute: 1, tokens_per_minute: 50 }\n` +
+      // A budget of $0 is spent from the start (unpriced models allowed, so a Claude call is refused for the budget itself).
+      `  - id: spent\n    keys: [${SPENT_KEY}]\n    limits: { budget: { amount_usd: 0, period: day, allow_unpriced_models: true } }\n`,
   });
   client = new Anthropic({ baseURL: h.url, apiKey: TENANT_KEY, maxRetries: 0 });
 });
@@ -116,5 +119,22 @@ describe("POST /v1/messages/count_tokens", () => {
     const usage = await fetch(`${h.url}/v1/usage?group_by=model`, { headers: { authorization: `Bearer ${NATIVE_LIMITED_KEY}` } });
     expect(usage.status).toBe(200);
     expect(((await usage.json()) as { data: unknown[] }).data).toEqual([]);
+  });
+
+  it("counts for a tenant whose budget is spent (counting charges nothing), which still may not call a model", async () => {
+    const spent = new Anthropic({ baseURL: h.url, apiKey: SPENT_KEY, maxRetries: 0 });
+    h.upstream.behave({ usage: { prompt_tokens: 77 } }, { times: 1 });
+    const { data, response } = await spent.messages.countTokens({ model: "claude-sonnet-4-5", messages }).withResponse();
+    expect(data).toStrictEqual({ input_tokens: 77 });
+    expect(response.headers.get("x-runestone-token-count")).toBe("upstream");
+    // No budget took part: nothing reserved or settled, so no remaining amount to report.
+    expect(response.headers.get("x-runestone-budget-remaining-usd")).toBeNull();
+    const refused = await spent.messages.create({ model: "claude-sonnet-4-5", max_tokens: 5, messages }).catch((e: unknown) => e);
+    // The model call is still refused for the spent budget (Anthropic's shape has no code: the message names it).
+    expect(refused).toBeInstanceOf(Anthropic.RateLimitError);
+    const err = refused as InstanceType<typeof Anthropic.RateLimitError>;
+    expect(err.error).toMatchObject({ type: "error", error: { type: "rate_limit_error", message: expect.stringMatching(/^Budget exceeded: this tenant's budget of \$0 per day/) } });
+    expect(err.headers.get("x-runestone-budget-remaining-usd")).toBe("0");
+    expect(h.upstream.requests.map((r) => r.path)).toEqual(["/v1/messages/count_tokens"]);
   });
 });

@@ -27,7 +27,8 @@ export class BudgetedAdmission implements Admission {
   readonly onSlotFreed?: (listener: (tenantId: string) => void) => void;
 
   constructor(
-    private readonly inner: Admission,
+    /** The rate limits and slots alone: what a call that charges nothing (count_tokens) is admitted through. */
+    readonly inner: Admission,
     readonly store: BudgetStore,
     /** The clock that says which period it is (tests move it; Redis mode reads Redis's). */
     readonly now: () => number = Date.now,
