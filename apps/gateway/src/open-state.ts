@@ -186,5 +186,5 @@ export function memoryState(config: RunestoneConfig): GatewayState {
 }
 
 function responseStoreOptions(config: RunestoneConfig): ResponseStoreOptions {
-  return { ttlMs: config.responses.store_ttl_seconds * 1000, maxBytes: config.responses.max_stored_bytes };
+  return { ttlMs: config.responses.store_ttl_seconds * 1000, maxBytes: config.responses.max_stored_bytes, maxConversationBytes: config.responses.max_conversation_bytes };
 }

@@ -237,8 +237,15 @@ export const configSchema = z
       .object({
         /** How long a stored response can be read or continued; 30 days, as OpenAI keeps them. */
         store_ttl_seconds: z.number().int().positive().default(2_592_000),
-        /** The largest record kept (the response plus its whole conversation, as JSON); a longer chain is not stored. */
+        /** The largest record kept (one turn: its own input and its response, as JSON); a larger turn is not stored. */
         max_stored_bytes: z.number().int().positive().default(16 * 1024 * 1024),
+        /**
+         * The most stored bytes (JSON) a `previous_response_id` conversation is replayed from; past it, 400
+         * conversation_too_long. Each turn is bounded by max_stored_bytes but a chain of them is not: the whole
+         * conversation becomes one upstream body (and, held as strings, could pass V8's string limit and take the
+         * process down). 32 MiB is past any model's context window while far below that limit.
+         */
+        max_conversation_bytes: z.number().int().positive().default(32 * 1024 * 1024),
       })
       .strict()
       .prefault({}),

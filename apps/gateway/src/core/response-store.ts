@@ -27,6 +27,8 @@ export interface StoredResponse {
 export interface ResponseStore {
   /** The largest record (as JSON, in bytes) a put accepts; a larger one is refused with ResponseTooLargeToStoreError. */
   readonly maxBytes?: number;
+  /** The most stored bytes (JSON) a conversation is read back over (responses.max_conversation_bytes). */
+  readonly maxConversationBytes?: number;
   /** Keeps the record for the store's TTL; a second put with the same id replaces it. */
   put(record: StoredResponse): Promise<void>;
   /** The tenant's record, or undefined when it does not exist, expired, or belongs to another tenant. */
@@ -34,6 +36,22 @@ export interface ResponseStore {
   /** True when the tenant's record existed and is now gone. */
   delete(tenantId: string, id: string): Promise<boolean>;
   close(): Promise<void>;
+}
+
+/**
+ * The JSON bytes of records as a store read them, kept beside the record (not in it: a record stays exactly what
+ * was put) so a conversation's reader can add up its size without serializing every turn again.
+ */
+const encodedBytes = new WeakMap<StoredResponse, number>();
+
+/** Noted by a store when it decodes a record from its JSON text. */
+export function noteEncodedBytes(record: StoredResponse, bytes: number): void {
+  encodedBytes.set(record, bytes);
+}
+
+/** A record's size as JSON: as its store read it, else (a store that did not say) serialized here. */
+export function encodedBytesOf(record: StoredResponse): number {
+  return encodedBytes.get(record) ?? Buffer.byteLength(JSON.stringify({ response: record.response, input: record.input }));
 }
 
 /** A put refused because the record is over the store's maxBytes: the caller tells its client (store: false). */

@@ -18,6 +18,10 @@ export class MemoryResponseStore implements ResponseStore {
     return this.opts.maxBytes;
   }
 
+  get maxConversationBytes(): number | undefined {
+    return this.opts.maxConversationBytes;
+  }
+
   async put(record: StoredResponse): Promise<void> {
     const text = encodeStoredResponse(record, this.opts.maxBytes);
     const key = keyOf(record.tenantId, record.id);

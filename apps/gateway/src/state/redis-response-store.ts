@@ -17,6 +17,10 @@ export class RedisResponseStore implements ResponseStore {
     return this.opts.maxBytes;
   }
 
+  get maxConversationBytes(): number | undefined {
+    return this.opts.maxConversationBytes;
+  }
+
   async put(record: StoredResponse): Promise<void> {
     const text = encodeStoredResponse(record, this.opts.maxBytes);
     await this.redis.set(this.keyOf(record.tenantId, record.id), text, "PX", Math.max(1, Math.round(this.opts.ttlMs)));

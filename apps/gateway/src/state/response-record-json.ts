@@ -1,7 +1,7 @@
 // How a stored Responses API record is written to a backend: one JSON text per record, with a bound on its
 // size. A record holds one turn (its own input, its response, and the id of the response it continued); past
 // the bound it is refused rather than filling the state backend, and the caller says so to its client.
-import { ResponseTooLargeToStoreError, type StoredResponse } from "../core/response-store";
+import { noteEncodedBytes, ResponseTooLargeToStoreError, type StoredResponse } from "../core/response-store";
 
 export { ResponseTooLargeToStoreError };
 
@@ -19,6 +19,7 @@ export function decodeStoredResponse(text: string): StoredResponse {
   const r = JSON.parse(text) as StoredResponse;
   const out: StoredResponse = { id: r.id, tenantId: r.tenantId, createdAt: r.createdAt, response: r.response, input: r.input };
   if (typeof r.previousResponseId === "string") out.previousResponseId = r.previousResponseId;
+  noteEncodedBytes(out, Buffer.byteLength(text));
   return out;
 }
 
@@ -27,4 +28,6 @@ export interface ResponseStoreOptions {
   ttlMs: number;
   /** The largest record (as JSON, in bytes) a put accepts. */
   maxBytes: number;
+  /** The most stored bytes a conversation is read back over (absent: the chain reader's default). */
+  maxConversationBytes?: number;
 }

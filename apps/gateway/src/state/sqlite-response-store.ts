@@ -79,6 +79,10 @@ export class SqliteResponseStore implements ResponseStore {
     return this.opts.maxBytes;
   }
 
+  get maxConversationBytes(): number | undefined {
+    return this.opts.maxConversationBytes;
+  }
+
   async put(record: StoredResponse): Promise<void> {
     const text = encodeStoredResponse(record, this.opts.maxBytes);
     this.queue({ tenantId: record.tenantId, id: record.id, text, expiresAt: Date.now() + this.opts.ttlMs });

@@ -12,6 +12,15 @@ async function storeWith(response: Record<string, unknown>, input: unknown[]) {
   return store;
 }
 
+/** The real in-memory store, counting its reads (how far a chain walk went). */
+class CountingStore extends MemoryResponseStore {
+  reads = 0;
+  override async get(tenantId: string, id: string) {
+    this.reads++;
+    return super.get(tenantId, id);
+  }
+}
+
 describe("expandConversation", () => {
   it("replays OpenAI's stored output as it was, between the stored input and the new one, without the id", async () => {
     const output = [{ id: "rs_x", type: "reasoning", encrypted_content: "abc", summary: [] }, { id: "msg_x", type: "message", role: "assistant", content: [{ type: "output_text", text: "hi" }] }];
@@ -73,6 +82,34 @@ describe("expandConversation", () => {
     const err = await expandConversation({ model: "m", input: "x", previous_response_id: `resp_${MAX_CONVERSATION_TURNS}` } as ResponsesBody, "a", store).catch((e: unknown) => e);
     expect(err).toMatchObject({ status: 400, code: "conversation_too_long", param: "previous_response_id" });
     await expect(expandConversation({ model: "m", input: "x", previous_response_id: `resp_${MAX_CONVERSATION_TURNS - 1}` } as ResponsesBody, "a", store)).resolves.toBeDefined();
+  });
+
+  it("stops reading at the turn that takes the chain past maxConversationBytes, with 400 conversation_too_long", async () => {
+    const store = new CountingStore({ ttlMs: 60_000, maxBytes: 1 << 20, maxConversationBytes: 10_000 });
+    for (let i = 0; i < 20; i++) {
+      await store.put({ id: `resp_${i}`, tenantId: "a", response: { id: `resp_${i}`, output: [] }, input: ["x".repeat(1000)], ...(i ? { previousResponseId: `resp_${i - 1}` } : {}), createdAt: i });
+    }
+    const err = await expandConversation({ model: "m", input: "x", previous_response_id: "resp_19" } as ResponsesBody, "a", store).catch((e: unknown) => e);
+    expect(err).toMatchObject({ status: 400, code: "conversation_too_long", param: "previous_response_id" });
+    expect((err as Error).message).toContain("max_conversation_bytes");
+    // ~1 KB turns under a 10 KB bound: about ten reads, not the whole chain of twenty.
+    expect(store.reads).toBeLessThanOrEqual(11);
+    store.reads = 0;
+    await expect(expandConversation({ model: "m", input: "x", previous_response_id: "resp_5" } as ResponsesBody, "a", store)).resolves.toBeDefined();
+  });
+
+  it("refuses a chain that loops at its first repeated turn, not after MAX_CONVERSATION_TURNS reads", async () => {
+    const store = new CountingStore({ ttlMs: 60_000, maxBytes: 1 << 20 });
+    await store.put({ id: "resp_1", tenantId: "a", response: { id: "resp_1", output: [] }, input: [], previousResponseId: "resp_2", createdAt: 1 });
+    await store.put({ id: "resp_2", tenantId: "a", response: { id: "resp_2", output: [] }, input: [], previousResponseId: "resp_1", createdAt: 2 });
+    await store.put({ id: "resp_self", tenantId: "a", response: { id: "resp_self", output: [] }, input: [], previousResponseId: "resp_self", createdAt: 3 });
+    for (const [id, reads] of [["resp_2", 2], ["resp_self", 1]] as const) {
+      store.reads = 0;
+      const err = await expandConversation({ model: "m", input: "x", previous_response_id: id } as ResponsesBody, "a", store).catch((e: unknown) => e);
+      expect(err).toMatchObject({ status: 400, param: "previous_response_id" });
+      expect((err as Error).message).toContain("loops");
+      expect(store.reads).toBe(reads);
+    }
   });
 
   it("resolves an item_reference from the tenant's stored conversation, and never forwards one it cannot", async () => {

@@ -5,12 +5,14 @@
 // input item is resolved here, from the items of that stored conversation, and never forwarded. An id the
 // tenant's store does not hold is a 404; so is a conversation whose earlier turn expired or was deleted.
 import { badRequest, HttpError, notFound } from "../../core/http-error";
-import type { ResponseStore, StoredResponse } from "../../core/response-store";
+import { encodedBytesOf, type ResponseStore, type StoredResponse } from "../../core/response-store";
 import { isGatewayEncryptedContent } from "./reasoning-encrypted-content";
 import type { ResponseInputItem, ResponsesBody } from "./responses-types";
 
 /** The most turns a conversation is read back over (each one a tenant-scoped read of the store). */
 export const MAX_CONVERSATION_TURNS = 1000;
+/** The stored bytes a conversation is read back over when the store names no bound (responses.max_conversation_bytes' default). */
+export const DEFAULT_MAX_CONVERSATION_BYTES = 32 * 1024 * 1024;
 
 export interface Conversation {
   /** The request to serve: `input` the whole conversation, `previous_response_id` removed. */
@@ -19,6 +21,8 @@ export interface Conversation {
   input: unknown[];
   /** The response this turn continues: what the stored record names as its previous one. */
   previousResponseId?: string;
+  /** The ids of the stored turns replayed (the chain): a new turn stored under one of them would loop it. */
+  chainIds?: ReadonlySet<string>;
 }
 
 /** The request's own input as items (a text input is one user message; no input, none). */
@@ -44,21 +48,36 @@ export async function expandConversation(body: ResponsesBody, tenantId: string, 
   );
   const own = resolveReferences(inputItems(body.input), chain);
   const input = [...conversationItems(chain), ...replayable(previous.response), ...own.items];
-  return { body: { ...rest, input: input as ResponseInputItem[] } as ResponsesBody, input: own.items, previousResponseId: previousId };
+  return { body: { ...rest, input: input as ResponseInputItem[] } as ResponsesBody, input: own.items, previousResponseId: previousId, chainIds: new Set(chain.map((r) => r.id)) };
 }
 
 /**
  * A stored record's chain, oldest turn first and ending with the record: each step one tenant-scoped read, at
- * most MAX_CONVERSATION_TURNS of them. A turn that is gone is `missing(its id)`.
+ * most MAX_CONVERSATION_TURNS of them and at most the store's maxConversationBytes of stored JSON (the walk
+ * stops at the turn that passes it, before reading further: the replayed conversation becomes one upstream
+ * body, which nothing else bounds). A turn that is gone is `missing(its id)`; a chain that comes back to a turn
+ * it already read (a loop, which no put should make) stops there.
  */
 export async function loadChain(store: ResponseStore, tenantId: string, record: StoredResponse, missing: (id: string) => HttpError): Promise<StoredResponse[]> {
+  const maxBytes = store.maxConversationBytes ?? DEFAULT_MAX_CONVERSATION_BYTES;
   const chain = [record];
-  for (let at = record; at.previousResponseId !== undefined; ) {
+  const seen = new Set([record.id]);
+  let bytes = encodedBytesOf(record);
+  for (let at = record; ; ) {
+    if (bytes > maxBytes) {
+      throw badRequest(`The conversation's stored turns take more than ${maxBytes} bytes, more than the gateway replays (responses.max_conversation_bytes); start a new one (send its gist as input).`, "previous_response_id", "conversation_too_long");
+    }
+    if (at.previousResponseId === undefined) break;
     if (chain.length >= MAX_CONVERSATION_TURNS) {
       throw badRequest(`The conversation has more than ${MAX_CONVERSATION_TURNS} stored turns, more than the gateway reads back; start a new one (send its gist as input).`, "previous_response_id", "conversation_too_long");
     }
+    if (seen.has(at.previousResponseId)) {
+      throw badRequest(`The stored conversation loops: its turn '${at.id}' names '${at.previousResponseId}', a later turn of the same conversation, as its previous one; it cannot be replayed, start a new one.`, "previous_response_id", "conversation_too_long");
+    }
     const earlier = await store.get(tenantId, at.previousResponseId);
     if (!earlier) throw missing(at.previousResponseId);
+    seen.add(at.previousResponseId);
+    bytes += encodedBytesOf(earlier);
     chain.push(earlier);
     at = earlier;
   }

@@ -64,7 +64,7 @@ export async function handleResponses(deps: ResponsesDeps, req: Request, res: Re
   if (!(await admitRequest(res, deps, tenant, { tokens: promptTokens + cap, promptTokens, candidates: p.plan.candidates }, queue))) return;
 
   /** False when the turn was too large to keep (the response then says `store: false`). */
-  const keep = async (response: ResponseObject) => !store || storeResponseTurn(store, tenant.id, response, conversation, deps.onStoreError);
+  const keep = async (response: ResponseObject, passthrough: boolean) => !store || storeResponseTurn(store, tenant.id, response, conversation, deps.onStoreError, passthrough);
 
   const { signal, inFlight } = upstreamSignal(res, deps.requestTimeoutMs);
   if (!p.stream) {
@@ -78,7 +78,7 @@ export async function handleResponses(deps: ResponsesDeps, req: Request, res: Re
     }
     ctx.response = { id: result.response.id, model: result.response.model, finishReasons: [result.response.status] };
     const headers = routingHeaders(res, attempt, p.plan.policy);
-    if (!(await keep(result.response))) headers["x-runestone-store"] = STORE_SKIPPED_TOO_LARGE;
+    if (!(await keep(result.response, !result.completion))) headers["x-runestone-store"] = STORE_SKIPPED_TOO_LARGE;
     sendJson(res, 200, result.response, headers, deps.validateResponses === true);
     return;
   }
@@ -86,5 +86,6 @@ export async function handleResponses(deps: ResponsesDeps, req: Request, res: Re
   const started = await streamOnCandidates(p.plan, responsesStreamRunner(p), signal, inFlight);
   ctx.attempt = started.attempt;
   const headers = routingHeaders(res, started.attempt, p.plan.policy);
-  await relayStream(ctx, started, responsesStreamEncoder(res, ctx, headers, { passthrough: isPassthrough(started.attempt.candidate), onFinal: keep }));
+  const passthrough = isPassthrough(started.attempt.candidate);
+  await relayStream(ctx, started, responsesStreamEncoder(res, ctx, headers, { passthrough, onFinal: (response) => keep(response, passthrough) }));
 }

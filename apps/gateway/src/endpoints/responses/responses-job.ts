@@ -49,7 +49,7 @@ export function responseJobPreparer(deps: ResponseJobDeps): JobPreparer {
         const estimated = usage === undefined;
         usage ??= result.completion ? estimatedAnswerUsage(promptTokens, result.completion) : { prompt_tokens: promptTokens, completion_tokens: 0, total_tokens: promptTokens };
         const response = result.response;
-        if (clientBody.store !== false && deps.responseStore) await storeResponseTurn(deps.responseStore, tenant.id, response, conversation, deps.onStoreError);
+        if (clientBody.store !== false && deps.responseStore) await storeResponseTurn(deps.responseStore, tenant.id, response, conversation, deps.onStoreError, !result.completion);
         return { result: response, attempt, usage, estimated };
       },
     };

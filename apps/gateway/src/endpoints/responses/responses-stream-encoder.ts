@@ -59,7 +59,17 @@ export function responsesStreamEncoder(res: Response, ctx: RequestContext, heade
           facts.model = response.model;
           facts.finishReasons = [response.status];
           if (type === "response.failed") ctx.streamError = new UpstreamError({ kind: "http", status: 500, message: "upstream response failed" });
-          else if ((await opts.onFinal?.(response)) === false) ev = { ...ev, data: JSON.stringify({ ...parse(ev.data), response: { ...response, store: false } }) };
+          else {
+            let stored: boolean | undefined;
+            try {
+              stored = await opts.onFinal?.(response);
+            } catch (err) {
+              // The answer is refused (not stored, not sent): the stream ends with the error event instead.
+              terminated = false;
+              throw err;
+            }
+            if (stored === false) ev = { ...ev, data: JSON.stringify({ ...parse(ev.data), response: { ...response, store: false } }) };
+          }
         }
       }
       sent++;
