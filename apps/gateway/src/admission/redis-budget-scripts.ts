@@ -6,6 +6,8 @@
 //   h  hash: `spent` (finished requests), `reserved` (sum of live reservations), `r:<id>` (one reservation)
 //   z  sorted set of reservation ids scored by expiry (ms, Redis's clock): a reservation of an instance that
 //      died is dropped after the request deadline, never held until the period ends
+// and per settled request, `<h of its first scope>:settled:<id>`, set by its settle so that the spend is added
+// exactly once however often the settle runs; it expires some minutes after.
 // Both expire some time after the period ends. A settled spend is also added to the scope's hash of the other
 // period (the month of a day budget, the day of a month budget), so a budget whose period changes keeps it.
 //
@@ -60,13 +62,15 @@ out[1] = refused
 return out
 `;
 
-// KEYS: h, z, other period's h per scope. ARGV: id, actual spend (nano, string), scope count, retry ('1': only
-// while the reservation is still there), then per scope the expiry of h and of the other h.
-// Drops the reservation (if it has not expired) and adds what was really spent. A retry after a failed call
-// whose outcome is unknown applies only if the reservation is still held: if it is gone, the first call ran.
+// KEYS: h, z, other period's h per scope, then the settled marker of this reservation. ARGV: id, actual spend
+// (nano, string), scope count, the marker's time to live (ms), then per scope the expiry of h and of the other h.
+// Every settle is idempotent: the marker is set (NX) in the same script, and the spend is added only by the run
+// that set it, whether or not the reservation is still held (it may have expired and been dropped by another
+// request while a retry waited: the spend must still count). A second run of the same settle (a retry of a call
+// whose reply was lost, or ioredis resending it after a reconnect) finds the marker and changes nothing.
 export const BUDGET_SETTLE_LUA = `${common}
-local id, actual, n, retry = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
-if retry == '1' and not redis.call('HGET', KEYS[1], 'r:' .. id) then return 0 end
+local id, actual, n, marker_ttl = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
+if not redis.call('SET', KEYS[n*3+1], '1', 'NX', 'PX', marker_ttl) then return 0 end
 for i = 0, n - 1 do
   local h, z, other = KEYS[i*3+1], KEYS[i*3+2], KEYS[i*3+3]
   drop(h, z, id)

@@ -1,6 +1,8 @@
 // The Redis budget store against a real redis-server (issue 18 review): spend counted in the day and the month
 // so a period change keeps it, a settle that failed retried off the request path (once, never twice), and the
-// usage report leaving out reservations that expired with an instance that died.
+// usage report leaving out reservations that expired with an instance that died; every settle idempotent (a
+// settled marker), so a retry after the reservation expired still counts and a resent one counts nothing more.
+import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis, type RedisOptions } from "ioredis";
 import { startRedis, type RedisServer } from "../../test/redis-server";
@@ -94,6 +96,90 @@ describe("RedisBudgetStore", () => {
     await l.release(0, 1);
     await until(async () => errors.length > 0);
     expect(String(errors[0])).toContain("a budget spend of 1000000000 nano-dollars was not counted: settling it failed 3 times");
+  });
+
+  it("counts a retried settle once although its reservation expired and another request dropped it meanwhile", async () => {
+    const redis = await fragileClient();
+    const errors: unknown[] = [];
+    // Reservations hold 300 ms; the first retry comes after 800 ms, when this one is gone.
+    const store = new RedisBudgetStore(redis, "rb5:", 300, (e) => errors.push(e), [800, 800, 800]);
+    const t = tenant("lost", { amount_usd: 100, period: "day" });
+    const l = lease(await admitting(store).admit(ask(t, 2)));
+    const ended = new Promise((r) => redis.once("end", r));
+    redis.disconnect();
+    await ended;
+    await l.release(0, 1.5);
+    await redis.connect();
+    await new Promise((r) => setTimeout(r, 400));
+    // Another instance's request on the same budget drops the expired reservation before the retry runs.
+    const other = admitting(new RedisBudgetStore(client(), "rb5:", 60_000));
+    await lease(await other.admit(ask(t, 0.001))).release(0, 0);
+    const scope = budgetScope("tenant", "lost", null, t.limits.budget!, NOW);
+    await until(async () => (await store.read([scope]))[0]!.spentNano > 0);
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(await store.read([scope])).toEqual([{ spentNano: 1_500_000_000, reservedNano: 0 }]);
+    expect(errors).toEqual([]);
+    await store.close();
+  });
+
+  it("counts a settle once when its reply is lost and ioredis sends it again after reconnecting", async () => {
+    // A proxy that lets the settle reach Redis and run, then cuts the connection before the reply gets back.
+    const port = Number(new URL(server.url).port);
+    let cutNextScript = false;
+    const sockets = new Set<net.Socket>();
+    const proxy = net.createServer((c) => {
+      const up = net.connect(port, "127.0.0.1");
+      sockets.add(c).add(up);
+      c.on("data", (d) => {
+        up.write(d);
+        if (cutNextScript && /evalsha|eval/i.test(d.toString("latin1"))) {
+          cutNextScript = false;
+          up.removeAllListeners("data");
+          setTimeout(() => (c.destroy(), up.destroy()), 100);
+        }
+      });
+      up.on("data", (d) => c.write(d));
+      up.on("error", () => c.destroy());
+      c.on("error", () => up.destroy());
+    });
+    await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", () => r()));
+    // The production client options (state/redis.ts): an in-flight command is sent again after a reconnect.
+    const redis = new Redis(`redis://127.0.0.1:${(proxy.address() as net.AddressInfo).port}`, { maxRetriesPerRequest: 2, enableOfflineQueue: true, connectTimeout: 2_000 });
+    try {
+      if (redis.status !== "ready") await new Promise((r) => redis.once("ready", r));
+      const errors: unknown[] = [];
+      const store = new RedisBudgetStore(redis, "rb6:", 60_000, (e) => errors.push(e), [200, 400]);
+      const t = tenant("twice", { amount_usd: 100, period: "day" });
+      const l = lease(await admitting(store).admit(ask(t, 2)));
+      cutNextScript = true;
+      await l.release(0, 1);
+      const scope = budgetScope("tenant", "twice", null, t.limits.budget!, NOW);
+      const reader = new RedisBudgetStore(client(), "rb6:", 60_000);
+      await until(async () => (await reader.read([scope]))[0]!.spentNano > 0);
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect(cutNextScript).toBe(false);
+      expect(await reader.read([scope])).toEqual([{ spentNano: 1_000_000_000, reservedNano: 0 }]);
+      expect(errors).toEqual([]);
+      await store.close();
+    } finally {
+      redis.disconnect();
+      for (const so of sockets) so.destroy();
+      proxy.close();
+    }
+  });
+
+  it("says which spend it gives up when it is closed with retries still waiting", async () => {
+    const redis = await fragileClient();
+    const errors: unknown[] = [];
+    const store = new RedisBudgetStore(redis, "rb7:", 60_000, (e) => errors.push(e), [60_000]);
+    const l = lease(await admitting(store).admit(ask(tenant("closing", { amount_usd: 10, period: "day" }), 2)));
+    const ended = new Promise((r) => redis.once("end", r));
+    redis.disconnect();
+    await ended;
+    await l.release(0, 1.25);
+    expect(errors).toEqual([]);
+    await store.close();
+    expect(errors.map(String)).toEqual(["Error: 1 budget spend settle(s) still waiting for a retry at shutdown were given up: 1250000000 nano-dollars not counted"]);
   });
 
   it("leaves reservations past their expiry out of what it reports", async () => {

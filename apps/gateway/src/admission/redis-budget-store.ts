@@ -17,9 +17,12 @@ const KEEP_AFTER_PERIOD_MS = 2 * 86_400_000;
  */
 export const SETTLE_RETRY_DELAYS_MS = [200, 1_000, 5_000, 15_000];
 
+/** A settled marker outlives every retry of its settle (and ioredis resending one after a reconnect) by this much. */
+const SETTLED_MARKER_MARGIN_MS = 10 * 60_000;
+
 interface Reservation {
   id: string;
-  /** h, z and the other period's h of each scope. */
+  /** h, z and the other period's h of each scope, then the settled marker. */
   keys: string[];
   /** Per scope: the expiry of h and of the other period's h. */
   expiries: number[];
@@ -29,7 +32,9 @@ interface Reservation {
 export class RedisBudgetStore implements BudgetStore {
   private readonly reserveScript: ScriptRunner;
   private readonly settleScript: ScriptRunner;
-  private readonly pending = new Set<NodeJS.Timeout>();
+  /** Settles waiting for their next retry, with the spend each would count. */
+  private readonly pending = new Map<NodeJS.Timeout, string>();
+  private readonly markerTtlMs: number;
 
   constructor(
     private readonly redis: Redis,
@@ -40,6 +45,7 @@ export class RedisBudgetStore implements BudgetStore {
     private readonly onError: (err: unknown) => void = () => undefined,
     private readonly retryDelaysMs: readonly number[] = SETTLE_RETRY_DELAYS_MS,
   ) {
+    this.markerTtlMs = retryDelaysMs.reduce((a, b) => a + b, 0) + SETTLED_MARKER_MARGIN_MS;
     redis.defineCommand("runestoneBudgetReserve", { lua: BUDGET_RESERVE_LUA });
     redis.defineCommand("runestoneBudgetSettle", { lua: BUDGET_SETTLE_LUA });
     const r = redis as unknown as Record<string, ScriptRunner>;
@@ -61,7 +67,7 @@ export class RedisBudgetStore implements BudgetStore {
     });
     const handle: Reservation = {
       id,
-      keys: scopes.flatMap((s) => [...this.keysOf(s), this.hashOf(s.id, s.otherWindow.key)]),
+      keys: [...scopes.flatMap((s) => [...this.keysOf(s), this.hashOf(s.id, s.otherWindow.key)]), `${this.keysOf(scopes[0]!)[0]}:settled:${id}`],
       expiries: scopes.flatMap((s) => [s.window.endMs + KEEP_AFTER_PERIOD_MS, s.otherWindow.endMs + KEEP_AFTER_PERIOD_MS]),
       settled: false,
     };
@@ -74,15 +80,16 @@ export class RedisBudgetStore implements BudgetStore {
     r.settled = true;
     const actual = String(Math.max(0, Math.round(actualNano)));
     try {
-      await this.runSettle(r, actual, false);
+      await this.runSettle(r, actual);
     } catch (err) {
       // Marked settled already (a second release must not count twice): retried in the background instead.
       this.retrySettle(r, actual, 0, err);
     }
   }
 
-  private runSettle(r: Reservation, actual: string, retry: boolean): Promise<unknown> {
-    return this.settleScript(r.keys.length, ...r.keys, r.id, actual, r.keys.length / 3, retry ? "1" : "0", ...r.expiries);
+  /** Idempotent (the script's settled marker): a retry or a resent call after one that did run counts nothing more. */
+  private runSettle(r: Reservation, actual: string): Promise<unknown> {
+    return this.settleScript(r.keys.length, ...r.keys, r.id, actual, (r.keys.length - 1) / 3, this.markerTtlMs, ...r.expiries);
   }
 
   private retrySettle(r: Reservation, actual: string, attempt: number, lastErr: unknown): void {
@@ -93,11 +100,11 @@ export class RedisBudgetStore implements BudgetStore {
     }
     const timer = setTimeout(() => {
       this.pending.delete(timer);
-      // A retry applies only while the reservation is held: if the failed call did run, it is gone.
-      this.runSettle(r, actual, true).catch((err) => this.retrySettle(r, actual, attempt + 1, err));
+      // Safe whether or not the failed call ran: the settled marker lets only one run count the spend.
+      this.runSettle(r, actual).catch((err) => this.retrySettle(r, actual, attempt + 1, err));
     }, delay);
     timer.unref();
-    this.pending.add(timer);
+    this.pending.set(timer, actual);
   }
 
   async read(scopes: readonly BudgetScope[]): Promise<ScopeSpend[]> {
@@ -125,7 +132,13 @@ export class RedisBudgetStore implements BudgetStore {
   }
 
   async close(): Promise<void> {
-    for (const t of this.pending) clearTimeout(t);
+    // Retries still waiting die with the process: their spend is lost, so say how much (no tenant or prompt).
+    if (this.pending.size) {
+      let nano = 0n;
+      for (const actual of this.pending.values()) nano += BigInt(actual);
+      this.onError(new Error(`${this.pending.size} budget spend settle(s) still waiting for a retry at shutdown were given up: ${nano} nano-dollars not counted`));
+    }
+    for (const t of this.pending.keys()) clearTimeout(t);
     this.pending.clear();
   }
 
