@@ -31,6 +31,12 @@ export interface ResponseStore {
   readonly maxConversationBytes?: number;
   /** Keeps the record for the store's TTL; a second put with the same id replaces it. */
   put(record: StoredResponse): Promise<void>;
+  /**
+   * Restarts the TTL of the tenant's records named (the earlier turns of a conversation a new turn was just
+   * stored for), so a conversation in use lives the TTL after its last turn, not after its first; a record
+   * that is gone (expired, deleted, another tenant's) stays gone. Optional: without it each turn expires on its own.
+   */
+  touch?(tenantId: string, ids: readonly string[]): Promise<void>;
   /** The tenant's record, or undefined when it does not exist, expired, or belongs to another tenant. */
   get(tenantId: string, id: string): Promise<StoredResponse | undefined>;
   /** True when the tenant's record existed and is now gone. */

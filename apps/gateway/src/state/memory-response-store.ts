@@ -34,6 +34,14 @@ export class MemoryResponseStore implements ResponseStore {
     }
   }
 
+  async touch(tenantId: string, ids: readonly string[]): Promise<void> {
+    const now = Date.now();
+    for (const id of ids) {
+      const e = this.records.get(keyOf(tenantId, id));
+      if (e && e.expiresAt > now) e.expiresAt = now + this.opts.ttlMs;
+    }
+  }
+
   async get(tenantId: string, id: string): Promise<StoredResponse | undefined> {
     const key = keyOf(tenantId, id);
     const e = this.records.get(key);

@@ -26,6 +26,15 @@ export class RedisResponseStore implements ResponseStore {
     await this.redis.set(this.keyOf(record.tenantId, record.id), text, "PX", Math.max(1, Math.round(this.opts.ttlMs)));
   }
 
+  /** One PEXPIRE per record, in one pipeline (one round trip); a key that is gone stays gone. */
+  async touch(tenantId: string, ids: readonly string[]): Promise<void> {
+    if (!ids.length) return;
+    const ttl = Math.max(1, Math.round(this.opts.ttlMs));
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.pexpire(this.keyOf(tenantId, id), ttl);
+    await pipeline.exec();
+  }
+
   async get(tenantId: string, id: string): Promise<StoredResponse | undefined> {
     const text = await this.redis.get(this.keyOf(tenantId, id));
     if (text === null) return undefined;

@@ -138,6 +138,25 @@ describe.each(kinds)("the %s response store", (_kind, open) => {
     await store.close();
   });
 
+  it("restarts the TTL of the records touched (earlier turns of a conversation), for their tenant only", async () => {
+    const store = open({ ...LONG, ttlMs: 1000 });
+    const kept = record("tenant-a");
+    const left = record("tenant-a");
+    await store.put(kept);
+    await store.put(left);
+    // Touched every poll (50 ms, 20 times within the TTL): only the untouched record expires. Another tenant's
+    // touch of it and an id that does not exist change nothing.
+    await waitUntil(async () => {
+      await store.touch!("tenant-a", [kept.id, "resp_never_stored"]);
+      await store.touch!("tenant-b", [left.id]);
+      return (await store.get("tenant-a", left.id)) === undefined;
+    }, "the untouched record expired");
+    expect(await store.get("tenant-a", kept.id)).toEqual(kept);
+    await store.touch!("tenant-a", [left.id]);
+    expect(await store.get("tenant-a", left.id)).toBeUndefined();
+    await store.close();
+  });
+
   it("keeps the id of the response a turn continued, and says its bound", async () => {
     const store = open({ ...LONG, maxBytes: 12_345 });
     const first = record("tenant-a", "first");
@@ -236,6 +255,26 @@ describe("the embedded (SQLite) response store", () => {
     // Every record reads back meanwhile, written or not.
     for (const r of burst) expect((await store.get("tenant-a", r.id))?.id).toBe(r.id);
     await waitUntil(async () => count() === 300, "the whole burst was written");
+    await store.close();
+  });
+
+  it("writes a touch behind: the row's expiry in the file moves, an expired row's does not", async () => {
+    const path = tempDbPath();
+    const db = openSqlite(path);
+    dbs.push(db);
+    const store = new SqliteResponseStore(db, LONG);
+    const r = record("tenant-a");
+    await store.put(r);
+    store.flush(true);
+    const expiry = () => db.prepare<[string], { expires_at: number }>("SELECT expires_at FROM responses WHERE id = ?").get(r.id)?.expires_at;
+    const before = expiry()!;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await store.touch("tenant-a", [r.id]);
+    await waitUntil(async () => expiry()! > before, "the touch reached the file");
+    db.prepare("UPDATE responses SET expires_at = 1 WHERE id = ?").run(r.id);
+    await store.touch("tenant-a", [r.id]);
+    store.flush(true);
+    expect(expiry()).toBe(1);
     await store.close();
   });
 

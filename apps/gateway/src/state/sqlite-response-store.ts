@@ -28,6 +28,8 @@ const FLUSH_AT = 256;
  * holds the loop for long (about 70 µs per 4 KB record measured here, so a few ms per chunk).
  */
 const FLUSH_CHUNK = 64;
+/** TTL refreshes (touch) written per transaction, one transaction per turn of the event loop. */
+const TOUCH_CHUNK = 256;
 const SWEEP_EVERY_MS = 60_000;
 /** Rows deleted per sweep statement, one statement per turn of the event loop, so a sweep never holds it for long. */
 const SWEEP_BATCH = 100;
@@ -44,6 +46,8 @@ interface Pending {
 
 export class SqliteResponseStore implements ResponseStore {
   private pending = new Map<string, Pending>();
+  /** Written rows whose expiry a touch moved, written behind like puts (key -> the row and its new expiry). */
+  private touches = new Map<string, { tenantId: string; id: string; expiresAt: number }>();
   /** The last records written, oldest first (Map order), within RECENT_BYTES. */
   private readonly recent = new Map<string, Pending>();
   private recentBytes = 0;
@@ -53,6 +57,7 @@ export class SqliteResponseStore implements ResponseStore {
   private closed = false;
   private readonly select;
   private readonly writeBatch;
+  private readonly touchBatch;
   private readonly sweepBatch;
 
   constructor(
@@ -68,6 +73,11 @@ export class SqliteResponseStore implements ResponseStore {
         if (r.text === null) remove.run(r.tenantId, r.id);
         else upsert.run(r.tenantId, r.id, r.expiresAt, r.text);
       }
+    });
+    // Only a row still alive: a touch never revives an expired one.
+    const touch = db.prepare("UPDATE responses SET expires_at = ? WHERE tenant_id = ? AND id = ? AND expires_at > ?");
+    this.touchBatch = db.transaction((rows: Array<{ tenantId: string; id: string; expiresAt: number }>, now: number) => {
+      for (const r of rows) touch.run(r.expiresAt, r.tenantId, r.id, now);
     });
     const sweep = db.prepare("DELETE FROM responses WHERE rowid IN (SELECT rowid FROM responses WHERE expires_at <= ? LIMIT ?)");
     this.sweepBatch = (now: number) => sweep.run(now, SWEEP_BATCH).changes;
@@ -86,6 +96,29 @@ export class SqliteResponseStore implements ResponseStore {
   async put(record: StoredResponse): Promise<void> {
     const text = encodeStoredResponse(record, this.opts.maxBytes);
     this.queue({ tenantId: record.tenantId, id: record.id, text, expiresAt: Date.now() + this.opts.ttlMs });
+  }
+
+  /**
+   * A pending or recently written record's expiry moves in memory at once; the row's in the file is an UPDATE
+   * written behind with the puts (a touch lost to a failing file only lets the turn expire on its own time).
+   */
+  async touch(tenantId: string, ids: readonly string[]): Promise<void> {
+    if (this.closed) return;
+    const now = Date.now();
+    const expiresAt = now + this.opts.ttlMs;
+    for (const id of ids) {
+      const key = keyOf(tenantId, id);
+      const p = this.pending.get(key);
+      if (p) {
+        // Not written yet: the put (or delete) carries the new expiry itself.
+        if (p.text !== null && p.expiresAt > now) p.expiresAt = expiresAt;
+        continue;
+      }
+      const r = this.recent.get(key);
+      if (r && r.expiresAt > now) r.expiresAt = expiresAt;
+      this.touches.set(key, { tenantId, id, expiresAt });
+    }
+    if (this.touches.size) this.schedule(FLUSH_MS);
   }
 
   async get(tenantId: string, id: string): Promise<StoredResponse | undefined> {
@@ -141,7 +174,7 @@ export class SqliteResponseStore implements ResponseStore {
     if (this.flushSoon) clearImmediate(this.flushSoon);
     this.flushSoon = undefined;
     do {
-      if (!this.pending.size) return;
+      if (!this.pending.size) break;
       const batch = new Map<string, Pending>();
       for (const [k, p] of this.pending) {
         batch.set(k, p);
@@ -158,7 +191,28 @@ export class SqliteResponseStore implements ResponseStore {
         return;
       }
     } while (all);
-    if (this.pending.size) this.flushNextTurn();
+    this.flushTouches(all);
+    if (this.pending.size || this.touches.size) this.flushNextTurn();
+  }
+
+  /** One chunk of pending touches (all with `all`), after the puts they may follow. */
+  private flushTouches(all: boolean): void {
+    const now = Date.now();
+    do {
+      if (!this.touches.size) return;
+      const rows: Array<{ tenantId: string; id: string; expiresAt: number }> = [];
+      for (const [k, t] of this.touches) {
+        rows.push(t);
+        this.touches.delete(k);
+        if (rows.length >= TOUCH_CHUNK) break;
+      }
+      try {
+        this.touchBatch(rows, now);
+      } catch (err) {
+        this.opts.onError?.(err);
+        return;
+      }
+    } while (all);
   }
 
   async close(): Promise<void> {

@@ -34,6 +34,9 @@ export async function storeResponseTurn(store: ResponseStore, tenantId: string, 
   try {
     const createdAt = typeof response.created_at === "number" ? response.created_at : Math.floor(Date.now() / 1000);
     await store.put({ id: response.id, tenantId, response, input: conversation.input, previousResponseId: conversation.previousResponseId, createdAt });
+    // Each turn expires on its own clock: the earlier ones restart theirs, or the conversation would end when
+    // its first turn expires however active it is.
+    if (conversation.chainIds?.size) await store.touch?.(tenantId, [...conversation.chainIds]);
     return true;
   } catch (err) {
     onStoreError?.(err);
