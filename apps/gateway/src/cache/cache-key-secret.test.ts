@@ -1,7 +1,10 @@
 import { createHash } from "node:crypto";
+import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
+import { parseConfig } from "../config/load";
 import type { RunestoneConfig } from "../config/schema";
 import { cacheKeySecret } from "./cache-key-secret";
+import { openResponseCache } from "./open-response-cache";
 
 const ADMIN = "sk-admin-0123456789abcdef";
 const sha = (s: string) => createHash("sha256").update(s, "utf8").digest("hex");
@@ -39,5 +42,22 @@ describe("the response cache key secret in Redis mode", () => {
     expect(s.fingerprint).toBe(createHash("sha256").update(s.secret).digest("hex").slice(0, 8));
     expect(s.secret.toString("hex")).not.toContain(s.fingerprint);
     expect(derived(config({ key: ADMIN }, { x: { api_key: "k" } })).fingerprint).toBe(s.fingerprint);
+  });
+
+  it("is announced at startup in Redis mode by its fingerprint, never the secret", () => {
+    const parsed = parseConfig(
+      `admin: { key: ${ADMIN} }\nstate: { redis_url: "redis://127.0.0.1:1", redis_prefix: "fp:" }\nproviders:\n  mock: { type: mock }\nmodels: {}\ntenants: [{ id: t, keys: [sk-tenant-0123456789], cache: { ttl_seconds: 60 } }]\n`,
+      {},
+    ).config;
+    // Never connected: opening the cache does not talk to Redis.
+    const redis = new Redis({ lazyConnect: true });
+    const infos: Array<[Record<string, unknown>, string]> = [];
+    const errors: unknown[] = [];
+    openResponseCache(parsed, redis, (e) => errors.push(e), (fields, message) => infos.push([fields, message]));
+    const { secret, fingerprint } = cacheKeySecret(parsed, true);
+    expect(infos).toEqual([[{ source: "derived", fingerprint }, `response cache key secret: derived, fingerprint ${fingerprint}`]]);
+    expect(JSON.stringify(infos)).not.toContain(secret.toString("hex").slice(0, 16));
+    expect(errors).toEqual([]);
+    redis.disconnect();
   });
 });
