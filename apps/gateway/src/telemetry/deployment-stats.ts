@@ -1,7 +1,8 @@
 // Per deployment (provider + upstream model): upstream calls, failures, retries and fallbacks over the
 // last few minutes, for the dashboard. Minute slots in a small typed array per deployment, made the first
 // time a deployment is seen (bounded: a pattern-routed model name cannot grow it without end); afterwards
-// recording only looks up two maps and increments a counter.
+// recording only looks up two maps and increments a counter. When full, a new deployment takes the place of
+// the least recently used one, so random model names cannot lock the real deployments out for good.
 const SLOTS = 5;
 const MINUTE_MS = 60_000;
 const ATTEMPTS = 0;
@@ -9,10 +10,12 @@ const FAILURES = 1;
 const RETRIES = 2;
 const FALLBACKS = 3;
 const FIELDS = 4;
-/** Deployments tracked at most; beyond, new ones are not counted (breakers still show their state). */
+/** Deployments tracked at most; beyond, the least recently used one is forgotten for a new one. */
 export const MAX_DEPLOYMENTS = 256;
 
 interface Slots {
+  /** When it was last recorded to, in calls (not time: exact order, no clock read). */
+  used: number;
   minute: Float64Array;
   counts: Float64Array;
 }
@@ -29,6 +32,7 @@ export interface DeploymentCounts {
 export class DeploymentStats {
   private readonly byProvider = new Map<string, Map<string, Slots>>();
   private size = 0;
+  private tick = 0;
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -64,7 +68,6 @@ export class DeploymentStats {
 
   private add(provider: string, model: string, field: number): void {
     const s = this.slots(provider, model);
-    if (!s) return;
     const minute = Math.floor(this.now() / MINUTE_MS);
     const i = minute % SLOTS;
     if (s.minute[i] !== minute) {
@@ -74,15 +77,32 @@ export class DeploymentStats {
     s.counts[i * FIELDS + field]! += 1;
   }
 
-  private slots(provider: string, model: string): Slots | undefined {
+  private slots(provider: string, model: string): Slots {
     let models = this.byProvider.get(provider);
     let s = models?.get(model);
-    if (s) return s;
-    if (this.size >= MAX_DEPLOYMENTS) return undefined;
+    if (s) {
+      s.used = ++this.tick;
+      return s;
+    }
+    if (this.size >= MAX_DEPLOYMENTS) this.evictLeastRecent();
+    models = this.byProvider.get(provider);
     if (!models) this.byProvider.set(provider, (models = new Map()));
-    s = { minute: new Float64Array(SLOTS).fill(-1), counts: new Float64Array(SLOTS * FIELDS) };
+    s = { used: ++this.tick, minute: new Float64Array(SLOTS).fill(-1), counts: new Float64Array(SLOTS * FIELDS) };
     models.set(model, s);
     this.size++;
     return s;
+  }
+
+  /** A scan of at most MAX_DEPLOYMENTS entries, only when a new deployment arrives while full. */
+  private evictLeastRecent(): void {
+    let oldest: { provider: string; model: string; used: number } | undefined;
+    for (const [provider, models] of this.byProvider) {
+      for (const [model, s] of models) if (!oldest || s.used < oldest.used) oldest = { provider, model, used: s.used };
+    }
+    if (!oldest) return;
+    const models = this.byProvider.get(oldest.provider)!;
+    models.delete(oldest.model);
+    if (models.size === 0) this.byProvider.delete(oldest.provider);
+    this.size--;
   }
 }
