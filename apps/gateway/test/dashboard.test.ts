@@ -3,7 +3,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Schema } from "@runestone/contract";
 import { startHarness, type Harness } from "./harness";
-import { ACME_KEY, ADMIN_KEY, dashboardConfigYaml, sendTraffic, type Traffic } from "./dashboard-harness";
+import { ACME_KEY, ADMIN_KEY, dashboardConfigYaml, QUEUE_KEY, sendTraffic, type Traffic } from "./dashboard-harness";
 import { waitFinal } from "./jobs-harness";
 
 type Summary = Schema<"DashboardSummary">;
@@ -93,9 +93,13 @@ describe("the dashboard after traffic (loopback access, the default)", () => {
     expect(html.length).toBeLessThan(200_000);
   });
 
-  it("does not count the dashboard's own requests as traffic", async () => {
+  it("does not count the dashboard's own requests, job polls, usage reads or admin calls as traffic", async () => {
     const before = (await getJson<Summary>(`${h.url}/dashboard/summary`)).recent.requests;
     await getJson<Usage>(`${h.url}/dashboard/usage`);
+    await getJson(`${h.url}/v1/jobs/${traffic.jobId}`, { authorization: `Bearer ${QUEUE_KEY}` });
+    await getJson(`${h.url}/v1/usage`, { authorization: `Bearer ${ACME_KEY}` });
+    await getJson(`${h.url}/v1/models`, { authorization: `Bearer ${ACME_KEY}` });
+    await getJson(`${h.url}/v1/admin/keys`, { authorization: `Bearer ${ADMIN_KEY}` });
     const after = (await getJson<Summary>(`${h.url}/dashboard/summary`)).recent.requests;
     expect(after).toEqual(before);
   });

@@ -6,17 +6,15 @@
 // keep-alive clients move elsewhere.
 import type { RequestHandler } from "express";
 import { HttpError } from "../core/http-error";
+import { isModelCall } from "../core/model-calls";
 import type { Lifecycle } from "./lifecycle";
-
-/** The operations that start model work, by method and path. */
-const MODEL_CALLS = new Set(["POST /v1/chat/completions", "POST /v1/chat/stream", "POST /v1/messages", "POST /v1/responses", "POST /v1/embeddings"]);
 
 export function refuseWhileDraining(lifecycle: Lifecycle): RequestHandler {
   return (req, res, next) => {
     if (!lifecycle.draining) return next();
     res.setHeader("connection", "close");
     // Express routes ignore case (and a trailing slash), so this check does too.
-    if (!MODEL_CALLS.has(`${req.method} ${req.path.replace(/\/$/, "").toLowerCase()}`)) return next();
+    if (!isModelCall(req.method, req.path.replace(/\/$/, "").toLowerCase())) return next();
     next(
       new HttpError({
         status: 503,

@@ -72,6 +72,20 @@ describe("TrafficRecorder", () => {
     expect(minutes.at(-1)!.start).toBe(T0 + MINUTE_MS);
   });
 
+  it("counts only model calls: job polls, usage reads, model lists and the admin API are not model traffic", () => {
+    const t = new TrafficRecorder(clock().now);
+    for (const route of ["/v1/chat/completions", "/v1/chat/stream", "/v1/messages", "/v1/responses", "/v1/embeddings"]) t.events.requestFinished!(chat({ route }));
+    t.events.requestFinished!(chat({ route: "/v1/jobs/{job_id}", method: "GET", upstreamMs: undefined }));
+    t.events.requestFinished!(chat({ route: "/v1/jobs/{job_id}", method: "DELETE", upstreamMs: undefined }));
+    t.events.requestFinished!(chat({ route: "/v1/usage", method: "GET", upstreamMs: undefined }));
+    t.events.requestFinished!(chat({ route: "/v1/models", method: "GET", upstreamMs: undefined }));
+    t.events.requestFinished!(chat({ route: "/v1/admin/keys", status: 401, upstreamMs: undefined }));
+    t.events.requestFinished!(chat({ route: "/v1/responses/{response_id}", method: "GET", upstreamMs: undefined }));
+    t.events.requestFinished!(chat({ route: "/v1/messages/count_tokens", upstreamMs: undefined }));
+    t.events.requestFinished!(chat({ route: "other", status: 404, upstreamMs: undefined }));
+    expect(t.recent().requests).toEqual({ "2xx": 5, "3xx": 0, "4xx": 0, "5xx": 0 });
+  });
+
   it("reports latency, overhead and time-to-first-token percentiles", () => {
     const t = new TrafficRecorder(clock().now);
     for (let i = 1; i <= 100; i++) t.events.requestFinished!(chat({ durationMs: i * 10, overheadMs: i / 100, ttftMs: i < 50 ? 200 : undefined }));

@@ -4,6 +4,7 @@
 // GET /dashboard/summary asks, never on the request path. One process's view: with several worker
 // processes each keeps its own.
 import type { GatewayEvents, JobUsageEvent, RequestFinishedEvent, UpstreamAttemptEvent } from "../core/gateway-events";
+import { isModelCall } from "../core/model-calls";
 import { DeploymentStats } from "./deployment-stats";
 import { bucketOf, BUCKETS, percentiles, type Percentiles } from "./log-histogram";
 
@@ -79,8 +80,9 @@ export class TrafficRecorder {
   }
 
   requestFinished(e: RequestFinishedEvent): void {
-    // Model traffic only: probes, scrapes and the dashboard's own polling would drown it.
-    if (!e.route.startsWith("/v1/")) return;
+    // Model traffic only: probes, scrapes, job polls, usage reads, the admin API and the dashboard's own
+    // polling would drown it (and make requests per minute mean something else).
+    if (!isModelCall(e.method, e.route)) return;
     const slot = this.slot();
     const base = slot * FIELDS;
     const s = e.status;
