@@ -1,5 +1,8 @@
 // GET /dashboard and the JSON it reads, after real traffic through the gateway (responses validated
 // against the spec by the harness): what an operator sees, and who may see it.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Schema } from "@runestone/contract";
 import { startHarness, type Harness } from "./harness";
@@ -123,5 +126,33 @@ describe("the dashboard with metrics.access: admin", () => {
       await getJson(`${h.url}${path}`, { authorization: `Bearer ${ADMIN_KEY}` });
     }
     expect(h.logs.text().includes(ADMIN_KEY)).toBe(false);
+  });
+});
+
+describe("the dashboard page when its file cannot be read", () => {
+  let h: Harness | undefined;
+  const dir = mkdtempSync(join(tmpdir(), "runestone-dashboard-"));
+  const saved = process.env.RUNESTONE_DASHBOARD_HTML;
+  afterAll(async () => {
+    await h?.close();
+    if (saved === undefined) delete process.env.RUNESTONE_DASHBOARD_HTML;
+    else process.env.RUNESTONE_DASHBOARD_HTML = saved;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("answers 503 in OpenAI's error shape, caches nothing, and serves the page once the file is there", async () => {
+    const file = join(dir, "index.html");
+    process.env.RUNESTONE_DASHBOARD_HTML = file;
+    h = await startHarness({ configYaml: (u) => dashboardConfigYaml(u) });
+    const failed = await fetch(`${h.url}/dashboard`);
+    expect(failed.status).toBe(503);
+    expect(failed.headers.get("retry-after")).toBe("1");
+    const body = (await failed.json()) as { error: { type: string; code: string; message: string; param: null } };
+    expect(body.error).toMatchObject({ type: "overloaded_error", code: "dashboard_unavailable", param: null });
+    expect(body.error.message).not.toContain(dir);
+    writeFileSync(file, "<!doctype html><html><head><title>Runestone dashboard</title></head><body>ok</body></html>");
+    const served = await fetch(`${h.url}/dashboard`);
+    expect(served.status).toBe(200);
+    expect(await served.text()).toContain("Runestone dashboard");
   });
 });

@@ -37,7 +37,18 @@ export interface DashboardDeps {
 
 export function dashboardRoutes(deps: DashboardDeps): ExpressRouter {
   const r = ExpressRouter();
-  let html: Promise<string | undefined> | undefined;
+  // Only a page that was read is kept: a failed read (file missing mid-deploy, a disk error) is tried
+  // again on the next request rather than answered from a cache until restart.
+  let html: Promise<string> | undefined;
+  const page = async (): Promise<string> => {
+    const reading = (html ??= readPage(deps.htmlPath).then((p) => (deps.access === "admin" ? p.replace("<body>", '<body data-access="admin">') : p)));
+    try {
+      return await reading;
+    } catch (err) {
+      if (html === reading) html = undefined;
+      throw err;
+    }
+  };
   const guard = (req: Request) => {
     const refused = scrapeRefusal(deps, req);
     if (refused) throw refused;
@@ -45,12 +56,10 @@ export function dashboardRoutes(deps: DashboardDeps): ExpressRouter {
   r.get(["/dashboard", "/dashboard/"], async (req, res) => {
     if (deps.access !== "admin") guard(req);
     // In admin mode the page is told so, and asks for the key before its first request.
-    html ??= readPage(deps.htmlPath).then((p) => (p && deps.access === "admin" ? p.replace("<body>", '<body data-access="admin">') : p));
-    const page = await html;
-    if (!page) throw new HttpError({ status: 404, type: "not_found_error", code: "dashboard_not_built", message: "the dashboard page is not built: run `pnpm build`" });
+    const body = await page();
     res.setHeader("content-security-policy", PAGE_CSP);
     res.setHeader("cache-control", "no-store");
-    res.type("html").send(page);
+    res.type("html").send(body);
   });
   r.get("/dashboard/summary", async (req, res) => {
     guard(req);
@@ -70,16 +79,22 @@ export function dashboardRoutes(deps: DashboardDeps): ExpressRouter {
   return r;
 }
 
-function readPage(path: string | undefined): Promise<string | undefined> {
+/** The built page; 404 when there is none to read, 503 when reading it failed (worth a retry). */
+async function readPage(path: string | undefined): Promise<string> {
   let resolved = path ?? process.env.RUNESTONE_DASHBOARD_HTML;
   if (!resolved) {
     try {
       resolved = createRequire(import.meta.url).resolve("@runestone/dashboard/index.html");
     } catch {
-      return Promise.resolve(undefined);
+      throw new HttpError({ status: 404, type: "not_found_error", code: "dashboard_not_built", message: "the dashboard page is not built: run `pnpm build`" });
     }
   }
-  return readFile(resolved, "utf8").catch(() => undefined);
+  try {
+    return await readFile(resolved, "utf8");
+  } catch {
+    // The reason stays out of the answer: it would name a path on this machine.
+    throw new HttpError({ status: 503, type: "overloaded_error", code: "dashboard_unavailable", message: "the dashboard page could not be read; retry shortly", headers: { "retry-after": "1" } });
+  }
 }
 
 async function summary(deps: DashboardDeps): Promise<Schema<"DashboardSummary">> {
