@@ -79,6 +79,10 @@ function drawMoney(s: Summary, u: Usage): void {
     ["last 7 days", usd(week.cost), `${int(week.tokens)} tokens`],
     ["last 14 days", usd(days.reduce((a, d) => a + d.cost, 0)), `${int(days.reduce((a, d) => a + d.tokens, 0))} tokens`],
   ]);
+  // The gateway sends the costliest rows only (GET /dashboard/usage `limit`): say so when it left some out.
+  const note = byId("usage-note");
+  note.hidden = !u.has_more;
+  note.textContent = u.has_more ? `The ledger holds ${int(u.total)} day × tenant × model rows; the sums below count the ${int(u.data.length)} costliest.` : "";
   plots!.costDay.setData([days.map((d) => Date.parse(`${d.day}T00:00:00Z`) / 1000), days.map((d) => d.cost)]);
   const head = ["", "requests today", "tokens today", "cost today", "tokens 7 d", "cost 7 d"];
   const rows = (by: "tenant_id" | "model") => rollup(u, by).map((g) => [g.name, int(g.requestsToday), int(g.tokensToday), usd(g.costToday), int(g.tokens7d), usd(g.cost7d)]);

@@ -85,6 +85,23 @@ describe("the dashboard after traffic (loopback access, the default)", () => {
     expect(acme.cost_usd).toBeGreaterThan(0);
   });
 
+  it("bounds the usage rows with `limit`, costliest first, and says how many there are", async () => {
+    const all = await getJson<Usage>(`${h.url}/dashboard/usage`);
+    expect(all.total).toBe(all.data.length);
+    expect(all.total).toBeGreaterThanOrEqual(3);
+    expect(all.has_more).toBe(false);
+    const costs = all.data.map((r) => r.cost_usd ?? 0);
+    expect(costs).toEqual([...costs].sort((a, b) => b - a));
+    const two = await getJson<Usage>(`${h.url}/dashboard/usage?limit=2`);
+    expect(two.data).toEqual(all.data.slice(0, 2));
+    expect(two).toMatchObject({ total: all.total, has_more: true });
+    for (const bad of ["0", "10001", "x"]) {
+      const res = await fetch(`${h.url}/dashboard/usage?limit=${bad}`);
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: { type: string } }).error.type).toBe("invalid_request_error");
+    }
+  });
+
   it("serves a self-contained page that may load nothing from elsewhere", async () => {
     const res = await fetch(`${h.url}/dashboard`);
     expect(res.status).toBe(200);

@@ -11,7 +11,7 @@ import type { JobQueue } from "../../jobs/job-queue";
 import type { BreakerRegistry } from "../../resilience/breaker-registry";
 import type { AdminKey } from "../../state/admin-key";
 import type { TrafficRecorder, TrafficWindowData } from "../../telemetry/traffic-recorder";
-import type { UsageLedger } from "../../telemetry/usage-ledger";
+import type { UsageGroup, UsageLedger } from "../../telemetry/usage-ledger";
 import { HttpError } from "../../core/http-error";
 import { scrapeRefusal } from "./metrics";
 import { toRecord, type UsageBudgets } from "./usage";
@@ -19,6 +19,8 @@ import { budgetOwners, budgetStatuses } from "../../admission/budget-report";
 
 const DAY_MS = 86_400_000;
 const USAGE_DAYS = 14;
+/** Rows of /dashboard/usage by default (the spec's default; `limit` may ask for up to 10,000). */
+const USAGE_LIMIT = 1000;
 // Everything the page needs is inline; it may only talk back to this gateway.
 const PAGE_CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
@@ -70,13 +72,30 @@ export function dashboardRoutes(deps: DashboardDeps): ExpressRouter {
     guard(req);
     const to = new Date().toISOString().slice(0, 10);
     const from = new Date(Date.parse(`${to}T00:00:00Z`) - (USAGE_DAYS - 1) * DAY_MS).toISOString().slice(0, 10);
+    // The validator has checked `limit` (an integer 1..10000); the query parser leaves it a string.
+    const limit = Number((req.query as { limit?: string }).limit ?? USAGE_LIMIT);
     const groups = await deps.ledger.query({ from, to }, ["day", "tenant", "model"]);
+    // Bounded, costliest first: random model names or many tenants cannot make the answer (and the page) huge.
+    groups.sort(byCostThenRequests);
     const budgets = deps.budgets ? await budgetStatuses(deps.budgets.book, budgetOwners(deps.budgets.directory, undefined, true)) : [];
-    const body: Schema<"DashboardUsage"> = { object: "dashboard.usage", from, to, data: groups.map(toRecord), budgets_supported: deps.budgets !== undefined, budgets };
+    const body: Schema<"DashboardUsage"> = {
+      object: "dashboard.usage",
+      from,
+      to,
+      data: groups.slice(0, limit).map(toRecord),
+      total: groups.length,
+      has_more: groups.length > limit,
+      budgets_supported: deps.budgets !== undefined,
+      budgets,
+    };
     res.setHeader("cache-control", "no-store");
     res.json(body);
   });
   return r;
+}
+
+function byCostThenRequests(a: UsageGroup, b: UsageGroup): number {
+  return b.costUsd - a.costUsd || b.requests - a.requests || (b.day ?? "").localeCompare(a.day ?? "") || (a.tenant ?? "").localeCompare(b.tenant ?? "") || (a.model ?? "").localeCompare(b.model ?? "");
 }
 
 /** The built page; 404 when there is none to read, 503 when reading it failed (worth a retry). */
