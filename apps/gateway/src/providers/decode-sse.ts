@@ -12,26 +12,54 @@ export interface DecodeSseOptions {
   tooLarge?: () => Error;
 }
 
-export async function* decodeSse(body: AsyncIterable<unknown>, opts: DecodeSseOptions = {}): AsyncGenerator<SseEvent> {
-  const out: SseEvent[] = [];
-  let progressed = false;
-  const parser = createParser({
+const NONE: SseEvent[] = [];
+
+/**
+ * The decoder as a plain object fed one network chunk at a time: the chat stream reads its body in
+ * one loop with it, instead of through a generator per layer (each layer is a promise hop per event).
+ */
+export class SseDecoder {
+  private out: SseEvent[] = [];
+  private progressed = false;
+  private pending = 0;
+  private readonly max: number;
+  private readonly decoder = new TextDecoder();
+  private readonly parser = createParser({
     onEvent: (ev) => {
-      progressed = true;
-      out.push({ event: ev.event, data: ev.data, id: ev.id });
+      this.progressed = true;
+      this.out.push({ event: ev.event, data: ev.data, id: ev.id });
     },
   });
-  const decoder = new TextDecoder();
-  const max = opts.maxEventBytes ?? Infinity;
-  let pending = 0;
-  for await (const buf of body) {
-    const bytes = buf as Uint8Array;
-    progressed = false;
-    parser.feed(decoder.decode(bytes, { stream: true }));
-    pending = progressed ? 0 : pending + bytes.length;
-    if (pending > max) throw opts.tooLarge?.() ?? new Error(`an event is larger than ${max} bytes`);
-    while (out.length) yield out.shift()!;
+
+  constructor(private readonly opts: DecodeSseOptions = {}) {
+    this.max = opts.maxEventBytes ?? Infinity;
   }
-  parser.feed(decoder.decode());
-  while (out.length) yield out.shift()!;
+
+  /** The events this chunk completed, in order (throws `tooLarge()` past the cap). */
+  feed(bytes: Uint8Array): SseEvent[] {
+    this.progressed = false;
+    this.parser.feed(this.decoder.decode(bytes, { stream: true }));
+    this.pending = this.progressed ? 0 : this.pending + bytes.length;
+    if (this.pending > this.max) throw this.opts.tooLarge?.() ?? new Error(`an event is larger than ${this.max} bytes`);
+    return this.take();
+  }
+
+  /** The events the end of the body completed. */
+  end(): SseEvent[] {
+    this.parser.feed(this.decoder.decode());
+    return this.take();
+  }
+
+  private take(): SseEvent[] {
+    if (!this.out.length) return NONE;
+    const evs = this.out;
+    this.out = [];
+    return evs;
+  }
+}
+
+export async function* decodeSse(body: AsyncIterable<unknown>, opts: DecodeSseOptions = {}): AsyncGenerator<SseEvent> {
+  const d = new SseDecoder(opts);
+  for await (const buf of body) yield* d.feed(buf as Uint8Array);
+  yield* d.end();
 }

@@ -3,7 +3,7 @@
 import { Agent, errors as undiciErrors, util as undiciUtil, type Dispatcher } from "undici";
 import type { ProviderConfig } from "../config/schema";
 import type { AdapterContext, ChatCall, ChatCompletion, ChunkEvent, EmbeddingCall, EmbeddingResponse, PassthroughCall, Provider, ProviderAdapter, ProviderKind, ResponsesCall, SseEvent, UpstreamHttpRequest } from "../core/provider-contract";
-import { decodeSse } from "./decode-sse";
+import { decodeSse, SseDecoder } from "./decode-sse";
 import { withDeadline, type DeadlineSignal } from "../resilience/deadline";
 import { redactErrorEvent } from "./redact-error-event";
 import { redactResponsesErrorEvent, redactResponsesFailedEvent } from "./openai/redact-responses-error-event";
@@ -116,6 +116,13 @@ export class HttpProvider implements Provider {
     }
   }
 
+  /**
+   * The chat stream: the upstream body read, decoded and transformed in one loop (no generator per layer:
+   * each one costs a promise hop per event, on the first chunk's way too). Transport and decoding failures
+   * become the provider's UpstreamError; however the stream ends (read to the end, failed, or left early by
+   * its consumer) the deadline is disposed, and a body not read to the end is destroyed so its connection
+   * is not reused.
+   */
   private async *iterate(res: Dispatcher.ResponseData, call: ChatCall, signal: DeadlineSignal): AsyncGenerator<ChunkEvent> {
     const transformer = this.adapter.createStreamTransformer(call);
     const out: ChunkEvent[] = [];
@@ -127,15 +134,35 @@ export class HttpProvider implements Provider {
         failure ??= e;
       },
     };
-    for await (const ev of this.events(res, signal)) {
-      try {
-        transformer.transform(ev, sink);
-      } catch {
-        // A transformer that trips over a shape it did not expect: the upstream's protocol error, not ours.
-        sink.error(new UpstreamError({ kind: "protocol", message: "stream event does not have the expected shape" }));
+    const decoder = new SseDecoder({ maxEventBytes: this.limits.maxEventBytes, tooLarge: () => responseTooLarge("stream event", this.limits.maxEventBytes) });
+    const body = (res.body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+    let finished = false;
+    try {
+      while (!finished) {
+        let evs: SseEvent[];
+        try {
+          const next = await body.next();
+          if (next.done) {
+            evs = decoder.end();
+            finished = true;
+          } else evs = decoder.feed(next.value);
+        } catch (err) {
+          throw this.tag(this.toUpstreamError(err, signal));
+        }
+        for (const ev of evs) {
+          try {
+            transformer.transform(ev, sink);
+          } catch {
+            // A transformer that trips over a shape it did not expect: the upstream's protocol error, not ours.
+            sink.error(new UpstreamError({ kind: "protocol", message: "stream event does not have the expected shape" }));
+          }
+          while (out.length) yield out.shift()!;
+          if (failure) throw this.tag(failure);
+        }
       }
-      while (out.length) yield out.shift()!;
-      if (failure) throw this.tag(failure);
+    } finally {
+      signal.dispose();
+      if (!finished) res.body.destroy();
     }
     transformer.flush(sink);
     while (out.length) yield out.shift()!;
