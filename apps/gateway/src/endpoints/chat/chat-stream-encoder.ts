@@ -19,6 +19,18 @@ export function chatStreamEncoder(res: Response, ctx: RequestContext, p: Prepare
   const sse = new SseWriter(res);
   sse.open(headers);
   const meta = { provider, routing_policy: p.plan.policy, request_id: p.requestId };
+  // The same members as `{ ...chunk, ...meta }` adds at its end, as text.
+  const metaTail = `,"provider":${JSON.stringify(meta.provider)},"routing_policy":${JSON.stringify(meta.routing_policy)},"request_id":${JSON.stringify(meta.request_id)}}`;
+  /**
+   * The first chunk as the upstream's own text with the metadata spliced in before its closing brace, when
+   * that says the same as parse -> spread -> stringify: the raw text is exact, the role did not have to be
+   * added, and the chunk has none of the metadata's names (which the spread would overwrite in place).
+   */
+  const withMeta = (raw: string | undefined): string | undefined => {
+    if (raw === undefined || raw.charCodeAt(raw.length - 1) !== 125 /* } */) return undefined;
+    if (raw.includes('"provider"') || raw.includes('"routing_policy"') || raw.includes('"request_id"')) return undefined;
+    return raw.slice(0, -1) + metaTail;
+  };
   const facts: ResponseFacts = { finishReasons: [] };
   ctx.response = facts;
   return {
@@ -32,11 +44,12 @@ export function chatStreamEncoder(res: Response, ctx: RequestContext, p: Prepare
       }
       if (isFirst) {
         const choice = c.choices[0];
-        if (choice && !choice.delta.role) choice.delta = { role: "assistant", ...choice.delta };
+        const addRole = choice !== undefined && !choice.delta.role;
+        if (addRole) choice.delta = { role: "assistant", ...choice.delta };
         ctx.ttftMs = performance.now() - ctx.startedAt;
         facts.id = c.id;
         facts.model = c.model;
-        await sse.data(JSON.stringify({ ...c, ...meta }));
+        await sse.data((!addRole && withMeta(ev.raw)) || JSON.stringify({ ...c, ...meta }));
         return;
       }
       await sse.data(ev.raw ?? JSON.stringify(c));
