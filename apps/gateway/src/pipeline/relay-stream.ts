@@ -15,8 +15,11 @@ export interface StreamStarted<E> {
 
 /** How an endpoint writes its stream: its wire format's events, end and in-band error. */
 export interface StreamEncoder<E> {
-  /** Writes one event (`isFirst` for the first one relayed); resolves when the client can take more. */
-  emit(ev: E, isFirst: boolean): Promise<void>;
+  /**
+   * Writes one event (`isFirst` for the first one relayed). A promise means: wait for it before the next
+   * (the client cannot take more yet); nothing means go on at once (no microtask hop per chunk).
+   */
+  emit(ev: E, isFirst: boolean): Promise<void> | undefined;
   /** The client went away (or the stream is over): nothing more is relayed. */
   readonly closed: boolean;
   /** The stream's successful end (`[DONE]`, or nothing more after `message_stop`). */
@@ -28,13 +31,17 @@ export interface StreamEncoder<E> {
 export async function relayStream<E>(ctx: RequestContext, started: StreamStarted<E>, out: StreamEncoder<E>): Promise<void> {
   let upstreamWaitMs = 0;
   try {
-    if (started.first) await out.emit(started.first, true);
+    if (started.first) {
+      const wait = out.emit(started.first, true);
+      if (wait) await wait;
+    }
     for (;;) {
       const w0 = performance.now();
       const next = await started.rest.next();
       upstreamWaitMs += performance.now() - w0;
       if (next.done) break;
-      await out.emit(next.value, false);
+      const wait = out.emit(next.value, false);
+      if (wait) await wait;
       if (out.closed) break;
     }
     out.end();

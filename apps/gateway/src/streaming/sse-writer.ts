@@ -2,6 +2,8 @@
 // `data: [DONE]` after a successful stream, an error event (and no [DONE]) after a failure.
 import type { Response } from "express";
 
+const RESOLVED: Promise<void> = Promise.resolve();
+
 export class SseWriter {
   constructor(private readonly res: Response) {}
 
@@ -20,25 +22,30 @@ export class SseWriter {
     return this.res.destroyed || this.res.writableEnded;
   }
 
-  /** Writes one `data:` event; resolves when the socket can take more (or the client is gone). */
-  data(json: string): Promise<void> {
-    return this.frame(`data: ${json}\n\n`);
+  /**
+   * Writes one `data:` event; nothing to wait for when the socket took it, else a promise that resolves
+   * when it can take more (or the client is gone). No promise per chunk on the common path.
+   */
+  data(json: string): Promise<void> | undefined {
+    return this.write(`data: ${json}\n\n`);
   }
 
   /** Writes raw SSE text with backpressure. */
-  async frame(text: string): Promise<void> {
-    if (this.closed) return;
-    if (!this.res.write(text)) {
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          this.res.off("drain", done);
-          this.res.off("close", done);
-          resolve();
-        };
-        this.res.on("drain", done);
-        this.res.on("close", done);
-      });
-    }
+  frame(text: string): Promise<void> {
+    return this.write(text) ?? RESOLVED;
+  }
+
+  private write(text: string): Promise<void> | undefined {
+    if (this.closed || this.res.write(text)) return undefined;
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        this.res.off("drain", done);
+        this.res.off("close", done);
+        resolve();
+      };
+      this.res.on("drain", done);
+      this.res.on("close", done);
+    });
   }
 
   /** Ends the stream, optionally with a last frame. */

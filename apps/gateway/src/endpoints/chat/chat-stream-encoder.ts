@@ -34,13 +34,13 @@ export function chatStreamEncoder(res: Response, ctx: RequestContext, p: Prepare
   const facts: ResponseFacts = { finishReasons: [] };
   ctx.response = facts;
   return {
-    async emit(ev, isFirst) {
+    emit(ev, isFirst) {
       const c = ev.chunk;
       tallyStreamed(ctx, c);
       for (const ch of c.choices) if (ch.finish_reason) facts.finishReasons!.push(ch.finish_reason);
       if (c.usage && c.choices.length === 0) {
         ctx.usage = c.usage;
-        if (!p.clientWantsUsage) return;
+        if (!p.clientWantsUsage) return undefined;
       }
       if (isFirst) {
         const choice = c.choices[0];
@@ -49,10 +49,9 @@ export function chatStreamEncoder(res: Response, ctx: RequestContext, p: Prepare
         ctx.ttftMs = performance.now() - ctx.startedAt;
         facts.id = c.id;
         facts.model = c.model;
-        await sse.data((!addRole && withMeta(ev.raw)) || JSON.stringify({ ...c, ...meta }));
-        return;
+        return sse.data((!addRole && withMeta(ev.raw)) || JSON.stringify({ ...c, ...meta }));
       }
-      await sse.data(ev.raw ?? JSON.stringify(c));
+      return sse.data(ev.raw ?? JSON.stringify(c));
     },
     get closed() {
       return sse.closed;
