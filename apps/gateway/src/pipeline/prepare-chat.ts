@@ -36,15 +36,24 @@ export function prepareChat(
 }
 
 export function callFor(p: PreparedChat, c: Candidate): ChatCall {
+  return chatCallFor(p.forward, c, { stream: p.stream, clientWantsUsage: p.clientWantsUsage, requestId: p.requestId });
+}
+
+/**
+ * One deployment's call for a chat body: the deployment's names and catalog defaults. Also the call of the
+ * endpoints that translate to chat (Messages, Responses), which always want the usage chunk: their own
+ * final event reports it.
+ */
+export function chatCallFor(body: ChatCall["body"], c: Candidate, o: Pick<ChatCall, "stream" | "clientWantsUsage" | "requestId">): ChatCall {
   return {
-    body: p.forward,
+    body,
     upstreamModel: c.upstreamModel,
     publicModel: c.model.id,
-    stream: p.stream,
-    clientWantsUsage: p.clientWantsUsage,
+    stream: o.stream,
+    clientWantsUsage: o.clientWantsUsage,
     defaultMaxTokens: c.model.maxOutputTokens,
     defaultsWithTools: c.model.defaultsWithTools,
-    requestId: p.requestId,
+    requestId: o.requestId,
   };
 }
 

@@ -1,7 +1,7 @@
 // A Messages request -> its route plan and, per candidate, how to serve it: passthrough for providers that
 // speak the Messages API, translation to and from a chat call for OpenAI-shaped ones.
 import { estimateMessageTokens } from "../../core/estimate-tokens";
-import { RUNESTONE_FIELDS } from "../../pipeline/prepare-chat";
+import { chatCallFor, RUNESTONE_FIELDS } from "../../pipeline/prepare-chat";
 import type { ChatCall, ChatRequest, ChunkEvent, PassthroughCall, SseEvent } from "../../core/provider-contract";
 import { badRequest } from "../../core/http-error";
 import { RequestTranslationError } from "../../core/request-translation-error";
@@ -94,17 +94,8 @@ function chatCall(p: PreparedMessages, c: Candidate): ChatCall {
   const body = c.provider.passthrough
     ? (p.body as unknown as ChatRequest & Record<string, unknown>)
     : convertToChatRequest(p.body, { kind: c.provider.kind, family: c.model.family });
-  return {
-    body,
-    upstreamModel: c.upstreamModel,
-    publicModel: c.model.id,
-    stream: p.stream,
-    // The usage chunk is what message_delta reports.
-    clientWantsUsage: true,
-    defaultMaxTokens: c.model.maxOutputTokens,
-    defaultsWithTools: c.model.defaultsWithTools,
-    requestId: p.requestId,
-  };
+  // The usage chunk is what message_delta reports.
+  return chatCallFor(body, c, { stream: p.stream, clientWantsUsage: true, requestId: p.requestId });
 }
 
 /** Non-streaming: the upstream's message as sent (passthrough), or the chat completion translated. */

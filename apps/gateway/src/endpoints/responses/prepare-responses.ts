@@ -6,7 +6,7 @@ import { UpstreamError } from "../../core/upstream-error";
 import type { ChatCall, ChatCompletion, ChatRequest, ChunkEvent, ResponsesCall, SseEvent } from "../../core/provider-contract";
 import type { Candidate, RoutePlan } from "../../core/route-plan";
 import type { Tenant } from "../../core/tenant";
-import { RUNESTONE_FIELDS } from "../../pipeline/prepare-chat";
+import { chatCallFor, RUNESTONE_FIELDS } from "../../pipeline/prepare-chat";
 import type { CandidateRunner } from "../../pipeline/run-on-candidates";
 import { hasCapability } from "../../routing/catalog";
 import type { Router } from "../../routing/router";
@@ -133,17 +133,8 @@ function responsesCall(p: PreparedResponses, c: Candidate): ResponsesCall {
 function chatCall(p: PreparedResponses, c: Candidate): ChatCall {
   // A passthrough candidate never reads its chat call; translating for it could refuse what OpenAI accepts.
   const body = isPassthrough(c) ? ({ messages: [] } as unknown as ChatRequest & Record<string, unknown>) : chatFor(p, c);
-  return {
-    body,
-    upstreamModel: c.upstreamModel,
-    publicModel: c.model.id,
-    stream: p.stream,
-    // The usage chunk is what response.completed reports.
-    clientWantsUsage: true,
-    defaultMaxTokens: c.model.maxOutputTokens,
-    defaultsWithTools: c.model.defaultsWithTools,
-    requestId: p.requestId,
-  };
+  // The usage chunk is what response.completed reports.
+  return chatCallFor(body, c, { stream: p.stream, clientWantsUsage: true, requestId: p.requestId });
 }
 
 /**
