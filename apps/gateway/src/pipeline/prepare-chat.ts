@@ -8,6 +8,20 @@ import type { Tenant } from "../core/tenant";
 /** Runestone's own request fields: used for routing, never forwarded to a provider. */
 export const RUNESTONE_FIELDS = ["provider", "tenant_id", "model_family", "capabilities", "max_cost_per_token", "request_id", "routing_policy"] as const;
 
+/** A copy of a client's body for a provider: `overrides` set (the deployment's model name), Runestone's fields removed. */
+export function withoutRunestoneFields<T extends object>(body: T, overrides: Record<string, unknown> = {}): T & Record<string, unknown> {
+  const out: Record<string, unknown> = { ...body, ...overrides };
+  for (const f of RUNESTONE_FIELDS) delete out[f];
+  return out as T & Record<string, unknown>;
+}
+
+/** The Runestone fields a body carries, for a routing view of a request that is not chat. */
+export function runestoneFieldsOf(body: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of RUNESTONE_FIELDS) if (body[f] !== undefined) out[f] = body[f];
+  return out;
+}
+
 export interface PreparedChat {
   /** The request as the client sent it (Runestone fields included). */
   body: ChatRequest & Record<string, unknown>;
@@ -29,10 +43,9 @@ export function prepareChat(
 ): PreparedChat {
   const stream = forceStream || body.stream === true;
   const plan = router.route(body, tenant.allowedModels, { stream });
-  const forward: Record<string, unknown> = { ...body };
-  for (const f of RUNESTONE_FIELDS) delete forward[f];
+  const forward = withoutRunestoneFields(body);
   const clientWantsUsage = stream && (body.stream_options as { include_usage?: boolean } | null | undefined)?.include_usage === true;
-  return { body, forward: forward as PreparedChat["forward"], stream, clientWantsUsage, plan, requestId, tenant };
+  return { body, forward, stream, clientWantsUsage, plan, requestId, tenant };
 }
 
 export function callFor(p: PreparedChat, c: Candidate): ChatCall {

@@ -10,7 +10,7 @@ import type { ChatRequest, EmbeddingRequest, EmbeddingResponse } from "../../cor
 import { contextOf } from "../../core/request-context";
 import type { Candidate, RoutePlan } from "../../core/route-plan";
 import type { Tenant } from "../../core/tenant";
-import { RUNESTONE_FIELDS } from "../../pipeline/prepare-chat";
+import { runestoneFieldsOf, withoutRunestoneFields } from "../../pipeline/prepare-chat";
 import { routingHeaders } from "../../pipeline/routing-headers";
 import { completeOnCandidates } from "../../pipeline/run-on-candidates";
 import type { ModelEndpointDeps } from "../../pipeline/endpoint-deps";
@@ -45,8 +45,7 @@ export async function handleEmbeddings(deps: EmbeddingsDeps, req: Request, res: 
 
 /** The route plan for the requested model: the router reads only the model and Runestone's routing fields. */
 function routeEmbeddings(router: Router, body: EmbeddingRequest & Record<string, unknown>, tenant: Tenant): RoutePlan {
-  const view: Record<string, unknown> = { model: body.model, messages: [] };
-  for (const f of RUNESTONE_FIELDS) if (body[f] !== undefined) view[f] = body[f];
+  const view: Record<string, unknown> = { model: body.model, messages: [], ...runestoneFieldsOf(body) };
   return router.route(view as ChatRequest & Record<string, unknown>, tenant.allowedModels, { serves: "embeddings" });
 }
 
@@ -63,7 +62,5 @@ function embeddingCandidates(plan: RoutePlan): Candidate[] {
 
 /** The client's body as the provider gets it: without Runestone's own fields. */
 function forwardBody(body: EmbeddingRequest & Record<string, unknown>): EmbeddingRequest & Record<string, unknown> {
-  const forward: Record<string, unknown> = { ...body };
-  for (const f of RUNESTONE_FIELDS) delete forward[f];
-  return forward as EmbeddingRequest & Record<string, unknown>;
+  return withoutRunestoneFields(body);
 }

@@ -15,7 +15,7 @@ import type { ChatRequest } from "../../core/provider-contract";
 import { contextOf } from "../../core/request-context";
 import type { Candidate } from "../../core/route-plan";
 import type { ModelEndpointDeps } from "../../pipeline/endpoint-deps";
-import { RUNESTONE_FIELDS } from "../../pipeline/prepare-chat";
+import { runestoneFieldsOf, withoutRunestoneFields } from "../../pipeline/prepare-chat";
 import { completeOnCandidates } from "../../pipeline/run-on-candidates";
 import { upstreamSignal } from "../../pipeline/upstream-signal";
 import { readAnthropicTokenCount } from "../../providers/anthropic/read-anthropic-message";
@@ -25,8 +25,7 @@ import { forwardedHeaders } from "./prepare-messages";
 export async function handleCountTokens(deps: ModelEndpointDeps, req: Request, res: Response): Promise<void> {
   const body = req.body as CountTokensRequest & Record<string, unknown>;
   const ctx = contextOf(res);
-  const view: Record<string, unknown> = { model: body.model, messages: [] };
-  for (const f of RUNESTONE_FIELDS) if (body[f] !== undefined) view[f] = body[f];
+  const view: Record<string, unknown> = { model: body.model, messages: [], ...runestoneFieldsOf(body) };
   const plan = deps.router.route(view as ChatRequest & Record<string, unknown>, ctx.tenant!.allowedModels);
   ctx.routingPolicy = plan.policy;
 
@@ -55,7 +54,5 @@ export async function handleCountTokens(deps: ModelEndpointDeps, req: Request, r
 
 /** The client's body as the upstream gets it: the deployment's model name, without Runestone's own fields. */
 function forwardBody(body: CountTokensRequest & Record<string, unknown>, c: Candidate): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...body, model: c.upstreamModel };
-  for (const f of RUNESTONE_FIELDS) delete out[f];
-  return out;
+  return withoutRunestoneFields(body, { model: c.upstreamModel });
 }

@@ -1,7 +1,7 @@
 // A Messages request -> its route plan and, per candidate, how to serve it: passthrough for providers that
 // speak the Messages API, translation to and from a chat call for OpenAI-shaped ones.
 import { estimateMessageTokens } from "../../core/estimate-tokens";
-import { chatCallFor, RUNESTONE_FIELDS } from "../../pipeline/prepare-chat";
+import { chatCallFor, runestoneFieldsOf, withoutRunestoneFields } from "../../pipeline/prepare-chat";
 import type { ChatCall, ChatRequest, ChunkEvent, PassthroughCall, SseEvent } from "../../core/provider-contract";
 import { badRequest } from "../../core/http-error";
 import { RequestTranslationError } from "../../core/request-translation-error";
@@ -40,8 +40,7 @@ export function prepareMessages(
 ): PreparedMessages {
   const stream = body.stream === true;
   // Routing reads the chat fields it knows; the Messages body shares model, stream, tools and Runestone's fields.
-  const view: Record<string, unknown> = { model: body.model, messages: [], ...(body.tools?.length ? { tools: body.tools } : {}) };
-  for (const f of RUNESTONE_FIELDS) if (body[f] !== undefined) view[f] = body[f];
+  const view: Record<string, unknown> = { model: body.model, messages: [], ...(body.tools?.length ? { tools: body.tools } : {}), ...runestoneFieldsOf(body) };
   if (stream) view.stream = true;
   const structured = body.output_config?.format != null;
   // Structured output needs a json_mode model (the cost policy chooses only those).
@@ -84,9 +83,7 @@ function structuredCandidates(plan: RoutePlan): RoutePlan {
 }
 
 function passthroughCall(p: PreparedMessages, c: Candidate): PassthroughCall {
-  const body: Record<string, unknown> = { ...p.body, model: c.upstreamModel };
-  for (const f of RUNESTONE_FIELDS) delete body[f];
-  return { body, stream: p.stream, headers: p.headers, requestId: p.requestId };
+  return { body: withoutRunestoneFields(p.body, { model: c.upstreamModel }), stream: p.stream, headers: p.headers, requestId: p.requestId };
 }
 
 function chatCall(p: PreparedMessages, c: Candidate): ChatCall {

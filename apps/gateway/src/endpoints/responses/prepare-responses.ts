@@ -6,7 +6,7 @@ import { UpstreamError } from "../../core/upstream-error";
 import type { ChatCall, ChatCompletion, ChatRequest, ChunkEvent, ResponsesCall, SseEvent } from "../../core/provider-contract";
 import type { Candidate, RoutePlan } from "../../core/route-plan";
 import type { Tenant } from "../../core/tenant";
-import { chatCallFor, RUNESTONE_FIELDS } from "../../pipeline/prepare-chat";
+import { chatCallFor, runestoneFieldsOf, withoutRunestoneFields } from "../../pipeline/prepare-chat";
 import type { CandidateRunner } from "../../pipeline/run-on-candidates";
 import { hasCapability } from "../../routing/catalog";
 import type { Router } from "../../routing/router";
@@ -91,7 +91,7 @@ export function prepareResponses(
 function routingView(body: ResponsesBody, stream: boolean): ChatRequest & Record<string, unknown> {
   const view: Record<string, unknown> = { messages: [{ role: "user", content: viewContent(body) }] };
   if (body.model !== undefined) view.model = body.model;
-  for (const f of RUNESTONE_FIELDS) if (body[f] !== undefined) view[f] = body[f];
+  Object.assign(view, runestoneFieldsOf(body));
   const format = body.text?.format?.type;
   if (format === "json_schema" || format === "json_object") view.response_format = { type: format };
   if (typeof body.max_output_tokens === "number") view.max_completion_tokens = body.max_output_tokens;
@@ -124,10 +124,8 @@ function viewContent(body: ResponsesBody): Array<Record<string, unknown>> {
  * removed, and the gateway's own items of a translated conversation made fit for OpenAI (strip-gateway-items.ts).
  */
 function responsesCall(p: PreparedResponses, c: Candidate): ResponsesCall {
-  const body: Record<string, unknown> = { ...p.body, model: c.upstreamModel };
-  if (Array.isArray(p.body.input)) body.input = stripGatewayItems(p.body.input);
-  for (const f of RUNESTONE_FIELDS) delete body[f];
-  return { body, stream: p.stream, requestId: p.requestId };
+  const input = Array.isArray(p.body.input) ? { input: stripGatewayItems(p.body.input) } : {};
+  return { body: withoutRunestoneFields(p.body, { model: c.upstreamModel, ...input }), stream: p.stream, requestId: p.requestId };
 }
 
 function chatCall(p: PreparedResponses, c: Candidate): ChatCall {
