@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { openapiDocument } from "@runestone/contract";
 import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { RUNESTONE_FIELDS } from "../src/pipeline/prepare-chat";
+import { RUNESTONE_FIELDS } from "../src/core/runestone-fields";
 import { postJson, startHarness, TENANT_KEY, type Harness } from "./harness";
 import { interopConfigYaml } from "./messages-test-config";
 

@@ -3,7 +3,7 @@
 // Canonical means sorted object keys at every depth (two clients that order their JSON differently share an
 // entry), without what never reaches a provider or never changes the answer: `stream` and `stream_options`
 // (a JSON answer can be replayed to a stream and back), `model`, and Runestone's own fields (the routing
-// fields, `request_id`, `tenant_id`; pipeline/prepare-chat.ts strips the same from what it forwards).
+// fields, `request_id`, `tenant_id`: core/runestone-fields.ts, which also strips them from what is forwarded).
 //
 // The model and the routing fields are replaced by what they decide: the deployment (catalog model id,
 // provider id, upstream model) that answers. A lookup keys on the route plan's first candidate (the one the
@@ -15,6 +15,7 @@
 // The key is an HMAC under a per-deployment secret (cache-key-secret.ts), not a plain hash: someone reading
 // Redis cannot confirm a guessed prompt by hashing it. The body's SHA-256 only lives in this process.
 import { createHash, createHmac } from "node:crypto";
+import { RUNESTONE_FIELDS } from "../core/runestone-fields";
 
 /** Who answers (a route plan's `Candidate` is one): what, beyond the body, decides the answer. */
 export interface ServedBy {
@@ -24,7 +25,7 @@ export interface ServedBy {
 }
 
 /** Fields that never reach a provider (Runestone's own) or never change the answer's content. */
-const LEFT_OUT = new Set(["model", "stream", "stream_options", "provider", "routing_policy", "model_family", "capabilities", "max_cost_per_token", "request_id", "tenant_id"]);
+const LEFT_OUT = new Set<string>(["model", "stream", "stream_options", ...RUNESTONE_FIELDS]);
 
 /** SHA-256 of the canonical body without the fields above: computed once per request, kept in memory only. */
 export function bodyDigest(body: Record<string, unknown>): Buffer {

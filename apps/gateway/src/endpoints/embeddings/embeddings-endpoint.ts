@@ -10,7 +10,7 @@ import type { ChatRequest, EmbeddingRequest, EmbeddingResponse } from "../../cor
 import { contextOf } from "../../core/request-context";
 import type { Candidate, RoutePlan } from "../../core/route-plan";
 import type { Tenant } from "../../core/tenant";
-import { runestoneFieldsOf, withoutRunestoneFields } from "../../pipeline/prepare-chat";
+import { runestoneFieldsOf, withoutRunestoneFields } from "../../core/runestone-fields";
 import { routingHeaders } from "../../pipeline/routing-headers";
 import { completeOnCandidates } from "../../pipeline/run-on-candidates";
 import type { ModelEndpointDeps } from "../../pipeline/endpoint-deps";

@@ -15,7 +15,7 @@ import type { ChatRequest } from "../../core/provider-contract";
 import { contextOf } from "../../core/request-context";
 import type { Candidate } from "../../core/route-plan";
 import type { ModelEndpointDeps } from "../../pipeline/endpoint-deps";
-import { runestoneFieldsOf, withoutRunestoneFields } from "../../pipeline/prepare-chat";
+import { runestoneFieldsOf, withoutRunestoneFields } from "../../core/runestone-fields";
 import { completeOnCandidates } from "../../pipeline/run-on-candidates";
 import { upstreamSignal } from "../../pipeline/upstream-signal";
 import { readAnthropicTokenCount } from "../../providers/anthropic/read-anthropic-message";

@@ -1,7 +1,8 @@
 // A Messages request -> its route plan and, per candidate, how to serve it: passthrough for providers that
 // speak the Messages API, translation to and from a chat call for OpenAI-shaped ones.
 import { estimateMessageTokens } from "../../core/estimate-tokens";
-import { chatCallFor, runestoneFieldsOf, withoutRunestoneFields } from "../../pipeline/prepare-chat";
+import { chatCallFor } from "../../pipeline/prepare-chat";
+import { runestoneFieldsOf, withoutRunestoneFields } from "../../core/runestone-fields";
 import type { ChatCall, ChatRequest, ChunkEvent, PassthroughCall, SseEvent } from "../../core/provider-contract";
 import { badRequest } from "../../core/http-error";
 import { RequestTranslationError } from "../../core/request-translation-error";
