@@ -47,4 +47,19 @@ describe("MemoryBudgetStore", () => {
     expect(store.size).toBe(2);
     expect((await store.read([{ id: "t:a", window: { key: "2030-02" } } as never]))[0]).toEqual({ spentNano: 2_000_000_000, reservedNano: 0 });
   });
+
+  it("keeps the spend of the day the requests are in after the clock steps back past a later day", async () => {
+    let now = Date.parse("2030-03-14T23:00:00Z");
+    const db = openSqlite(":memory:");
+    const store = new MemoryBudgetStore(new SqliteBudgetSpend(db, () => now));
+    const a = new BudgetedAdmission(new MemoryAdmission(10), store, () => now);
+    now = Date.parse("2030-04-01T00:00:00Z"); // a later day seen once (a clock set ahead, then corrected)
+    await lease(await a.admit(ask(tenant("later", "day"), 1))).release(0, 1);
+    now = Date.parse("2030-03-14T23:00:00Z");
+    await lease(await a.admit(ask(tenant("t", "day", 2), 1))).release(0, 1);
+    await lease(await a.admit(ask(tenant("t", "day", 2), 1))).release(0, 1);
+    store.flush();
+    // Pruned against 2030-04-01 this day's $2 was dropped, and a third request was admitted past the $2 budget.
+    expect(await a.admit(ask(tenant("t", "day", 2), 1))).toMatchObject({ admitted: false, limit: "budget" });
+  });
 });

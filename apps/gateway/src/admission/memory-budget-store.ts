@@ -122,10 +122,12 @@ export class MemoryBudgetStore implements BudgetStore {
 
   private notePeriods(s: BudgetScope): void {
     const [day, month] = s.budget.period === "day" ? [s.window.key, s.otherWindow.key] : [s.otherWindow.key, s.window.key];
-    if (day <= this.day) return;
+    // The current request's periods, not the latest ever seen: after a clock stepped back (NTP, or a test's
+    // clock), pruning against a later day deleted the spend of the day the requests are in.
+    if (day === this.day && month === this.month) return;
     const first = this.day === "";
     this.day = day;
-    this.month = month > this.month ? month : this.month;
+    this.month = month;
     // A new day: prune off the request path, at the next flush (without a persistence, on its own timer).
     if (!first || this.persistence) {
       this.pruneDue = true;
