@@ -8,6 +8,14 @@ export type LineWriter = (level: "debug" | "info", props: string, msg: string) =
 
 const writers = new WeakMap<Logger, LineWriter>();
 
+/**
+ * How long request lines wait to be written to the process's own stdout (the default destination): every
+ * asynchronous file write is a thread-pool hand-off that competes for the gateway's core, so under load
+ * lines are written a few times per second in batches instead of about once per request (bench/README.md,
+ * "Toward issue 14"). A given destination (tests' captures) gets each event-loop turn's lines at its end.
+ */
+export const STDOUT_BATCH_MS = 20;
+
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   const dest = destination ?? pino.destination({ dest: 1, sync: false });
   const logger = pino(
@@ -19,7 +27,7 @@ export function createLogger(level: string, destination?: pino.DestinationStream
     },
     dest,
   );
-  writers.set(logger, lineWriterTo(dest));
+  writers.set(logger, lineWriterTo(dest, destination ? 0 : STDOUT_BATCH_MS));
   return logger;
 }
 
@@ -30,10 +38,10 @@ export function createLogger(level: string, destination?: pino.DestinationStream
  * (bench/README.md, "Toward issue 14"). The caller checks the level (logger.isLevelEnabled) and owns what
  * `props` contains: redaction does not see these lines, so they must never carry a secret.
  *
- * Lines written in one turn of the event loop reach the destination together, at the end of that turn: one
- * asynchronous file write for many requests instead of one each (each costs a thread-pool hand-off). So a
- * line from pino itself may come out ahead of request lines of the same turn. Lines still held when the
- * process exits are written synchronously then.
+ * Lines are held and reach the destination together: at the end of the event-loop turn for a given
+ * destination, within STDOUT_BATCH_MS (or once MAX_HELD lines wait) for stdout. So a line from pino itself
+ * may come out ahead of request lines written just before it. Lines still held when the process exits are
+ * written synchronously then.
  */
 export function lineWriter(logger: Logger): LineWriter | undefined {
   return writers.get(logger);
@@ -51,7 +59,10 @@ function writeHeldLinesAtExit(): void {
   for (const flush of holding) flush();
 }
 
-function lineWriterTo(dest: pino.DestinationStream): LineWriter {
+/** Held lines that make a batch go out at once, however recent the first: bounds the memory a burst holds. */
+const MAX_HELD = 512;
+
+function lineWriterTo(dest: pino.DestinationStream, batchMs: number): LineWriter {
   // pino's isoTime makes a Date per line; lines finishing in the same millisecond share one string.
   let lastMs = -1;
   let lastIso = "";
@@ -80,7 +91,8 @@ function lineWriterTo(dest: pino.DestinationStream): LineWriter {
     }
     if (!held.length) {
       holding.add(flush);
-      setImmediate(flush);
+      if (batchMs > 0) setTimeout(flush, batchMs).unref();
+      else setImmediate(flush);
       if (!exitHooked) {
         exitHooked = true;
         process.once("exit", () => {
@@ -90,5 +102,7 @@ function lineWriterTo(dest: pino.DestinationStream): LineWriter {
       }
     }
     held.push(LEVEL_PREFIX[level] + lastIso + AFTER_TIME + props + ',"msg":' + JSON.stringify(msg) + "}\n");
+    // The timer already set then finds nothing held and returns.
+    if (held.length >= MAX_HELD) flush();
   };
 }
