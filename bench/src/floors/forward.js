@@ -1,5 +1,9 @@
 // The forward both floors share: the request body as received, POSTed to the upstream's chat
-// completions over one undici keep-alive pool, and the upstream's status and body relayed.
+// completions over one undici keep-alive pool, and the upstream's status and body relayed. A
+// streaming answer (the upstream's content-type is text/event-stream, as the mock and OpenAI answer a
+// `"stream": true` request) is handed back unread, for the floor to pipe to its client chunk by chunk
+// as it arrives; any other answer is read whole, as before. The floors so decide without parsing the
+// request (the Node floor never parses it).
 import { Pool } from "undici";
 
 export function upstreamForwarder(upstreamUrl, apiKey) {
@@ -8,8 +12,11 @@ export function upstreamForwarder(upstreamUrl, apiKey) {
   const path = `${url.pathname.replace(/\/$/, "")}/chat/completions`;
   const headers = { authorization: `Bearer ${apiKey}`, "content-type": "application/json" };
   return {
+    /** `{ status, body: Buffer }`, or `{ status, contentType, stream: Readable }` for an SSE answer. */
     async forward(body) {
       const res = await pool.request({ method: "POST", path, headers, body });
+      const type = res.headers["content-type"];
+      if (typeof type === "string" && type.startsWith("text/event-stream")) return { status: res.statusCode, contentType: type, stream: res.body };
       return { status: res.statusCode, body: Buffer.from(await res.body.arrayBuffer()) };
     },
     close: () => pool.close(),

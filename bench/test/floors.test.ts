@@ -1,0 +1,82 @@
+// The floors against the mock upstream: a streaming answer is relayed as it arrives (status,
+// content-type and every byte of the upstream's stream, ending with `data: [DONE]`), and a plain
+// answer is relayed whole as before.
+import http from "node:http";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stopAll } from "../src/processes.js";
+import { startFloor, startMock } from "../src/services.js";
+
+const logDir = mkdtempSync(join(tmpdir(), "runestone-bench-floors-"));
+const ctx: any = { layout: {}, logDir };
+const origins: Record<string, string> = {};
+
+beforeAll(async () => {
+  ctx.mock = await startMock(ctx);
+  origins.direct = ctx.mock.url;
+  const [node, card] = await Promise.all([startFloor(ctx, "node-floor"), startFloor(ctx, "express-floor")]);
+  origins["node-floor"] = node.url;
+  origins["express-floor"] = card.url;
+}, 60_000);
+
+afterAll(async () => {
+  await stopAll();
+  rmSync(logDir, { recursive: true, force: true });
+});
+
+type Answer = { status: number; type: string; body: string; firstByteMs: number; totalMs: number };
+
+function post(origin: string, payload: object): Promise<Answer> {
+  const body = JSON.stringify(payload);
+  const url = new URL("/v1/chat/completions", origin);
+  return new Promise((resolve, reject) => {
+    const start = performance.now();
+    let firstByteMs = -1;
+    let text = "";
+    const req = http.request(
+      { host: url.hostname, port: url.port, path: url.pathname, method: "POST", headers: { authorization: "Bearer sk-bench-upstream-0000", "content-type": "application/json", "content-length": Buffer.byteLength(body) } },
+      (res) => {
+        res.setEncoding("utf8");
+        res.on("data", (d: string) => {
+          if (firstByteMs < 0) firstByteMs = performance.now() - start;
+          text += d;
+        });
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, type: String(res.headers["content-type"]), body: text, firstByteMs, totalMs: performance.now() - start }));
+        res.on("error", reject);
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+// The mock numbers its answers and stamps them with the time; everything else must be the upstream's bytes.
+const normalized = (s: string) => s.replace(/chatcmpl-mock\d+/g, "chatcmpl-X").replace(/"created":\d+/g, '"created":0');
+
+const messages = [{ role: "user", content: "The quick brown fox jumps over the lazy dog." }];
+
+describe.each(["node-floor", "express-floor"])("%s", (id) => {
+  it("relays a stream chunk by chunk as it arrives, byte for byte, ending with data: [DONE]", async () => {
+    // 5 chunks 100 ms apart: a floor that read the whole answer first would show its first byte at the end
+    const payload = { model: "gpt-4o-mini::chunks=5,chunkDelayMs=100", stream: true, messages };
+    const [direct, floor] = [await post(origins.direct, payload), await post(origins[id], payload)];
+    expect(floor.status).toBe(200);
+    expect(floor.type).toBe(direct.type);
+    expect(floor.type).toMatch(/^text\/event-stream/);
+    expect(floor.body.trimEnd().endsWith("data: [DONE]")).toBe(true);
+    expect(normalized(floor.body)).toBe(normalized(direct.body));
+    expect(floor.totalMs).toBeGreaterThanOrEqual(400);
+    expect(floor.firstByteMs).toBeLessThan(floor.totalMs - 200);
+  });
+
+  it("relays a plain answer whole, as JSON", async () => {
+    const payload = { model: "gpt-4o-mini", messages };
+    const [direct, floor] = [await post(origins.direct, payload), await post(origins[id], payload)];
+    expect(floor.status).toBe(200);
+    expect(floor.type).toMatch(/^application\/json/);
+    expect(normalized(floor.body)).toBe(normalized(direct.body));
+    expect(JSON.parse(floor.body).object).toBe("chat.completion");
+  });
+});
