@@ -28,7 +28,7 @@ export function renderMarkdown(results) {
   }
 
   out.push("## Targets", "");
-  out.push(table(["goal", "measured", "result"], targets.map((t) => [t.goal, v(t.measured), metText(t.met)])), "");
+  out.push(table(["goal", "measured", "result"], targets.map((t) => [t.goal, `${v(t.measured)}${beyondFloors(t)}`, metText(t.met)])), "");
 
   section(out, "1. Sequential overhead (non-streaming)", stages.sequential, (s) => [
     `${s.rounds} rounds x ${s.per_round} requests per target, one at a time on a keep-alive connection, after ${s.warmup} warm-up requests; rounds interleave the targets. p50 is the median of round medians; overhead = target - direct.`,
@@ -49,12 +49,13 @@ export function renderMarkdown(results) {
   ]);
 
   section(out, "3a. Streaming", stages.streaming, (s) => [
-    `${s.streams_per_target} streams per target, one at a time, each ${s.chunks} chunks with ${s.chunk_delay_ms} ms between chunks. TTFC = time to the first body byte.`,
+    `${s.streams_per_target} streams per target, one at a time, each ${s.chunks} chunks with ${s.chunk_delay_ms} ms between chunks; the streams interleave the targets, so each starts on a gateway core that idled while the others ran. TTFC = time to the first body byte. The floors relay the upstream's stream chunk by chunk as it arrives.`,
     "",
     table(
       ["target", "TTFC p50 (ms)", "TTFC p99 (ms)", "TTFC overhead (ms)", "total p50 (ms)", "total overhead (ms)", "failed"],
       s.targets.map((t) => [t.label, v(t.ttfc_p50_ms), v(t.ttfc_p99_ms), v(t.ttfc_overhead_ms), v(t.total_p50_ms), v(t.total_overhead_ms), t.failed]),
     ),
+    ...streamBeyondFloors(targets),
   ]);
 
   section(out, "3b. Concurrent slow streams through Runestone", stages["concurrent-streams"], (s) => [
@@ -106,6 +107,21 @@ function section(out, title, stage, render) {
   else if (stage.error) out.push(`The stage failed: \`${stage.error.split("\n")[0]}\``);
   else out.push(...render(stage));
   out.push("");
+}
+
+/** Runestone's TTFC minus the floors' (stream-ttfc-overhead carries them), after its measured value. */
+function beyondFloors(t) {
+  if (t.runestone_minus_node_floor_ms == null && t.runestone_minus_card_floor_ms == null) return "";
+  return ` (Runestone - Node floor: ${v(t.runestone_minus_node_floor_ms)}, - card floor: ${v(t.runestone_minus_card_floor_ms)})`;
+}
+
+function streamBeyondFloors(targets) {
+  const t = targets?.find((c) => c.id === "stream-ttfc-overhead");
+  if (!t || (t.runestone_minus_node_floor_ms == null && t.runestone_minus_card_floor_ms == null)) return [];
+  return [
+    "",
+    `Runestone's TTFC p50 minus the Node floor's: ${v(t.runestone_minus_node_floor_ms, " ms")}; minus the card floor's: ${v(t.runestone_minus_card_floor_ms, " ms")}. That is what Runestone costs beyond a bare proxy hop: the floors pay the same extra loopback hop and the same wake-up of the gateway core.`,
+  ];
 }
 
 const notes = (list) => (list?.length ? ["", ...list.map((n) => `Note: ${n}`)] : []);

@@ -11,6 +11,8 @@ export function checkTargets(stages) {
   const thrCard = byId(stages.throughput, "express-floor");
   const thrPk = byId(stages.throughput, "portkey");
   const strRs = byId(stages.streaming, "runestone");
+  const strNode = byId(stages.streaming, "node-floor");
+  const strCard = byId(stages.streaming, "express-floor");
   const conc = stages["concurrent-streams"];
   const mem = stages.memory;
   const checks = [];
@@ -25,10 +27,23 @@ export function checkTargets(stages) {
   const vsPk = thrRs && thrPk && thrPk.requests_per_s > 0 ? round2(thrRs.requests_per_s / thrPk.requests_per_s) : undefined;
   add("throughput-vs-portkey", "throughput at 64 connections >= 5x Portkey's", vsPk, vsPk >= 5 && thrRs.errors === 0);
   add("stream-ttfc-overhead", "stream time-to-first-chunk overhead <= 1 ms", strRs?.ttfc_overhead_ms ?? undefined, strRs?.ttfc_overhead_ms <= 1);
+  // Beside it, not judged: Runestone's TTFC p50 minus each floor's in the same run, what Runestone
+  // costs beyond a bare proxy hop (the floors pay the same loopback hop and the same idle core's wake-up).
+  Object.assign(checks.at(-1), {
+    runestone_minus_node_floor_ms: ttfcGap(strRs, strNode),
+    runestone_minus_card_floor_ms: ttfcGap(strRs, strCard),
+  });
   add("concurrent-streams", `${conc?.streams ?? 1000} concurrent streams, zero failures`, conc ? conc.failed : undefined, conc?.failed === 0);
   add("concurrent-streams-rss", "peak RSS during them <= 300 MB", conc?.peak_rss_mb, conc?.peak_rss_mb <= 300);
   add("rss-growth", `RSS after ${mem?.after_total?.requests ?? 100_000} requests within 10% of after ${mem?.after_first?.requests ?? 10_000}`, mem?.growth_pct ?? undefined, Math.abs(mem?.growth_pct) <= 10);
   return checks;
+}
+
+/** Runestone's TTFC p50 minus a floor's, or null when either row is missing or has no streams. */
+function ttfcGap(rs, floor) {
+  const a = rs?.ttfc_p50_ms;
+  const b = floor?.ttfc_p50_ms;
+  return typeof a === "number" && typeof b === "number" ? round3(a - b) : null;
 }
 
 const round2 = (x) => Math.round(x * 100) / 100;

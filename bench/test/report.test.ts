@@ -41,6 +41,29 @@ describe("report", () => {
     expect(byId["throughput-vs-portkey"]).toMatchObject({ measured: 4.58, met: false });
   });
 
+  it("reports Runestone's stream TTFC beside the floors' of the same run, without judging it", () => {
+    const str = (id: string, ttfc: number, overhead: number) => ({ id, label: id, streams: 30, failed: 0, ttfc_p50_ms: ttfc, ttfc_p99_ms: ttfc, total_p50_ms: 600, total_p99_ms: 610, ttfc_overhead_ms: overhead, total_overhead_ms: 0 });
+    const stages = {
+      streaming: {
+        chunks: 100,
+        chunk_delay_ms: 5,
+        streams_per_target: 30,
+        targets: [str("direct", 2.4, 0), str("node-floor", 4.1, 1.7), str("express-floor", 4.6, 2.2), str("runestone", 5.4, 3), str("portkey", 9, 6.6)],
+      },
+    };
+    const targets = checkTargets(stages);
+    const ttfc = targets.find((t) => t.id === "stream-ttfc-overhead");
+    expect(ttfc).toMatchObject({ measured: 3, met: false, runestone_minus_node_floor_ms: 1.3, runestone_minus_card_floor_ms: 0.8 });
+    const md = renderMarkdown({ meta, stages, targets });
+    expect(md).toContain("| stream time-to-first-chunk overhead <= 1 ms | 3 (Runestone - Node floor: 1.3, - card floor: 0.8) | **missed** |");
+    expect(md).toContain("Runestone's TTFC p50 minus the Node floor's: 1.3 ms; minus the card floor's: 0.8 ms.");
+    // an older results.json without floor rows: the goal is still judged, the gaps left out
+    const old = { streaming: { ...stages.streaming, targets: stages.streaming.targets.filter((t) => !t.id.includes("floor")) } };
+    const oldTargets = checkTargets(old);
+    expect(oldTargets.find((t) => t.id === "stream-ttfc-overhead")).toMatchObject({ measured: 3, met: false, runestone_minus_node_floor_ms: null });
+    expect(renderMarkdown({ meta, stages: old, targets: oldTargets })).toContain("| stream time-to-first-chunk overhead <= 1 ms | 3 | **missed** |");
+  });
+
   it("interpolates percentiles between ranks", () => {
     expect(percentile([1, 2, 3, 4], 50)).toBe(2.5);
     expect(percentile([5], 99)).toBe(5);

@@ -58,11 +58,18 @@ describe("pnpm bench:smoke", () => {
   });
 
   it("completes every stream, one at a time and all at once, and reads the gateway's peak RSS", () => {
+    // the floors stream too; a stream counts only if it ended with data: [DONE] (streamTimed's `done`)
+    expect(results.stages.streaming.targets.map((t: any) => t.id)).toEqual(["direct", "node-floor", "express-floor", "runestone", "portkey"]);
     for (const t of results.stages.streaming.targets) {
       expect(t.failed).toBe(0);
+      expect(t.streams).toBe(results.stages.streaming.streams_per_target);
       expect(t.ttfc_p50_ms).toBeGreaterThan(0);
       expect(t.total_p50_ms).toBeGreaterThanOrEqual(t.ttfc_p50_ms);
     }
+    const ttfc = results.targets.find((t: any) => t.id === "stream-ttfc-overhead");
+    expect(typeof ttfc.measured).toBe("number");
+    expect(typeof ttfc.runestone_minus_node_floor_ms).toBe("number");
+    expect(typeof ttfc.runestone_minus_card_floor_ms).toBe("number");
     const c = results.stages["concurrent-streams"];
     expect(c.completed).toBe(c.streams);
     expect(c.peak_rss_mb).toBeGreaterThan(0);

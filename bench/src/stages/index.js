@@ -10,7 +10,7 @@ import { saturate, saturateInterleaved, sendAmount } from "./throughput.js";
 /**
  * Runestone at the default log level, Runestone at warn, Portkey and the two floors (bare Node
  * proxy; Express + express.json + express-openapi-validator forward), shared by stages 1 to 3a
- * (started on first use, stopped by stopPeers). The floors serve plain requests only.
+ * (started on first use, stopped by stopPeers). The floors relay plain answers and streams alike.
  */
 async function withPeers(ctx, fn) {
   if (!ctx.peers) {
@@ -31,13 +31,10 @@ async function withPeers(ctx, fn) {
     }
   }
   const { rs, rsWarn, nodeFloor, expressFloor } = ctx.peers;
-  const floors = (kind) =>
-    kind === "plain"
-      ? [
-          { ...floorTarget(ctx, nodeFloor, kind, "node-floor", "Node floor (node:http + undici)"), pid: nodeFloor.proc.pid },
-          { ...floorTarget(ctx, expressFloor, kind, "express-floor", "card floor (Express + validator + undici)"), pid: expressFloor.proc.pid },
-        ]
-      : [];
+  const floors = (kind) => [
+    { ...floorTarget(ctx, nodeFloor, kind, "node-floor", "Node floor (node:http + undici)"), pid: nodeFloor.proc.pid },
+    { ...floorTarget(ctx, expressFloor, kind, "express-floor", "card floor (Express + validator + undici)"), pid: expressFloor.proc.pid },
+  ];
   const targets = (kind) => [
     directTarget(ctx, kind),
     ...floors(kind),
