@@ -10,13 +10,14 @@ export const NONE = "none";
 export const OTHER = "other";
 
 export class MetricLabels {
-  private readonly exactRoutes = new Set<string>();
+  /** Each path without a parameter, to the spec's own string of it (see route()). */
+  private readonly exactRoutes = new Map<string, string>();
   private readonly templatedRoutes: Array<{ template: string; re: RegExp }> = [];
   private readonly models: Set<string>;
 
   constructor(opts: { routes: Iterable<string>; models: Iterable<string> }) {
     for (const path of opts.routes) {
-      if (!path.includes("{")) this.exactRoutes.add(path);
+      if (!path.includes("{")) this.exactRoutes.set(path, path);
       else {
         const pattern = path.split(/\{[^}]+\}/).map(escapeRegExp).join("[^/]+");
         this.templatedRoutes.push({ template: path, re: new RegExp(`^${pattern}$`) });
@@ -25,9 +26,15 @@ export class MetricLabels {
     this.models = new Set(opts.models);
   }
 
-  /** The spec's template for a path (`/v1/jobs/{job_id}`), else "other". */
+  /**
+   * The spec's template for a path (`/v1/jobs/{job_id}`), else "other". Always the spec's own string, never
+   * the request's copy of it (the same characters): the later lookups by route (the metrics' series, the
+   * quiet routes, the dashboard's model calls) then get one string whose hash is already known, and the
+   * series maps find it by identity rather than comparing characters.
+   */
   route(path: string): string {
-    if (this.exactRoutes.has(path)) return path;
+    const exact = this.exactRoutes.get(path);
+    if (exact !== undefined) return exact;
     for (const r of this.templatedRoutes) if (r.re.test(path)) return r.template;
     return OTHER;
   }

@@ -6,6 +6,7 @@ import type { BreakerState } from "../resilience/circuit-breaker";
 import type { GatewayEvents, RequestFinishedEvent } from "../core/gateway-events";
 import { NONE, type MetricLabels } from "./metric-labels";
 import { SeriesCounter, SeriesHistogram, type CounterSeries, type HistogramSeries } from "./metric-series";
+import { branchOf } from "./nested-map";
 
 export const PREFIX = "runestone_";
 
@@ -70,11 +71,13 @@ export class GatewayMetrics {
   readonly cachedInputTokens: SeriesCounter<string>;
   readonly outputTokens: SeriesCounter<string>;
   readonly cost: SeriesCounter<string>;
-  // Keys are label values joined by NUL (bounded like the labels themselves, see metric-labels.ts).
-  private readonly requestSeries = new Map<string, RequestSeries>();
+  // Bounded like the labels themselves (metric-labels.ts). The per-request ones are looked up one label value
+  // per level (nested-map.ts): route, status code, provider, model, tenant ("" without the tenant label), then
+  // [not a stream, a stream]; provider, model, outcome; cache result, tenant.
+  private readonly requestSeries = new Map<string, Map<number, Map<string, Map<string, Map<string, Array<RequestSeries | undefined>>>>>>();
   private readonly usageSeries = new Map<string, UsageSeries>();
-  private readonly attemptSeries = new Map<string, HistogramSeries>();
-  private readonly cacheSeries = new Map<string, CounterSeries>();
+  private readonly attemptSeries = new Map<string, Map<string, Map<string, HistogramSeries>>>();
+  private readonly cacheSeries = new Map<string, Map<string, CounterSeries>>();
   readonly activeRequests: Gauge;
   readonly queueDepth: Gauge;
   readonly queueWait: Histogram;
@@ -240,11 +243,14 @@ export class GatewayMetrics {
     const provider = e.provider ?? NONE;
     const model = this.labels.model(e.model);
     const tenant = this.tenantLabel ? (e.tenant ?? NONE) : "";
-    const key = `${e.route}\0${e.status}\0${provider}\0${model}\0${e.stream ? 1 : 0}\0${tenant}`;
-    let s = this.requestSeries.get(key);
+    const byTenant = branchOf(branchOf(branchOf(branchOf(this.requestSeries, e.route), e.status), provider), model);
+    let pair = byTenant.get(tenant);
+    if (!pair) byTenant.set(tenant, (pair = [undefined, undefined]));
+    const streamed = e.stream ? 1 : 0;
+    let s = pair[streamed];
     if (!s) {
       s = this.resolveRequestSeries(e.route, this.labels.status(e.status), provider, model, e.stream ? "true" : "false", e.tenant);
-      this.requestSeries.set(key, s);
+      pair[streamed] = s;
     }
     s.requests.value += 1;
     this.requestDuration.observe(s.duration, e.durationMs / 1000);
@@ -278,21 +284,22 @@ export class GatewayMetrics {
   }
 
   private cacheSeriesOf(result: string, tenant: string | undefined): CounterSeries {
-    const key = `${result}\0${this.tenantLabel ? (tenant ?? NONE) : ""}`;
-    let c = this.cacheSeries.get(key);
+    const byTenant = branchOf(this.cacheSeries, result);
+    const key = this.tenantLabel ? (tenant ?? NONE) : "";
+    let c = byTenant.get(key);
     if (!c) {
       c = this.cacheRequests.series(this.withTenant({ result }, tenant));
-      this.cacheSeries.set(key, c);
+      byTenant.set(key, c);
     }
     return c;
   }
 
   private attemptSeriesOf(provider: string, model: string, outcome: string): HistogramSeries {
-    const key = `${provider}\0${model}\0${outcome}`;
-    let h = this.attemptSeries.get(key);
+    const byOutcome = branchOf(branchOf(this.attemptSeries, provider), model);
+    let h = byOutcome.get(outcome);
     if (!h) {
       h = this.upstreamDuration.series({ provider, model, outcome });
-      this.attemptSeries.set(key, h);
+      byOutcome.set(outcome, h);
     }
     return h;
   }

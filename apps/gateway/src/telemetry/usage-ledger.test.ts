@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { UsageLedger } from "./usage-ledger";
+import { UsageLedger, type UsageRow, type UsageStore } from "./usage-ledger";
 import { MemoryUsageStore } from "./usage-memory-store";
 
 describe("UsageLedger.record", () => {
@@ -30,6 +30,41 @@ describe("UsageLedger.record", () => {
     at("2026-03-01T10:00:00.000Z");
     const rows = await ledger.query({ from: "2026-03-01", to: "2026-03-02" }, ["day"]);
     expect(rows.map((r) => [r.day, r.requests])).toEqual([["2026-03-01", 2], ["2026-03-02", 2]]);
+    await ledger.close();
+  });
+
+  it("puts the rows of a failed write back, and the next write has them once, summed with what came since, in the order first seen", async () => {
+    const written: UsageRow[][] = [];
+    let fail = true;
+    const store: UsageStore = {
+      write: async (rows) => {
+        if (fail) throw new Error("down");
+        written.push(rows.map((r) => ({ ...r })));
+      },
+      read: async () => [],
+      close: async () => undefined,
+    };
+    const errors: unknown[] = [];
+    const ledger = new UsageLedger(store, (err) => errors.push(err));
+    const at = new Date("2026-03-01T10:00:00.000Z");
+    ledger.record({ tenant: "t", label: "", model: "b", promptTokens: 1, completionTokens: 2, cachedTokens: 0, costUsd: 0.25, at });
+    ledger.record({ tenant: "t", label: "x", model: "a", promptTokens: 3, completionTokens: 4, cachedTokens: 1, costUsd: null, at });
+    ledger.recordCacheHit({ tenant: "t", label: "", model: "b", savedUsd: 0.5, at });
+    await ledger.flush();
+    expect(errors).toHaveLength(1);
+    fail = false;
+    ledger.record({ tenant: "t", label: "", model: "b", promptTokens: 10, completionTokens: 20, cachedTokens: 5, costUsd: 0.125, at });
+    ledger.record({ tenant: "u", label: "", model: "a", promptTokens: 1, completionTokens: 1, cachedTokens: 0, costUsd: 0, at });
+    await ledger.flush();
+    await ledger.flush();
+    const day = "2026-03-01";
+    expect(written).toEqual([
+      [
+        { day, tenant: "t", label: "", model: "b", requests: 2, promptTokens: 11, completionTokens: 22, cachedTokens: 5, costUsd: 0.375, unpricedRequests: 0, cacheHits: 1, savedUsd: 0.5 },
+        { day, tenant: "t", label: "x", model: "a", requests: 1, promptTokens: 3, completionTokens: 4, cachedTokens: 1, costUsd: 0, unpricedRequests: 1, cacheHits: 0, savedUsd: 0 },
+        { day, tenant: "u", label: "", model: "a", requests: 1, promptTokens: 1, completionTokens: 1, cachedTokens: 0, costUsd: 0, unpricedRequests: 0, cacheHits: 0, savedUsd: 0 },
+      ],
+    ]);
     await ledger.close();
   });
 });

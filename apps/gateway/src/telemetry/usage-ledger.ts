@@ -1,6 +1,7 @@
 // The usage ledger: tokens and cost per day, tenant, label and model. Recording only adds to an
 // in-memory batch (nothing on the request path waits on storage); the batch is written every second,
 // before a query (so a caller reads its own writes) and at shutdown.
+import { branchOf } from "./nested-map";
 import type { TokenCounts } from "./usage-cost";
 
 export interface UsageRow extends TokenCounts {
@@ -50,7 +51,10 @@ export interface UsageGroup extends TokenCounts {
 const FLUSH_MS = 1_000;
 
 export class UsageLedger {
-  private batch = new Map<string, UsageRow>();
+  /** The rows not written yet, in the order they were first recorded. */
+  private batch: UsageRow[] = [];
+  /** The same rows by day, tenant, label and model (one level each: no joined key per request, see nested-map.ts). */
+  private index = new Map<string, Map<string, Map<string, Map<string, UsageRow>>>>();
   private timer?: NodeJS.Timeout;
   private writing: Promise<void> = Promise.resolve();
   private day = "";
@@ -65,31 +69,25 @@ export class UsageLedger {
   /** `costUsd: null`: the model has no price; its tokens are recorded and the row counts it as unpriced. */
   record(entry: Omit<UsageRow, "day" | "requests" | "costUsd" | "unpricedRequests" | "cacheHits" | "savedUsd"> & { costUsd: number | null; at?: Date }): void {
     const costUsd = entry.costUsd !== null && Number.isFinite(entry.costUsd) && entry.costUsd > 0 ? entry.costUsd : 0;
-    // One literal of a fixed shape (no rest/spread copies: this runs once per request). Only whole, finite,
-    // non-negative counts reach SQLite or Redis (HINCRBY refuses anything else, and a NaN would poison the
-    // row's sums for good).
-    this.merge({
-      day: entry.at ? dayOf(entry.at) : this.today(),
-      tenant: entry.tenant,
-      label: entry.label,
-      model: entry.model,
-      requests: 1,
-      promptTokens: whole(entry.promptTokens),
-      completionTokens: whole(entry.completionTokens),
-      cachedTokens: whole(entry.cachedTokens),
-      costUsd,
-      unpricedRequests: entry.costUsd === null ? 1 : 0,
-      cacheHits: 0,
-      savedUsd: 0,
-    });
+    // Added straight to the batch's row (no row of its own per request: this runs once per request). Only
+    // whole, finite, non-negative counts reach SQLite or Redis (HINCRBY refuses anything else, and a NaN would
+    // poison the row's sums for good).
+    const row = this.rowOf(entry.at ? dayOf(entry.at) : this.today(), entry.tenant, entry.label, entry.model);
+    row.requests += 1;
+    row.promptTokens += whole(entry.promptTokens);
+    row.completionTokens += whole(entry.completionTokens);
+    row.cachedTokens += whole(entry.cachedTokens);
+    row.costUsd += costUsd;
+    row.unpricedRequests += entry.costUsd === null ? 1 : 0;
     this.scheduleFlush();
   }
 
   /** A chat request answered from the response cache: no tokens, no cost, one hit and what it saved. */
   recordCacheHit(entry: { tenant: string; label: string; model: string; savedUsd: number | null; at?: Date }): void {
     const savedUsd = entry.savedUsd !== null && Number.isFinite(entry.savedUsd) && entry.savedUsd > 0 ? entry.savedUsd : 0;
-    const day = entry.at ? dayOf(entry.at) : this.today();
-    this.merge({ day, tenant: entry.tenant, label: entry.label, model: entry.model, requests: 0, promptTokens: 0, completionTokens: 0, cachedTokens: 0, costUsd: 0, unpricedRequests: 0, cacheHits: 1, savedUsd });
+    const row = this.rowOf(entry.at ? dayOf(entry.at) : this.today(), entry.tenant, entry.label, entry.model);
+    row.cacheHits += 1;
+    row.savedUsd += savedUsd;
     this.scheduleFlush();
   }
 
@@ -111,13 +109,21 @@ export class UsageLedger {
     }
   }
 
-  private merge(r: UsageRow): void {
-    const key = `${r.day}\u0000${r.tenant}\u0000${r.label}\u0000${r.model}`;
-    const row = this.batch.get(key);
+  /** The batch's row of this day, tenant, label and model, made (all zeros) on first use. */
+  private rowOf(day: string, tenant: string, label: string, model: string): UsageRow {
+    const byModel = branchOf(branchOf(branchOf(this.index, day), tenant), label);
+    let row = byModel.get(model);
     if (!row) {
-      this.batch.set(key, { ...r });
-      return;
+      row = { day, tenant, label, model, requests: 0, promptTokens: 0, completionTokens: 0, cachedTokens: 0, costUsd: 0, unpricedRequests: 0, cacheHits: 0, savedUsd: 0 };
+      byModel.set(model, row);
+      this.batch.push(row);
     }
+    return row;
+  }
+
+  /** Adds a row's counts to the batch (rows put back after a failed write). */
+  private merge(r: UsageRow): void {
+    const row = this.rowOf(r.day, r.tenant, r.label, r.model);
     row.requests += r.requests;
     row.promptTokens += r.promptTokens;
     row.completionTokens += r.completionTokens;
@@ -132,8 +138,9 @@ export class UsageLedger {
   flush(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
-    const rows = [...this.batch.values()];
-    this.batch = new Map();
+    const rows = this.batch;
+    this.batch = [];
+    this.index = new Map();
     this.writing = this.writing.then(async () => {
       if (!rows.length) return;
       try {
