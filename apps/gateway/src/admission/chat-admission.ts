@@ -90,7 +90,7 @@ export async function admitChat(
     const seen = usageSeen(res);
     const tokens = seen ? seen.counts.promptTokens + seen.counts.completionTokens : 0;
     lease.release(tokens, spendSeen(res, seen)).catch((err) => acc?.onError?.(err, "admission release"));
-    if (acc) recordUsage(res, acc.ledger, tenant.id, label);
+    if (acc) recordUsage(res, acc.ledger, tenant.id, label, seen);
   });
   setRateLimitHeaders(res, lease.state);
   return result;

@@ -3,7 +3,7 @@
 // prompt text, completions or keys.
 import type { Request, Response } from "express";
 import { toHttpError } from "../core/to-http-error";
-import { contextOf } from "../core/request-context";
+import { contextOf, type RequestContext } from "../core/request-context";
 import { candidatePricing } from "./attempt-cost";
 import { costUsd } from "./usage-cost";
 import { usageSeen } from "./usage-seen";
@@ -13,49 +13,49 @@ import type { MetricLabels } from "./metric-labels";
 /** The status reported for a client that went away before any response was sent (as nginx does). */
 export const CLIENT_CLOSED_STATUS = 499;
 
-export function describeRequest(req: Request, res: Response, labels: MetricLabels): RequestFinishedEvent {
-  const l = contextOf(res);
+/** `l` is the response's context (contextOf(res)), when the caller has it at hand. */
+export function describeRequest(req: Request, res: Response, labels: MetricLabels, l: RequestContext = contextOf(res)): RequestFinishedEvent {
   const durationMs = performance.now() - l.startedAt;
   const attempt = l.attempt;
-  const seen = usageSeen(res);
+  const seen = usageSeen(res, l);
   const finished = res.writableFinished;
-  const e: RequestFinishedEvent = {
+  const cache = l.cache;
+  // A cache hit names who produced the replayed answer.
+  const served = attempt?.candidate ?? seen?.candidate;
+  const upstreamMs = attempt ? attempt.upstreamMs + l.streamUpstreamMs : undefined;
+  const counts = seen?.counts;
+  const pricing = seen ? candidatePricing(seen.candidate) : undefined;
+  const errorCode = l.errorCode ?? (l.streamError !== undefined ? (toHttpError(l.streamError).code ?? undefined) : undefined);
+  // One literal with every field, undefined where the request has none: one allocation of one shape, where
+  // adding the optional fields one by one moved the object through a hidden class per field and onto a
+  // growing out-of-object property store. Every reader tests the fields against undefined (or for a truthy
+  // value), so a field set to undefined reads as a field left out; the log line writes neither.
+  return {
     requestId: l.requestId,
     route: labels.route(req.path),
     method: req.method,
     status: !res.headersSent && !finished ? CLIENT_CLOSED_STATUS : res.statusCode,
     tenant: l.tenant?.id,
-    // A cache hit names who produced the replayed answer.
-    provider: (attempt?.candidate ?? seen?.candidate)?.provider.id ?? l.cache?.provider,
-    model: (attempt?.candidate ?? seen?.candidate)?.model.id ?? l.cache?.model ?? requestedModel(req),
+    provider: served?.provider.id ?? cache?.provider,
+    model: served?.model.id ?? cache?.model ?? requestedModel(req),
     routingPolicy: l.routingPolicy,
     stream: l.stream,
     durationMs,
+    upstreamMs,
+    overheadMs: upstreamMs === undefined ? undefined : Math.max(0, durationMs - upstreamMs),
+    ttftMs: l.ttftMs,
+    promptTokens: counts?.promptTokens,
+    completionTokens: counts?.completionTokens,
+    cachedTokens: counts?.cachedTokens || undefined,
+    tokensEstimated: seen?.estimated ? true : undefined,
+    costUsd: pricing && counts ? costUsd(pricing, counts) : undefined,
+    fallbacks: attempt?.fallbacks,
+    retries: attempt?.retries,
+    errorCode: errorCode || undefined,
     clientClosed: !finished || undefined,
+    cache: cache?.status,
+    cacheSavedUsd: typeof cache?.savedUsd === "number" ? cache.savedUsd : undefined,
   };
-  if (attempt) {
-    e.upstreamMs = attempt.upstreamMs + l.streamUpstreamMs;
-    e.overheadMs = Math.max(0, durationMs - e.upstreamMs);
-    e.fallbacks = attempt.fallbacks;
-    e.retries = attempt.retries;
-  }
-  if (l.ttftMs !== undefined) e.ttftMs = l.ttftMs;
-  if (l.cache) {
-    e.cache = l.cache.status;
-    if (typeof l.cache.savedUsd === "number") e.cacheSavedUsd = l.cache.savedUsd;
-  }
-  if (seen) {
-    const { counts } = seen;
-    e.promptTokens = counts.promptTokens;
-    e.completionTokens = counts.completionTokens;
-    if (counts.cachedTokens) e.cachedTokens = counts.cachedTokens;
-    if (seen.estimated) e.tokensEstimated = true;
-    const pricing = candidatePricing(seen.candidate);
-    if (pricing) e.costUsd = costUsd(pricing, counts);
-  }
-  const errorCode = l.errorCode ?? (l.streamError !== undefined ? (toHttpError(l.streamError).code ?? undefined) : undefined);
-  if (errorCode) e.errorCode = errorCode;
-  return e;
 }
 
 /** The model the client asked for (a short string; the metrics map unknown names to "other"). */

@@ -6,17 +6,27 @@ import { onClose } from "../core/on-close";
 import { candidatePricing } from "./attempt-cost";
 import { costUsd } from "./usage-cost";
 import type { UsageLedger } from "./usage-ledger";
-import { usageSeen } from "./usage-seen";
+import { usageSeen, type UsageSeen } from "./usage-seen";
 
 export function recordUsageOnClose(res: Response, ledger: UsageLedger | undefined, tenantId: string, label = ""): void {
   if (!ledger) return;
   onClose(res, () => recordUsage(res, ledger, tenantId, label), "usage-ledger");
 }
 
-/** Records what `usageSeen` reports for this response, priced by the deployment that served it. */
-export function recordUsage(res: Response, ledger: UsageLedger, tenantId: string, label = ""): void {
-  const seen = usageSeen(res);
+/**
+ * Records what `usageSeen` reports for this response, priced by the deployment that served it. A caller that
+ * already asked `usageSeen` once the response closed passes its answer instead of having it worked out again.
+ */
+export function recordUsage(res: Response, ledger: UsageLedger, tenantId: string, label = "", seen: UsageSeen | undefined = usageSeen(res)): void {
   if (!seen) return;
   const { counts, candidate } = seen;
-  ledger.record({ tenant: tenantId, label, model: candidate.model.id, ...counts, costUsd: costUsd(candidatePricing(candidate), counts) });
+  ledger.record({
+    tenant: tenantId,
+    label,
+    model: candidate.model.id,
+    promptTokens: counts.promptTokens,
+    completionTokens: counts.completionTokens,
+    cachedTokens: counts.cachedTokens,
+    costUsd: costUsd(candidatePricing(candidate), counts),
+  });
 }

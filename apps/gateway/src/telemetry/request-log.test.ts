@@ -64,6 +64,10 @@ const events: Array<[string, RequestFinishedEvent]> = [
   ["every field", full],
   ["only the required fields", { requestId: "req_1", route: "other", method: "GET", status: 404, stream: false, durationMs: 0.1 }],
   [
+    "only the required fields, every other one present and undefined (as describeRequest makes them)",
+    { ...(Object.fromEntries(Object.keys(full).map((k) => [k, undefined])) as Partial<RequestFinishedEvent>), requestId: "req_1", route: "other", method: "GET", status: 404, stream: false, durationMs: 0.1 },
+  ],
+  [
     "strings a client chose (quotes, backslashes, control characters, non-ASCII)",
     { ...full, requestId: 'a"b\\c d', model: 'm"\n\t\u0001\u001f\u007f é 模型 😀 </script>', tenant: "t\u2028u", errorCode: "x\ry" },
   ],

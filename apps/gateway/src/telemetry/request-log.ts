@@ -39,11 +39,12 @@ export function requestLog(deps: RequestLogDeps): RequestHandler {
       done = true;
       lifecycle.leave();
       active?.requestEnded();
-      const e = describeRequest(req, res, labels);
+      const ctx = contextOf(res);
+      const e = describeRequest(req, res, labels, ctx);
       events?.requestFinished?.(e);
       // Admission leaves its refusal in the request's context; a plain 429 is reported here, once the answer is
       // known (queued refusals and a full queue are reported by the overflow path).
-      const refusal = contextOf(res).refusal;
+      const refusal = ctx.refusal;
       if (refusal && e.tenant && REFUSAL_CODES.has(e.errorCode!)) {
         events?.rateLimited?.({ tenant: e.tenant, limit: refusal.limit, action: "rejected" });
       }
@@ -68,16 +69,16 @@ const round3 = (ms: number | undefined) => (ms === undefined ? undefined : Math.
 
 /**
  * The log line's fields as JSON members (`,"key":value` each, undefined ones left out), in logFields' order:
- * the same text pino would write for logFields(e). Every string is escaped by JSON.stringify (a model name or
- * request id comes from the client); numbers are written as pino writes them (non-finite as null).
+ * the same text pino would write for logFields(e). Every string is escaped as JSON.stringify escapes it (a model
+ * name or request id comes from the client); numbers are written as pino writes them (non-finite as null).
  */
 export function logProps(e: RequestFinishedEvent): string {
-  let s = ',"request_id":' + JSON.stringify(e.requestId);
-  if (e.tenant !== undefined) s += ',"tenant":' + JSON.stringify(e.tenant);
-  s += ',"method":' + JSON.stringify(e.method) + ',"route":' + JSON.stringify(e.route) + ',"status":' + num(e.status);
-  if (e.provider !== undefined) s += ',"provider":' + JSON.stringify(e.provider);
-  if (e.model !== undefined) s += ',"model":' + JSON.stringify(e.model);
-  if (e.routingPolicy !== undefined) s += ',"routing_policy":' + JSON.stringify(e.routingPolicy);
+  let s = ',"request_id":' + str(e.requestId);
+  if (e.tenant !== undefined) s += ',"tenant":' + str(e.tenant);
+  s += ',"method":' + str(e.method) + ',"route":' + str(e.route) + ',"status":' + num(e.status);
+  if (e.provider !== undefined) s += ',"provider":' + str(e.provider);
+  if (e.model !== undefined) s += ',"model":' + str(e.model);
+  if (e.routingPolicy !== undefined) s += ',"routing_policy":' + str(e.routingPolicy);
   s += ',"stream":' + (e.stream ? "true" : "false");
   if (e.fallbacks !== undefined) s += ',"fallbacks":' + num(e.fallbacks);
   if (e.retries !== undefined) s += ',"retries":' + num(e.retries);
@@ -90,7 +91,7 @@ export function logProps(e: RequestFinishedEvent): string {
   if (e.cachedTokens !== undefined) s += ',"cached_tokens":' + num(e.cachedTokens);
   if (e.tokensEstimated !== undefined) s += ',"tokens_estimated":' + (e.tokensEstimated ? "true" : "false");
   if (e.costUsd !== undefined) s += ',"cost_usd":' + num(e.costUsd);
-  if (e.errorCode !== undefined) s += ',"error_code":' + JSON.stringify(e.errorCode);
+  if (e.errorCode !== undefined) s += ',"error_code":' + str(e.errorCode);
   if (e.clientClosed !== undefined) s += ',"client_closed":' + (e.clientClosed ? "true" : "false");
   if (e.cache !== undefined) s += ',"cache":"' + e.cache + '"';
   if (e.cacheSavedUsd !== undefined) s += ',"cache_saved_usd":' + num(e.cacheSavedUsd);
@@ -98,6 +99,20 @@ export function logProps(e: RequestFinishedEvent): string {
 }
 
 const num = (n: number): string => (Number.isFinite(n) ? String(n) : "null");
+
+/**
+ * JSON.stringify(s) for a string: printable ASCII without a quote or a backslash (ids, routes, methods, model
+ * and provider names) is JSON as it stands, so it is only quoted; anything else goes to JSON.stringify. Its
+ * fixed cost per call is most of what it spends on a short string, and a line has seven of them.
+ */
+function str(s: string): string {
+  if (typeof s !== "string") return JSON.stringify(s);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return JSON.stringify(s);
+  }
+  return '"' + s + '"';
+}
 
 /** The decimal point and the leading zeros of a fraction, by how many there are. */
 const POINT = [".", ".0", ".00"];

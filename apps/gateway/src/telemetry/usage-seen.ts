@@ -7,7 +7,7 @@
 // A response cache hit used none.
 import type { Response } from "express";
 import { tokensForChars } from "../core/estimate-tokens";
-import { contextOf } from "../core/request-context";
+import { contextOf, type RequestContext } from "../core/request-context";
 import type { Candidate } from "../core/route-plan";
 import type { TokenCounts } from "./usage-cost";
 
@@ -18,8 +18,8 @@ export interface UsageSeen {
   estimated: boolean;
 }
 
-export function usageSeen(res: Response): UsageSeen | undefined {
-  const l = contextOf(res);
+/** `l` is the response's context (contextOf(res)), when the caller has it at hand. */
+export function usageSeen(res: Response, l: RequestContext = contextOf(res)): UsageSeen | undefined {
   // A cache hit reached no provider: no tokens, no cost, nothing against a token limit or a budget.
   if (l.cache?.status === "hit") return undefined;
   const attempt = l.attempt;
