@@ -60,7 +60,8 @@ export class Router {
     let options = this.startingOptions(req, allowedModels, serves);
     options = this.restrictProvider(req, options);
     options = apply(options, policy === "cost" ? this.costConstraints(req, stream, serves) : explicitConstraints(req));
-    const ordered = policy === "cost" ? byPrice(options) : orderByWeight(options.map((o) => ({ ...o, weight: o.deployment.weight })));
+    // One deployment (the usual named model) has one order: no weights drawn, no copies.
+    const ordered = policy === "cost" ? byPrice(options) : options.length === 1 ? options : orderByWeight(options.map((o) => ({ ...o, weight: o.deployment.weight })));
     return { policy, candidates: ordered.map((o) => this.candidate(o)), resilience: this.resilience };
   }
 
@@ -119,7 +120,8 @@ export class Router {
 
   private costConstraints(req: Body, stream: boolean, serves: "chat" | "embeddings"): Constraint[] {
     const out = explicitConstraints(req);
-    const budget = out.pop()!; // max_cost_per_token goes last: a budget error should mean "too expensive", nothing else
+    // max_cost_per_token goes last: a budget error should mean "too expensive", nothing else.
+    const budget = out[out.length - 1]?.param === "max_cost_per_token" ? out.pop() : undefined;
     const needs = serves === "chat" ? impliedNeeds(req, stream) : [{ capability: "embeddings", param: "model" }];
     for (const need of needs) {
       out.push({
@@ -145,7 +147,7 @@ export class Router {
         why: () => "the cost policy only chooses priced models and no remaining model has a price (add `pricing` to its catalog entry)",
       });
     }
-    out.push(budget);
+    if (budget) out.push(budget);
     return out;
   }
 }
@@ -170,21 +172,23 @@ function refuseUnfitModel(model: CatalogModel, serves: "chat" | "embeddings"): v
 /** Constraints the client stated; both policies honour them. max_cost_per_token is always last. */
 function explicitConstraints(req: Body): Constraint[] {
   const family = req.model_family as string | undefined;
-  const caps = (req.capabilities as string[] | undefined) ?? [];
+  const caps = req.capabilities as string[] | undefined;
   const maxCost = req.max_cost_per_token as number | undefined;
   const out: Constraint[] = [];
-  out.push({
+  // Only the constraints the request states: one absent keeps every option (the usual request states none).
+  if (!family && !caps?.length && maxCost === undefined) return out;
+  if (family) out.push({
     param: "model_family",
-    keep: (o) => !family || o.model.family === family,
+    keep: (o) => o.model.family === family,
     why: (before) => `no remaining model is of family '${family}' (families: ${[...new Set(before.map((o) => o.model.family))].sort().join(", ")})`,
   });
-  for (const cap of caps) {
+  for (const cap of caps ?? []) {
     out.push({ param: "capabilities", keep: (o) => hasCapability(o.model, cap), why: () => `no remaining model has capability '${cap}'` });
   }
-  out.push({
+  if (maxCost !== undefined) out.push({
     param: "max_cost_per_token",
     // A deployment without a price cannot be shown to fit a budget.
-    keep: (o) => maxCost === undefined || (o.deployment.pricing !== undefined && blendedPrice(o.deployment.pricing) <= maxCost),
+    keep: (o) => o.deployment.pricing !== undefined && blendedPrice(o.deployment.pricing) <= maxCost,
     why: (before) => {
       const prices = before.flatMap((o) => (o.deployment.pricing ? [blendedPrice(o.deployment.pricing)] : []));
       const cheapest = prices.length ? `; the cheapest remaining costs ${Number(Math.min(...prices).toPrecision(6))} USD per token (blended)` : "; no remaining deployment has a price";
