@@ -7,6 +7,7 @@ import type { RunestoneConfig } from "./config/schema";
 import { parseByteSize } from "./config/byte-size";
 import { authenticate } from "./http/auth";
 import { compose, onlyUnder } from "./http/compose";
+import { builtOnFirstUse, byExactPath, exactPostRoutes, specWithOnlyPath, validatorPathOf } from "./http/exact-paths";
 import { cors } from "./http/cors";
 import { errorHandler, notFoundHandler } from "./http/error-handler";
 import { reportHandlerErrorsTo } from "./core/guard-handler";
@@ -108,26 +109,41 @@ export function createApp(deps: AppDeps): Express {
   app.use(compose(front));
   // After the key: an unauthenticated body is never read (its 401 closes the connection).
   app.use("/v1", compose([authenticate(keys, state.adminKey), ...jsonBody(bodyLimit)]));
-  const validator = OpenApiValidator.middleware({
-    apiSpec: structuredClone(openapiDocument) as never,
-    validateRequests: { allowUnknownQueryParameters: false },
-    validateResponses: deps.validateResponses ? { removeAdditional: false } : false,
-    validateSecurity: false,
-    validateApiSpec: false,
-    ignoreUndocumented: true,
-  }) as RequestHandler[];
-  // The server span reads the model from the body, so it starts once the body is in (still at the request's start time).
-  app.use(compose(telemetry.tracing ? [telemetry.tracing.middleware, ...validator] : validator));
+  const validatorFor = (apiSpec: Record<string, unknown>) =>
+    compose(
+      OpenApiValidator.middleware({
+        apiSpec: apiSpec as never,
+        validateRequests: { allowUnknownQueryParameters: false },
+        validateResponses: deps.validateResponses ? { removeAdditional: false } : false,
+        validateSecurity: false,
+        validateApiSpec: false,
+        ignoreUndocumented: true,
+      }) as RequestHandler[],
+    );
+  // The validator looks a request's route up over every path of the spec; the model paths each get a
+  // validator over the same document with only their own path, picked by the path the validator itself
+  // matches (http/exact-paths.ts), built on the path's first request. Every other path goes to the
+  // validator over the whole spec.
+  const hotPaths = ["/v1/chat/completions", "/v1/chat/stream", "/v1/messages", "/v1/messages/count_tokens", "/v1/responses", "/v1/embeddings"];
+  const validator = byExactPath(
+    new Map(hotPaths.map((p) => [p, specWithOnlyPath(openapiDocument, p)] as const).map(([p, spec]) => [p, builtOnFirstUse(() => validatorFor(spec))])),
+    validatorFor(structuredClone(openapiDocument)),
+    validatorPathOf,
+  );
   const onStoreError = (err: unknown) => logger.warn({ err: { name: (err as Error)?.name, code: (err as { code?: unknown })?.code } }, "response store write failed");
   const responseJobs = responseJobPreparer({ router, responseStore: state.responses, onStoreError });
   const overflow = wireJobs({ jobs: deps.jobs, admission, router, keys, config, logger, events, ledger: state.ledger, responseJobs });
   const accounting = { ledger: state.ledger, tenantById: (id: string) => state.keys.tenant(id), onError: (err: unknown, what: string) => logger.warn({ err: String(err) }, `${what} failed`) };
-  // The model routes first: the routes' paths are disjoint, so their order changes no answer, only how many
-  // layers a model call walks past.
-  app.use(chatRoutes({ router, requestTimeoutMs: config.server.request_timeout_ms, admission, accounting, overflow, validateResponses: deps.validateResponses, cache: state.cache }));
-  app.use(messagesRoutes({ router, requestTimeoutMs: config.server.request_timeout_ms, admission, ledger: state.ledger }));
-  app.use(responsesRoutes({ router, requestTimeoutMs: config.server.request_timeout_ms, admission, ledger: state.ledger, responseStore: state.responses, validateResponses: deps.validateResponses, onStoreError, overflow }));
-  app.use(embeddingsRoutes({ router, requestTimeoutMs: config.server.request_timeout_ms, admission, ledger: state.ledger }));
+  // The model routes first, as one middleware over their exact paths (http/exact-paths.ts): the routes'
+  // paths are disjoint, so their order changes no answer, only how many layers a model call walks past.
+  const modelEndpoints = exactPostRoutes({
+    ...chatRoutes({ router, requestTimeoutMs: config.server.request_timeout_ms, admission, accounting, overflow, validateResponses: deps.validateResponses, cache: state.cache }),
+    ...messagesRoutes({ router, requestTimeoutMs: config.server.request_timeout_ms, admission, ledger: state.ledger }),
+    ...responsesRoutes({ router, requestTimeoutMs: config.server.request_timeout_ms, admission, ledger: state.ledger, responseStore: state.responses, validateResponses: deps.validateResponses, onStoreError, overflow }),
+    ...embeddingsRoutes({ router, requestTimeoutMs: config.server.request_timeout_ms, admission, ledger: state.ledger }),
+  });
+  // The server span reads the model from the body, so it starts once the body is in (still at the request's start time).
+  app.use(compose(telemetry.tracing ? [telemetry.tracing.middleware, validator, modelEndpoints] : [validator, modelEndpoints]));
   app.use(jobRoutes(deps.jobs));
   // Only the error's name and code: a parse error's message could quote the stored conversation.
   app.use(storedResponseRoutes({ store: state.responses, onError: (err, what) => logger.warn({ err: { name: (err as Error)?.name, code: (err as { code?: unknown })?.code } }, `${what} failed`) }));

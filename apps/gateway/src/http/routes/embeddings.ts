@@ -1,9 +1,10 @@
-// POST /v1/embeddings: the Express mount of the embeddings endpoint (endpoints/embeddings/).
-import { Router as ExpressRouter } from "express";
+// POST /v1/embeddings: the route of the embeddings endpoint (endpoints/embeddings/), mounted with the
+// other model routes by exactPostRoutes (http/exact-paths.ts).
+import type { Request, Response } from "express";
 import { handleEmbeddings, type EmbeddingsDeps } from "../../endpoints/embeddings/embeddings-endpoint";
 
-export function embeddingsRoutes(deps: EmbeddingsDeps): ExpressRouter {
-  const r = ExpressRouter();
-  r.post("/v1/embeddings", (req, res) => handleEmbeddings(deps, req, res));
-  return r;
+export function embeddingsRoutes(deps: EmbeddingsDeps): Record<string, (req: Request, res: Response) => unknown> {
+  return {
+    "/v1/embeddings": (req, res) => handleEmbeddings(deps, req, res),
+  };
 }

@@ -1,9 +1,10 @@
-// POST /v1/responses: the Express mount of the Responses API endpoint (endpoints/responses/).
-import { Router as ExpressRouter } from "express";
+// POST /v1/responses: the route of the Responses API endpoint (endpoints/responses/), mounted with the
+// other model routes by exactPostRoutes (http/exact-paths.ts).
+import type { Request, Response } from "express";
 import { handleResponses, type ResponsesDeps } from "../../endpoints/responses/responses-endpoint";
 
-export function responsesRoutes(deps: ResponsesDeps): ExpressRouter {
-  const r = ExpressRouter();
-  r.post("/v1/responses", (req, res) => handleResponses(deps, req, res));
-  return r;
+export function responsesRoutes(deps: ResponsesDeps): Record<string, (req: Request, res: Response) => unknown> {
+  return {
+    "/v1/responses": (req, res) => handleResponses(deps, req, res),
+  };
 }
