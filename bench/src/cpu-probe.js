@@ -48,7 +48,7 @@ async function startTarget(ctx, spec, i, prof) {
     kind = "floor";
     const file = FLOORS[spec] ?? spec.replace(/^floor=/, "");
     proc = startProcess({ name, command: process.execPath, args: [...nodeArgs, file, "--port", String(port), "--upstream", `${ctx.mock.url}/v1`, "--key", UPSTREAM_KEY], cpus: ctx.layout.gateway, logDir: ctx.logDir, env: { NODE_ENV: "production" } });
-    await waitForHttp(proc, `http://127.0.0.1:${port}/health`, 30_000);
+    await waitForHttp(proc, `http://127.0.0.1:${port}/health`, 90_000);
   }
   const gw = { url: `http://127.0.0.1:${port}`, port };
   const t = kind === "rs" ? runestoneTarget(gw, "plain", name, spec) : floorTarget(ctx, gw, "plain", name, spec);

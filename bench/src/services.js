@@ -115,7 +115,8 @@ export async function startFloor(ctx, id) {
     env: { NODE_ENV: "production" },
   });
   const url = `http://127.0.0.1:${port}`;
-  await waitForHttp(proc, `${url}/health`, 30_000);
+  // The card floor loads and compiles the whole spec on its first request: minutes-long waits only on a loaded machine (CI).
+  await waitForHttp(proc, `${url}/health`, 90_000);
   return { proc, url, port };
 }
 
@@ -123,7 +124,7 @@ export async function startPortkey(ctx) {
   const port = await freePort();
   const proc = startProcess({ name: "portkey", command: process.execPath, args: [portkeyServer(), `--port=${port}`, "--headless"], cpus: ctx.layout.gateway, logDir: ctx.logDir, env: { NODE_ENV: "production" } });
   const url = `http://127.0.0.1:${port}`;
-  await waitForHttp(proc, `${url}/`, 30_000);
+  await waitForHttp(proc, `${url}/`, 90_000);
   return { proc, url, port };
 }
 
