@@ -16,6 +16,7 @@ import { jsonBody } from "./http/json-body";
 import { methodNotAllowed } from "./http/method-not-allowed";
 import { Lifecycle } from "./http/lifecycle";
 import { refuseWhileDraining } from "./http/refuse-while-draining";
+import { originFormFirst } from "./http/origin-form";
 import { requestId } from "./http/request-id";
 import { chatRoutes } from "./http/routes/chat";
 import { embeddingsRoutes } from "./http/routes/embeddings";
@@ -84,7 +85,7 @@ export function createApp(deps: AppDeps): Express {
   if (state.breakerPeers) resilience.breakers.share(state.breakerPeers);
   const router = new Router(catalog, config.routing.default_policy, resilience);
 
-  const app = express();
+  const app = originFormFirst(express());
   app.disable("x-powered-by");
   app.set("etag", false);
   app.set("query parser", "simple");
