@@ -1,7 +1,7 @@
 import express, { Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from "express";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { builtOnFirstUse, byExactPath, exactPathKey, exactPostRoutes, specWithOnlyPath, validatorPathOf } from "./exact-paths";
+import { byExactPath, exactPathKey, exactPostRoutes, specWithOnlyPath, validatorPathOf } from "./exact-paths";
 
 describe("exactPathKey", () => {
   it("lower-cases ASCII and drops one trailing slash", () => {
@@ -17,11 +17,24 @@ describe("exactPathKey", () => {
 });
 
 describe("specWithOnlyPath", () => {
-  it("keeps one path and everything else, and leaves the document alone", () => {
-    const doc = { openapi: "3.1.0", paths: { "/a": { post: {} }, "/b": { get: {} } }, components: { schemas: { X: { type: "string" } } } };
+  it("keeps one path and the components it reaches (transitively, security schemes whole), and leaves the document alone", () => {
+    const doc = {
+      openapi: "3.1.0",
+      paths: { "/a": { post: { requestBody: { content: { "application/json": { schema: { $ref: "#/components/schemas/X" } } } } } }, "/b": { get: { parameters: [{ $ref: "#/components/parameters/P" }] } } },
+      components: {
+        schemas: { X: { type: "object", properties: { y: { $ref: "#/components/schemas/Y" }, self: { $ref: "#/components/schemas/X" } } }, Y: { type: "string" }, Unused: { type: "number" } },
+        parameters: { P: { name: "p", in: "query" } },
+        securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
+      },
+    };
     const one = specWithOnlyPath(doc, "/a");
-    expect(one).toEqual({ openapi: "3.1.0", paths: { "/a": { post: {} } }, components: { schemas: { X: { type: "string" } } } });
+    expect(one).toEqual({
+      openapi: "3.1.0",
+      paths: { "/a": doc.paths["/a"] },
+      components: { securitySchemes: doc.components.securitySchemes, schemas: { X: doc.components.schemas.X, Y: doc.components.schemas.Y } },
+    });
     expect(one.components).not.toBe(doc.components);
+    expect(Object.keys(doc.components.schemas)).toEqual(["X", "Y", "Unused"]);
     expect(Object.keys(doc.paths)).toEqual(["/a", "/b"]);
     expect(() => specWithOnlyPath(doc, "/c")).toThrow(/not in the OpenAPI document/);
   });
@@ -113,25 +126,5 @@ describe("byExactPath", () => {
   it("refuses a key that is not lower-case and static", () => {
     const h: RequestHandler = (_req, _res, next) => next();
     expect(() => byExactPath(new Map([["/V1/x", h]]), h, validatorPathOf)).toThrow();
-  });
-});
-
-describe("builtOnFirstUse", () => {
-  it("builds the middleware on the first request, once", () => {
-    let built = 0;
-    const seen: string[] = [];
-    const mw = builtOnFirstUse(() => {
-      built++;
-      return (req, _res, next) => {
-        seen.push(req.url);
-        next();
-      };
-    });
-    expect(built).toBe(0);
-    const next = () => {};
-    mw({ url: "/a" } as Request, {} as Response, next);
-    mw({ url: "/b" } as Request, {} as Response, next);
-    expect(built).toBe(1);
-    expect(seen).toEqual(["/a", "/b"]);
   });
 });

@@ -37,7 +37,7 @@ describe("originFormOf", () => {
   });
 
   it("leaves origin form without a fragment, and `*`, as they are", () => {
-    for (const url of ["/", "/v1/chat/completions", "/v1/chat/completions?a=1", "//x/v1/chat/completions", "/v1/x?u=http://h/y", "*"]) {
+    for (const url of ["/", "/v1/chat/completions", "/v1/chat/completions?a=1", "//x/v1/chat/completions", "/v1/x?u=http://h/y", "*", "*?x=http://h/v1/admin/keys", "*/x?u=http://h/v1/chat/completions", "*://h/v1/admin/keys", "1http://h/v1/x"]) {
       expect(originFormOf(url)).toBeUndefined();
     }
   });

@@ -18,12 +18,16 @@ const HASH = 0x23;
  * origin form without a fragment, or is no URL at all (`*`, which stays as it is).
  * `http://h/p?q#f` -> `/p?q`, `http://h` -> `/`, `http://h?q` -> `/?q`, `/p#f` -> `/p`.
  */
+const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*$/;
+
 export function originFormOf(url: string): string | undefined {
   let target = url;
   if (url.charCodeAt(0) !== SLASH) {
     // Absolute form: scheme "://" authority, then the path, query and fragment (the parser refuses `http:/p`).
     const scheme = url.indexOf("://");
-    if (scheme <= 0) return undefined;
+    // Only a real scheme before "://" (RFC 3986: a letter, then letters, digits, + - .): `*?u=http://h/x` or
+    // `*://h/x` is no absolute URL and stays as it is (Express answers it 404), never becomes `/x`.
+    if (scheme <= 0 || !SCHEME.test(url.slice(0, scheme))) return undefined;
     let end = scheme + 3;
     for (; end < url.length; end++) {
       const c = url.charCodeAt(end);
