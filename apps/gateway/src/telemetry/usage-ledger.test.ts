@@ -67,4 +67,30 @@ describe("UsageLedger.record", () => {
     ]);
     await ledger.close();
   });
+
+  it("a query whose own rows cannot be written fails with the write's error instead of reading on (the read alone may succeed, e.g. queued until Redis is back)", async () => {
+    const stored: UsageRow[] = [];
+    let fail = true;
+    const down = Object.assign(new Error("Reached the max retries per request limit"), { name: "MaxRetriesPerRequestError" });
+    const store: UsageStore = {
+      write: async (rows) => {
+        if (fail) throw down;
+        stored.push(...rows.map((r) => ({ ...r })));
+      },
+      read: async () => stored,
+      close: async () => undefined,
+    };
+    const errors: unknown[] = [];
+    const ledger = new UsageLedger(store, (err) => errors.push(err));
+    const at = new Date("2026-03-01T10:00:00.000Z");
+    ledger.record({ tenant: "t", label: "", model: "a", promptTokens: 1, completionTokens: 2, cachedTokens: 0, costUsd: 0.25, at });
+    await expect(ledger.query({ from: "2026-03-01", to: "2026-03-01" }, ["day"])).rejects.toBe(down);
+    expect(errors).toEqual([down]);
+    fail = false;
+    const rows = await ledger.query({ from: "2026-03-01", to: "2026-03-01" }, ["day"]);
+    expect(rows.map((r) => [r.day, r.requests, r.promptTokens])).toEqual([["2026-03-01", 1, 1]]);
+    // Nothing pending: a query reads without writing.
+    expect((await ledger.query({ from: "2026-03-01", to: "2026-03-01" }, ["day"])).map((r) => r.requests)).toEqual([1]);
+    await ledger.close();
+  });
 });

@@ -136,26 +136,39 @@ export class UsageLedger {
 
   /** Writes the pending batch; writes are serialised so rows are never counted twice or lost. */
   flush(): Promise<void> {
+    return this.write().then(() => undefined);
+  }
+
+  /** flush, answering `{ err }` when this batch's write failed (its rows are back in the batch). */
+  private write(): Promise<{ err: unknown } | undefined> {
     clearTimeout(this.timer);
     this.timer = undefined;
     const rows = this.batch;
     this.batch = [];
     this.index = new Map();
-    this.writing = this.writing.then(async () => {
-      if (!rows.length) return;
+    const written = this.writing.then(async () => {
+      if (!rows.length) return undefined;
       try {
         await this.store.write(rows);
+        return undefined;
       } catch (err) {
         // Put the rows back so the next flush retries them.
         for (const r of rows) this.merge(r);
         this.onError(err);
+        return { err };
       }
     });
-    return this.writing;
+    this.writing = written.then(() => undefined);
+    return written;
   }
 
   async query(q: UsageQuery, groupBy: GroupField[]): Promise<UsageGroup[]> {
-    await this.flush();
+    // A report without this instance's own unwritten rows would be wrong, not late: when they cannot be
+    // written, the query fails with the write's error (503 when Redis is unreachable) instead of reading
+    // on. The read alone may still succeed: ioredis fails a write queued during an outage after its
+    // retries, and a read queued just after waits and runs once Redis is back.
+    const failed = await this.write();
+    if (failed) throw failed.err;
     const rows = await this.store.read(q);
     const groups = new Map<string, UsageGroup>();
     for (const r of rows) {
