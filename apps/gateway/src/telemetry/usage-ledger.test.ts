@@ -68,7 +68,7 @@ describe("UsageLedger.record", () => {
     await ledger.close();
   });
 
-  it("a query whose own rows cannot be written fails with the write's error instead of reading on (the read alone may succeed, e.g. queued until Redis is back)", async () => {
+  it("a query whose own rows cannot be written fails with a 503 state_unavailable instead of reading on (the read alone may succeed, e.g. queued until Redis is back)", async () => {
     const stored: UsageRow[] = [];
     let fail = true;
     const down = Object.assign(new Error("Reached the max retries per request limit"), { name: "MaxRetriesPerRequestError" });
@@ -84,7 +84,7 @@ describe("UsageLedger.record", () => {
     const ledger = new UsageLedger(store, (err) => errors.push(err));
     const at = new Date("2026-03-01T10:00:00.000Z");
     ledger.record({ tenant: "t", label: "", model: "a", promptTokens: 1, completionTokens: 2, cachedTokens: 0, costUsd: 0.25, at });
-    await expect(ledger.query({ from: "2026-03-01", to: "2026-03-01" }, ["day"])).rejects.toBe(down);
+    await expect(ledger.query({ from: "2026-03-01", to: "2026-03-01" }, ["day"])).rejects.toMatchObject({ status: 503, code: "state_unavailable", headers: { "retry-after": "1" } });
     expect(errors).toEqual([down]);
     fail = false;
     const rows = await ledger.query({ from: "2026-03-01", to: "2026-03-01" }, ["day"]);

@@ -1,6 +1,8 @@
 // The usage ledger: tokens and cost per day, tenant, label and model. Recording only adds to an
 // in-memory batch (nothing on the request path waits on storage); the batch is written every second,
 // before a query (so a caller reads its own writes) and at shutdown.
+import { HttpError } from "../core/http-error";
+import { stateUnavailable } from "../core/state-unavailable";
 import { branchOf } from "./nested-map";
 import type { TokenCounts } from "./usage-cost";
 
@@ -167,8 +169,9 @@ export class UsageLedger {
     // written, the query fails with the write's error (503 when Redis is unreachable) instead of reading
     // on. The read alone may still succeed: ioredis fails a write queued during an outage after its
     // retries, and a read queued just after waits and runs once Redis is back.
+    // Any backend: a SQLite write that failed (disk full, I/O error) is a 503 too, never a 500.
     const failed = await this.write();
-    if (failed) throw failed.err;
+    if (failed) throw failed.err instanceof HttpError ? failed.err : stateUnavailable("to record this instance's usage before the report");
     const rows = await this.store.read(q);
     const groups = new Map<string, UsageGroup>();
     for (const r of rows) {
