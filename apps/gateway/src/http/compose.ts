@@ -17,16 +17,20 @@ export function compose(handlers: RequestHandler[]): RequestHandler {
       if (i === n) return next();
       const h = handlers[i++]!;
       try {
-        const r = h(req, res, step) as unknown;
-        if (r !== null && (typeof r === "object" || typeof r === "function") && typeof (r as Promise<unknown>).then === "function") {
-          (r as Promise<unknown>).then(undefined, (e: unknown) => next(e || new Error("Rejected promise")));
-        }
+        rejectionsTo(h(req, res, step), next);
       } catch (e) {
         next(e);
       }
     };
     step();
   };
+}
+
+/** A handler's returned promise, if it is one, has its rejection go to `next`, as Express 5 does. */
+export function rejectionsTo(r: unknown, next: NextFunction): void {
+  if (r !== null && (typeof r === "object" || typeof r === "function") && typeof (r as Promise<unknown>).then === "function") {
+    (r as Promise<unknown>).then(undefined, (e: unknown) => next(e || new Error("Rejected promise")));
+  }
 }
 
 /**

@@ -3,6 +3,7 @@
 // spec, cost CPU on every request (bench/README.md, "Toward issue 14"); a Map lookup on the normalized
 // path gives the same answer for the few hot paths.
 import type { NextFunction, Request, RequestHandler, Response } from "express";
+import { rejectionsTo } from "./compose";
 
 const NON_ASCII = /[^\x00-\x7f]/;
 
@@ -16,6 +17,11 @@ export function exactPathKey(path: string): string | undefined {
   if (NON_ASCII.test(path)) return undefined;
   const lower = path.toLowerCase();
   return lower.length > 1 && lower.endsWith("/") ? lower.slice(0, -1) : lower;
+}
+
+/** Refuses at startup a table key that is not its own exactPathKey or has route parameters or wildcards. */
+function assertStaticKey(path: string, who: string): void {
+  if (exactPathKey(path) !== path || path.includes(":") || path.includes("*")) throw new Error(`${who}: ${path} is not a lower-case static path`);
 }
 
 /** The path express-openapi-validator matches routes against (openapi.metadata.js, lookupRoute). */
@@ -75,7 +81,7 @@ function reachableComponents(components: Components | undefined, root: unknown):
  * static (no parameters), given in lower case without a trailing slash.
  */
 export function byExactPath(handlers: ReadonlyMap<string, RequestHandler>, fallback: RequestHandler, pathOf: (req: Request) => string): RequestHandler {
-  for (const p of handlers.keys()) if (exactPathKey(p) !== p || p.includes(":") || p.includes("*")) throw new Error(`byExactPath: ${p} is not a lower-case static path`);
+  for (const p of handlers.keys()) assertStaticKey(p, "byExactPath");
   return (req, res, next) => {
     const key = exactPathKey(pathOf(req));
     const h = key === undefined ? undefined : handlers.get(key);
@@ -92,10 +98,9 @@ export function byExactPath(handlers: ReadonlyMap<string, RequestHandler>, fallb
 export function exactPostRoutes(routes: Record<string, (req: Request, res: Response) => unknown>): RequestHandler {
   const table = new Map<string, (req: Request, res: Response) => unknown>();
   for (const [path, handler] of Object.entries(routes)) {
-    const key = exactPathKey(path);
-    if (key !== path || path.includes(":") || path.includes("*")) throw new Error(`exactPostRoutes: ${path} is not a lower-case static path`);
-    if (table.has(key)) throw new Error(`exactPostRoutes: ${path} twice`);
-    table.set(key, handler);
+    assertStaticKey(path, "exactPostRoutes");
+    if (table.has(path)) throw new Error(`exactPostRoutes: ${path} twice`);
+    table.set(path, handler);
   }
   return (req: Request, res: Response, next: NextFunction) => {
     const method = req.method;
@@ -105,10 +110,7 @@ export function exactPostRoutes(routes: Record<string, (req: Request, res: Respo
     if (!handler) return next();
     if (method === "OPTIONS") return sendOptions(res, next);
     try {
-      const r = handler(req, res) as unknown;
-      if (r !== null && (typeof r === "object" || typeof r === "function") && typeof (r as Promise<unknown>).then === "function") {
-        (r as Promise<unknown>).then(undefined, (e: unknown) => next(e || new Error("Rejected promise")));
-      }
+      rejectionsTo(handler(req, res), next);
     } catch (e) {
       next(e);
     }
