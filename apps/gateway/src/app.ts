@@ -6,7 +6,7 @@ import { openapiDocument } from "@runestone/contract";
 import type { RunestoneConfig } from "./config/schema";
 import { parseByteSize } from "./config/byte-size";
 import { authenticate } from "./http/auth";
-import { compose, onlyUnder } from "./http/compose";
+import { atMountPath, compose, onlyUnder } from "./http/compose";
 import { byExactPath, exactPostRoutes, specWithOnlyPath, validatorPathOf } from "./http/exact-paths";
 import { cors } from "./http/cors";
 import { errorHandler, notFoundHandler } from "./http/error-handler";
@@ -17,7 +17,7 @@ import { methodNotAllowed } from "./http/method-not-allowed";
 import { Lifecycle } from "./http/lifecycle";
 import { refuseWhileDraining } from "./http/refuse-while-draining";
 import { originFormFirst } from "./http/origin-form";
-import { requestId } from "./http/request-id";
+import { foldHeldHeaders, requestId } from "./http/request-id";
 import { chatRoutes } from "./http/routes/chat";
 import { embeddingsRoutes } from "./http/routes/embeddings";
 import { messagesRoutes } from "./http/routes/messages";
@@ -89,6 +89,7 @@ export function createApp(deps: AppDeps): Express {
   app.disable("x-powered-by");
   app.set("etag", false);
   app.set("query parser", "simple");
+  foldHeldHeaders(app.response); // headers held in the request context go into the head Node writes (http/fold-held-headers.ts)
 
   // The middlewares in their order, grouped into a few Express layers (http/compose.ts: each layer costs
   // CPU on every request); the health, metrics and docs routers are entered only for their own paths.
@@ -107,9 +108,10 @@ export function createApp(deps: AppDeps): Express {
     front.push(onlyUnder(["/metrics"], metricsRoutes({ metrics: telemetry.metrics, access: config.metrics.access, adminKey: AdminKey.fromConfig(config.admin) })));
   }
   front.push(onlyUnder(["/openapi.json", "/docs"], docsRoutes({ openapiDocument, docsHtmlPath: deps.docsHtmlPath })));
-  app.use(compose(front));
-  // After the key: an unauthenticated body is never read (its 401 closes the connection).
-  app.use("/v1", compose([authenticate(keys, state.adminKey), ...jsonBody(bodyLimit)]));
+  // After the key: an unauthenticated body is never read (its 401 closes the connection). Entered as a mount at
+  // "/v1" would be, but inside the same layer: no router layer, and req.url is not rewritten (auth.ts reads
+  // the path below /v1 itself).
+  const v1 = atMountPath("/v1", compose([authenticate(keys, state.adminKey), ...jsonBody(bodyLimit)]));
   const validatorFor = (apiSpec: Record<string, unknown>) =>
     compose(
       OpenApiValidator.middleware({
@@ -144,8 +146,9 @@ export function createApp(deps: AppDeps): Express {
     ...responsesRoutes({ router, requestTimeoutMs: config.server.request_timeout_ms, admission, ledger: state.ledger, responseStore: state.responses, validateResponses: deps.validateResponses, onStoreError, overflow }),
     ...embeddingsRoutes({ router, requestTimeoutMs: config.server.request_timeout_ms, admission, ledger: state.ledger }),
   });
-  // The server span reads the model from the body, so it starts once the body is in (still at the request's start time).
-  app.use(compose(telemetry.tracing ? [telemetry.tracing.middleware, validator, modelEndpoints] : [validator, modelEndpoints]));
+  // One Express layer takes a model call from its first middleware to its endpoint. The server span reads the
+  // model from the body, so it starts once the body is in (still at the request's start time).
+  app.use(compose([...front, v1, ...(telemetry.tracing ? [telemetry.tracing.middleware] : []), validator, modelEndpoints]));
   app.use(jobRoutes(deps.jobs));
   // Only the error's name and code: a parse error's message could quote the stored conversation.
   app.use(storedResponseRoutes({ store: state.responses, onError: (err, what) => logger.warn({ err: { name: (err as Error)?.name, code: (err as { code?: unknown })?.code } }, `${what} failed`) }));

@@ -13,6 +13,12 @@ const adminMayUse = (path: string) => isAdminPath(path) || path === "/usage";
 const speaksAnthropic = (path: string, version: unknown) =>
   path === "/messages" || path === "/messages/count_tokens" || (typeof version === "string" && (path === "/models" || path.startsWith("/models/")));
 
+/**
+ * The path below /v1, as a router mounted at "/v1" would see it: the app enters `authenticate` only for /v1
+ * paths (compose.ts's atMountPath, matched case-insensitively) without rewriting req.url.
+ */
+const belowV1 = (path: string) => path.slice(3) || "/";
+
 export function authenticate(keys: KeyStore, admin?: AdminKey): RequestHandler {
   return (req, res, next) => {
     const header = req.headers.authorization;
@@ -23,7 +29,7 @@ export function authenticate(keys: KeyStore, admin?: AdminKey): RequestHandler {
     // Anthropic SDKs send their key as x-api-key: accepted on the Anthropic-compatible routes only (the model
     // listing when it is asked for in Anthropic's shape).
     const apiKeyHeader = req.headers["x-api-key"];
-    if (!key && typeof apiKeyHeader === "string" && speaksAnthropic(req.path, req.headers["anthropic-version"])) key = apiKeyHeader.trim() || undefined;
+    if (!key && typeof apiKeyHeader === "string" && speaksAnthropic(belowV1(req.path), req.headers["anthropic-version"])) key = apiKeyHeader.trim() || undefined;
     if (!key) {
       return next(
         new HttpError({
@@ -35,7 +41,7 @@ export function authenticate(keys: KeyStore, admin?: AdminKey): RequestHandler {
       );
     }
     if (admin?.matches(key)) {
-      if (!adminMayUse(req.path)) return next(forbidden("the admin key may use only the admin API and /v1/usage; use a tenant key for this"));
+      if (!adminMayUse(belowV1(req.path))) return next(forbidden("the admin key may use only the admin API and /v1/usage; use a tenant key for this"));
       contextOf(res).admin = true;
       return next();
     }
@@ -44,7 +50,7 @@ export function authenticate(keys: KeyStore, admin?: AdminKey): RequestHandler {
     if (!tenant) {
       return next(new HttpError({ status: 401, type: "authentication_error", code: "invalid_api_key", message: "invalid API key" }));
     }
-    if (isAdminPath(req.path)) return next(forbidden("this is the admin API: it needs the admin key, not a tenant key"));
+    if (isAdminPath(belowV1(req.path))) return next(forbidden("this is the admin API: it needs the admin key, not a tenant key"));
     const ctx = contextOf(res);
     ctx.tenant = tenant;
     ctx.principal = principal;

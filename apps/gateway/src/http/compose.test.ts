@@ -1,7 +1,7 @@
 import express, { Router, type ErrorRequestHandler, type RequestHandler } from "express";
-import type { AddressInfo } from "node:net";
+import { connect, type AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { compose, onlyUnder } from "./compose";
+import { atMountPath, compose, onlyUnder } from "./compose";
 
 // One app answers with the trail of middlewares a request went through, so a group's order and its
 // next/next(err)/throw/reject handling are seen as a client sees them.
@@ -84,3 +84,56 @@ describe("onlyUnder", () => {
     expect(await r.json()).toEqual({ trail: ["a", "b", "c"], entered: ["health", "health"] });
   });
 });
+
+describe("atMountPath", () => {
+  // Every path a client could send near the mount path: each must enter exactly when app.use("/v1", ...) enters.
+  const paths = ["/v1", "/v1/", "/V1/chat/completions", "/v1/chat/completions/", "/v1//x", "/v1/%", "/v1?x=1", "/v1/?x=1", "/v1x", "/v1.json", "/v1%2F", "/v2/x", "/", "/x/v1", "/v1/../v2"];
+
+  it("enters for the paths an Express mount enters, and for no other", async () => {
+    const mounted = express();
+    mounted.use("/v1", (_req, res) => void res.send("in"));
+    mounted.use((_req, res) => void res.send("out"));
+    const flat = express();
+    flat.use(atMountPath("/v1", (_req, res) => void res.send("in")));
+    flat.use((_req, res) => void res.send("out"));
+    const answers = async (app: express.Express) => {
+      const server = app.listen(0);
+      await new Promise((r) => server.once("listening", r));
+      const port = (server.address() as AddressInfo).port;
+      const out: string[] = [];
+      // A raw request line: fetch would normalise "/v1/../v2" and "//".
+      for (const p of paths) out.push(`${p} ${await rawGet(port, p)}`);
+      server.close();
+      return out;
+    };
+    const expected = await answers(mounted);
+    expect(await answers(flat)).toEqual(expected);
+    expect(expected.filter((a) => a.endsWith(" in")).length).toBeGreaterThan(5);
+  });
+
+  it("leaves req.url and req.baseUrl as they are", async () => {
+    const app = express();
+    app.use(atMountPath("/v1", (req, res) => void res.json({ url: req.url, path: req.path, baseUrl: req.baseUrl })));
+    const server = app.listen(0);
+    await new Promise((r) => server.once("listening", r));
+    const r = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/V1/chat?x=1`);
+    expect(await r.json()).toEqual({ url: "/V1/chat?x=1", path: "/V1/chat", baseUrl: "" });
+    server.close();
+  });
+
+  it("refuses a mount path that does not start with a slash or ends with one", () => {
+    expect(() => atMountPath("v1", (_q, _s, n) => n())).toThrow();
+    expect(() => atMountPath("/v1/", (_q, _s, n) => n())).toThrow();
+  });
+});
+
+function rawGet(port: number, path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, "127.0.0.1", () => socket.end(`GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`));
+    let text = "";
+    socket.setEncoding("utf8");
+    socket.on("data", (d: string) => (text += d));
+    socket.on("end", () => resolve(text.slice(text.indexOf("\r\n\r\n") + 4)));
+    socket.on("error", reject);
+  });
+}

@@ -41,3 +41,16 @@ export function onlyUnder(prefixes: string[], handler: RequestHandler): RequestH
   const under = new RegExp(`^(?:${prefixes.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|")})`, "i");
   return (req, res, next) => (under.test(req.path) ? handler(req, res, next) : next());
 }
+
+/**
+ * `handler` entered for the requests `app.use(mountPath, handler)` would enter, without a router layer of its
+ * own: the router matches a mount path case-insensitively on the request's path, followed by "/" or the end
+ * of the path (path-to-regexp with end: false), so "/v1", "/V1/chat" and "/v1/" enter, "/v1x" and "/v1.json"
+ * do not. Unlike a mount, req.url and req.baseUrl are left as they are: the handler sees the whole path (a
+ * mount rewrites req.url on the way in and back on the way out, and makes the URL be parsed again).
+ */
+export function atMountPath(mountPath: string, handler: RequestHandler): RequestHandler {
+  if (!mountPath.startsWith("/") || mountPath.endsWith("/")) throw new Error(`atMountPath: ${mountPath} must start with "/" and not end with one`);
+  const under = new RegExp(`^${mountPath.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?:/|$)`, "i");
+  return (req, res, next) => (under.test(req.path) ? handler(req, res, next) : next());
+}
