@@ -1,11 +1,33 @@
 // Runs `fn` once the response is closed. A listener added after "close" fired would never run, and a
 // client can hang up while a handler awaits (admission, the state backend): then `fn` runs at once.
 // `fn` is guarded (guard-handler.ts): whatever it throws is logged, never the end of the process.
+// A response has one "close" listener for all its callbacks, which run in the order they were added: a
+// once() per stage (the request log, the upstream signal, admission, the ledger) cost an add, a wrapper and
+// a remove each on every request.
 import type { Response } from "express";
 import { guarded } from "./guard-handler";
 
+const CALLBACKS = Symbol("onClose callbacks");
+
+type WithCallbacks = Response & { [CALLBACKS]?: Array<() => void> };
+
 export function onClose(res: Response, fn: () => unknown, what = "on-close"): void {
   const safe = guarded(what, fn);
-  if (res.closed) safe();
-  else res.once("close", safe);
+  if (res.closed) return safe();
+  const list = (res as WithCallbacks)[CALLBACKS];
+  if (list !== undefined) list.push(safe);
+  else {
+    (res as WithCallbacks)[CALLBACKS] = [safe];
+    res.on("close", runCallbacks);
+  }
+}
+
+/**
+ * The response's one "close" listener. A callback added while these run finds the response closed and runs
+ * at once; each runs once, as with once(), should "close" ever be emitted again.
+ */
+function runCallbacks(this: WithCallbacks): void {
+  const list = this[CALLBACKS]!;
+  for (let i = 0; i < list.length; i++) list[i]!();
+  list.length = 0;
 }

@@ -5,7 +5,7 @@
 // Never prompt text, completions or keys.
 import type { RequestHandler, Response } from "express";
 import type { Logger } from "pino";
-import { guarded } from "../core/guard-handler";
+import { onClose } from "../core/on-close";
 import { contextOf } from "../core/request-context";
 import { describeRequest } from "./describe-request";
 import { lineWriter } from "./logger";
@@ -54,10 +54,11 @@ export function requestLog(deps: RequestLogDeps): RequestHandler {
       if (writeLine) writeLine(level, logProps(e), "request");
       else logger[level](logFields(e), "request");
     };
-    // Guarded: a failure in metrics, traces or the log line must not escape into the process. "close" alone:
-    // a response emits it after "finish" (on the next tick) as well as when the client goes away first, so
-    // one listener sees every request end.
-    res.on("close", guarded("request-log", finish));
+    // Guarded (onClose): a failure in metrics, traces or the log line must not escape into the process.
+    // "close" alone: a response emits it after "finish" (on the next tick) as well as when the client goes
+    // away first, so one listener sees every request end. The first of the response's close callbacks
+    // (core/on-close.ts), it runs before those the later stages add.
+    onClose(res, finish, "request-log");
     next();
   };
 }
