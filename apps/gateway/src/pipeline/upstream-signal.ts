@@ -13,9 +13,12 @@ export function upstreamSignal(res: Response, timeoutMs: number, ctx: RequestCon
   const timer = setTimeout(() => ac.abort(timeoutError("request deadline passed")), timeoutMs);
   // A provider's total timeout that this deadline covers then costs no second timer (resilience/deadline.ts).
   markDeadline(ac.signal, performance.now() + timeoutMs);
+  // Aborted only when the response was not handed to Node in full (a client gone mid-answer or mid-stream):
+  // once res.end() ran nothing upstream is left to cancel, though under load the socket may still hold
+  // unflushed bytes at "close" (writableFinished false), where abort() and its event dispatch were waste.
   onClose(res, () => {
     clearTimeout(timer);
-    if (!res.writableFinished) ac.abort();
+    if (!res.writableEnded) ac.abort();
   });
   const inFlight: InFlight = {};
   ctx.inFlight = inFlight;
