@@ -6,6 +6,7 @@
 import type { RequestHandler } from "express";
 import { sendError } from "./error-handler";
 import { HttpError } from "../core/http-error";
+import { onClose } from "../core/on-close";
 import { bodyTooLarge, declaresBody } from "./request-body";
 
 export function bodyGuard(limitBytes: number, timeoutMs: number): RequestHandler {
@@ -18,9 +19,9 @@ export function bodyGuard(limitBytes: number, timeoutMs: number): RequestHandler
       if (res.headersSent) return void req.socket.destroy();
       sendError(req, res, new HttpError({ status: 408, type: "invalid_request_error", code: "request_timeout", message: `the request body did not arrive within ${timeoutMs} ms` }));
     }, timeoutMs);
-    const stop = () => clearTimeout(timer);
-    req.once("end", stop);
-    res.once("close", stop);
+    // Cleared when the response closes (one of its close callbacks, core/on-close.ts, rather than two
+    // listeners of its own): a timer still set once the body is in finds it complete and does nothing.
+    onClose(res, () => clearTimeout(timer), "body-guard");
     next();
   };
 }

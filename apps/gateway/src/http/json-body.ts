@@ -11,6 +11,7 @@ import type { Readable, Transform } from "node:stream";
 import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
 import { bodyTooLarge, declaresBody } from "./request-body";
 import { HttpError } from "../core/http-error";
+import { onClose } from "../core/on-close";
 
 const JSON_TYPES = ["application/json", "application/*+json"];
 
@@ -88,15 +89,14 @@ function readBody(req: Request, res: Response, limit: number, decoder: Transform
   const settle = (err: HttpError | undefined, text?: string) => {
     if (settled) return;
     settled = true;
-    req.off("data", onSent);
-    req.off("error", onGone);
-    req.off("close", onGone);
-    res.off("finish", onAnswered);
-    res.off("close", onAnswered);
+    chunks.length = 0; // read into `text` already; the close callback below keeps this scope until the response closes
     source.off("data", onDecoded);
     source.off("end", onEnd);
     source.off("error", onUndecodable);
     if (decoder) {
+      req.off("data", onSent);
+      req.off("error", onGone);
+      req.off("close", onGone);
       req.unpipe(decoder);
       source.on("error", () => undefined);
       source.destroy();
@@ -119,17 +119,20 @@ function readBody(req: Request, res: Response, limit: number, decoder: Transform
   const onGone = () => {
     if (!req.complete) settle(undefined);
   };
-  // The rest of the body may still arrive while the connection lingers (closeAfterAnswer): it is dropped.
-  const onAnswered = () => settle(undefined);
-  // Undecoded, the bytes sent are the bytes decoded (onDecoded counts them).
-  if (decoder) req.on("data", onSent);
+  // Undecoded, the bytes sent are the bytes decoded (onDecoded counts them), and the request is the source:
+  // its "error" settles as onUndecodable does, and a client gone mid-body closes the response too.
+  if (decoder) {
+    req.on("data", onSent);
+    req.on("error", onGone);
+    req.on("close", onGone);
+  }
   source.on("data", onDecoded);
   source.on("end", onEnd);
   source.on("error", onUndecodable);
-  req.on("error", onGone);
-  req.on("close", onGone);
-  res.on("finish", onAnswered);
-  res.on("close", onAnswered);
+  // Answered before the body was in (body-guard's 408), or the client gone: the response closes and the read
+  // ends unanswered (one of its close callbacks, core/on-close.ts, rather than listeners of its own). The rest
+  // of the body may still arrive while the connection lingers (closeAfterAnswer): it is dropped.
+  onClose(res, () => settle(undefined), "json-body");
 }
 
 /** Far deeper than any real request; JSON.parse accepts ~10^5 levels but JSON.stringify (forwarding, storing a job) overflows the stack near 5 000. */
