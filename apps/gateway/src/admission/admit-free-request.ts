@@ -5,6 +5,7 @@
 // Budgets are left out entirely (the inner admission of BudgetedAdmission): a spent budget does not refuse a
 // count, and no reservation is made or settled for one.
 import type { Response } from "express";
+import { holdHeader } from "../core/held-headers";
 import { onClose } from "../core/on-close";
 import { contextOf } from "../core/request-context";
 import { stateUnavailable } from "../core/state-unavailable";
@@ -17,7 +18,8 @@ import type { Admission } from "./types";
 export async function admitFreeRequest(res: Response, admission: Admission | undefined, tenant: Tenant, onError?: (err: unknown, what: string) => void): Promise<void> {
   if (!admission) return;
   const limits = admission instanceof BudgetedAdmission ? admission.inner : admission;
-  const principal = contextOf(res).principal;
+  const ctx = contextOf(res);
+  const principal = ctx.principal;
   let result;
   try {
     result = await limits.admit({ tenant, keyId: principal?.keyId || undefined, keyLimits: principal?.limits, estimatedTokens: 0, estimateCostUsd: () => 0 });
@@ -28,5 +30,7 @@ export async function admitFreeRequest(res: Response, admission: Admission | und
   if (!result.admitted) throw rateLimited(result);
   const lease = result.lease;
   onClose(res, () => void lease.release(0, 0).catch((err: unknown) => onError?.(err, "admission release")));
-  if (!res.headersSent) for (const [k, v] of Object.entries(rateLimitHeaders(lease.state))) res.setHeader(k, v);
+  if (res.headersSent) return;
+  const headers = rateLimitHeaders(lease.state);
+  for (const k in headers) holdHeader(res, k, headers[k]!, ctx);
 }

@@ -4,6 +4,7 @@
 // away) release the lease exactly once, reconciled with the usage seen, and record it in the ledger.
 import type { Response } from "express";
 import { HttpError } from "../core/http-error";
+import { holdHeader } from "../core/held-headers";
 import { onClose } from "../core/on-close";
 import type { ChatRequest } from "../core/provider-contract";
 import type { Tenant } from "../core/tenant";
@@ -77,7 +78,7 @@ export async function admitChat(
     throw stateUnavailable("to apply rate limits");
   }
   if (!result.admitted) {
-    setRateLimitHeaders(res, result.state);
+    setRateLimitHeaders(res, result.state, ctx);
     ctx.refusal = result;
     return result;
   }
@@ -92,14 +93,16 @@ export async function admitChat(
     lease.release(tokens, spendSeen(res, seen)).catch((err) => acc?.onError?.(err, "admission release"));
     if (acc) recordUsage(res, acc.ledger, tenant.id, label, seen);
   });
-  setRateLimitHeaders(res, lease.state);
+  setRateLimitHeaders(res, lease.state, ctx);
   return result;
 }
 
 /** A response already under way (or answered) keeps the headers it sent: setting one now would throw. */
-function setRateLimitHeaders(res: Response, state: RateLimitState): void {
+function setRateLimitHeaders(res: Response, state: RateLimitState, ctx: RequestContext): void {
   if (res.headersSent) return;
-  for (const [k, v] of Object.entries(rateLimitHeaders(state))) res.setHeader(k, v);
+  // Held until the head is written (core/held-headers.ts), in this order, as setHeader would place them.
+  const headers = rateLimitHeaders(state);
+  for (const k in headers) holdHeader(res, k, headers[k]!, ctx);
 }
 
 /** The answer to a refusal that is not queued: 429 for a limit or a spent budget, 403 for an unpriced model. */

@@ -72,6 +72,13 @@ export class RequestContext {
    * replayed answer, `savedUsd` is what it cost then (null: no price), and no tokens are accounted.
    */
   cache: CacheOutcome | undefined = undefined;
+  /**
+   * Headers decided before the answer (request id, routing policy, cache status, x-ratelimit-*) and not yet
+   * on the response: lowercase name -> value, in the order they were decided. The response's writeHead puts
+   * them in its head (http/fold-held-headers.ts), so that a head written in one call stays on Node's fast path;
+   * set them with `holdHeader` (core/held-headers.ts), never directly.
+   */
+  heldHeaders: Record<string, string> | undefined = undefined;
 }
 
 const CONTEXT = Symbol("runestone.requestContext");
@@ -85,4 +92,9 @@ type WithContext = Response & { [CONTEXT]?: RequestContext };
 export function contextOf(res: Response): RequestContext {
   const r = res as WithContext;
   return (r[CONTEXT] ??= new RequestContext());
+}
+
+/** The response's request context if it has one already (none is made). */
+export function existingContextOf(res: object): RequestContext | undefined {
+  return (res as WithContext)[CONTEXT];
 }

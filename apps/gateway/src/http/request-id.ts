@@ -1,8 +1,11 @@
 // Accepts a sane `x-request-id` from the client or makes one, and echoes it on every response.
 import { randomFillSync } from "node:crypto";
 import type { RequestHandler } from "express";
+import { holdHeader } from "../core/held-headers";
 import { contextOf } from "../core/request-context";
 import { isMessagesRoute } from "../endpoints/messages/to-anthropic-error";
+
+export { foldHeldHeaders } from "./fold-held-headers";
 
 const acceptable = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -29,9 +32,10 @@ export const requestId: RequestHandler = (req, res, next) => {
   const ctx = contextOf(res);
   ctx.requestId = id;
   ctx.startedAt = performance.now();
-  res.setHeader("x-request-id", id);
+  // Held in the context until the head is written (core/held-headers.ts): first in the head, as when it was set here.
+  holdHeader(res, "x-request-id", id, ctx);
   // Anthropic's SDKs read `request-id` (err.requestID, response._request_id): the same id, on every answer of
   // the Anthropic-shaped routes, errors and streams included.
-  if (isMessagesRoute(req.path)) res.setHeader("request-id", id);
+  if (isMessagesRoute(req.path)) holdHeader(res, "request-id", id, ctx);
   next();
 };

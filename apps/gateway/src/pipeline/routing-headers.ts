@@ -9,9 +9,9 @@ import { candidatePricing } from "../telemetry/attempt-cost";
 import { costUsd } from "../telemetry/usage-cost";
 
 /**
- * `onResponse`: x-request-id and x-runestone-routing-policy are already set on the response with these values
- * (the chat endpoint sets both before routing's errors can happen), so they are left out: the answer's one
- * writeHead then sets fewer headers a second time to the same value (the bytes on the wire are the same).
+ * `onResponse`: x-request-id and x-runestone-routing-policy are already held for the response with these values
+ * (core/held-headers.ts: the chat endpoint holds both before routing's errors can happen), so they are left out:
+ * the held ones take their place in the answer's head (the bytes on the wire are the same).
  */
 export function routingHeaders(res: Response, attempt: Attempt, policy: RoutingPolicy, ctx: RequestContext = contextOf(res), onResponse = false): Record<string, string> {
   const elapsed = performance.now() - ctx.startedAt;

@@ -9,6 +9,7 @@ import { completionToChunks } from "../../cache/completion-to-chunks";
 import { StreamAssembler } from "../../cache/assemble-stream";
 import type { ChatCompletion, ChunkEvent } from "../../core/provider-contract";
 import { onClose } from "../../core/on-close";
+import { holdHeader } from "../../core/held-headers";
 import { contextOf } from "../../core/request-context";
 import type { PreparedChat } from "../../pipeline/prepare-chat";
 import { relayStream, type StreamEncoder } from "../../pipeline/relay-stream";
@@ -36,14 +37,14 @@ export async function lookUpChat(cache: ResponseCache | undefined, req: Request,
   const ticket = first && cache?.ticket(p.tenant.id, { cache: req.get(CACHE_HEADER), cacheControl: req.get("cache-control") }, p.body, first);
   if (!ticket) {
     ctx.cache = { status: "bypass" };
-    res.setHeader(CACHE_HEADER, "bypass");
+    holdHeader(res, CACHE_HEADER, "bypass", ctx);
     return {};
   }
   const found = await cache!.lookup(ticket);
   // A found answer is a hit once it is replayed (replayHit); until then (a 429, a 202) the cache answered nothing.
   const status = found.status === "hit" ? "bypass" : found.status;
   ctx.cache = { status };
-  res.setHeader(CACHE_HEADER, status);
+  holdHeader(res, CACHE_HEADER, status, ctx);
   return found.status === "hit" ? { ticket, hit: found.answer } : { ticket };
 }
 
@@ -54,7 +55,7 @@ export async function lookUpChat(cache: ResponseCache | undefined, req: Request,
 export async function replayHit(res: Response, p: PreparedChat, hit: CachedAnswer, ledger: UsageLedger | undefined, validateResponses: boolean): Promise<void> {
   const ctx = contextOf(res);
   ctx.cache = { status: "hit", provider: hit.provider, model: hit.model, savedUsd: hit.costUsd };
-  res.setHeader(CACHE_HEADER, "hit");
+  holdHeader(res, CACHE_HEADER, "hit", ctx);
   // Its budget reservation (none was estimated) settles at $0 (usage-seen.ts sees no usage for a hit either).
   markCostFree(res);
   const label = ctx.usageLabel ?? "";

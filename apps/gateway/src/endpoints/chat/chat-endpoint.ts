@@ -8,6 +8,7 @@ import { admitChat, rateLimited, resolveChatTenant, tallyAnswer, type ChatAccoun
 import { estimateChatTokens, estimatePromptTokens } from "../../core/estimate-tokens";
 import { badRequest } from "../../core/http-error";
 import type { ChatRequest } from "../../core/provider-contract";
+import { holdHeader } from "../../core/held-headers";
 import { contextOf, type RequestContext } from "../../core/request-context";
 import type { InFlight } from "../../core/route-plan";
 import { overflowToQueue, type OverflowDeps } from "../../jobs/overflow";
@@ -45,13 +46,13 @@ export async function handleChat(deps: ChatDeps, req: Request, res: Response, fo
     if (!/^[\x20-\x7E]+$/.test(body.request_id)) throw badRequest("request_id must be printable ASCII: it is echoed in the x-request-id header", "request_id");
     // The caller's own correlation id wins over the header and the generated one.
     ctx.requestId = body.request_id;
-    res.setHeader("x-request-id", body.request_id);
+    holdHeader(res, "x-request-id", body.request_id, ctx);
   }
   resolveChatTenant(deps.accounting, res, body);
   const prepared = prepareChat(deps.router, body, ctx.tenant!, ctx.requestId, forceStream);
   ctx.routingPolicy = prepared.plan.policy;
   // Errors after routing (no_route excepted) say under which policy they happened, too.
-  res.setHeader("x-runestone-routing-policy", prepared.plan.policy);
+  holdHeader(res, "x-runestone-routing-policy", prepared.plan.policy, ctx);
   ctx.stream = prepared.stream;
   const cached = await lookUpChat(deps.cache, req, res, prepared);
   if (deps.admission) {

@@ -1,0 +1,26 @@
+// Headers a stage decides before the answer is written (the request id, the routing policy, the cache
+// status, x-ratelimit-*), held in the request's context instead of set on the response with setHeader.
+// Node's writeHead(status, headers) writes its head straight from the object it is given only when no
+// header was set before; each header set before sends the whole object through setHeader one by one.
+// The app's responses fold the held headers into the head they write (http/fold-held-headers.ts), in the
+// order they were held, before the writer's own, which win over a held one of the same name: the bytes on
+// the wire are those setHeader gave. getHeader and hasHeader see held headers; any other header call
+// (setHeader, removeHeader, getHeaders...) first sets the held ones, in order, as setHeader would have.
+import type { ServerResponse } from "node:http";
+import { contextOf, type RequestContext } from "./request-context";
+
+/** Marks a response prototype whose writeHead folds held headers in (http/fold-held-headers.ts). */
+export const FOLDS_HELD_HEADERS = Symbol("runestone.foldsHeldHeaders");
+
+/**
+ * Sets a header on the answer to come, as setHeader would (same place in the head, same precedence).
+ * `name` is lowercase. A response whose head is already written throws as setHeader does; one that does
+ * not fold held headers (a response outside the app) gets setHeader itself.
+ */
+export function holdHeader(res: ServerResponse, name: string, value: string, ctx: RequestContext = contextOf(res as never)): void {
+  if (res.headersSent || (res as { [FOLDS_HELD_HEADERS]?: true })[FOLDS_HELD_HEADERS] !== true) {
+    res.setHeader(name, value);
+    return;
+  }
+  (ctx.heldHeaders ??= {})[name] = value;
+}
