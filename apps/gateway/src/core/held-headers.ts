@@ -18,9 +18,18 @@ export const FOLDS_HELD_HEADERS = Symbol("runestone.foldsHeldHeaders");
  * not fold held headers (a response outside the app) gets setHeader itself.
  */
 export function holdHeader(res: ServerResponse, name: string, value: string, ctx: RequestContext = contextOf(res as never)): void {
+  const held = ctx.heldHeaders;
+  // Headers held already: this response folds them and its head is not written (writeHead takes them all).
+  // The checks below, once per batch (they cost more than the rest: lookups along the response's prototypes).
+  if (held !== undefined) {
+    held[name] = value;
+    return;
+  }
   if (res.headersSent || (res as { [FOLDS_HELD_HEADERS]?: true })[FOLDS_HELD_HEADERS] !== true) {
     res.setHeader(name, value);
     return;
   }
-  (ctx.heldHeaders ??= {})[name] = value;
+  const first: Record<string, string> = {};
+  first[name] = value;
+  ctx.heldHeaders = first;
 }
