@@ -27,7 +27,7 @@ export function createLogger(level: string, destination?: pino.DestinationStream
     },
     dest,
   );
-  writers.set(logger, lineWriterTo(dest, destination ? 0 : STDOUT_BATCH_MS));
+  writers.set(logger, destination ? lineWriterTo(dest, 0, false) : lineWriterTo(dest, STDOUT_BATCH_MS, true));
   return logger;
 }
 
@@ -62,7 +62,16 @@ function writeHeldLinesAtExit(): void {
 /** Held lines that make a batch go out at once, however recent the first: bounds the memory a burst holds. */
 const MAX_HELD = 512;
 
-function lineWriterTo(dest: pino.DestinationStream, batchMs: number): LineWriter {
+/**
+ * The longest run of whole lines handed to stdout's SonicBoom in one write: its `maxWrite`, the size up to which
+ * it groups what it is given into one system write. Given line by line, it measured the byte length of its
+ * growing buffer on every line (a scan and a flatten of up to 16 KB per line, ~8 µs per request under load)
+ * and wrote a batch's first line on its own; given runs of lines, it groups them the same way (a write never
+ * splits a line) at a fraction of the cost.
+ */
+const MAX_RUN = 16_384;
+
+function lineWriterTo(dest: pino.DestinationStream, batchMs: number, inRuns: boolean): LineWriter {
   // pino's isoTime makes a Date per line; lines finishing in the same millisecond share one string.
   let lastMs = -1;
   let lastIso = "";
@@ -73,10 +82,11 @@ function lineWriterTo(dest: pino.DestinationStream, batchMs: number): LineWriter
     held = [];
     if (!lines.length) return;
     try {
-      // One write per line, as pino makes them: the destination coalesces them into few system writes, and a
-      // turn's lines handed over as one string broke lines when several workers share one pipe (a 20 KB string
-      // is not written atomically; a line is). The saving kept is the one hand-off per turn.
-      for (const line of lines) dest.write(line);
+      // Never one string for the whole batch: a 20 KB string broke lines when several workers share one pipe
+      // (it is not written atomically). Stdout gets runs of whole lines no longer than what its SonicBoom
+      // groups into one system write anyway; any other destination gets the lines one by one, as pino writes.
+      if (inRuns) writeRuns(dest, lines);
+      else for (const line of lines) dest.write(line);
       // At exit pino may already have flushed its destination: what was just written must still reach the file.
       if (exiting) (dest as { flushSync?: () => void }).flushSync?.();
     } catch {
@@ -105,4 +115,17 @@ function lineWriterTo(dest: pino.DestinationStream, batchMs: number): LineWriter
     // The timer already set then finds nothing held and returns.
     if (held.length >= MAX_HELD) flush();
   };
+}
+
+/** Writes `lines` as runs of whole lines of at most MAX_RUN characters (a longer line goes alone). */
+export function writeRuns(dest: pino.DestinationStream, lines: string[]): void {
+  let run = "";
+  for (const line of lines) {
+    if (run.length > 0 && run.length + line.length > MAX_RUN) {
+      dest.write(run);
+      run = "";
+    }
+    run += line;
+  }
+  if (run.length > 0) dest.write(run);
 }
