@@ -144,9 +144,9 @@ export function createApp(deps: AppDeps): Express {
   // paths are disjoint, so their order changes no answer, only how many layers a model call walks past.
   const modelEndpoints = exactPostRoutes({
     ...chatRoutes({ router, requestTimeoutMs: config.server.request_timeout_ms, admission, accounting, overflow, validateResponses: deps.validateResponses, cache: state.cache }),
-    ...messagesRoutes({ router, requestTimeoutMs: config.server.request_timeout_ms, admission, ledger: state.ledger }),
+    ...messagesRoutes({ router, requestTimeoutMs: config.server.request_timeout_ms, admission, ledger: state.ledger, validateResponses: deps.validateResponses }),
     ...responsesRoutes({ router, requestTimeoutMs: config.server.request_timeout_ms, admission, ledger: state.ledger, responseStore: state.responses, validateResponses: deps.validateResponses, onStoreError, overflow }),
-    ...embeddingsRoutes({ router, requestTimeoutMs: config.server.request_timeout_ms, admission, ledger: state.ledger }),
+    ...embeddingsRoutes({ router, requestTimeoutMs: config.server.request_timeout_ms, admission, ledger: state.ledger, validateResponses: deps.validateResponses }),
   });
   // One Express layer takes a model call from its first middleware to its endpoint. The server span reads the
   // model from the body, so it starts once the body is in (still at the request's start time).

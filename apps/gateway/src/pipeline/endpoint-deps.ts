@@ -9,4 +9,6 @@ export interface ModelEndpointDeps {
   requestTimeoutMs: number;
   admission?: Admission;
   ledger?: UsageLedger;
+  /** Answers are checked against the spec (tests): JSON answers then go through res.json, which the validator hooks (pipeline/send-json.ts). */
+  validateResponses?: boolean;
 }

@@ -12,6 +12,7 @@ import type { Candidate, RoutePlan } from "../../core/route-plan";
 import type { Tenant } from "../../core/tenant";
 import { runestoneFieldsOf, withoutRunestoneFields } from "../../core/runestone-fields";
 import { routingHeaders } from "../../pipeline/routing-headers";
+import { sendJson } from "../../pipeline/send-json";
 import { completeOnCandidates } from "../../pipeline/run-on-candidates";
 import type { ModelEndpointDeps } from "../../pipeline/endpoint-deps";
 import { upstreamSignal } from "../../pipeline/upstream-signal";
@@ -39,8 +40,7 @@ export async function handleEmbeddings(deps: EmbeddingsDeps, req: Request, res: 
   );
   ctx.attempt = attempt;
   ctx.usage = { prompt_tokens: result.usage.prompt_tokens, completion_tokens: 0, total_tokens: result.usage.total_tokens };
-  res.set(routingHeaders(res, attempt, plan.policy));
-  res.json(result);
+  sendJson(res, 200, result, routingHeaders(res, attempt, plan.policy), deps.validateResponses === true);
 }
 
 /** The route plan for the requested model: the router reads only the model and Runestone's routing fields. */

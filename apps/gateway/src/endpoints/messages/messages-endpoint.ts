@@ -11,6 +11,7 @@ import type { MessageResponse, MessagesRequest } from "./messages-types";
 import { messageRunner, messageStreamRunner, prepareMessages, type PreparedMessages } from "./prepare-messages";
 import { relayStream } from "../../pipeline/relay-stream";
 import { routingHeaders } from "../../pipeline/routing-headers";
+import { sendJson } from "../../pipeline/send-json";
 import { completeOnCandidates, streamOnCandidates } from "../../pipeline/run-on-candidates";
 import type { ModelEndpointDeps } from "../../pipeline/endpoint-deps";
 import { upstreamSignal } from "../../pipeline/upstream-signal";
@@ -32,8 +33,7 @@ export async function handleMessages(deps: MessagesDeps, req: Request, res: Resp
     ctx.attempt = attempt;
     ctx.usage = readAnthropicUsage((result as Partial<MessageResponse>).usage);
     ctx.response = { id: result.id, model: result.model, finishReasons: [result.stop_reason ?? null] };
-    res.set(routingHeaders(res, attempt, prepared.plan.policy));
-    res.json(result);
+    sendJson(res, 200, result, routingHeaders(res, attempt, prepared.plan.policy), deps.validateResponses === true);
     return;
   }
   await streamMessages(res, ctx, prepared, signal, inFlight);
