@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import type { Response } from "express";
 import { describe, expect, it } from "vitest";
 import type { RequestContext } from "../core/request-context";
+import { withDeadline } from "../resilience/deadline";
 import { upstreamSignal } from "./upstream-signal";
 
 /** Serves one request with `handle`; resolves with the signal once the response closed. */
@@ -53,5 +54,40 @@ describe("upstreamSignal", () => {
       50,
     );
     expect(reason).toBeInstanceOf(Error);
+  });
+
+  it("calls the watcher of a provider deadline it covers when the client leaves, and when the deadline passes (with its reason)", async () => {
+    const heard: unknown[] = [];
+    const watch = (signal: AbortSignal) => {
+      const d = withDeadline(signal, 600_000, "provider total timeout");
+      expect(d.signal).toBe(signal);
+      d.watch(() => heard.push(d.signal.reason));
+    };
+    await serve(
+      (res, signal) => {
+        watch(signal);
+        res.writeHead(200, { "content-type": "text/event-stream" });
+        res.write("data: {}\n\n");
+      },
+      async (url) => {
+        const ac = new AbortController();
+        const r = await fetch(url, { signal: ac.signal });
+        await r.body!.getReader().read();
+        ac.abort();
+      },
+    );
+    expect(heard.length).toBe(1);
+    expect((heard[0] as Error).name).toBe("AbortError");
+    await serve(
+      (res, signal) => {
+        watch(signal);
+        signal.addEventListener("abort", () => setTimeout(() => res.end("late"), 5));
+      },
+      (url) => fetch(url).then((r) => r.text()),
+      50,
+    );
+    expect(heard.length).toBe(2);
+    expect((heard[1] as Error).name).toBe("TimeoutError");
+    expect((heard[1] as Error).message).toBe("request deadline passed");
   });
 });

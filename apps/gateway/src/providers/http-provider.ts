@@ -4,7 +4,7 @@ import { Agent, errors as undiciErrors, util as undiciUtil, type Dispatcher } fr
 import type { ProviderConfig } from "../config/schema";
 import type { AdapterContext, ChatCall, ChatCompletion, ChunkEvent, EmbeddingCall, EmbeddingResponse, PassthroughCall, Provider, ProviderAdapter, ProviderKind, ResponsesCall, SseEvent, UpstreamHttpRequest } from "../core/provider-contract";
 import { decodeSse, SseDecoder } from "./decode-sse";
-import { withDeadline, type DeadlineSignal } from "../resilience/deadline";
+import { withDeadline, type Deadline } from "../resilience/deadline";
 import { redactErrorEvent } from "./redact-error-event";
 import { redactResponsesErrorEvent, redactResponsesFailedEvent } from "./openai/redact-responses-error-event";
 import { readOpenAIResponse, readResponsesTerminalEvent } from "./openai/read-openai-response";
@@ -78,12 +78,12 @@ export class HttpProvider implements Provider {
 
   async complete(call: ChatCall, outer: AbortSignal): Promise<ChatCompletion> {
     const req = this.adapter.buildChatRequest(call, this.ctx);
-    const signal = this.withTotalTimeout(outer);
+    const d = this.withTotalTimeout(outer);
     let res: TextAnswer;
     try {
-      res = await this.fetchText(req, signal);
+      res = await this.fetchText(req, d);
     } finally {
-      signal.dispose();
+      d.dispose();
     }
     const text = res.text;
     if (res.statusCode >= 400) throw this.tag(this.adapter.parseError(res.statusCode, res.headers, text));
@@ -105,13 +105,13 @@ export class HttpProvider implements Provider {
 
   async stream(call: ChatCall, outer: AbortSignal): Promise<AsyncIterable<ChunkEvent>> {
     const req = this.adapter.buildChatRequest(call, this.ctx);
-    const signal = this.withTotalTimeout(outer);
+    const d = this.withTotalTimeout(outer);
     try {
-      const res = await this.send(req, signal);
-      await this.expectEventStream(res, signal);
-      return this.iterate(res, call, signal);
+      const res = await this.send(req, d);
+      await this.expectEventStream(res, d);
+      return this.iterate(res, call, d);
     } catch (err) {
-      signal.dispose();
+      d.dispose();
       throw err;
     }
   }
@@ -123,7 +123,7 @@ export class HttpProvider implements Provider {
    * its consumer) the deadline is disposed, and a body not read to the end is destroyed so its connection
    * is not reused.
    */
-  private async *iterate(res: Dispatcher.ResponseData, call: ChatCall, signal: DeadlineSignal): AsyncGenerator<ChunkEvent> {
+  private async *iterate(res: Dispatcher.ResponseData, call: ChatCall, d: Deadline): AsyncGenerator<ChunkEvent> {
     const transformer = this.adapter.createStreamTransformer(call);
     const out: ChunkEvent[] = [];
     let failure: UpstreamError | undefined;
@@ -147,7 +147,7 @@ export class HttpProvider implements Provider {
             finished = true;
           } else evs = decoder.feed(next.value);
         } catch (err) {
-          throw this.tag(this.toUpstreamError(err, signal));
+          throw this.tag(this.toUpstreamError(err, d));
         }
         for (const ev of evs) {
           try {
@@ -161,7 +161,7 @@ export class HttpProvider implements Provider {
         }
       }
     } finally {
-      signal.dispose();
+      d.dispose();
       if (!finished) res.body.destroy();
     }
     transformer.flush(sink);
@@ -171,11 +171,11 @@ export class HttpProvider implements Provider {
 
   /** A native API's JSON answer (Messages or Responses passthrough), parsed but untouched. */
   private async sendRaw(req: UpstreamHttpRequest, outer: AbortSignal): Promise<unknown> {
-    const signal = this.withTotalTimeout(outer);
+    const d = this.withTotalTimeout(outer);
     try {
-      return await this.readJson(await this.send(req, signal), signal);
+      return await this.readJson(await this.send(req, d), d);
     } finally {
-      signal.dispose();
+      d.dispose();
     }
   }
 
@@ -192,15 +192,15 @@ export class HttpProvider implements Provider {
   private async streamRaw(
     req: UpstreamHttpRequest,
     outer: AbortSignal,
-    iterate: (res: Dispatcher.ResponseData, signal: DeadlineSignal) => AsyncIterable<SseEvent>,
+    iterate: (res: Dispatcher.ResponseData, d: Deadline) => AsyncIterable<SseEvent>,
   ): Promise<AsyncIterable<SseEvent>> {
-    const signal = this.withTotalTimeout(outer);
+    const d = this.withTotalTimeout(outer);
     try {
-      const res = await this.send(req, signal);
-      await this.expectEventStream(res, signal);
-      return iterate(res, signal);
+      const res = await this.send(req, d);
+      await this.expectEventStream(res, d);
+      return iterate(res, d);
     } catch (err) {
-      signal.dispose();
+      d.dispose();
       throw err;
     }
   }
@@ -209,9 +209,9 @@ export class HttpProvider implements Provider {
    * Yields a Responses API stream's events as they are. Its last event is `response.completed`,
    * `response.incomplete`, `response.failed` or `error`: ending without one is a cut stream, reported as an error.
    */
-  private async *iterateResponses(res: Dispatcher.ResponseData, signal: DeadlineSignal): AsyncGenerator<SseEvent> {
+  private async *iterateResponses(res: Dispatcher.ResponseData, d: Deadline): AsyncGenerator<SseEvent> {
     let ended = false;
-    for await (const ev of this.events(res, signal)) {
+    for await (const ev of this.events(res, d)) {
       const type = ev.event ?? responsesEventType(ev.data);
       if (type === "error") {
         ended = true;
@@ -236,9 +236,9 @@ export class HttpProvider implements Provider {
   }
 
   /** Throws the upstream's error for an error status, or a protocol error when the answer is not SSE. */
-  private async expectEventStream(res: Dispatcher.ResponseData, signal: AbortSignal): Promise<void> {
+  private async expectEventStream(res: Dispatcher.ResponseData, d: Deadline): Promise<void> {
     if (res.statusCode >= 400) {
-      const text = await this.readText(res, signal);
+      const text = await this.readText(res, d);
       throw this.tag(this.adapter.parseError(res.statusCode, res.headers, text));
     }
     const type = String(res.headers["content-type"] ?? "");
@@ -252,9 +252,9 @@ export class HttpProvider implements Provider {
    * Yields the upstream's SSE events as they are. A passthrough stream speaks the Messages API, whose last event
    * is `message_stop` (or an `error` event): ending without either is a cut stream, reported as an error.
    */
-  private async *iteratePassthrough(res: Dispatcher.ResponseData, signal: DeadlineSignal): AsyncGenerator<SseEvent> {
+  private async *iteratePassthrough(res: Dispatcher.ResponseData, d: Deadline): AsyncGenerator<SseEvent> {
     let ended = false;
-    for await (const ev of this.events(res, signal)) {
+    for await (const ev of this.events(res, d)) {
       if (ev.event === "message_stop" || ev.event === "error") ended = true;
       // An error event is relayed, so it is scrubbed like every other upstream error text (its message cut first).
       yield ev.event === "error" ? { ...ev, data: redactErrorEvent(ev.data) } : ev;
@@ -267,27 +267,27 @@ export class HttpProvider implements Provider {
    * stream ends (read to the end, failed, or left early by its consumer) the deadline is disposed, and
    * a body not read to the end is destroyed so its connection is not reused.
    */
-  private async *events(res: Dispatcher.ResponseData, signal: DeadlineSignal): AsyncGenerator<SseEvent> {
+  private async *events(res: Dispatcher.ResponseData, d: Deadline): AsyncGenerator<SseEvent> {
     let finished = false;
     try {
       yield* decodeSse(res.body, { maxEventBytes: this.limits.maxEventBytes, tooLarge: () => responseTooLarge("stream event", this.limits.maxEventBytes) });
       finished = true;
     } catch (err) {
-      throw this.tag(this.toUpstreamError(err, signal));
+      throw this.tag(this.toUpstreamError(err, d));
     } finally {
-      signal.dispose();
+      d.dispose();
       if (!finished) res.body.destroy();
     }
   }
 
   private async sendEmbedding(call: EmbeddingCall, outer: AbortSignal): Promise<EmbeddingResponse> {
-    const signal = this.withTotalTimeout(outer);
+    const d = this.withTotalTimeout(outer);
     let json: unknown;
     try {
-      const res = await this.send(this.adapter.buildEmbeddingRequest!(call, this.ctx), signal);
-      json = await this.readJson(res, signal);
+      const res = await this.send(this.adapter.buildEmbeddingRequest!(call, this.ctx), d);
+      json = await this.readJson(res, d);
     } finally {
-      signal.dispose();
+      d.dispose();
     }
     try {
       return this.adapter.parseEmbeddingResponse!(json, call);
@@ -298,8 +298,8 @@ export class HttpProvider implements Provider {
   }
 
   /** Reads a non-streaming answer: the adapter's error for a 4xx/5xx, else the parsed JSON. */
-  private async readJson(res: Dispatcher.ResponseData, signal: AbortSignal): Promise<unknown> {
-    const text = await this.readText(res, signal);
+  private async readJson(res: Dispatcher.ResponseData, d: Deadline): Promise<unknown> {
+    const text = await this.readText(res, d);
     if (res.statusCode >= 400) throw this.tag(this.adapter.parseError(res.statusCode, res.headers, text));
     try {
       return JSON.parse(text);
@@ -308,7 +308,7 @@ export class HttpProvider implements Provider {
     }
   }
 
-  private async send(req: UpstreamHttpRequest, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
+  private async send(req: UpstreamHttpRequest, d: Deadline): Promise<Dispatcher.ResponseData> {
     try {
       return await this.dispatcher.request({
         origin: this.origin,
@@ -316,20 +316,21 @@ export class HttpProvider implements Provider {
         method: "POST",
         headers: req.headers,
         body: req.body,
-        signal,
+        signal: d.signal,
       });
     } catch (err) {
-      throw this.tag(this.toUpstreamError(err, signal));
+      throw this.tag(this.toUpstreamError(err, d));
     }
   }
 
   /**
    * A whole answer's status, headers and text, read under the response cap straight from undici's handler
    * callbacks: no body stream, async iterator or end-of-stream watcher per call (what `send` + `readText` cost:
-   * about 10 µs per JSON answer, bench/README.md "Toward issue 14"). Aborted by `signal`; every failure is
+   * about 10 µs per JSON answer, bench/README.md "Toward issue 14"). Aborted by `d.signal`; every failure is
    * this provider's UpstreamError, as from `send` and `readText`.
    */
-  private fetchText(req: UpstreamHttpRequest, signal: AbortSignal): Promise<TextAnswer> {
+  private fetchText(req: UpstreamHttpRequest, d: Deadline): Promise<TextAnswer> {
+    const { signal } = d;
     const cap = this.limits.maxResponseBytes;
     return new Promise<TextAnswer>((resolve, reject) => {
       let abort: ((err: Error) => void) | undefined;
@@ -342,15 +343,16 @@ export class HttpProvider implements Provider {
       const onAbort = () => (abort ? abort(reasonOf()) : fail(reasonOf()));
       const settle = () => {
         settled = true;
-        signal.removeEventListener("abort", onAbort);
+        d.unwatch();
       };
       const fail = (err: unknown) => {
         if (settled) return;
         settle();
-        reject(this.tag(this.toUpstreamError(err, signal)));
+        reject(this.tag(this.toUpstreamError(err, d)));
       };
       if (signal.aborted) return fail(signal.reason);
-      signal.addEventListener("abort", onAbort);
+      // Under the request deadline, called by its controller's abort() rather than as an 'abort' listener.
+      d.watch(onAbort);
       const handler: Dispatcher.DispatchHandler = {
         onConnect: (a) => {
           if (settled) a(reasonOf());
@@ -382,23 +384,23 @@ export class HttpProvider implements Provider {
     });
   }
 
-  private async readText(res: Dispatcher.ResponseData, signal: AbortSignal): Promise<string> {
+  private async readText(res: Dispatcher.ResponseData, d: Deadline): Promise<string> {
     try {
       return await readCappedStream(res.body, this.limits.maxResponseBytes, res.headers["content-length"]);
     } catch (err) {
-      throw this.tag(this.toUpstreamError(err, signal));
+      throw this.tag(this.toUpstreamError(err, d));
     }
   }
 
   /** The caller's signal (client gone, request deadline) plus this provider's total timeout. */
-  private withTotalTimeout(outer: AbortSignal): DeadlineSignal {
+  private withTotalTimeout(outer: AbortSignal): Deadline {
     return withDeadline(outer, this.config.timeouts.total_ms, "provider total timeout");
   }
 
-  private toUpstreamError(err: unknown, signal: AbortSignal | DeadlineSignal): UpstreamError {
+  private toUpstreamError(err: unknown, d: Deadline): UpstreamError {
     if (err instanceof UpstreamError) return err;
-    const outer = "outer" in signal ? signal.outer : signal;
-    if (!outer.aborted && "timedOut" in signal && signal.timedOut()) {
+    const { outer, signal } = d;
+    if (!outer.aborted && d.timedOut()) {
       return new UpstreamError({ kind: "timeout", message: `no complete answer within the total timeout (${this.config.timeouts.total_ms} ms)` });
     }
     if (signal.aborted) {

@@ -9,7 +9,7 @@ import type { ProviderConfig } from "../../config/schema";
 import type { ChatCall, ChatCompletion, ChunkEvent, Provider } from "../../core/provider-contract";
 import { registerSecrets } from "../../core/redact-secrets";
 import { UpstreamError } from "../../core/upstream-error";
-import { withDeadline, type DeadlineSignal } from "../../resilience/deadline";
+import { withDeadline, type Deadline } from "../../resilience/deadline";
 import { buildConverseRequest } from "./build-converse-request";
 import { mapBedrockError } from "./map-bedrock-error";
 import { mapConverseResponse } from "./map-converse-response";
@@ -45,38 +45,38 @@ export class BedrockProvider implements Provider {
   async complete(call: ChatCall, outer: AbortSignal): Promise<ChatCompletion> {
     // Built outside the try: a request Bedrock cannot take is the client's 400 (RequestTranslationError), not an upstream failure.
     const input = buildConverseRequest(call);
-    const signal = this.withTotalTimeout(outer);
+    const d = this.withTotalTimeout(outer);
     try {
       const { sdk, client } = await this.connect();
-      const out = await client.send(new sdk.ConverseCommand(input), { abortSignal: signal });
+      const out = await client.send(new sdk.ConverseCommand(input), { abortSignal: d.signal });
       return mapConverseResponse(out, call, `chatcmpl-${randomUUID()}`);
     } catch (err) {
-      throw this.failure(err, signal);
+      throw this.failure(err, d);
     }
   }
 
   async stream(call: ChatCall, outer: AbortSignal): Promise<AsyncIterable<ChunkEvent>> {
     const input = buildConverseRequest(call);
-    const signal = this.withTotalTimeout(outer);
+    const d = this.withTotalTimeout(outer);
     let events: AsyncIterable<ConverseStreamOutput>;
     try {
       const { sdk, client } = await this.connect();
-      const out = await client.send(new sdk.ConverseStreamCommand(input), { abortSignal: signal });
+      const out = await client.send(new sdk.ConverseStreamCommand(input), { abortSignal: d.signal });
       if (!out.stream) throw new UpstreamError({ kind: "protocol", message: "Bedrock answered without a stream" });
       events = out.stream;
     } catch (err) {
-      throw this.failure(err, signal);
+      throw this.failure(err, d);
     }
-    return this.chunks(call, events, signal);
+    return this.chunks(call, events, d);
   }
 
-  private async *chunks(call: ChatCall, events: AsyncIterable<ConverseStreamOutput>, signal: DeadlineSignal): AsyncGenerator<ChunkEvent> {
+  private async *chunks(call: ChatCall, events: AsyncIterable<ConverseStreamOutput>, d: Deadline): AsyncGenerator<ChunkEvent> {
     const mapper = new ConverseStreamMapper(call, `chatcmpl-${randomUUID()}`);
     try {
       for await (const event of events) yield* mapper.map(event);
       mapper.end();
     } catch (err) {
-      throw this.failure(err, signal);
+      throw this.failure(err, d);
     }
   }
 
@@ -110,17 +110,17 @@ export class BedrockProvider implements Provider {
     return this.sdk;
   }
 
-  private withTotalTimeout(outer: AbortSignal): DeadlineSignal {
+  private withTotalTimeout(outer: AbortSignal): Deadline {
     return withDeadline(outer, this.config.timeouts.total_ms, "provider total timeout");
   }
 
-  private failure(err: unknown, signal: AbortSignal | DeadlineSignal): UpstreamError {
+  private failure(err: unknown, d: Deadline): UpstreamError {
     if (err instanceof UpstreamError) {
       err.provider ??= this.id;
       return err;
     }
-    const outer = "outer" in signal ? signal.outer : signal;
-    if (!outer.aborted && "timedOut" in signal && signal.timedOut()) {
+    const { outer, signal } = d;
+    if (!outer.aborted && d.timedOut()) {
       return new UpstreamError({ kind: "timeout", message: `no complete answer within the total timeout (${this.config.timeouts.total_ms} ms)`, provider: this.id });
     }
     if (signal.aborted) {
