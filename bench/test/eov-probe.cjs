@@ -14,6 +14,7 @@ const counts = {
   pathToRegexp: 0, // route patterns compiled (the stock metadata middleware compiles them per request)
   syncNext: 0, // a validator middleware called next before it returned
   asyncNext: 0, // ... after it returned (the stock chain runs each step in a promise reaction)
+  builtMiddlewares: 0, // request validator middlewares built (each compiles its schemas with ajv, kept for good)
 };
 
 const util = require(join(dir, "dist/middlewares/util.js"));
@@ -28,6 +29,15 @@ p2r.pathToRegexp = function (...args) {
   counts.pathToRegexp++;
   return pathToRegexp.apply(this, args);
 };
+const requestValidators = require(join(dir, "dist/middlewares/openapi.request.validator.js"));
+for (const cls of [requestValidators.RequestValidator, requestValidators.RsFastRequestValidator]) {
+  if (!cls || !Object.prototype.hasOwnProperty.call(cls.prototype, "buildMiddleware")) continue;
+  const build = cls.prototype.buildMiddleware;
+  cls.prototype.buildMiddleware = function (...args) {
+    counts.builtMiddlewares++;
+    return build.apply(this, args);
+  };
+}
 const { OpenApiValidator } = require(join(dir, "dist/openapi.validator.js"));
 const fast = OpenApiValidator.prototype.rsInstallFastMiddleware;
 if (fast) {

@@ -19,7 +19,7 @@ const N = 20;
 
 const runDir = mkdtempSync(join(tmpdir(), "runestone-bench-validator-paths-"));
 const ctx: any = { layout: {}, logDir: runDir, runDir, opts: parseOptions([]) };
-type Counts = { stockChains: number; fastChains: number; contentTypeFrom: number; pathToRegexp: number; syncNext: number; asyncNext: number };
+type Counts = { stockChains: number; fastChains: number; contentTypeFrom: number; pathToRegexp: number; syncNext: number; asyncNext: number; builtMiddlewares: number };
 const targets: Record<string, { url: string; key: string; out: string; pid: number }> = {};
 
 async function counts(id: string): Promise<Counts> {
@@ -36,14 +36,14 @@ async function counts(id: string): Promise<Counts> {
   throw new Error(`${id}: no probe counts`);
 }
 
-/** The probe's counts over N valid chat completions, one after another. */
-async function over(id: string): Promise<Counts> {
+/** The probe's counts over `n` valid chat completions, one after another, each sent with `contentType(i)`. */
+async function over(id: string, n = N, contentType = (_i: number) => "application/json"): Promise<Counts> {
   const t = targets[id];
   const before = await counts(id);
-  for (let i = 0; i < N; i++) {
+  for (let i = 0; i < n; i++) {
     const res = await fetch(`${t.url}/v1/chat/completions`, {
       method: "POST",
-      headers: { authorization: `Bearer ${t.key}`, "content-type": "application/json" },
+      headers: { authorization: `Bearer ${t.key}`, "content-type": contentType(i) },
       body: JSON.stringify({ model: "gpt-4o-mini", messages: [{ role: "user", content: `hi ${i}` }] }),
     });
     expect(res.status).toBe(200);
@@ -102,5 +102,14 @@ describe("express-openapi-validator's paths", () => {
     expect(d.syncNext).toBeGreaterThanOrEqual(N * 5);
     expect(d.contentTypeFrom).toBe(0);
     expect(d.pathToRegexp).toBe(0);
+  });
+
+  it("Runestone builds no validator per made-up Content-Type parameter (each build compiles and keeps schemas)", async () => {
+    // `application/json; x=<n>` is JSON to the body reader and selects the same schema: the package's own
+    // cache (keyed by the whole normalized header) would build, compile and keep a validator for every value.
+    const d = await over("runestone", 300, (i) => `application/json; x=${i}`);
+    expect(d.builtMiddlewares).toBeLessThanOrEqual(1);
+    const again = await over("runestone", 20, (i) => (i % 2 ? "application/json; charset=utf-8" : `application/json; charset=UTF-8; y=${i}`));
+    expect(again.builtMiddlewares).toBe(0);
   });
 });
