@@ -6,6 +6,9 @@
 // order they were held, before the writer's own, which win over a held one of the same name: the bytes on
 // the wire are those setHeader gave. getHeader and hasHeader see held headers; any other header call
 // (setHeader, removeHeader, getHeaders...) first sets the held ones, in order, as setHeader would have.
+// Once a head went out in one writeHead (the fast path), Node keeps no header map: getHeader, getHeaders
+// and hasHeader on that response then find nothing, neither held headers nor the writer's. Read what an
+// answer sent from the request context (or the object handed to writeHead), never back from the response.
 import type { ServerResponse } from "node:http";
 import { contextOf, type RequestContext } from "./request-context";
 

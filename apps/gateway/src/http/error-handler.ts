@@ -56,7 +56,7 @@ function sentInOneHead(req: Request, res: Response, httpErr: HttpError): boolean
     head[name] = httpErr.headers[name]!;
   }
   // As below: Retry-After on every 503 unless one is given or set.
-  if (httpErr.status === 503 && head["retry-after"] === undefined && !res.hasHeader("retry-after")) head["retry-after"] = "1";
+  if (httpErr.status === 503 && !Object.keys(head).some((n) => n.toLowerCase() === "retry-after") && !res.hasHeader("retry-after")) head["retry-after"] = "1";
   const messages = isMessagesRoute(req.originalUrl.split("?")[0]!);
   const text = JSON.stringify(messages ? toAnthropicErrorBody(httpErr) : httpErr.toBody());
   // Named as res.json names them.

@@ -52,6 +52,9 @@ export class BedrockProvider implements Provider {
       return mapConverseResponse(out, call, `chatcmpl-${randomUUID()}`);
     } catch (err) {
       throw this.failure(err, d);
+    } finally {
+      // The provider's own timer and its listener on the request signal end with the call, as in http-provider.ts.
+      d.dispose();
     }
   }
 
@@ -65,7 +68,9 @@ export class BedrockProvider implements Provider {
       if (!out.stream) throw new UpstreamError({ kind: "protocol", message: "Bedrock answered without a stream" });
       events = out.stream;
     } catch (err) {
-      throw this.failure(err, d);
+      const failure = this.failure(err, d);
+      d.dispose();
+      throw failure;
     }
     return this.chunks(call, events, d);
   }
@@ -77,6 +82,8 @@ export class BedrockProvider implements Provider {
       mapper.end();
     } catch (err) {
       throw this.failure(err, d);
+    } finally {
+      d.dispose();
     }
   }
 
