@@ -1,6 +1,6 @@
 // Starts a real redis-server on a free loopback port for a test file, and stops it after.
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -26,13 +26,53 @@ export interface RedisOptions {
   persist?: boolean;
 }
 
-export function freePort(): Promise<number> {
+/**
+ * A loopback port that was free a moment ago, for a process the test starts next (a gateway, redis-server).
+ * Picked below the kernel's ephemeral range when there is room: a port from that range (what listen(0)
+ * gives) can be taken by any outgoing connection of the parallel tests before the process binds it (a
+ * gateway then fails with EADDRINUSE), one below it only by another pick like this one.
+ */
+export async function freePort(): Promise<number> {
+  const low = ephemeralLow();
+  if (low !== undefined && low > 11_000) {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const port = 10_000 + Math.floor(Math.random() * (low - 10_000));
+      if (handedOut.has(port)) continue;
+      if (await canListen(port)) {
+        handedOut.add(port);
+        return port;
+      }
+    }
+  }
+  return listenAndRelease(0);
+}
+
+/** Ports this test process handed out already: never twice. */
+const handedOut = new Set<number>();
+
+function ephemeralLow(): number | undefined {
+  try {
+    const low = Number(readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/)[0]);
+    return Number.isInteger(low) ? low : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function canListen(port: number): Promise<boolean> {
+  return listenAndRelease(port).then(
+    () => true,
+    () => false,
+  );
+}
+
+function listenAndRelease(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
+    s.listen(port, "127.0.0.1", () => {
+      const bound = (s.address() as { port: number }).port;
+      s.close(() => resolve(bound));
     });
   });
 }
