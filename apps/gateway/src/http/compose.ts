@@ -38,8 +38,7 @@ export function rejectionsTo(r: unknown, next: NextFunction): void {
  * Express matches routes); any other request passes by without walking the router's routes.
  */
 export function onlyUnder(prefixes: string[], handler: RequestHandler): RequestHandler {
-  const under = new RegExp(`^(?:${prefixes.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|")})`, "i");
-  return (req, res, next) => (under.test(req.path) ? handler(req, res, next) : next());
+  return onPaths(new RegExp(`^(?:${prefixes.map(escapeRegExp).join("|")})`, "i"), handler);
 }
 
 /**
@@ -51,6 +50,12 @@ export function onlyUnder(prefixes: string[], handler: RequestHandler): RequestH
  */
 export function atMountPath(mountPath: string, handler: RequestHandler): RequestHandler {
   if (!mountPath.startsWith("/") || mountPath.endsWith("/")) throw new Error(`atMountPath: ${mountPath} must start with "/" and not end with one`);
-  const under = new RegExp(`^${mountPath.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?:/|$)`, "i");
-  return (req, res, next) => (under.test(req.path) ? handler(req, res, next) : next());
+  return onPaths(new RegExp(`^${escapeRegExp(mountPath)}(?:/|$)`, "i"), handler);
 }
+
+/** `handler` for the requests whose path `paths` matches; the others go on with next(). */
+function onPaths(paths: RegExp, handler: RequestHandler): RequestHandler {
+  return (req, res, next) => (paths.test(req.path) ? handler(req, res, next) : next());
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");

@@ -89,13 +89,16 @@ export function byExactPath(handlers: ReadonlyMap<string, RequestHandler>, fallb
   };
 }
 
+/** An endpoint's POST routes: its exact paths (lower case, static) and their handlers (http/routes/). */
+export type PostRoutes = Record<string, (req: Request, res: Response) => unknown>;
+
 /**
  * POST routes on exact paths as one middleware, answering as express.Router().post(path, handler) mounts
  * would: the path is req.path, matched case-insensitively with one optional trailing slash; a thrown
  * error or a rejected promise goes to next(err); an OPTIONS request on one of the paths gets the router's
  * automatic `Allow: POST` answer; every other method or path goes on with next().
  */
-export function exactPostRoutes(routes: Record<string, (req: Request, res: Response) => unknown>): RequestHandler {
+export function exactPostRoutes(routes: PostRoutes): RequestHandler {
   const table = new Map<string, (req: Request, res: Response) => unknown>();
   for (const [path, handler] of Object.entries(routes)) {
     assertStaticKey(path, "exactPostRoutes");

@@ -80,11 +80,7 @@ export function foldHeldHeaders(proto: ServerResponse): void {
     } as F;
 
   p.writeHead = writeHead as Res["writeHead"];
-  p.setHeader = function (this: ServerResponse, name: string, value: number | string | readonly string[]) {
-    const ctx = existingContextOf(this);
-    if (ctx?.heldHeaders !== undefined) setHeld(this, ctx);
-    return base.setHeader.call(this, name, value);
-  } as Res["setHeader"];
+  p.setHeader = settingFirst(base.setHeader);
   p.appendHeader = settingFirst(base.appendHeader);
   p.removeHeader = settingFirst(base.removeHeader);
   p.getHeaders = settingFirst(base.getHeaders);

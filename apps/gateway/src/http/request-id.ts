@@ -5,8 +5,6 @@ import { holdHeader } from "../core/held-headers";
 import { contextOf } from "../core/request-context";
 import { isMessagesRoute } from "../endpoints/messages/to-anthropic-error";
 
-export { foldHeldHeaders } from "./fold-held-headers";
-
 const acceptable = /^[A-Za-z0-9._:-]{1,128}$/;
 
 // 16 random bytes per id, in hex, taken from a pool refilled 512 ids at a time: as unguessable as a UUID's

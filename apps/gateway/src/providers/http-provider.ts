@@ -5,6 +5,7 @@ import type { ProviderConfig } from "../config/schema";
 import type { AdapterContext, ChatCall, ChatCompletion, ChunkEvent, EmbeddingCall, EmbeddingResponse, PassthroughCall, Provider, ProviderAdapter, ProviderKind, ResponsesCall, SseEvent, UpstreamHttpRequest } from "../core/provider-contract";
 import { decodeSse, SseDecoder } from "./decode-sse";
 import { withDeadline, type Deadline } from "../resilience/deadline";
+import { deadlineStop } from "./deadline-stop";
 import { redactErrorEvent } from "./redact-error-event";
 import { redactResponsesErrorEvent, redactResponsesFailedEvent } from "./openai/redact-responses-error-event";
 import { readOpenAIResponse, readResponsesTerminalEvent } from "./openai/read-openai-response";
@@ -399,15 +400,8 @@ export class HttpProvider implements Provider {
 
   private toUpstreamError(err: unknown, d: Deadline): UpstreamError {
     if (err instanceof UpstreamError) return err;
-    const { outer, signal } = d;
-    if (!outer.aborted && d.timedOut()) {
-      return new UpstreamError({ kind: "timeout", message: `no complete answer within the total timeout (${this.config.timeouts.total_ms} ms)` });
-    }
-    if (signal.aborted) {
-      const reason = outer.reason as { name?: string } | undefined;
-      if (reason?.name === "TimeoutError") return new UpstreamError({ kind: "timeout", message: "the request deadline passed" });
-      return new UpstreamError({ kind: "aborted", message: "request aborted" });
-    }
+    const stopped = deadlineStop(d, this.config.timeouts.total_ms);
+    if (stopped) return stopped;
     if (err instanceof undiciErrors.HeadersTimeoutError) return new UpstreamError({ kind: "timeout", message: "no response headers within the first-byte timeout" });
     if (err instanceof undiciErrors.BodyTimeoutError) return new UpstreamError({ kind: "timeout", message: "no data within the idle timeout" });
     if (err instanceof undiciErrors.ConnectTimeoutError) return new UpstreamError({ kind: "timeout", message: "connect timeout" });

@@ -10,6 +10,7 @@ import type { ChatCall, ChatCompletion, ChunkEvent, Provider } from "../../core/
 import { registerSecrets } from "../../core/redact-secrets";
 import { UpstreamError } from "../../core/upstream-error";
 import { withDeadline, type Deadline } from "../../resilience/deadline";
+import { deadlineStop } from "../deadline-stop";
 import { buildConverseRequest } from "./build-converse-request";
 import { mapBedrockError } from "./map-bedrock-error";
 import { mapConverseResponse } from "./map-converse-response";
@@ -126,16 +127,7 @@ export class BedrockProvider implements Provider {
       err.provider ??= this.id;
       return err;
     }
-    const { outer, signal } = d;
-    if (!outer.aborted && d.timedOut()) {
-      return new UpstreamError({ kind: "timeout", message: `no complete answer within the total timeout (${this.config.timeouts.total_ms} ms)`, provider: this.id });
-    }
-    if (signal.aborted) {
-      const reason = outer.reason as { name?: string } | undefined;
-      if (reason?.name === "TimeoutError") return new UpstreamError({ kind: "timeout", message: "the request deadline passed", provider: this.id });
-      return new UpstreamError({ kind: "aborted", message: "request aborted", provider: this.id });
-    }
-    return mapBedrockError(err, this.id);
+    return deadlineStop(d, this.config.timeouts.total_ms, this.id) ?? mapBedrockError(err, this.id);
   }
 
   async close(): Promise<void> {
