@@ -33,7 +33,7 @@ async function startTarget(ctx, spec, i, prof) {
   const nodeArgs = prof ? ["--cpu-prof", `--cpu-prof-dir=${profDir}`] : [];
   let proc;
   let kind;
-  if (spec === "runestone" || spec.startsWith("rs=")) {
+  if (spec.split("^")[0] === "runestone" || spec.startsWith("rs=")) {
     kind = "rs";
     // rs=<main.js>^warn^nometrics: log level warn, metrics off (to price them)
     const [mainSpec, ...flags] = spec.split("^");
