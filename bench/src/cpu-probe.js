@@ -2,7 +2,10 @@
 // CPU time per request of several gateways or floors
 // under autocannon saturation, interleaved in reps. Each target: "node-floor", "express-floor",
 // "runestone" (apps/gateway/dist/main.js), "rs=<path to a main.js>" (a copied dist), or "floor=<path
-// to a floor .js>". --prof writes a .cpuprofile per target into --out and prints its summary.
+// to a floor .js>". A Runestone target takes ^-separated flags: ^warn (log level warn), ^nometrics, and
+// any ^--node-option (e.g. runestone^--trace-gc, whose lines land in the run's logs/<target>.stdout.log);
+// FLOOR_NODE_ARGS="--opt ..." passes node options to the floors. --prof writes a .cpuprofile per target
+// into --out and prints its summary.
 // Usage: node bench/src/cpu-probe.js --targets express-floor,runestone --duration 4 --reps 3 [--prof]
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -35,19 +38,20 @@ async function startTarget(ctx, spec, i, prof) {
   let kind;
   if (spec.split("^")[0] === "runestone" || spec.startsWith("rs=")) {
     kind = "rs";
-    // rs=<main.js>^warn^nometrics: log level warn, metrics off (to price them)
+    // rs=<main.js>^warn^nometrics^--node-option: log level warn, metrics off (to price them), node options
     const [mainSpec, ...flags] = spec.split("^");
     const main = mainSpec === "runestone" ? MAIN : mainSpec.slice(3);
     const dir = join(ctx.runDir, name);
     mkdirSync(dir, { recursive: true });
     const configPath = join(dir, "runestone.yaml");
     writeFileSync(configPath, gatewayConfigYaml({ port, upstreamUrl: ctx.mock.url, opts: ctx.opts, logLevel: flags.includes("warn") ? "warn" : arg("log-level", "info"), limits: false, sqlitePath: join(dir, "runestone.db") }) + (flags.includes("nometrics") ? "metrics: { enabled: false }\n" : ""));
-    proc = startProcess({ name, command: process.execPath, args: [...nodeArgs, main], cpus: ctx.layout.gateway, logDir: ctx.logDir, env: { NODE_ENV: "production", RUNESTONE_CONFIG: configPath, RUNESTONE_REDIS_URL: undefined, RUNESTONE_WORKERS: undefined, LOG_LEVEL: undefined, PORT: undefined, HOST: undefined } });
+    const v8Args = flags.filter((f) => f.startsWith("--"));
+    proc = startProcess({ name, command: process.execPath, args: [...v8Args, ...nodeArgs, main], cpus: ctx.layout.gateway, logDir: ctx.logDir, env: { NODE_ENV: "production", RUNESTONE_CONFIG: configPath, RUNESTONE_REDIS_URL: undefined, RUNESTONE_WORKERS: undefined, LOG_LEVEL: undefined, PORT: undefined, HOST: undefined } });
     await waitForHttp(proc, `http://127.0.0.1:${port}/health/ready`, 90_000);
   } else {
     kind = "floor";
     const file = FLOORS[spec] ?? spec.replace(/^floor=/, "");
-    proc = startProcess({ name, command: process.execPath, args: [...nodeArgs, file, "--port", String(port), "--upstream", `${ctx.mock.url}/v1`, "--key", UPSTREAM_KEY], cpus: ctx.layout.gateway, logDir: ctx.logDir, env: { NODE_ENV: "production" } });
+    proc = startProcess({ name, command: process.execPath, args: [...(process.env.FLOOR_NODE_ARGS ? process.env.FLOOR_NODE_ARGS.split(" ") : []), ...nodeArgs, file, "--port", String(port), "--upstream", `${ctx.mock.url}/v1`, "--key", UPSTREAM_KEY], cpus: ctx.layout.gateway, logDir: ctx.logDir, env: { NODE_ENV: "production" } });
     await waitForHttp(proc, `http://127.0.0.1:${port}/health`, 90_000);
   }
   const gw = { url: `http://127.0.0.1:${port}`, port };

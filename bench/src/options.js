@@ -11,7 +11,7 @@ const FULL = {
   warmup: 500,
   duration: 15,
   warmupDuration: 3,
-  slices: 3,
+  slices: 5,
   connections: 64,
   streamChunks: 100,
   chunkDelayMs: 5,

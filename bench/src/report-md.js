@@ -1,4 +1,5 @@
 // results.md: the machine, the targets, and one table per stage, from results.json's shape.
+import { median } from "./stats.js";
 
 const v = (x, unit = "") => (x === null || x === undefined || Number.isNaN(x) ? "–" : `${x}${unit}`);
 const table = (head, rows) => [`| ${head.join(" | ")} |`, `| ${head.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
@@ -109,8 +110,9 @@ function section(out, title, stage, render) {
   out.push("");
 }
 
-/** Runestone's TTFC minus the floors' (stream-ttfc-overhead carries them), after its measured value. */
+/** Runestone's TTFC minus the floors' (stream-ttfc-overhead carries them), or the per-slice throughput ratios, after its measured value. */
 function beyondFloors(t) {
+  if (Array.isArray(t.slice_ratios)) return ` (slice by slice: ${t.slice_ratios.map((r) => v(r)).join(", ")}; median ${v(Math.round(median(t.slice_ratios.filter((r) => r !== null)) * 100) / 100)})`;
   if (t.runestone_minus_node_floor_ms == null && t.runestone_minus_card_floor_ms == null) return "";
   return ` (Runestone - Node floor: ${v(t.runestone_minus_node_floor_ms)}, - card floor: ${v(t.runestone_minus_card_floor_ms)})`;
 }

@@ -39,6 +39,18 @@ describe("report", () => {
     expect(byId["sequential-p99"]).toMatchObject({ measured: -0.1, met: true });
     expect(byId["throughput-vs-card-floor"]).toMatchObject({ measured: 1.02, met: true });
     expect(byId["throughput-vs-portkey"]).toMatchObject({ measured: 4.58, met: false });
+    // rows without slices (an older results.json): no per-slice ratios
+    expect(byId["throughput-vs-card-floor"].slice_ratios).toBeNull();
+  });
+
+  it("shows the throughput ratio slice by slice beside the judged one, so one slice hit by outside load stands out", () => {
+    const thr = (id: string, slices: number[]) => ({ id, label: id, requests_per_s: Math.round(slices.reduce((a, b) => a + b) / slices.length), slice_requests_per_s: slices, errors: 0, p50_ms: 20, p99_ms: 40 });
+    const stages = { throughput: { connections: 64, duration_s: 15, slices: 3, targets: [thr("express-floor", [2650, 1737, 2873]), thr("runestone", [2293, 2419, 2065]), thr("portkey", [900, 818, 669])] } };
+    const targets = checkTargets(stages);
+    const card = targets.find((t) => t.id === "throughput-vs-card-floor");
+    expect(card).toMatchObject({ measured: 0.93, met: false, slice_ratios: [0.87, 1.39, 0.72] });
+    const md = renderMarkdown({ meta, stages, targets });
+    expect(md).toContain("| throughput at 64 connections >= the card floor's (ratio >= 1) | 0.93 (slice by slice: 0.87, 1.39, 0.72; median 0.87) | **missed** |");
   });
 
   it("reports Runestone's stream TTFC beside the floors' of the same run, without judging it", () => {

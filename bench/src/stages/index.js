@@ -84,8 +84,13 @@ export async function throughput(ctx) {
       duration_s: duration,
       slices,
       targets: rows.map(({ slice_extras, ...r }) => {
-        const cpu = slice_extras.every((x) => typeof x === "number") ? slice_extras.reduce((a, b) => a + b, 0) : undefined;
-        return { ...r, proxy_cpu_us_per_request: cpu === undefined || !r.requests_ok ? null : Math.round((cpu / r.requests_ok) * 1e6) };
+        const measured = slice_extras.every((x) => typeof x === "number");
+        const cpu = measured ? slice_extras.reduce((a, b) => a + b, 0) : undefined;
+        return {
+          ...r,
+          proxy_cpu_us_per_request: cpu === undefined || !r.requests_ok ? null : Math.round((cpu / r.requests_ok) * 1e6),
+          slice_cpu_us_per_request: measured ? slice_extras.map((c, i) => (r.slice_requests_ok[i] ? Math.round((c / r.slice_requests_ok[i]) * 1e6) : null)) : undefined,
+        };
       }),
     };
   });

@@ -48,6 +48,7 @@ export async function saturateInterleaved(targets, { connections, duration, warm
       requests_ok: ok,
       requests_per_s: Math.round(ok / secs),
       slice_requests_per_s: list.map(({ r }) => Math.round(r["2xx"] / r.duration)),
+      slice_requests_ok: list.map(({ r }) => r["2xx"]),
       p50_ms: mid((r) => r.latency.p50),
       p90_ms: mid((r) => r.latency.p90),
       p99_ms: mid((r) => r.latency.p99),
