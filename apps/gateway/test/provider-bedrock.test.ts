@@ -2,10 +2,13 @@
 // Bedrock Runtime Converse / ConverseStream. Asserts what reached the upstream (path, SigV4 header, body) and what
 // the client got back (chat JSON, stream, tool round trip, images, errors, retries).
 process.env.AWS_EC2_METADATA_DISABLED = "true"; // never ask an instance metadata service, whatever the SDK does
+import { createHook } from "node:async_hooks";
+import { getEventListeners } from "node:events";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import OpenAI from "openai";
 import { parseConfig } from "../src/config/load";
+import type { ChatCall } from "../src/core/provider-contract";
 import { ProviderRegistry } from "../src/providers/registry";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { errorOf, postJson, readSse, startHarness, TENANT_KEY, testConfigYaml, type Harness } from "./harness";
@@ -13,6 +16,8 @@ import { errorOf, postJson, readSse, startHarness, TENANT_KEY, testConfigYaml, t
 const ACCESS_KEY_ID = "AKIDEXAMPLEBEDROCK01";
 const SECRET = "bedrock-secret-0123456789abcdef-never-log";
 const MODEL_ID = "anthropic.claude-3-haiku-20240307-v1:0";
+/** The `aws-long` provider's total timeout: long, and shorter than the request deadline (600 s), so each call has a timer of its own. */
+const LONG_TOTAL_MS = 300_000;
 const configYaml = (url: string) =>
   testConfigYaml(url)
     .replace(
@@ -25,6 +30,13 @@ const configYaml = (url: string) =>
     access_key_id: ${ACCESS_KEY_ID}
     secret_access_key: ${SECRET}
     timeouts: { connect_ms: 1000, first_byte_ms: 3000, idle_ms: 3000, total_ms: 10000 }
+  aws-long:
+    type: bedrock
+    region: eu-west-3
+    base_url: ${url}
+    access_key_id: ${ACCESS_KEY_ID}
+    secret_access_key: ${SECRET}
+    timeouts: { connect_ms: 1000, first_byte_ms: 3000, idle_ms: 3000, total_ms: ${LONG_TOTAL_MS} }
 `,
     )
     .replace(
@@ -41,6 +53,9 @@ const configYaml = (url: string) =>
     deployments: [{ provider: aws, model: br-denied-id }]
   br-fallback:
     deployments: [{ provider: aws, model: br-fb-p }, { provider: backup, model: br-fb-b }]
+  br-long:
+    capabilities: [chat, streaming]
+    deployments: [{ provider: aws-long, model: br-long-id }]
 `,
     );
 
@@ -257,5 +272,110 @@ describe("a bedrock provider with only half of a key pair", () => {
     expect(half.configured).toBe(false);
     expect(half.notConfiguredReason).toContain("access_key_id and secret_access_key");
     await registry.close();
+  });
+});
+
+/**
+ * Timeouts created while `fn` runs that are still pending when it returns (neither fired nor cleared). Counted with
+ * async_hooks because the provider's deadline timer is unref()'d, which process.getActiveResourcesInfo() leaves out.
+ */
+async function timersLeftBy(fn: () => Promise<void>): Promise<number> {
+  const pending = new Set<number>();
+  const hook = createHook({
+    init(id, type) {
+      if (type === "Timeout") pending.add(id);
+    },
+    destroy(id) {
+      pending.delete(id);
+    },
+  });
+  hook.enable();
+  try {
+    await fn();
+  } finally {
+    hook.disable();
+  }
+  return pending.size;
+}
+
+describe("a bedrock provider's total timeout (total_ms shorter than the request deadline)", () => {
+  const N = 20;
+  const chat = (stream: boolean) => postJson(`${h.url}/v1/chat/completions`, { model: "br-long", messages: [{ role: "user", content: "one two three" }], stream });
+
+  it(`leaves no timer behind after ${N} answered, streamed and failed calls (each one's ends with the call, not ${LONG_TOTAL_MS} ms later)`, async () => {
+    // Once first, outside the count: the SDK's lazy load, the client and its keep-alive sockets are made once per provider.
+    expect((await chat(false)).status).toBe(200);
+    await readSse(await chat(true));
+    h.upstream.reset();
+
+    const left = await timersLeftBy(async () => {
+      for (let i = 0; i < N; i++) {
+        const res = await chat(false);
+        expect(res.status).toBe(200);
+        await res.json();
+      }
+      for (let i = 0; i < N; i++) {
+        const events = await readSse(await chat(true));
+        expect(events.at(-1)).toBe("[DONE]");
+      }
+      h.upstream.behave({ status: 400, errorMessage: "messages: bad shape" }, { times: 2 * N, model: "br-long-id" });
+      for (let i = 0; i < N; i++) {
+        const res = await chat(false);
+        expect(res.status).toBe(400);
+        await res.json();
+      }
+      for (let i = 0; i < N; i++) {
+        const res = await chat(true);
+        expect(res.status).toBe(400);
+        await res.json();
+      }
+      h.upstream.behave({ midStreamError: 1 }, { times: N, model: "br-long-id" });
+      for (let i = 0; i < N; i++) {
+        const events = await readSse(await chat(true));
+        expect(events.some((e) => e.includes('"error"'))).toBe(true);
+      }
+    });
+    expect(h.upstream.requests).toHaveLength(5 * N);
+    // Left pending by design, whatever N: one keep-alive timer per open socket (the gateway's, the mock's, the client's),
+    // the Date header cache, the job queue's pump (7 when this was written). One per call (5 * N here) is the leak.
+    expect(left).toBeLessThan(15);
+  });
+
+  it(`leaves no 'abort' listener on the caller's signal after ${N} answered, streamed and failed calls`, async () => {
+    // The provider as the executor calls it, with one long-lived signal of the caller's (not a request's own, which
+    // a total_ms this short never shares), against the same mock Bedrock.
+    const registry = new ProviderRegistry(h.config);
+    try {
+      const provider = registry.get("aws-long")!;
+      const caller = new AbortController();
+      const call = (stream: boolean): ChatCall => ({
+        body: { model: "br-long", messages: [{ role: "user", content: "one two three" }], stream },
+        upstreamModel: "br-long-id",
+        publicModel: "br-long",
+        stream,
+        clientWantsUsage: false,
+        requestId: "req-bedrock-deadline",
+      });
+      const drain = async (chunks: AsyncIterable<unknown>) => {
+        let n = 0;
+        for await (const _ of chunks) n++;
+        return n;
+      };
+      for (let i = 0; i < N; i++) {
+        expect((await provider.complete(call(false), caller.signal)).choices[0]!.message.content).toBe("echo: one two three");
+        expect(await drain(await provider.stream(call(true), caller.signal))).toBeGreaterThan(0);
+      }
+      h.upstream.behave({ status: 400, errorMessage: "messages: bad shape" }, { times: 2 * N, model: "br-long-id" });
+      for (let i = 0; i < N; i++) {
+        await expect(provider.complete(call(false), caller.signal)).rejects.toMatchObject({ name: "UpstreamError" });
+        await expect(provider.stream(call(true), caller.signal)).rejects.toMatchObject({ name: "UpstreamError" });
+      }
+      h.upstream.behave({ midStreamError: 1 }, { times: N, model: "br-long-id" });
+      for (let i = 0; i < N; i++) await expect(drain(await provider.stream(call(true), caller.signal))).rejects.toMatchObject({ name: "UpstreamError" });
+      expect(h.upstream.requests).toHaveLength(5 * N);
+      expect(getEventListeners(caller.signal, "abort")).toHaveLength(0);
+    } finally {
+      await registry.close();
+    }
   });
 });
