@@ -18,6 +18,7 @@ import { keyRevokedError, type JobError, type JobRecord, type JobResult } from "
 import { chatJobPreparer } from "./chat-job";
 import type { JobPreparer, PreparedJob } from "./prepared-job";
 import { CANCELLED } from "./running-jobs";
+import { realAbortSignal } from "../resilience/deadline";
 
 export interface JobRunnerDeps {
   admission: Admission;
@@ -92,7 +93,8 @@ export class JobRunner {
     // What the job spent, for its budget: $0 unless an answer came back (a failed upstream call is not billed)
     // or the job was stopped mid-call (below).
     let costUsd = 0;
-    const deadline = AbortSignal.any([signal, AbortSignal.timeout(this.deps.requestTimeoutMs)]);
+    // AbortSignal.any links real AbortSignals only: a request's RequestSignal (resilience/deadline.ts) would never abort it.
+    const deadline = AbortSignal.any([realAbortSignal(signal), AbortSignal.timeout(this.deps.requestTimeoutMs)]);
     let prepared: PreparedJob | undefined;
     try {
       this.deps.events?.jobStarted?.({ tenant: job.tenantId, waitMs: Date.now() - job.createdAt });

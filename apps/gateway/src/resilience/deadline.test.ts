@@ -1,5 +1,6 @@
+import { getEventListeners } from "node:events";
 import { describe, expect, it } from "vitest";
-import { DeadlineController, timeoutError, withDeadline } from "./deadline";
+import { DeadlineController, realAbortSignal, RequestSignal, timeoutError, withDeadline } from "./deadline";
 
 describe("withDeadline", () => {
   it("aborts with a TimeoutError when the time passes, and says it was the deadline", async () => {
@@ -61,22 +62,6 @@ describe("withDeadline", () => {
     expect((d.signal.reason as Error).name).toBe("TimeoutError");
     expect(d.timedOut()).toBe(false);
     d.dispose();
-  });
-
-  it("leaves the request signal as it was: a plain AbortSignal (its prototype, listeners, reason and brand checks)", () => {
-    const outer = new DeadlineController(performance.now() + 1_000);
-    expect(Object.getPrototypeOf(outer.signal)).toBe(AbortSignal.prototype);
-    expect(Object.keys(outer.signal)).toEqual(Object.keys(new AbortController().signal));
-    expect(Object.getOwnPropertySymbols(outer.signal)).toEqual(Object.getOwnPropertySymbols(new AbortController().signal));
-    const heard: unknown[] = [];
-    outer.signal.addEventListener("abort", () => heard.push(outer.signal.reason));
-    expect(outer.signal).toBeInstanceOf(AbortSignal);
-    expect(() => outer.signal.throwIfAborted()).not.toThrow();
-    const any = AbortSignal.any([outer.signal]);
-    outer.abort(new Error("gone"));
-    expect(heard).toEqual([outer.signal.reason]);
-    expect(any.aborted && (any.reason as Error).message).toBe("gone");
-    expect(() => outer.signal.throwIfAborted()).toThrow("gone");
   });
 
   it("still runs its own timer when it is shorter than the outer deadline", async () => {
@@ -159,5 +144,120 @@ describe("withDeadline", () => {
     gone.abort();
     expect(heard).toEqual(["own true", "a", "plain"]);
     plain.dispose();
+  });
+});
+
+/**
+ * What a script of listeners, an onabort handler and removals sees when `abort` runs twice: every observation in
+ * order (aborted and reason as each listener sees them, `this`, the event's type and target, what is left listening).
+ */
+function observe(signal: AbortSignal, abort: (reason?: unknown) => void, reason?: unknown): unknown[] {
+  const seen: unknown[] = [];
+  const look = (who: string) => (ev: Event) => seen.push([who, signal.aborted, signal.reason, ev.type, ev.target === signal]);
+  signal.addEventListener("abort", look("first"));
+  signal.addEventListener("abort", look("once"), { once: true });
+  const removed = look("removed");
+  signal.addEventListener("abort", removed);
+  signal.onabort = function (this: AbortSignal, ev: Event) {
+    seen.push(["onabort, replaced", this === signal]);
+    void ev;
+  };
+  signal.addEventListener("abort", look("last"));
+  signal.addEventListener("abort", { handleEvent: look("object") });
+  signal.onabort = function (this: AbortSignal, ev: Event) {
+    seen.push(["onabort", this === signal, ev.type, signal.aborted]);
+  };
+  signal.removeEventListener("abort", removed);
+  seen.push(["before", signal.aborted, signal.reason, (() => (signal.throwIfAborted(), "no throw"))()]);
+  abort(reason);
+  abort(new Error("again"));
+  let thrown: unknown;
+  try {
+    signal.throwIfAborted();
+  } catch (err) {
+    thrown = err;
+  }
+  seen.push(["after", signal.aborted, thrown === signal.reason, getEventListeners(signal, "abort").length]);
+  return seen;
+}
+
+describe("RequestSignal (the request's signal)", () => {
+  it("is typed as an AbortSignal and made without an AbortController", () => {
+    const dc = new DeadlineController(performance.now() + 1_000);
+    const signal: AbortSignal = dc.signal;
+    expect(signal).toBeInstanceOf(RequestSignal);
+    expect(signal).toBeInstanceOf(EventTarget);
+    expect(signal.aborted).toBe(false);
+    expect(signal.reason).toBeUndefined();
+    expect(signal.onabort).toBeNull();
+  });
+
+  it("is seen aborting as an AbortController's signal is: aborted and reason set before the listeners, in order, once-listeners and onabort, a removed listener not called, a second abort a no-op", () => {
+    const reason = new Error("client gone");
+    const real = new AbortController();
+    const dc = new DeadlineController(performance.now() + 1_000);
+    const expected = observe(real.signal, (r) => real.abort(r), reason);
+    expect(observe(dc.signal, (r) => dc.abort(r), reason)).toEqual(expected);
+    expect(expected).toEqual([
+      ["before", false, undefined, "no throw"],
+      ["first", true, reason, "abort", true],
+      ["once", true, reason, "abort", true],
+      ["onabort", true, "abort", true],
+      ["last", true, reason, "abort", true],
+      ["object", true, reason, "abort", true],
+      // "once" is gone; the onabort handler's listener stays, as the others.
+      ["after", true, true, 4],
+    ]);
+    expect(dc.signal.reason).toBe(reason);
+  });
+
+  it("aborts with an AbortError DOMException when given no reason, as AbortController does", () => {
+    const real = new AbortController();
+    const dc = new DeadlineController(performance.now() + 1_000);
+    real.abort();
+    dc.abort();
+    const r = dc.signal.reason as DOMException;
+    expect(r).toBeInstanceOf(DOMException);
+    expect([r.name, r.message]).toEqual([(real.signal.reason as DOMException).name, (real.signal.reason as DOMException).message]);
+    expect(() => dc.signal.throwIfAborted()).toThrow(r);
+  });
+
+  it("calls a onabort handler set to null no more, and a handler set after the abort never", () => {
+    const dc = new DeadlineController(performance.now() + 1_000);
+    const heard: string[] = [];
+    dc.signal.onabort = () => heard.push("first");
+    dc.signal.onabort = null;
+    expect(dc.signal.onabort).toBeNull();
+    dc.abort();
+    dc.signal.onabort = () => heard.push("late");
+    dc.abort();
+    expect(heard).toEqual([]);
+  });
+
+  it("gives AbortSignal.any a real signal that follows it (the job runner's deadline): aborted with its reason, after its listeners, before the watcher", () => {
+    const dc = new DeadlineController(performance.now() + 10_000);
+    const heard: string[] = [];
+    dc.signal.addEventListener("abort", () => heard.push("listener"));
+    const real = realAbortSignal(dc.signal);
+    expect(real).toBeInstanceOf(AbortSignal);
+    expect(realAbortSignal(dc.signal)).toBe(real);
+    const any = AbortSignal.any([real, AbortSignal.timeout(60_000)]);
+    any.addEventListener("abort", () => heard.push(`any ${(any.reason as Error).message}`));
+    withDeadline(dc.signal, 20_000).watch(() => heard.push("watcher"));
+    dc.abort(new Error("client gone"));
+    expect(any.aborted).toBe(true);
+    expect(any.reason).toBe(dc.signal.reason);
+    expect(heard).toEqual(["listener", "any client gone", "watcher"]);
+    // Made after the abort: already aborted, with the same reason.
+    const late = AbortSignal.any([realAbortSignal(dc.signal)]);
+    expect(late.aborted && late.reason).toBe(dc.signal.reason);
+    const fresh = new DeadlineController(performance.now() + 10_000);
+    fresh.abort(new Error("deadline"));
+    expect(realAbortSignal(fresh.signal).reason).toBe(fresh.signal.reason);
+  });
+
+  it("hands a real AbortSignal through realAbortSignal unchanged", () => {
+    const ac = new AbortController();
+    expect(realAbortSignal(ac.signal)).toBe(ac.signal);
   });
 });
