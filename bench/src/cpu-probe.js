@@ -51,7 +51,7 @@ async function startTarget(ctx, spec, i, prof) {
   } else {
     kind = "floor";
     const file = FLOORS[spec] ?? spec.replace(/^floor=/, "");
-    proc = startProcess({ name, command: process.execPath, args: [...(process.env.FLOOR_NODE_ARGS ? process.env.FLOOR_NODE_ARGS.split(" ") : []), ...nodeArgs, file, "--port", String(port), "--upstream", `${ctx.mock.url}/v1`, "--key", UPSTREAM_KEY], cpus: ctx.layout.gateway, logDir: ctx.logDir, env: { NODE_ENV: "production" } });
+    proc = startProcess({ name, command: process.execPath, args: [...(process.env.FLOOR_NODE_ARGS?.trim() ? process.env.FLOOR_NODE_ARGS.trim().split(/\s+/) : []), ...nodeArgs, file, "--port", String(port), "--upstream", `${ctx.mock.url}/v1`, "--key", UPSTREAM_KEY], cpus: ctx.layout.gateway, logDir: ctx.logDir, env: { NODE_ENV: "production" } });
     await waitForHttp(proc, `http://127.0.0.1:${port}/health`, 90_000);
   }
   const gw = { url: `http://127.0.0.1:${port}`, port };

@@ -161,3 +161,22 @@ describe("the gateway's layers", () => {
     expect(bad, `imports of http/ from below it:\n${bad.join("\n")}`).toEqual([]);
   });
 });
+
+describe("the request signal (resilience/deadline.ts)", () => {
+  // A request's signal is a RequestSignal, not a real AbortSignal: AbortSignal.any accepts it and never aborts. A
+  // client gone or a deadline passed would then be lost without a sound, so every AbortSignal.any in src/ must
+  // take its inputs through realAbortSignal().
+  it("reaches AbortSignal.any only through realAbortSignal()", () => {
+    const bad: string[] = [];
+    for (const file of sourceFiles(src)) {
+      const text = readFileSync(file, "utf8");
+      for (let at = text.indexOf("AbortSignal.any("); at !== -1; at = text.indexOf("AbortSignal.any(", at + 1)) {
+        const args = text.slice(at + "AbortSignal.any(".length, text.indexOf(")]", at) + 2);
+        const inputs = args.replace(/^\s*\[/, "").replace(/\]\s*\)?$/, "").split(",").map((a) => a.trim()).filter(Boolean);
+        const unwrapped = inputs.filter((a) => !a.startsWith("realAbortSignal(") && !a.startsWith("AbortSignal.timeout("));
+        if (unwrapped.length) bad.push(`${relative(src, file)}: AbortSignal.any(${args.slice(0, 80)}`);
+      }
+    }
+    expect(bad, `AbortSignal.any over a signal that may be a RequestSignal:\n${bad.join("\n")}`).toEqual([]);
+  });
+});

@@ -19,8 +19,8 @@ export function timeoutError(message: string): Error {
  * internal symbols, accepts this object and never aborts: give it (and any API that brand-checks) realAbortSignal().
  */
 export class RequestSignal extends EventTarget implements AbortSignal {
-  aborted = false;
-  reason: unknown = undefined;
+  private abortedYet = false;
+  private abortReason: unknown = undefined;
   /** A real AbortSignal that follows this one (realAbortSignal()), made on first use. */
   private real: AbortController | undefined = undefined;
   private handler: ((this: AbortSignal, ev: Event) => unknown) | null = null;
@@ -28,6 +28,15 @@ export class RequestSignal extends EventTarget implements AbortSignal {
 
   constructor(readonly controller: DeadlineController) {
     super();
+  }
+
+  /** Read-only, as a real signal's: only abortWith() (DeadlineController.abort) sets them. */
+  get aborted(): boolean {
+    return this.abortedYet;
+  }
+
+  get reason(): unknown {
+    return this.abortReason;
   }
 
   get onabort(): ((this: AbortSignal, ev: Event) => unknown) | null {
@@ -61,9 +70,9 @@ export class RequestSignal extends EventTarget implements AbortSignal {
 
   /** DeadlineController.abort's: does nothing once aborted. */
   abortWith(reason: unknown): boolean {
-    if (this.aborted) return false;
-    this.aborted = true;
-    this.reason = reason;
+    if (this.abortedYet) return false;
+    this.abortedYet = true;
+    this.abortReason = reason;
     this.dispatchEvent(new Event("abort"));
     this.real?.abort(reason);
     return true;
