@@ -22,6 +22,7 @@ models:
   failing: { deployments: [{ provider: primary, model: failing }] }
   throttled: { deployments: [{ provider: primary, model: throttled }] }
   long-wait: { deployments: [{ provider: primary, model: long-wait }] }
+  healthy: { deployments: [{ provider: primary, model: healthy }] }
 tenants:
   - { id: tenant-a, keys: [sk-test-tenant-a-0123456789] }
 `;
@@ -36,6 +37,9 @@ beforeAll(async () => {
   upstream = await startMockUpstream();
   const start = (ms: number) => startGateway({ config: parseConfig(configYaml(upstream.url, ms), {}).config, logger: createLogger("silent", new LogCapture()), validateResponses: true });
   [roomy, tight] = await Promise.all([start(60_000), start(3_000)]);
+  // One answered request each first: the 1 s bounds below time the breaker and Retry-After cases, not a
+  // fresh gateway's first request (under a loaded CI machine that alone took up to ~0.5 s).
+  for (const gateway of [roomy, tight]) expect((await timedAsk("healthy", gateway)).res.status).toBe(200);
 });
 afterAll(async () => {
   await Promise.all([roomy.close(), tight.close()]);
