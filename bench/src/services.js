@@ -12,6 +12,7 @@ export const TENANT_KEY = "sk-bench-tenant-0000000000";
 
 const GATEWAY_MAIN = fileURLToPath(new URL("../../apps/gateway/dist/main.js", import.meta.url));
 const MOCK_CLI = fileURLToPath(new URL("../../packages/mock-upstream/dist/cli.js", import.meta.url));
+const RELAY = fileURLToPath(new URL("./floors/tcp-relay.js", import.meta.url));
 const FLOORS = {
   "node-floor": fileURLToPath(new URL("./floors/node-floor.js", import.meta.url)),
   "express-floor": fileURLToPath(new URL("./floors/express-floor.js", import.meta.url)),
@@ -117,6 +118,16 @@ export async function startFloor(ctx, id) {
   const url = `http://127.0.0.1:${port}`;
   // The card floor loads and compiles the whole spec on its first request: minutes-long waits only on a loaded machine (CI).
   await waitForHttp(proc, `${url}/health`, 90_000);
+  return { proc, url, port };
+}
+
+/** A raw TCP relay to the mock on the gateway's core (floors/tcp-relay.js): the hop probe's hop without HTTP. */
+export async function startRelay(ctx) {
+  const port = await freePort();
+  const proc = startProcess({ name: "tcp-relay", command: process.execPath, args: [RELAY, "--port", String(port), "--upstream", ctx.mock.url], cpus: ctx.layout.gateway, logDir: ctx.logDir });
+  const url = `http://127.0.0.1:${port}`;
+  // Through the relay, the mock's own listing answers once the relay listens.
+  await waitForHttp(proc, `${url}/v1/models`);
   return { proc, url, port };
 }
 

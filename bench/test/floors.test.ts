@@ -1,13 +1,13 @@
 // The floors against the mock upstream: a streaming answer is relayed as it arrives (status,
 // content-type and every byte of the upstream's stream, ending with `data: [DONE]`), and a plain
-// answer is relayed whole as before.
+// answer is relayed whole as before; the raw TCP relay of the hop probe passes both through untouched.
 import http from "node:http";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stopAll } from "../src/processes.js";
-import { startFloor, startMock } from "../src/services.js";
+import { startFloor, startMock, startRelay } from "../src/services.js";
 
 const logDir = mkdtempSync(join(tmpdir(), "runestone-bench-floors-"));
 const ctx: any = { layout: {}, logDir };
@@ -19,6 +19,7 @@ beforeAll(async () => {
   const [node, card] = await Promise.all([startFloor(ctx, "node-floor"), startFloor(ctx, "express-floor")]);
   origins["node-floor"] = node.url;
   origins["express-floor"] = card.url;
+  origins["tcp-relay"] = (await startRelay(ctx)).url;
 }, 60_000);
 
 afterAll(async () => {
@@ -57,7 +58,7 @@ const normalized = (s: string) => s.replace(/chatcmpl-mock\d+/g, "chatcmpl-X").r
 
 const messages = [{ role: "user", content: "The quick brown fox jumps over the lazy dog." }];
 
-describe.each(["node-floor", "express-floor"])("%s", (id) => {
+describe.each(["node-floor", "express-floor", "tcp-relay"])("%s", (id) => {
   it("relays a stream chunk by chunk as it arrives, byte for byte, ending with data: [DONE]", async () => {
     // 5 chunks 200 ms apart: a floor that read the whole answer first would show its first byte at the end
     const payload = { model: "gpt-4o-mini::chunks=5,chunkDelayMs=200", stream: true, messages };

@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+// What one proxy hop costs on this machine, apart from any gateway: (1) the round trip of one byte between
+// two processes over loopback TCP, back to back and after idle gaps (the wake-up a hop pays); (2) a stream's
+// time to first body byte direct to the mock, through a raw TCP relay (no HTTP: the hop alone) and through
+// the Node floor (node:http + undici), the streams interleaved as in `pnpm bench`'s stage 3a. Pinned like
+// the bench: the relay and the floor on the gateway's core.
+// Usage: node bench/src/hop-probe.js [--streams 20] [--gaps 0,5,100,500]
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync } from "node:fs";
+import net from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { directTarget, floorTarget, requestBody, sequentialAgent, streamTimed } from "./client.js";
+import { cpuLayout, machineFacts, pinSelf } from "./machine.js";
+import { parseOptions } from "./options.js";
+import { freePort, sleep, stopAll } from "./processes.js";
+import { startFloor, startMock, startRelay } from "./services.js";
+import { median } from "./stats.js";
+
+const arg = (name, dflt) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i === -1 ? dflt : process.argv[i + 1];
+};
+
+/** Round trips of one byte to an echo process on the gateway's core, after `gap` ms idle each (fewer for long gaps). */
+async function pingPong(layout, gaps) {
+  const port = await freePort();
+  const echo = `require("net").createServer((s) => { s.setNoDelay(true); s.on("data", (d) => s.write(d)); }).listen(${port}, "127.0.0.1", () => console.log("up"));`;
+  const [cmd, argv] = layout.gateway ? ["taskset", ["-c", layout.gateway, process.execPath, "-e", echo]] : [process.execPath, ["-e", echo]];
+  const child = spawn(cmd, argv, { stdio: ["ignore", "pipe", "inherit"] });
+  await new Promise((resolve) => child.stdout.once("data", resolve));
+  const socket = net.connect(port, "127.0.0.1");
+  socket.setNoDelay(true);
+  await new Promise((resolve) => socket.once("connect", resolve));
+  const rows = [];
+  try {
+    for (const gap of gaps) {
+      const us = [];
+      for (let i = 0; i < (gap >= 100 ? 15 : 100); i++) {
+        await sleep(gap);
+        const t0 = process.hrtime.bigint();
+        socket.write("x");
+        await new Promise((resolve) => socket.once("data", resolve));
+        us.push(Number(process.hrtime.bigint() - t0) / 1e3);
+      }
+      rows.push({ gap_ms: gap, round_trip_p50_us: Math.round(median(us)) });
+    }
+  } finally {
+    socket.destroy();
+    child.kill();
+  }
+  return rows;
+}
+
+async function main() {
+  const streams = Number(arg("streams", 20));
+  const gaps = arg("gaps", "0,5,100,500").split(",").map(Number);
+  const layout = cpuLayout(true);
+  pinSelf(layout.loadgen);
+  const runDir = mkdtempSync(join(tmpdir(), "hop-probe-"));
+  const logDir = join(runDir, "logs");
+  mkdirSync(logDir);
+  const ctx = { opts: parseOptions([]), layout, machine: machineFacts(), runDir, logDir };
+  try {
+    console.log("| idle before (ms) | loopback round trip p50 (µs) |\n| --- | --- |");
+    for (const r of await pingPong(layout, gaps)) console.log(`| ${r.gap_ms} | ${r.round_trip_p50_us} |`);
+
+    ctx.mock = await startMock(ctx);
+    const relay = await startRelay(ctx);
+    const floor = await startFloor(ctx, "node-floor");
+    const direct = directTarget(ctx, "stream");
+    // The relay passes the client's bytes as they are: it carries the direct call's key to the mock.
+    const targets = [direct, { ...direct, id: "tcp-relay", label: "raw TCP relay", origin: relay.url }, floorTarget(ctx, floor, "stream", "node-floor", "Node floor (node:http + undici)")];
+    const state = targets.map((t) => ({ t, agent: sequentialAgent(), body: requestBody(t, true), ttfc: [] }));
+    for (const s of state) await streamTimed(s.agent, s.t, s.body);
+    for (let i = 0; i < streams; i++) for (const s of state) {
+      const r = await streamTimed(s.agent, s.t, s.body);
+      if (r.done) s.ttfc.push(r.ttfcMs);
+    }
+    const directP50 = median(state[0].ttfc);
+    console.log(`\n${streams} streams per target, interleaved (each ${ctx.opts.streamChunks} chunks, ${ctx.opts.chunkDelayMs} ms apart)\n`);
+    console.log("| target | TTFC p50 (ms) | over direct (ms) | streams |\n| --- | --- | --- | --- |");
+    for (const s of state) {
+      const p50 = median(s.ttfc);
+      console.log(`| ${s.t.label} | ${p50.toFixed(3)} | ${(p50 - directP50).toFixed(3)} | ${s.ttfc.length} |`);
+      s.agent.destroy();
+    }
+  } finally {
+    await stopAll();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  async (err) => {
+    console.error(err?.stack ?? err);
+    await stopAll();
+    process.exit(1);
+  },
+);
