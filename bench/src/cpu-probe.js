@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import { requestBody, requestHeaders, runestoneTarget, floorTarget } from "./client.js";
 import { cpuLayout, machineFacts, pinSelf } from "./machine.js";
-import { cpuSeconds, freePort, startProcess, stopAll, waitForHttp } from "./processes.js";
+import { cpuSeconds, freePort, runCli, startProcess, stopAll, waitForHttp } from "./processes.js";
 import { gatewayConfigYaml, startMock, UPSTREAM_KEY } from "./services.js";
 import { parseOptions } from "./options.js";
 import { renderProfileMarkdown, summarizeProfile } from "./profile-summary.js";
@@ -123,11 +123,4 @@ async function main() {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  async (err) => {
-    console.error(err?.stack ?? err);
-    await stopAll();
-    process.exit(1);
-  },
-);
+runCli(main);

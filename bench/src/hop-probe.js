@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { directTarget, floorTarget, requestBody, sequentialAgent, streamTimed } from "./client.js";
 import { cpuLayout, machineFacts, pinSelf } from "./machine.js";
 import { parseOptions } from "./options.js";
-import { freePort, sleep, stopAll } from "./processes.js";
+import { freePort, runCli, sleep, stopAll } from "./processes.js";
 import { startFloor, startMock, startRelay } from "./services.js";
 import { median } from "./stats.js";
 
@@ -90,11 +90,4 @@ async function main() {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  async (err) => {
-    console.error(err?.stack ?? err);
-    await stopAll();
-    process.exit(1);
-  },
-);
+runCli(main);

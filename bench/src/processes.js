@@ -77,6 +77,21 @@ export async function stopAll() {
   await Promise.all([...running].map((p) => p.stop(3_000)));
 }
 
+/**
+ * Runs a bench command's `main`: exits with the code it resolves to (0 for none); on a failure reports it,
+ * stops every process the command started and exits 1.
+ */
+export function runCli(main, report = (err) => console.error(err?.stack ?? err)) {
+  main().then(
+    (code) => process.exit(typeof code === "number" ? code : 0),
+    async (err) => {
+      report(err);
+      await stopAll();
+      process.exit(1);
+    },
+  );
+}
+
 /** Resolves once GET url answers (any status below 500), rejects if the process exits or time runs out. */
 export async function waitForHttp(proc, url, timeoutMs = 20_000) {
   const deadline = Date.now() + timeoutMs;

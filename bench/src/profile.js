@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import { requestBody, requestHeaders, runestoneTarget } from "./client.js";
 import { cpuLayout, machineFacts, pinSelf } from "./machine.js";
-import { stopAll } from "./processes.js";
+import { runCli, stopAll } from "./processes.js";
 import { renderProfileMarkdown, summarizeProfile } from "./profile-summary.js";
 import { checkBuilt, startMock, startRunestone } from "./services.js";
 import { parseOptions } from "./options.js";
@@ -68,11 +68,4 @@ async function main() {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  async (err) => {
-    process.stderr.write(`[profile] failed: ${err?.stack ?? err}\n`);
-    await stopAll();
-    process.exit(1);
-  },
-);
+runCli(main, (err) => process.stderr.write(`[profile] failed: ${err?.stack ?? err}\n`));

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { renderChart } from "./chart-svg.js";
 import { cpuLayout, machineFacts, pinSelf } from "./machine.js";
 import { parseOptions, USAGE } from "./options.js";
-import { stopAll } from "./processes.js";
+import { runCli, stopAll } from "./processes.js";
 import { renderMarkdown } from "./report-md.js";
 import { checkBuilt, startMock } from "./services.js";
 import * as stage from "./stages/index.js";
@@ -136,11 +136,4 @@ for (const sig of ["SIGINT", "SIGTERM"]) {
   });
 }
 
-main().then(
-  (code) => process.exit(code),
-  async (err) => {
-    log(`failed: ${err?.stack ?? err}`);
-    await stopAll();
-    process.exit(1);
-  },
-);
+runCli(main, (err) => log(`failed: ${err?.stack ?? err}`));
