@@ -45,8 +45,8 @@ async function startTarget(ctx, spec, i, prof) {
     mkdirSync(dir, { recursive: true });
     const configPath = join(dir, "runestone.yaml");
     writeFileSync(configPath, gatewayConfigYaml({ port, upstreamUrl: ctx.mock.url, opts: ctx.opts, logLevel: flags.includes("warn") ? "warn" : arg("log-level", "info"), limits: false, sqlitePath: join(dir, "runestone.db") }) + (flags.includes("nometrics") ? "metrics: { enabled: false }\n" : ""));
-    const v8Args = flags.filter((f) => f.startsWith("--"));
-    proc = startProcess({ name, command: process.execPath, args: [...v8Args, ...nodeArgs, main], cpus: ctx.layout.gateway, logDir: ctx.logDir, env: { NODE_ENV: "production", RUNESTONE_CONFIG: configPath, RUNESTONE_REDIS_URL: undefined, RUNESTONE_WORKERS: undefined, LOG_LEVEL: undefined, PORT: undefined, HOST: undefined } });
+    const nodeOptions = flags.filter((f) => f.startsWith("--"));
+    proc = startProcess({ name, command: process.execPath, args: [...nodeOptions, ...nodeArgs, main], cpus: ctx.layout.gateway, logDir: ctx.logDir, env: { NODE_ENV: "production", RUNESTONE_CONFIG: configPath, RUNESTONE_REDIS_URL: undefined, RUNESTONE_WORKERS: undefined, LOG_LEVEL: undefined, PORT: undefined, HOST: undefined } });
     await waitForHttp(proc, `http://127.0.0.1:${port}/health/ready`, 90_000);
   } else {
     kind = "floor";

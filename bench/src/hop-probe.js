@@ -5,7 +5,6 @@
 // the Node floor (node:http + undici), the streams interleaved as in `pnpm bench`'s stage 3a. Pinned like
 // the bench: the relay and the floor on the gateway's core.
 // Usage: node bench/src/hop-probe.js [--streams 20] [--gaps 0,5,100,500]
-import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
@@ -13,7 +12,7 @@ import { join } from "node:path";
 import { directTarget, floorTarget, requestBody, sequentialAgent, streamTimed } from "./client.js";
 import { cpuLayout, machineFacts, pinSelf } from "./machine.js";
 import { parseOptions } from "./options.js";
-import { freePort, runCli, sleep, stopAll } from "./processes.js";
+import { freePort, runCli, sleep, startProcess, stopAll } from "./processes.js";
 import { startFloor, startMock, startRelay } from "./services.js";
 import { median } from "./stats.js";
 
@@ -23,12 +22,11 @@ const arg = (name, dflt) => {
 };
 
 /** Round trips of one byte to an echo process on the gateway's core, after `gap` ms idle each (fewer for long gaps). */
-async function pingPong(layout, gaps) {
+async function pingPong(ctx, gaps) {
   const port = await freePort();
   const echo = `require("net").createServer((s) => { s.setNoDelay(true); s.on("data", (d) => s.write(d)); }).listen(${port}, "127.0.0.1", () => console.log("up"));`;
-  const [cmd, argv] = layout.gateway ? ["taskset", ["-c", layout.gateway, process.execPath, "-e", echo]] : [process.execPath, ["-e", echo]];
-  const child = spawn(cmd, argv, { stdio: ["ignore", "pipe", "inherit"] });
-  await new Promise((resolve) => child.stdout.once("data", resolve));
+  const proc = startProcess({ name: "echo", command: process.execPath, args: ["-e", echo], cpus: ctx.layout.gateway, logDir: ctx.logDir, captureStdout: true });
+  await new Promise((resolve) => proc.child.stdout.once("data", resolve));
   const socket = net.connect(port, "127.0.0.1");
   socket.setNoDelay(true);
   await new Promise((resolve) => socket.once("connect", resolve));
@@ -47,7 +45,7 @@ async function pingPong(layout, gaps) {
     }
   } finally {
     socket.destroy();
-    child.kill();
+    await proc.stop();
   }
   return rows;
 }
@@ -63,7 +61,7 @@ async function main() {
   const ctx = { opts: parseOptions([]), layout, machine: machineFacts(), runDir, logDir };
   try {
     console.log("| idle before (ms) | loopback round trip p50 (µs) |\n| --- | --- |");
-    for (const r of await pingPong(layout, gaps)) console.log(`| ${r.gap_ms} | ${r.round_trip_p50_us} |`);
+    for (const r of await pingPong(ctx, gaps)) console.log(`| ${r.gap_ms} | ${r.round_trip_p50_us} |`);
 
     ctx.mock = await startMock(ctx);
     const relay = await startRelay(ctx);

@@ -3,15 +3,11 @@
 // with no HTTP parsing at all. Not a gateway: the hop probe (hop-probe.js) puts it where a gateway sits to
 // price the loopback hop and the process wake-up alone, apart from any HTTP stack.
 import net from "node:net";
+import { floorArgs } from "./forward.js";
 
-const args = process.argv.slice(2);
-const get = (name) => {
-  const i = args.indexOf(`--${name}`);
-  return i === -1 ? undefined : args[i + 1];
-};
-const port = Number(get("port"));
-const upstream = new URL(get("upstream") ?? "");
-if (!port || !upstream.port) throw new Error("usage: --port N --upstream http://host:port");
+// The floors' arguments; only the upstream's host and port are used (no key: the client's bytes go as they are).
+const { port, upstream: upstreamUrl } = floorArgs(process.argv.slice(2));
+const upstream = new URL(upstreamUrl);
 
 const server = net.createServer((client) => {
   client.setNoDelay(true);
