@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import { createApp } from "./app";
 import type { RunestoneConfig } from "./config/schema";
 import { answerClientError } from "./http/client-error";
+import { expressBornClasses } from "./http/express-born";
 import { Lifecycle } from "./http/lifecycle";
 import { ProviderRegistry } from "./providers/registry";
 import { combineEvents, type GatewayEvents } from "./core/gateway-events";
@@ -55,7 +56,7 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
   // requestTimeout ends when the request is in (Node stops timing a request once its body is complete), so it
   // never cuts a long stream: a backstop here for bodies that nothing reads; body-guard answers 408 first.
   const requestTimeout = headersTimeout + opts.config.server.body_timeout_ms;
-  const server = createServer({ keepAliveTimeout: 65_000, headersTimeout, requestTimeout, connectionsCheckingInterval: Math.min(30_000, Math.ceil(headersTimeout / 4)) }, app);
+  const server = createServer({ ...expressBornClasses(app), keepAliveTimeout: 65_000, headersTimeout, requestTimeout, connectionsCheckingInterval: Math.min(30_000, Math.ceil(headersTimeout / 4)) }, app);
   server.on("clientError", answerClientError(opts.logger));
   const host = opts.host ?? opts.config.server.host;
   await new Promise<void>((resolve, reject) => {
