@@ -18,7 +18,7 @@ describe("the gateway's HTTP server classes", () => {
     const b = await fetch(`${h.url}/v1/models`, { headers: { authorization: `Bearer ${TENANT_KEY}` } });
     const bad = await postJson(`${h.url}/v1/chat/completions`, { model: "gpt-4o-mini" });
     expect([a.status, b.status, bad.status]).toEqual([200, 200, 400]);
-    expect((await a.json()).choices[0].message.role).toBe("assistant");
+    expect(((await a.json()) as { choices: { message: { role: string } }[] }).choices[0]!.message.role).toBe("assistant");
     expect(seen).toHaveLength(3);
     const [req, res] = seen[0]!;
     // Prototype objects compared by identity only (their getters, e.g. Express's req.query, throw when read).
