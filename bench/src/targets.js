@@ -29,6 +29,7 @@ export function checkTargets(stages) {
   if (vsCard !== undefined) checks.at(-1).slice_ratios = sliceRatios(thrRs, thrCard);
   const vsPk = thrRs && thrPk && thrPk.requests_per_s > 0 ? round2(thrRs.requests_per_s / thrPk.requests_per_s) : undefined;
   add("throughput-vs-portkey", "throughput at 64 connections >= 5x Portkey's", vsPk, vsPk >= 5 && thrRs.errors === 0);
+  if (vsPk !== undefined) checks.at(-1).slice_ratios = sliceRatios(thrRs, thrPk); // beside it, not judged, as above
   add("stream-ttfc-overhead", "stream time-to-first-chunk overhead <= 1 ms", strRs?.ttfc_overhead_ms ?? undefined, strRs?.ttfc_overhead_ms <= 1);
   // Beside it, not judged: Runestone's TTFC p50 minus each floor's in the same run, what Runestone
   // costs beyond a bare proxy hop (the floors pay the same loopback hop and the same idle core's wake-up).
