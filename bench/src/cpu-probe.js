@@ -2,8 +2,9 @@
 // CPU time per request of several gateways or floors
 // under autocannon saturation, interleaved in reps. Each target: "node-floor", "express-floor",
 // "runestone" (apps/gateway/dist/main.js), "rs=<path to a main.js>" (a copied dist), or "floor=<path
-// to a floor .js>". A Runestone target takes ^-separated flags: ^warn (log level warn), ^nometrics, and
-// any ^--node-option (e.g. runestone^--trace-gc, whose lines land in the run's logs/<target>.stdout.log);
+// to a floor .js>"; a floor takes ^-separated flags of its own (express-floor^--born). A Runestone target
+// takes ^-separated flags: ^warn (log level warn), ^nometrics, and any ^--node-option (e.g.
+// runestone^--trace-gc, whose lines land in the run's logs/<target>.stdout.log);
 // FLOOR_NODE_ARGS="--opt ..." passes node options to the floors. --prof writes a .cpuprofile per target
 // into --out and prints its summary.
 // Usage: node bench/src/cpu-probe.js --targets express-floor,runestone --duration 4 --reps 3 [--prof]
@@ -50,8 +51,10 @@ async function startTarget(ctx, spec, i, prof) {
     await waitForHttp(proc, `http://127.0.0.1:${port}/health/ready`, 90_000);
   } else {
     kind = "floor";
-    const file = FLOORS[spec] ?? spec.replace(/^floor=/, "");
-    proc = startProcess({ name, command: process.execPath, args: [...(process.env.FLOOR_NODE_ARGS?.trim() ? process.env.FLOOR_NODE_ARGS.trim().split(/\s+/) : []), ...nodeArgs, file, "--port", String(port), "--upstream", `${ctx.mock.url}/v1`, "--key", UPSTREAM_KEY], cpus: ctx.layout.gateway, logDir: ctx.logDir, env: { NODE_ENV: "production" } });
+    // express-floor^--born: the floor's own flags after ^ (e.g. the card floor with one change, floors/express-floor.js)
+    const [floorSpec, ...floorFlags] = spec.split("^");
+    const file = FLOORS[floorSpec] ?? floorSpec.replace(/^floor=/, "");
+    proc = startProcess({ name, command: process.execPath, args: [...(process.env.FLOOR_NODE_ARGS?.trim() ? process.env.FLOOR_NODE_ARGS.trim().split(/\s+/) : []), ...nodeArgs, file, "--port", String(port), "--upstream", `${ctx.mock.url}/v1`, "--key", UPSTREAM_KEY, ...floorFlags], cpus: ctx.layout.gateway, logDir: ctx.logDir, env: { NODE_ENV: "production" } });
     await waitForHttp(proc, `http://127.0.0.1:${port}/health`, 90_000);
   }
   const gw = { url: `http://127.0.0.1:${port}`, port };

@@ -103,14 +103,15 @@ export async function startRunestone(ctx, { name, logLevel = ctx.opts.logLevel, 
 
 /**
  * One of the two floors (floors/*.js): the bare Node proxy or Express + express.json +
- * express-openapi-validator, each forwarding to the mock with undici; pinned like the gateway.
+ * express-openapi-validator, each forwarding to the mock with undici; pinned like the gateway. `flags` go to the
+ * floor (`["--born"]`: the card floor with Express's prototypes in place from the start, never in `pnpm bench`).
  */
-export async function startFloor(ctx, id) {
+export async function startFloor(ctx, id, flags = []) {
   const port = await freePort();
   const proc = startProcess({
-    name: id,
+    name: [id, ...flags].join("").replace(/[^a-z0-9]+/gi, "-"),
     command: process.execPath,
-    args: [FLOORS[id], "--port", String(port), "--upstream", `${ctx.mock.url}/v1`, "--key", UPSTREAM_KEY],
+    args: [FLOORS[id], "--port", String(port), "--upstream", `${ctx.mock.url}/v1`, "--key", UPSTREAM_KEY, ...flags],
     cpus: ctx.layout.gateway,
     logDir: ctx.logDir,
     env: { NODE_ENV: "production" },

@@ -1,6 +1,7 @@
 // The floors against the mock upstream: a streaming answer is relayed as it arrives (status,
 // content-type and every byte of the upstream's stream, ending with `data: [DONE]`), and a plain
-// answer is relayed whole as before; the raw TCP relay of the hop probe passes both through untouched.
+// answer is relayed whole as before; the raw TCP relay of the hop probe passes both through untouched. The card
+// floor with --born (cpu-probe only) answers as the card floor does.
 import http from "node:http";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -16,9 +17,10 @@ const origins: Record<string, string> = {};
 beforeAll(async () => {
   ctx.mock = await startMock(ctx);
   origins.direct = ctx.mock.url;
-  const [node, card] = await Promise.all([startFloor(ctx, "node-floor"), startFloor(ctx, "express-floor")]);
+  const [node, card, born] = await Promise.all([startFloor(ctx, "node-floor"), startFloor(ctx, "express-floor"), startFloor(ctx, "express-floor", ["--born"])]);
   origins["node-floor"] = node.url;
   origins["express-floor"] = card.url;
+  origins["express-floor --born"] = born.url;
   origins["tcp-relay"] = (await startRelay(ctx)).url;
 }, 60_000);
 
@@ -58,7 +60,7 @@ const normalized = (s: string) => s.replace(/chatcmpl-mock\d+/g, "chatcmpl-X").r
 
 const messages = [{ role: "user", content: "The quick brown fox jumps over the lazy dog." }];
 
-describe.each(["node-floor", "express-floor", "tcp-relay"])("%s", (id) => {
+describe.each(["node-floor", "express-floor", "express-floor --born", "tcp-relay"])("%s", (id) => {
   it("relays a stream chunk by chunk as it arrives, byte for byte, ending with data: [DONE]", async () => {
     // 5 chunks 200 ms apart: a floor that read the whole answer first would show its first byte at the end
     const payload = { model: "gpt-4o-mini::chunks=5,chunkDelayMs=200", stream: true, messages };
