@@ -2,18 +2,20 @@
 // What one proxy hop costs on this machine, apart from any gateway: (1) the round trip of one byte between
 // two processes over loopback TCP, back to back and after idle gaps (the wake-up a hop pays); (2) a stream's
 // time to first body byte direct to the mock, through a raw TCP relay (no HTTP: the hop alone) and through
-// the Node floor (node:http + undici), the streams interleaved as in `pnpm bench`'s stage 3a. Pinned like
-// the bench: the relay and the floor on the gateway's core.
-// Usage: node bench/src/hop-probe.js [--streams 20] [--gaps 0,5,100,500]
+// the Node floor (node:http + undici), the streams interleaved as in `pnpm bench`'s stage 3a; (3) with
+// --stream-gaps, short streams (3 chunks 1 ms apart) direct, through the Node floor and through Runestone after
+// each idle gap: how a stream's first byte through a proxy depends on how long its core idled. Pinned like
+// the bench: the relay, the floor and Runestone on the gateway's core.
+// Usage: node bench/src/hop-probe.js [--streams 20] [--gaps 0,5,100,500] [--stream-gaps 0,20,200]
 import { mkdirSync, mkdtempSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { directTarget, floorTarget, requestBody, sequentialAgent, streamTimed } from "./client.js";
+import { directTarget, floorTarget, requestBody, runestoneTarget, sequentialAgent, streamTimed } from "./client.js";
 import { cpuLayout, machineFacts, pinSelf } from "./machine.js";
 import { parseOptions } from "./options.js";
 import { freePort, runCli, sleep, startProcess, stopAll } from "./processes.js";
-import { startFloor, startMock, startRelay } from "./services.js";
+import { startFloor, startMock, startRelay, startRunestone } from "./services.js";
 import { median } from "./stats.js";
 
 const arg = (name, dflt) => {
@@ -50,6 +52,26 @@ async function pingPong(ctx, gaps) {
   return rows;
 }
 
+/** Short streams' first byte after each idle gap, the targets interleaved: TTFC p50 per gap and target. */
+async function ttfcAfterGaps(ctx, targets, gaps) {
+  const state = targets.map((t) => ({ t, agent: sequentialAgent(), body: requestBody(t, true) }));
+  for (let i = 0; i < 100; i++) for (const s of state) await streamTimed(s.agent, s.t, s.body); // warm-up
+  const rows = [];
+  for (const gap of gaps) {
+    const ttfc = state.map(() => []);
+    for (let i = 0; i < (gap >= 100 ? 25 : 60); i++) {
+      for (const [k, s] of state.entries()) {
+        await sleep(gap);
+        const r = await streamTimed(s.agent, s.t, s.body);
+        if (r.done) ttfc[k].push(r.ttfcMs);
+      }
+    }
+    rows.push({ gap_ms: gap, ttfc_p50_ms: ttfc.map((v) => median(v)) });
+  }
+  for (const s of state) s.agent.destroy();
+  return rows;
+}
+
 async function main() {
   const streams = Number(arg("streams", 20));
   const gaps = arg("gaps", "0,5,100,500").split(",").map(Number);
@@ -82,6 +104,19 @@ async function main() {
       const p50 = median(s.ttfc);
       console.log(`| ${s.t.label} | ${p50.toFixed(3)} | ${(p50 - directP50).toFixed(3)} | ${s.ttfc.length} |`);
       s.agent.destroy();
+    }
+
+    const streamGaps = arg("stream-gaps", "");
+    if (streamGaps) {
+      const short = { ...ctx, opts: parseOptions(["--stream-chunks", "3", "--chunk-delay-ms", "1"]) };
+      const gw = await startRunestone(short, { name: "runestone" });
+      const gapTargets = [directTarget(short, "stream"), floorTarget(short, floor, "stream", "node-floor", "Node floor"), runestoneTarget(gw, "stream")];
+      console.log("\nShort streams (3 chunks, 1 ms apart), interleaved, each after an idle gap: TTFC p50 (ms) and over direct\n");
+      console.log("| idle before (ms) | direct | Node floor | Runestone | Node floor over direct | Runestone over direct |\n| --- | --- | --- | --- | --- | --- |");
+      for (const r of await ttfcAfterGaps(short, gapTargets, streamGaps.split(",").map(Number))) {
+        const [d, n, rs] = r.ttfc_p50_ms;
+        console.log(`| ${r.gap_ms} | ${d.toFixed(3)} | ${n.toFixed(3)} | ${rs.toFixed(3)} | ${(n - d).toFixed(3)} | ${(rs - d).toFixed(3)} |`);
+      }
     }
   } finally {
     await stopAll();
