@@ -5,7 +5,10 @@
 // property access in Node's own http code and in Express then meets objects of several shapes. When the server
 // makes them with those prototypes already in place, Express's call finds the prototype it asks for and changes
 // nothing. The objects are the same Node classes underneath (the constructors are Node's, called on them), and
-// `instanceof IncomingMessage` / `ServerResponse` hold as before.
+// `instanceof IncomingMessage` / `ServerResponse` hold as before. One consequence for whoever patches
+// `app.response` (http/fold-held-headers.ts): answers Node writes itself before any request event (417 for an
+// unknown Expect, 503 for a dropped request) now go through those methods too, on a response that has no request
+// context, no `res.locals` and no `res.req`; a patch must fall through to Node's method there, as fold-held-headers does.
 import { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 
@@ -26,14 +29,15 @@ export function expressBornClasses(app: ExpressPrototypes): ServerClasses {
   if (/^class\b/.test(Function.prototype.toString.call(IncomingMessage)) || /^class\b/.test(Function.prototype.toString.call(ServerResponse))) {
     return { IncomingMessage, ServerResponse };
   }
-  const NodeRequest = IncomingMessage as unknown as (this: IncomingMessage, socket: Socket) => void;
-  const NodeResponse = ServerResponse as unknown as (this: ServerResponse, req: IncomingMessage, options?: object) => void;
-  function Request(this: IncomingMessage, socket: Socket): void {
-    NodeRequest.call(this, socket);
+  // Every argument Node passes goes on (today: the socket; the request and the response options).
+  const NodeRequest = IncomingMessage as unknown as (this: IncomingMessage, ...args: unknown[]) => void;
+  const NodeResponse = ServerResponse as unknown as (this: ServerResponse, ...args: unknown[]) => void;
+  function Request(this: IncomingMessage, ...args: [socket: Socket, ...rest: unknown[]]): void {
+    NodeRequest.apply(this, args);
   }
   Request.prototype = app.request;
-  function Response(this: ServerResponse, req: IncomingMessage, options?: object): void {
-    NodeResponse.call(this, req, options);
+  function Response(this: ServerResponse, ...args: [req: IncomingMessage, ...rest: unknown[]]): void {
+    NodeResponse.apply(this, args);
   }
   Response.prototype = app.response;
   return { IncomingMessage: Request as unknown as typeof IncomingMessage, ServerResponse: Response as unknown as typeof ServerResponse };
