@@ -18,6 +18,7 @@ import { Lifecycle } from "./http/lifecycle";
 import { refuseWhileDraining } from "./http/refuse-while-draining";
 import { originFormFirst } from "./http/origin-form";
 import { foldHeldHeaders } from "./http/fold-held-headers";
+import { warmValidators } from "./http/warm-validators";
 import { requestId } from "./http/request-id";
 import { chatRoutes } from "./http/routes/chat";
 import { embeddingsRoutes } from "./http/routes/embeddings";
@@ -70,7 +71,10 @@ export interface AppDeps {
   state?: GatewayState;
 }
 
-export function createApp(deps: AppDeps): Express {
+/** The gateway's Express app, and a way to build its model endpoints' request validators before the first request. */
+export type GatewayApp = Express & { warmValidators(): Promise<number> };
+
+export function createApp(deps: AppDeps): GatewayApp {
   const { config, logger } = deps;
   reportHandlerErrorsTo(logger);
   const providers = deps.providers ?? new ProviderRegistry(config);
@@ -165,5 +169,5 @@ export function createApp(deps: AppDeps): Express {
   app.use(methodNotAllowed(openapiDocument));
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
-  return app;
+  return Object.assign(app, { warmValidators: () => warmValidators(app, validator) });
 }

@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   if (cluster.isPrimary) for (const w of warnings) logger.warn(w);
   if (cluster.isPrimary && config.queue.workers > 1) return superviseWorkers(config.queue.workers, logger);
   const docsHtmlPath = process.env.RUNESTONE_DOCS_HTML ?? fileURLToPath(new URL("../../docs/dist/index.html", import.meta.url));
-  const gw = await startGateway({ config, logger, docsHtmlPath: existsSync(docsHtmlPath) ? docsHtmlPath : undefined });
+  const gw = await startGateway({ config, logger, docsHtmlPath: existsSync(docsHtmlPath) ? docsHtmlPath : undefined, warmValidators: true });
   logger.info({ url: gw.url, config: source }, `runestone listening on ${gw.url}`);
   for (const line of startupLines(gw.url, config)) logger.info(line);
   onStop(logger, (signal) => {

@@ -32,6 +32,11 @@ export interface StartOptions {
   jobs?: JobQueue;
   /** Keys, limits and usage; by default opened on the configured state backend and closed with the server. */
   state?: GatewayState;
+  /**
+   * Build the model endpoints' request validators before listening (http/warm-validators.ts), so the first
+   * request to each does not compile its schemas. main.ts does; tests that start many gateways do not.
+   */
+  warmValidators?: boolean;
 }
 
 export interface RunningGateway {
@@ -58,6 +63,11 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
   const requestTimeout = headersTimeout + opts.config.server.body_timeout_ms;
   const server = createServer({ ...expressBornClasses(app), keepAliveTimeout: 65_000, headersTimeout, requestTimeout, connectionsCheckingInterval: Math.min(30_000, Math.ceil(headersTimeout / 4)) }, app);
   server.on("clientError", answerClientError(opts.logger));
+  if (opts.warmValidators) {
+    const started = performance.now();
+    const operations = await app.warmValidators();
+    opts.logger.info({ operations, ms: Math.round(performance.now() - started) }, "request validators built");
+  }
   const host = opts.host ?? opts.config.server.host;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
