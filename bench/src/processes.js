@@ -93,7 +93,7 @@ export function runCli(main, report = (err) => console.error(err?.stack ?? err))
 }
 
 /** Resolves once GET url answers (any status below 500), rejects if the process exits or time runs out. */
-export async function waitForHttp(proc, url, timeoutMs = 20_000) {
+export async function waitForHttp(proc, url, timeoutMs = 20_000, pollMs = 100) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (!proc.alive) throw new Error(`${proc.name} exited before it was ready:\n${proc.stderrTail()}`);
@@ -104,7 +104,7 @@ export async function waitForHttp(proc, url, timeoutMs = 20_000) {
     } catch {
       // not listening yet
     }
-    await sleep(100);
+    await sleep(pollMs);
   }
   throw new Error(`${proc.name} did not answer ${url} within ${timeoutMs} ms:\n${proc.stderrTail()}`);
 }

@@ -82,7 +82,7 @@ ${tenantLimits}`;
  * Starts `node apps/gateway/dist/main.js` with NODE_ENV=production and the kit's config.
  * `name` keys its files in the run directory; `env` adds RUNESTONE_REDIS_URL, RUNESTONE_WORKERS...
  */
-export async function startRunestone(ctx, { name, logLevel = ctx.opts.logLevel, limits = false, env = {}, cpus = ctx.layout.gateway, nodeArgs = [] }) {
+export async function startRunestone(ctx, { name, logLevel = ctx.opts.logLevel, limits = false, env = {}, cpus = ctx.layout.gateway, nodeArgs = [], main = GATEWAY_MAIN, readyPollMs = 100 }) {
   const port = await freePort();
   const dir = join(ctx.runDir, name);
   mkdirSync(dir, { recursive: true });
@@ -91,13 +91,13 @@ export async function startRunestone(ctx, { name, logLevel = ctx.opts.logLevel, 
   const proc = startProcess({
     name,
     command: process.execPath,
-    args: [...nodeArgs, GATEWAY_MAIN],
+    args: [...nodeArgs, main],
     cpus,
     logDir: ctx.logDir,
     env: { NODE_ENV: "production", RUNESTONE_CONFIG: configPath, RUNESTONE_REDIS_URL: undefined, RUNESTONE_WORKERS: undefined, LOG_LEVEL: undefined, PORT: undefined, HOST: undefined, ...env },
   });
   const url = `http://127.0.0.1:${port}`;
-  await waitForHttp(proc, `${url}/health/ready`, 90_000); // generous: a busy 2-core machine starts slowly
+  await waitForHttp(proc, `${url}/health/ready`, 90_000, readyPollMs); // generous: a busy 2-core machine starts slowly
   return { proc, url, port, name, configPath };
 }
 
