@@ -5,10 +5,7 @@
 // (apps/gateway/dist/main.js) or "rs=<path to a main.js>" (a dist copied from before a change; it must live under
 // apps/gateway/node_modules/ so its imports resolve).
 // Usage: node bench/src/cold-start.js [--starts 3] [--targets runestone,rs=/path/to/main.js]
-import { mkdirSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { cpuLayout, machineFacts, pinSelf } from "./machine.js";
+import { probeContext } from "./machine.js";
 import { parseOptions } from "./options.js";
 import { runCli, stopAll } from "./processes.js";
 import { startMock, startRunestone, TENANT_KEY } from "./services.js";
@@ -38,12 +35,7 @@ async function timedPost(url, body) {
 async function main() {
   const starts = Number(arg("starts", 3));
   const targets = arg("targets", "runestone").split(",");
-  const layout = cpuLayout(true);
-  pinSelf(layout.loadgen);
-  const runDir = mkdtempSync(join(tmpdir(), "cold-start-"));
-  const logDir = join(runDir, "logs");
-  mkdirSync(logDir);
-  const ctx = { opts: parseOptions([]), layout, machine: machineFacts(), runDir, logDir };
+  const ctx = probeContext("cold-start", parseOptions([]));
   const rows = new Map(targets.map((t) => [t, []]));
   try {
     ctx.mock = await startMock(ctx);

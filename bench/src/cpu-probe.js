@@ -8,13 +8,13 @@
 // FLOOR_NODE_ARGS="--opt ..." passes node options to the floors. --prof writes a .cpuprofile per target
 // into --out and prints its summary.
 // Usage: node bench/src/cpu-probe.js --targets express-floor,runestone --duration 4 --reps 3 [--prof]
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, basename } from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import { requestBody, requestHeaders, runestoneTarget, floorTarget } from "./client.js";
-import { cpuLayout, machineFacts, pinSelf } from "./machine.js";
+import { probeContext } from "./machine.js";
 import { cpuSeconds, freePort, runCli, startProcess, stopAll, waitForHttp } from "./processes.js";
 import { gatewayConfigYaml, startMock, UPSTREAM_KEY } from "./services.js";
 import { parseOptions } from "./options.js";
@@ -78,12 +78,7 @@ async function main() {
   const out = arg("out", join(tmpdir(), "cpu-probe"));
   mkdirSync(out, { recursive: true });
   const opts = parseOptions([]);
-  const layout = cpuLayout(true);
-  pinSelf(layout.loadgen);
-  const runDir = mkdtempSync(join(tmpdir(), "cpu-probe-"));
-  const logDir = join(runDir, "logs");
-  mkdirSync(logDir);
-  const ctx = { opts, layout, machine: machineFacts(), runDir, logDir };
+  const ctx = probeContext("cpu-probe", opts);
   const load0 = (await import("node:os")).loadavg()[0];
   try {
     ctx.mock = await startMock(ctx);

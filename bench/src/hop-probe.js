@@ -7,12 +7,9 @@
 // each idle gap: how a stream's first byte through a proxy depends on how long its core idled. Pinned like
 // the bench: the relay, the floor and Runestone on the gateway's core.
 // Usage: node bench/src/hop-probe.js [--streams 20] [--gaps 0,5,100,500] [--stream-gaps 0,20,200]
-import { mkdirSync, mkdtempSync } from "node:fs";
 import net from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { directTarget, floorTarget, requestBody, runestoneTarget, sequentialAgent, streamTimed } from "./client.js";
-import { cpuLayout, machineFacts, pinSelf } from "./machine.js";
+import { probeContext } from "./machine.js";
 import { parseOptions } from "./options.js";
 import { freePort, runCli, sleep, startProcess, stopAll } from "./processes.js";
 import { startFloor, startMock, startRelay, startRunestone } from "./services.js";
@@ -78,12 +75,7 @@ async function ttfcAfterGaps(ctx, targets, gaps) {
 async function main() {
   const streams = Number(arg("streams", 20));
   const gaps = arg("gaps", "0,5,100,500").split(",").map(Number);
-  const layout = cpuLayout(true);
-  pinSelf(layout.loadgen);
-  const runDir = mkdtempSync(join(tmpdir(), "hop-probe-"));
-  const logDir = join(runDir, "logs");
-  mkdirSync(logDir);
-  const ctx = { opts: parseOptions([]), layout, machine: machineFacts(), runDir, logDir };
+  const ctx = probeContext("hop-probe", parseOptions([]));
   try {
     console.log("| idle before (ms) | loopback round trip p50 (µs) |\n| --- | --- |");
     for (const r of await pingPong(ctx, gaps)) console.log(`| ${r.gap_ms} | ${r.round_trip_p50_us} |`);

@@ -1,8 +1,9 @@
 // Machine facts for the report, and the CPU layout: which cores the load generator, the mock
 // upstream and the gateway under test run on (taskset), so they do not steal each other's time.
 import { execFileSync, spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
+import { join } from "node:path";
 
 export function machineFacts() {
   const cpus = os.cpus();
@@ -73,4 +74,17 @@ export function cpuLayout(wantPin) {
 export function pinSelf(cores) {
   if (!cores) return;
   spawnSync("taskset", ["-a", "-p", "-c", cores, String(process.pid)], { stdio: "ignore" });
+}
+
+/**
+ * A probe's run (cpu-probe, hop-probe, cold-start): this process pinned where the bench pins its load generator, a
+ * fresh work directory with its logs/, and the context services.js takes.
+ */
+export function probeContext(prefix, opts) {
+  const layout = cpuLayout(true);
+  pinSelf(layout.loadgen);
+  const runDir = mkdtempSync(join(os.tmpdir(), `${prefix}-`));
+  const logDir = join(runDir, "logs");
+  mkdirSync(logDir);
+  return { opts, layout, machine: machineFacts(), runDir, logDir };
 }
