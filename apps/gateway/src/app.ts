@@ -147,12 +147,13 @@ export function createApp(deps: AppDeps): GatewayApp {
   const accounting = { ledger: state.ledger, tenantById: (id: string) => state.keys.tenant(id), onError: (err: unknown, what: string) => logger.warn({ err: String(err) }, `${what} failed`) };
   // The model routes first, as one middleware over their exact paths (http/exact-paths.ts): the routes'
   // paths are disjoint, so their order changes no answer, only how many layers a model call walks past.
-  const modelEndpoints = exactPostRoutes({
+  const modelCallRoutes = {
     ...chatRoutes({ router, requestTimeoutMs: config.server.request_timeout_ms, admission, accounting, overflow, validateResponses: deps.validateResponses, cache: state.cache }),
     ...messagesRoutes({ router, requestTimeoutMs: config.server.request_timeout_ms, admission, ledger: state.ledger, validateResponses: deps.validateResponses }),
     ...responsesRoutes({ router, requestTimeoutMs: config.server.request_timeout_ms, admission, ledger: state.ledger, responseStore: state.responses, validateResponses: deps.validateResponses, onStoreError, overflow }),
     ...embeddingsRoutes({ router, requestTimeoutMs: config.server.request_timeout_ms, admission, ledger: state.ledger, validateResponses: deps.validateResponses }),
-  });
+  };
+  const modelEndpoints = exactPostRoutes(modelCallRoutes);
   // One Express layer takes a model call from its first middleware to its endpoint. The server span reads the
   // model from the body, so it starts once the body is in (still at the request's start time).
   app.use(compose([...front, v1, ...(telemetry.tracing ? [telemetry.tracing.middleware] : []), validator, modelEndpoints]));
@@ -169,5 +170,6 @@ export function createApp(deps: AppDeps): GatewayApp {
   app.use(methodNotAllowed(openapiDocument));
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
-  return Object.assign(app, { warmValidators: () => warmValidators(app, validator) });
+  // The validators warmed are those of the model routes' own paths: a new endpoint is warmed with no list to keep.
+  return Object.assign(app, { warmValidators: () => warmValidators(app, validator, Object.keys(modelCallRoutes)) });
 }

@@ -9,13 +9,13 @@ import { Socket } from "node:net";
 import type { Express, NextFunction, Request, RequestHandler, Response } from "express";
 import { expressBornClasses } from "./express-born";
 
-/** The operations warmed: the model endpoints' JSON POSTs. */
-export const WARMED_POSTS = ["/v1/chat/completions", "/v1/chat/stream", "/v1/messages", "/v1/messages/count_tokens", "/v1/responses", "/v1/embeddings"] as const;
-
 const PER_OPERATION_MS = 10_000;
 
-/** How many operations reached the end of the validator (built, then passed or refused); one that does not within 10 s is left to its first request. */
-export async function warmValidators(app: Express, validator: RequestHandler, paths: readonly string[] = WARMED_POSTS): Promise<number> {
+/**
+ * JSON POSTs to `paths` (app.ts: the model routes' paths) through `validator`: how many reached the end of it
+ * (built, then passed or refused); one that does not within 10 s is left to its first request.
+ */
+export async function warmValidators(app: Express, validator: RequestHandler, paths: readonly string[]): Promise<number> {
   const { IncomingMessage: Req, ServerResponse: Res } = expressBornClasses(app);
   let reached = 0;
   for (const path of paths) {
