@@ -11,12 +11,11 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, basename } from "node:path";
-import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import { requestBody, requestHeaders, runestoneTarget, floorTarget } from "./client.js";
 import { probeContext } from "./machine.js";
-import { cpuSeconds, freePort, runCli, startProcess, stopAll, waitForHttp } from "./processes.js";
-import { gatewayConfigYaml, startMock, UPSTREAM_KEY } from "./services.js";
+import { cpuSeconds, runCli, stopAll } from "./processes.js";
+import { startFloor, startMock, startRunestone } from "./services.js";
 import { parseOptions } from "./options.js";
 import { renderProfileMarkdown, summarizeProfile } from "./profile-summary.js";
 
@@ -24,42 +23,28 @@ const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
   return i === -1 ? fallback : process.argv[i + 1];
 };
-const FLOORS = {
-  "node-floor": fileURLToPath(new URL("./floors/node-floor.js", import.meta.url)),
-  "express-floor": fileURLToPath(new URL("./floors/express-floor.js", import.meta.url)),
-};
-const MAIN = fileURLToPath(new URL("../../apps/gateway/dist/main.js", import.meta.url));
 
 async function startTarget(ctx, spec, i, prof) {
-  const port = await freePort();
   const name = `t${i}-${spec.replace(/[^a-z0-9]+/gi, "_").slice(-40)}`;
   const profDir = join(ctx.runDir, `${name}-prof`);
   const nodeArgs = prof ? ["--cpu-prof", `--cpu-prof-dir=${profDir}`] : [];
-  let proc;
-  let kind;
   if (spec.split("^")[0] === "runestone" || spec.startsWith("rs=")) {
-    kind = "rs";
     // rs=<main.js>^warn^nometrics^--node-option: log level warn, metrics off (to price them), node options
     const [mainSpec, ...flags] = spec.split("^");
-    const main = mainSpec === "runestone" ? MAIN : mainSpec.slice(3);
-    const dir = join(ctx.runDir, name);
-    mkdirSync(dir, { recursive: true });
-    const configPath = join(dir, "runestone.yaml");
-    writeFileSync(configPath, gatewayConfigYaml({ port, upstreamUrl: ctx.mock.url, opts: ctx.opts, logLevel: flags.includes("warn") ? "warn" : arg("log-level", "info"), limits: false, sqlitePath: join(dir, "runestone.db") }) + (flags.includes("nometrics") ? "metrics: { enabled: false }\n" : ""));
-    const nodeOptions = flags.filter((f) => f.startsWith("--"));
-    proc = startProcess({ name, command: process.execPath, args: [...nodeOptions, ...nodeArgs, main], cpus: ctx.layout.gateway, logDir: ctx.logDir, env: { NODE_ENV: "production", RUNESTONE_CONFIG: configPath, RUNESTONE_REDIS_URL: undefined, RUNESTONE_WORKERS: undefined, LOG_LEVEL: undefined, PORT: undefined, HOST: undefined } });
-    await waitForHttp(proc, `http://127.0.0.1:${port}/health/ready`, 90_000);
-  } else {
-    kind = "floor";
-    // express-floor^--born: the floor's own flags after ^ (e.g. the card floor with one change, floors/express-floor.js)
-    const [floorSpec, ...floorFlags] = spec.split("^");
-    const file = FLOORS[floorSpec] ?? floorSpec.replace(/^floor=/, "");
-    proc = startProcess({ name, command: process.execPath, args: [...(process.env.FLOOR_NODE_ARGS?.trim() ? process.env.FLOOR_NODE_ARGS.trim().split(/\s+/) : []), ...nodeArgs, file, "--port", String(port), "--upstream", `${ctx.mock.url}/v1`, "--key", UPSTREAM_KEY, ...floorFlags], cpus: ctx.layout.gateway, logDir: ctx.logDir, env: { NODE_ENV: "production" } });
-    await waitForHttp(proc, `http://127.0.0.1:${port}/health`, 90_000);
+    const gw = await startRunestone(ctx, {
+      name,
+      main: mainSpec === "runestone" ? undefined : mainSpec.slice(3),
+      logLevel: flags.includes("warn") ? "warn" : arg("log-level", "info"),
+      nodeArgs: [...flags.filter((f) => f.startsWith("--")), ...nodeArgs],
+      configExtra: flags.includes("nometrics") ? "metrics: { enabled: false }\n" : "",
+    });
+    return { spec, name, proc: gw.proc, t: runestoneTarget(gw, "plain", name, spec), profDir };
   }
-  const gw = { url: `http://127.0.0.1:${port}`, port };
-  const t = kind === "rs" ? runestoneTarget(gw, "plain", name, spec) : floorTarget(ctx, gw, "plain", name, spec);
-  return { spec, name, proc, t, profDir };
+  // express-floor^--born: the floor's own flags after ^ (e.g. the card floor with one change, floors/express-floor.js)
+  const [floorSpec, ...flags] = spec.split("^");
+  const floorNodeArgs = process.env.FLOOR_NODE_ARGS?.trim() ? process.env.FLOOR_NODE_ARGS.trim().split(/\s+/) : [];
+  const floor = await startFloor(ctx, floorSpec.replace(/^floor=/, ""), { flags, nodeArgs: [...floorNodeArgs, ...nodeArgs], name });
+  return { spec, name, proc: floor.proc, t: floorTarget(ctx, floor, "plain", name, spec), profDir };
 }
 
 function load(t, connections, duration) {

@@ -82,12 +82,12 @@ ${tenantLimits}`;
  * Starts `node apps/gateway/dist/main.js` with NODE_ENV=production and the kit's config.
  * `name` keys its files in the run directory; `env` adds RUNESTONE_REDIS_URL, RUNESTONE_WORKERS...
  */
-export async function startRunestone(ctx, { name, logLevel = ctx.opts.logLevel, limits = false, env = {}, cpus = ctx.layout.gateway, nodeArgs = [], main = GATEWAY_MAIN, readyPollMs = 100 }) {
+export async function startRunestone(ctx, { name, logLevel = ctx.opts.logLevel, limits = false, env = {}, cpus = ctx.layout.gateway, nodeArgs = [], main = GATEWAY_MAIN, readyPollMs = 100, configExtra = "" }) {
   const port = await freePort();
   const dir = join(ctx.runDir, name);
   mkdirSync(dir, { recursive: true });
   const configPath = join(dir, "runestone.yaml");
-  writeFileSync(configPath, gatewayConfigYaml({ port, upstreamUrl: ctx.mock.url, opts: ctx.opts, logLevel, limits, sqlitePath: join(dir, "runestone.db") }));
+  writeFileSync(configPath, gatewayConfigYaml({ port, upstreamUrl: ctx.mock.url, opts: ctx.opts, logLevel, limits, sqlitePath: join(dir, "runestone.db") }) + configExtra);
   const proc = startProcess({
     name,
     command: process.execPath,
@@ -102,16 +102,17 @@ export async function startRunestone(ctx, { name, logLevel = ctx.opts.logLevel, 
 }
 
 /**
- * One of the two floors (floors/*.js): the bare Node proxy or Express + express.json +
- * express-openapi-validator, each forwarding to the mock with undici; pinned like the gateway. `flags` go to the
- * floor (`["--born"]`: the card floor with Express's prototypes in place from the start, never in `pnpm bench`).
+ * One of the two floors (floors/*.js, or the path of another floor file): the bare Node proxy or Express +
+ * express.json + express-openapi-validator, each forwarding to the mock with undici; pinned like the gateway.
+ * `flags` go to the floor (`["--born"]`: the card floor with Express's prototypes in place from the start, never in
+ * `pnpm bench`), `nodeArgs` to node (cpu-probe's profiling and FLOOR_NODE_ARGS).
  */
-export async function startFloor(ctx, id, flags = []) {
+export async function startFloor(ctx, id, { flags = [], nodeArgs = [], name = [id, ...flags].join("").replace(/[^a-z0-9]+/gi, "-") } = {}) {
   const port = await freePort();
   const proc = startProcess({
-    name: [id, ...flags].join("").replace(/[^a-z0-9]+/gi, "-"),
+    name,
     command: process.execPath,
-    args: [FLOORS[id], "--port", String(port), "--upstream", `${ctx.mock.url}/v1`, "--key", UPSTREAM_KEY, ...flags],
+    args: [...nodeArgs, FLOORS[id] ?? id, "--port", String(port), "--upstream", `${ctx.mock.url}/v1`, "--key", UPSTREAM_KEY, ...flags],
     cpus: ctx.layout.gateway,
     logDir: ctx.logDir,
     env: { NODE_ENV: "production" },
