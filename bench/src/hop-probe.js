@@ -11,7 +11,7 @@ import net from "node:net";
 import { directTarget, floorTarget, requestBody, runestoneTarget, sequentialAgent, streamTimed } from "./client.js";
 import { probeContext } from "./machine.js";
 import { parseOptions } from "./options.js";
-import { freePort, runCli, sleep, startProcess, stopAll } from "./processes.js";
+import { cpuNanos, freePort, runCli, sleep, startProcess, stopAll } from "./processes.js";
 import { startFloor, startMock, startRelay, startRunestone } from "./services.js";
 import { median } from "./stats.js";
 
@@ -49,24 +49,32 @@ async function pingPong(ctx, gaps) {
   return rows;
 }
 
-/** Short streams' first byte after each idle gap, the targets interleaved: TTFC p50 per gap and target. */
-async function ttfcAfterGaps(ctx, targets, gaps) {
+/**
+ * Short streams' first byte after each idle gap, the targets interleaved: TTFC p50 per gap and target, and the
+ * CPU time the process behind each target (`pids`: the mock for direct, else the proxy) spent on one stream.
+ */
+async function ttfcAfterGaps(ctx, targets, pids, gaps) {
   const state = targets.map((t) => ({ t, agent: sequentialAgent(), body: requestBody(t, true) }));
   for (let i = 0; i < 100; i++) for (const s of state) await streamTimed(s.agent, s.t, s.body); // warm-up
   const rows = [];
   for (const gap of gaps) {
     const ttfc = state.map(() => []);
+    const cpu = state.map(() => []);
     for (let i = 0; i < (gap >= 100 ? 24 : 60); i++) {
       // The order rotates each round: the proxies share the gateway's core, so whichever runs right after the
       // other would otherwise always find it freshly used.
       for (let j = 0; j < state.length; j++) {
         const k = (i + j) % state.length;
         await sleep(gap);
+        const cpu0 = cpuNanos(pids[k]);
         const r = await streamTimed(state[k].agent, state[k].t, state[k].body);
-        if (r.done) ttfc[k].push(r.ttfcMs);
+        if (!r.done) continue;
+        ttfc[k].push(r.ttfcMs);
+        cpu[k].push((cpuNanos(pids[k]) - cpu0) / 1e3);
       }
     }
-    rows.push({ gap_ms: gap, ttfc_p50_ms: ttfc.map((v) => (v.length ? median(v) : Number.NaN)), streams: ttfc.map((v) => v.length) });
+    const p50 = (v) => (v.length ? median(v) : Number.NaN);
+    rows.push({ gap_ms: gap, ttfc_p50_ms: ttfc.map(p50), cpu_p50_us: cpu.map(p50), streams: ttfc.map((v) => v.length) });
   }
   for (const s of state) s.agent.destroy();
   return rows;
@@ -108,10 +116,15 @@ async function main() {
       const gapTargets = [directTarget(short, "stream"), floorTarget(short, floor, "stream", "node-floor", "Node floor"), runestoneTarget(gw, "stream")];
       console.log("\nShort streams (3 chunks, 1 ms apart), interleaved, each after an idle gap: TTFC p50 (ms) and over direct\n");
       console.log("| idle before (ms) | direct | Node floor | Runestone | Node floor over direct | Runestone over direct | streams ended (each) |\n| --- | --- | --- | --- | --- | --- | --- |");
-      for (const r of await ttfcAfterGaps(short, gapTargets, streamGaps.split(",").map(Number))) {
+      const rows = await ttfcAfterGaps(short, gapTargets, [ctx.mock.proc.pid, floor.proc.pid, gw.proc.pid], streamGaps.split(",").map(Number));
+      for (const r of rows) {
         const [d, n, rs] = r.ttfc_p50_ms;
         console.log(`| ${r.gap_ms} | ${d.toFixed(3)} | ${n.toFixed(3)} | ${rs.toFixed(3)} | ${(n - d).toFixed(3)} | ${(rs - d).toFixed(3)} | ${r.streams.join(" / ")} |`);
       }
+      // The same code on the same request: what idling does to its cost, inside the process (not the wake-up's wait).
+      console.log("\nCPU time of one short stream in the process that answers (direct: the mock) or relays it, p50 (µs)\n");
+      console.log("| idle before (ms) | mock (direct) | Node floor | Runestone |\n| --- | --- | --- | --- |");
+      for (const r of rows) console.log(`| ${r.gap_ms} | ${r.cpu_p50_us.map((v) => Math.round(v)).join(" | ")} |`);
     }
   } finally {
     await stopAll();

@@ -1,24 +1,27 @@
 // The floors against the mock upstream: a streaming answer is relayed as it arrives (status,
 // content-type and every byte of the upstream's stream, ending with `data: [DONE]`), and a plain
 // answer is relayed whole as before; the raw TCP relay of the hop probe passes both through untouched. The card
-// floor with --born (cpu-probe only) answers as the card floor does.
+// floor with --born (cpu-probe only) answers as the card floor does. cpuNanos (the hop probe's CPU per stream) reads a
+// floor's own CPU time: it grows with a request the floor relays and not while the floor idles.
 import http from "node:http";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { stopAll } from "../src/processes.js";
+import { cpuNanos, sleep, stopAll } from "../src/processes.js";
 import { startFloor, startMock, startRelay } from "../src/services.js";
 
 const logDir = mkdtempSync(join(tmpdir(), "runestone-bench-floors-"));
 const ctx: any = { layout: {}, logDir };
 const origins: Record<string, string> = {};
+let nodeFloorPid = 0;
 
 beforeAll(async () => {
   ctx.mock = await startMock(ctx);
   origins.direct = ctx.mock.url;
   const [node, card, born] = await Promise.all([startFloor(ctx, "node-floor"), startFloor(ctx, "express-floor"), startFloor(ctx, "express-floor", { flags: ["--born"] })]);
   origins["node-floor"] = node.url;
+  nodeFloorPid = node.proc.pid;
   origins["express-floor"] = card.url;
   origins["express-floor --born"] = born.url;
   origins["tcp-relay"] = (await startRelay(ctx)).url;
@@ -81,5 +84,26 @@ describe.each(["node-floor", "express-floor", "express-floor --born", "tcp-relay
     expect(floor.type).toMatch(/^application\/json/);
     expect(normalized(floor.body)).toBe(normalized(direct.body));
     expect(JSON.parse(floor.body).object).toBe("chat.completion");
+  });
+});
+
+describe("cpuNanos", () => {
+  it("prices one process's work to the microsecond: a relayed stream adds to it, idling does not", async () => {
+    const payload = { model: "gpt-4o-mini::chunks=3,chunkDelayMs=1", stream: true, messages };
+    await post(origins["node-floor"], payload);
+    await sleep(50);
+    const before = cpuNanos(nodeFloorPid);
+    await sleep(300);
+    const idle = cpuNanos(nodeFloorPid) - before;
+    await post(origins["node-floor"], payload);
+    const relayed = cpuNanos(nodeFloorPid) - before - idle;
+    expect(Number.isFinite(before) && before > 0).toBe(true);
+    // The Node floor sets no timer: idle it runs nothing (V8's own tasks at most, far below one request).
+    expect(idle).toBeLessThan(relayed / 2);
+    expect(relayed).toBeGreaterThan(10_000); // at least 10 µs: it parsed, forwarded and relayed four events
+  });
+
+  it("reads NaN for a process that is gone", () => {
+    expect(cpuNanos(2 ** 22 + 7)).toBeNaN();
   });
 });
