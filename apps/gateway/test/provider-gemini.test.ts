@@ -126,6 +126,54 @@ describe("gemini provider", () => {
     ]);
   });
 
+  it("answers a tool and a response_format whose schemas have integer, boolean and const enums (Google's enum takes strings only)", async () => {
+    const tools: OpenAI.ChatCompletionTool[] = [
+      {
+        type: "function",
+        function: {
+          name: "set_level",
+          parameters: {
+            type: "object",
+            properties: { level: { type: "integer", enum: [1, 2, 3], description: "How loud." }, unit: { type: "string", enum: ["db", "pct"] } },
+            required: ["level"],
+          },
+        },
+      },
+    ];
+    const call = await client.chat.completions.create({ model: "gem-chat", messages: [{ role: "user", content: "louder" }], tools });
+    expect(call.choices[0]!.finish_reason).toBe("tool_calls");
+    expect((upstream().body as { tools: unknown }).tools).toStrictEqual([
+      {
+        functionDeclarations: [
+          {
+            name: "set_level",
+            parameters: {
+              type: "object",
+              properties: { level: { type: "integer", description: "How loud.\nAllowed values: 1, 2, 3" }, unit: { type: "string", enum: ["db", "pct"] } },
+              required: ["level"],
+            },
+          },
+        ],
+      },
+    ]);
+
+    const schema = { type: "object", properties: { ok: { type: "boolean", const: true }, n: { type: ["number", "null"], enum: [0.5, null] } }, required: ["ok", "n"] };
+    const json = await client.chat.completions.create({
+      model: "gem-chat",
+      messages: [{ role: "user", content: "check" }],
+      response_format: { type: "json_schema", json_schema: { name: "r", schema } },
+    });
+    expect(json.choices[0]!.message.content).toBe('{"echo":"check"}');
+    expect((upstream().body as { generationConfig: unknown }).generationConfig).toStrictEqual({
+      responseMimeType: "application/json",
+      responseSchema: {
+        type: "object",
+        properties: { ok: { type: "boolean", description: "Allowed values: true" }, n: { type: "number", nullable: true, description: "Allowed values: 0.5" } },
+        required: ["ok", "n"],
+      },
+    });
+  });
+
   it("relays Google's 400 INVALID_ARGUMENT as a 400 invalid_request_error, once (not retried)", async () => {
     h.upstream.behave({ status: 400, errorMessage: "Invalid value at 'generation_config.temperature'" });
     const err = await client.chat.completions.create({ model: "gem-chat", messages: [{ role: "user", content: "x" }] }).catch((e: unknown) => e);

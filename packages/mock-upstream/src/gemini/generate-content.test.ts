@@ -41,4 +41,18 @@ describe("Gemini generateContent", () => {
     expect(err.status).toBe(429);
     expect(await err.json()).toMatchObject({ error: { code: 429, status: "RESOURCE_EXHAUSTED" } });
   });
+
+  it("refuses a non-string enum member in a function's parameters or the response schema with Google's 400, as the service does", async () => {
+    const parameters = { type: "object", properties: { city: { type: "string", enum: ["Paris"] }, level: { type: "integer", enum: [1, 2] } } };
+    const res = await post(`${base()}:generateContent`, { ...ask, tools: [{ functionDeclarations: [{ name: "f", parameters }] }] });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toStrictEqual({
+      error: { code: 400, status: "INVALID_ARGUMENT", message: "Invalid value at 'tools[0].function_declarations[0].parameters.properties[1].value.enum[0]' (TYPE_STRING), 1" },
+    });
+    const schema = { type: "object", properties: { ok: { type: "array", items: { type: "boolean", enum: [true] } } } };
+    const bad = await post(`${base()}:generateContent`, { ...ask, generationConfig: { responseMimeType: "application/json", responseSchema: schema } });
+    expect((await bad.json()).error.message).toBe("Invalid value at 'generation_config.response_schema.properties[0].value.items.enum[0]' (TYPE_STRING), true");
+    const strings = await post(`${base()}:generateContent`, { ...ask, tools: [{ functionDeclarations: [{ name: "f", parameters: { type: "object", properties: { city: { type: "string", enum: ["Paris"] } } } }] }] });
+    expect(strings.status).toBe(200);
+  });
 });

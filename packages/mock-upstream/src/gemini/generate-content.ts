@@ -9,6 +9,7 @@ import { jsonText } from "../raw-json.js";
 import { planReply, type ReplyPlan, type StopKind } from "../reply.js";
 import { sendStream, type SseEvent } from "../sse.js";
 import { batchEmbedContents } from "./batch-embed-contents.js";
+import { findNonStringEnum } from "./check-schema-enums.js";
 import { geminiError, geminiInvalid } from "./errors.js";
 import { readGenerateContentRequest } from "./generate-content-request.js";
 
@@ -54,6 +55,8 @@ export async function geminiGenerateContent(ex: Exchange, path: string, body: un
   const json = (body ?? {}) as Record<string, unknown>;
   const embed = m[2] === "batchEmbedContents";
   if (!embed && (!Array.isArray(json.contents) || json.contents.length === 0)) return sendJson(ex.res, 400, geminiInvalid("* GenerateContentRequest.contents: contents is not specified"));
+  const badEnum = embed ? undefined : findNonStringEnum(json);
+  if (badEnum !== undefined) return sendJson(ex.res, 400, geminiInvalid(badEnum));
   // The mock speaks only the SSE form of streaming; Gemini's default is a JSON array, which the gateway never asks for.
   if (stream && !/[?&]alt=sse(&|$)/.test(ex.req.url ?? "")) return sendJson(ex.res, 400, geminiInvalid("mock-upstream streams only with alt=sse"));
 

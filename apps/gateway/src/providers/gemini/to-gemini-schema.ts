@@ -7,7 +7,9 @@
  * default, example.
  * Rewritten: a type list `["string","null"]` becomes `type: "string"` + `nullable: true`; `const: x`
  * becomes `enum: [x]`; a local `$ref` into `$defs`/`definitions` is inlined (a recursive one is dropped,
- * Gemini has no references).
+ * Gemini has no references). Gemini's `enum` is a list of strings (the service refuses a number or boolean
+ * member with a 400), so an enum or const with any other value is not sent as `enum`: its values are said in
+ * the `description` instead ("Allowed values: 1, 2, 3", each value as JSON), and the declared type is kept.
  * Dropped (Gemini refuses or ignores them): `$schema`, `$id`, `$defs`, `definitions`, `$ref` it cannot
  * inline, `additionalProperties`, `unevaluatedProperties`, `patternProperties`, `allOf`, `oneOf`, `not`,
  * `if`/`then`/`else`, `exclusiveMinimum`/`exclusiveMaximum`, `multipleOf`, `uniqueItems`, `contains`,
@@ -46,6 +48,11 @@ function convert(node: Record<string, unknown>, defs: Record<string, unknown>, s
   if (Array.isArray(out.enum) && out.enum.includes(null)) {
     out.enum = out.enum.filter((v) => v !== null);
     out.nullable = true;
+  }
+  if (Array.isArray(out.enum) && !out.enum.every((v) => typeof v === "string")) {
+    const allowed = `Allowed values: ${out.enum.map((v) => JSON.stringify(v)).join(", ")}`;
+    out.description = typeof out.description === "string" && out.description.trim() !== "" ? `${out.description.trimEnd()}\n${allowed}` : allowed;
+    delete out.enum;
   }
   if (isRecord(node.properties)) {
     out.properties = Object.fromEntries(Object.entries(node.properties).map(([k, v]) => [k, isRecord(v) ? convert(v, defs, seen) : {}]));
