@@ -157,6 +157,23 @@ describe("bedrock provider", () => {
     ]);
   });
 
+  it("declares tools when the history holds tool calls, even with tool_choice none or no tools (Bedrock refuses tool blocks without a toolConfig)", async () => {
+    const history = [
+      { role: "user" as const, content: "weather in Paris" },
+      { role: "assistant" as const, content: null, tool_calls: [{ id: "tooluse_1", type: "function" as const, function: { name: "get_weather", arguments: '{"city":"Paris"}' } }] },
+      { role: "tool" as const, tool_call_id: "tooluse_1", content: "sunny" },
+    ];
+    const none = await client.chat.completions.create({ model: "br-chat", messages: history, tools: [weatherTool], tool_choice: "none" });
+    expect(none.choices[0]!.finish_reason).toBe("stop");
+    expect((upstream().body as { toolConfig: unknown }).toolConfig).toStrictEqual({
+      tools: [{ toolSpec: { name: "get_weather", description: "Weather of a city", inputSchema: { json: weatherTool.function.parameters } } }],
+    });
+
+    const noTools = await client.chat.completions.create({ model: "br-chat", messages: history });
+    expect(noTools.choices[0]!.finish_reason).toBe("stop");
+    expect((upstream().body as { toolConfig: unknown }).toolConfig).toStrictEqual({ tools: [{ toolSpec: { name: "get_weather", inputSchema: { json: { type: "object" } } } }] });
+  });
+
   it("streams a tool call as tool_calls deltas", async () => {
     const stream = await client.chat.completions.create({ model: "br-chat", messages: [{ role: "user", content: "weather in Oslo" }], tools: [weatherTool], stream: true });
     let name = "";

@@ -54,4 +54,20 @@ describe("bedrock Converse routes", () => {
     expect(err.headers.get("x-amzn-errortype")).toMatch(/^ThrottlingException:/);
     expect(await err.json()).toStrictEqual({ message: "mock ThrottlingException" });
   });
+
+  it("refuses toolUse and toolResult blocks without a toolConfig with a 400 ValidationException, as Bedrock does", async () => {
+    const history = {
+      messages: [
+        ...ask.messages,
+        { role: "assistant", content: [{ toolUse: { toolUseId: "t1", name: "f", input: {} } }] },
+        { role: "user", content: [{ toolResult: { toolUseId: "t1", content: [{ text: "ok" }] } }] },
+      ],
+    };
+    const res = await post("/model/m1/converse", history);
+    expect(res.status).toBe(400);
+    expect(res.headers.get("x-amzn-errortype")).toMatch(/^ValidationException:/);
+    expect(await res.json()).toStrictEqual({ message: "The toolConfig field must be defined when using toolUse and toolResult content blocks." });
+    const declared = await post("/model/m1/converse", { ...history, toolConfig: { tools: [{ toolSpec: { name: "f", inputSchema: { json: { type: "object" } } } }] } });
+    expect(declared.status).toBe(200);
+  });
 });

@@ -43,6 +43,8 @@ export async function bedrockConverse(
   if (ex.req.method !== "POST") return sendBedrockError(ex.res, 404, "UnknownOperationException", "not found");
   if (typeof body !== "object" || body === null || Array.isArray(body)) return sendBedrockError(ex.res, 400, "ValidationException", "The request body must be a JSON object.");
   const json = body as Record<string, unknown>;
+  const invalid = validationProblem(json);
+  if (invalid) return sendBedrockError(ex.res, 400, "ValidationException", invalid);
   let behavior: MockBehavior;
   try {
     ({ behavior } = resolveBehavior(ex.req.headers["x-mock-behavior"], decodeURIComponent(m[1]!), path, rules));
@@ -140,6 +142,16 @@ function frame(messageType: "event" | "exception", type: string, payload: unknow
     },
     body: fromUtf8(JSON.stringify(payload)),
   });
+}
+
+/** What Bedrock itself refuses before any model runs, with its words (as reported in public issue threads). */
+function validationProblem(json: Record<string, unknown>): string | undefined {
+  const messages = Array.isArray(json.messages) ? (json.messages as Array<{ content?: unknown }>) : [];
+  const blocks = messages.flatMap((msg) => (Array.isArray(msg.content) ? (msg.content as Block[]) : []));
+  if (json.toolConfig === undefined && blocks.some((b) => b.toolUse !== undefined || b.toolResult !== undefined)) {
+    return "The toolConfig field must be defined when using toolUse and toolResult content blocks.";
+  }
+  return undefined;
 }
 
 function sendBedrockError(res: ServerResponse, status: number, name: string, message: string): void {

@@ -89,6 +89,21 @@ describe("buildConverseRequest", () => {
     ]);
   });
 
+  it("declares tools for a history of tool calls whatever tool_choice says: the request's without a toolChoice for none, or minimal ones named after the calls", () => {
+    const messages = [
+      { role: "user", content: "x" },
+      { role: "assistant", content: null, tool_calls: [{ id: "t1", type: "function", function: { name: "w", arguments: "{}" } }, { id: "t2", type: "function", function: { name: "v", arguments: "{}" } }] },
+      { role: "tool", tool_call_id: "t1", content: "a" },
+      { role: "tool", tool_call_id: "t2", content: "b" },
+    ];
+    const tools = [{ type: "function", function: { name: "w", parameters: { type: "object", properties: {} } } }];
+    expect(buildConverseRequest(call({ messages, tools, tool_choice: "none" })).toolConfig).toStrictEqual({ tools: [{ toolSpec: { name: "w", inputSchema: { json: { type: "object", properties: {} } } } }] });
+    expect(buildConverseRequest(call({ messages })).toolConfig).toStrictEqual({
+      tools: [{ toolSpec: { name: "w", inputSchema: { json: { type: "object" } } } }, { toolSpec: { name: "v", inputSchema: { json: { type: "object" } } } }],
+    });
+    expect(buildConverseRequest(call({ messages, tools: [] })).toolConfig?.tools).toHaveLength(2);
+  });
+
   it("sends no toolConfig when tool_choice is none, and any for required", () => {
     const tools = [{ type: "function", function: { name: "w" } }];
     expect(buildConverseRequest(call({ messages: [{ role: "user", content: "x" }], tools, tool_choice: "none" })).toolConfig).toBeUndefined();

@@ -1,5 +1,5 @@
 // OpenAI chat request -> Bedrock Converse input (the same input serves ConverseStream).
-import type { ContentBlock, ConverseCommandInput, ImageFormat, Message, SystemContentBlock, Tool, ToolChoice } from "@aws-sdk/client-bedrock-runtime";
+import type { ContentBlock, ConverseCommandInput, ImageFormat, Message, SystemContentBlock, Tool, ToolChoice, ToolConfiguration } from "@aws-sdk/client-bedrock-runtime";
 import type { ChatCall } from "../../core/provider-contract";
 import { RequestTranslationError } from "../../core/request-translation-error";
 
@@ -52,9 +52,23 @@ export function buildConverseRequest(call: ChatCall): ConverseCommandInput {
   else if (Array.isArray(body.stop)) inference.stopSequences = body.stop as string[];
   if (Object.keys(inference).length) input.inferenceConfig = inference;
 
+  const toolConfig = buildToolConfig(body, messages);
+  if (toolConfig) input.toolConfig = toolConfig;
+  return input;
+}
+
+/**
+ * The request's tools, and its tool_choice where Converse can say it. Bedrock refuses toolUse and toolResult
+ * blocks in the history without a toolConfig (ValidationException), so one is sent whenever the history holds
+ * them: with tool_choice "none" the request's tools go without a toolChoice (Converse has no "none": the model
+ * is then merely not forced, and may still call a tool); with no tools at all, minimal specs named after the
+ * history's tool calls (any object input) let the history validate.
+ */
+function buildToolConfig(body: Record<string, unknown>, messages: Message[]): ToolConfiguration | undefined {
   const tools = (body.tools as OpenAITool[] | undefined) ?? [];
-  if (tools.length && body.tool_choice !== "none") {
-    input.toolConfig = {
+  const history = messages.some((msg) => msg.content!.some((b) => b.toolUse || b.toolResult));
+  if (tools.length && (body.tool_choice !== "none" || history)) {
+    const config: ToolConfiguration = {
       tools: tools.map((t, i): Tool => {
         if (t.type !== "function" || !t.function) throw new RequestTranslationError(`tool type '${String(t.type)}' is not supported by Bedrock models`, `tools.${i}.type`);
         return {
@@ -67,9 +81,14 @@ export function buildConverseRequest(call: ChatCall): ConverseCommandInput {
       }),
     };
     const choice = toolChoice(body.tool_choice);
-    if (choice) input.toolConfig.toolChoice = choice;
+    if (choice) config.toolChoice = choice;
+    return config;
   }
-  return input;
+  if (!history) return undefined;
+  const names = new Set(messages.flatMap((msg) => msg.content!.flatMap((b) => (b.toolUse?.name ? [b.toolUse.name] : []))));
+  // A history of tool results only names no tool: nothing to declare (Bedrock will refuse the orphan results).
+  if (!names.size) return undefined;
+  return { tools: [...names].map((name): Tool => ({ toolSpec: { name, inputSchema: { json: { type: "object" } as never } } })) };
 }
 
 function toolChoice(choice: unknown): ToolChoice | undefined {
