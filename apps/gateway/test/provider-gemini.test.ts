@@ -174,6 +174,44 @@ describe("gemini provider", () => {
     });
   });
 
+  it("asks for thoughts with reasoning_effort (thinkingConfig with the effort's budget) and answers them as reasoning_content, JSON and stream", async () => {
+    h.upstream.behave({ reply: { thinking: { text: "weigh the options", signature: "sig" } } });
+    const ask = { model: "gem-chat", messages: [{ role: "user" as const, content: "pick one" }] };
+    const out = await client.chat.completions.create({ ...ask, reasoning_effort: "medium" });
+    const message = out.choices[0]!.message as OpenAI.ChatCompletionMessage & { reasoning_content?: string };
+    expect([message.reasoning_content, message.content]).toStrictEqual(["weigh the options", "echo: pick one"]);
+    expect(out.usage?.completion_tokens_details?.reasoning_tokens).toBe(3);
+    expect((upstream().body as { generationConfig: unknown }).generationConfig).toStrictEqual({ thinkingConfig: { includeThoughts: true, thinkingBudget: 8192 } });
+
+    const stream = await client.chat.completions.create({ ...ask, reasoning_effort: "high", stream: true });
+    let reasoning = "";
+    let text = "";
+    for await (const chunk of stream) {
+      const delta = chunk.choices[0]?.delta as { content?: string | null; reasoning_content?: string } | undefined;
+      reasoning += delta?.reasoning_content ?? "";
+      text += delta?.content ?? "";
+    }
+    expect([reasoning, text]).toStrictEqual(["weigh the options", "echo: pick one"]);
+    expect((upstream().body as { generationConfig: unknown }).generationConfig).toStrictEqual({ thinkingConfig: { includeThoughts: true, thinkingBudget: 24576 } });
+  });
+
+  it("sends no thinkingConfig without reasoning_effort, budget 0 for none, and the model's default budget for an effort it does not know", async () => {
+    h.upstream.behave({ reply: { thinking: { text: "weigh the options", signature: "sig" } } });
+    const ask = { model: "gem-chat", messages: [{ role: "user" as const, content: "pick one" }] };
+    const plain = await client.chat.completions.create(ask);
+    expect((plain.choices[0]!.message as { reasoning_content?: string }).reasoning_content).toBeUndefined();
+    expect(plain.usage?.completion_tokens_details?.reasoning_tokens).toBe(3);
+    expect((upstream().body as { generationConfig?: unknown }).generationConfig).toBeUndefined();
+
+    const off = await client.chat.completions.create({ ...ask, reasoning_effort: "none" });
+    expect((off.choices[0]!.message as { reasoning_content?: string }).reasoning_content).toBeUndefined();
+    expect((upstream().body as { generationConfig: unknown }).generationConfig).toStrictEqual({ thinkingConfig: { thinkingBudget: 0 } });
+
+    const later = await client.chat.completions.create({ ...ask, reasoning_effort: "ultra" as OpenAI.ReasoningEffort });
+    expect((later.choices[0]!.message as { reasoning_content?: string }).reasoning_content).toBe("weigh the options");
+    expect((upstream().body as { generationConfig: unknown }).generationConfig).toStrictEqual({ thinkingConfig: { includeThoughts: true } });
+  });
+
   it("relays Google's 400 INVALID_ARGUMENT as a 400 invalid_request_error, once (not retried)", async () => {
     h.upstream.behave({ status: 400, errorMessage: "Invalid value at 'generation_config.temperature'" });
     const err = await client.chat.completions.create({ model: "gem-chat", messages: [{ role: "user", content: "x" }] }).catch((e: unknown) => e);

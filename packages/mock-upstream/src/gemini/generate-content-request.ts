@@ -9,10 +9,17 @@ function partsText(parts: Part[] | undefined): string {
 }
 
 /**
+ * What becomes of the reply's thinking (behaviour `reply.thinking`), as with Google's thinking models: its summary
+ * is returned as `thought: true` parts only with `thinkingConfig.includeThoughts`; without it the model still
+ * thinks (its tokens are in `thoughtsTokenCount`) but returns no thought; `thinkingBudget: 0` turns thinking off.
+ */
+export type GeminiThoughts = "included" | "hidden" | "off";
+
+/**
  * Reads what the reply depends on from a Gemini generateContent request. A user turn of only function
  * responses is a tool result: the question is the earlier user text and no new call is planned.
  */
-export function readGenerateContentRequest(body: Record<string, unknown>): ReplyInput & { promptTokens: number } {
+export function readGenerateContentRequest(body: Record<string, unknown>): ReplyInput & { promptTokens: number; thoughts: GeminiThoughts } {
   const contents = (Array.isArray(body.contents) ? body.contents : []) as Content[];
   const system = body.systemInstruction as { parts?: Part[] } | undefined;
   let promptTokens = system ? countWords(partsText(system.parts)) + 3 : 0;
@@ -36,6 +43,7 @@ export function readGenerateContentRequest(body: Record<string, unknown>): Reply
   }
 
   const config = (body.generationConfig ?? {}) as Record<string, unknown>;
+  const thinking = (config.thinkingConfig ?? {}) as { includeThoughts?: unknown; thinkingBudget?: unknown };
   return {
     lastUserText,
     toolName,
@@ -43,5 +51,6 @@ export function readGenerateContentRequest(body: Record<string, unknown>): Reply
     maxTokens: positiveInt(config.maxOutputTokens),
     stop: stopList(config.stopSequences),
     promptTokens,
+    thoughts: thinking.thinkingBudget === 0 ? "off" : thinking.includeThoughts === true ? "included" : "hidden",
   };
 }

@@ -42,6 +42,29 @@ describe("Gemini generateContent", () => {
     expect(await err.json()).toMatchObject({ error: { code: 429, status: "RESOURCE_EXHAUSTED" } });
   });
 
+  it("returns the thinking as thought parts only with thinkingConfig.includeThoughts, counts it unless thinkingBudget is 0", async () => {
+    const thinking = { reply: { thinking: { text: "weigh it up", signature: "s" } } };
+    const headers = { "x-mock-behavior": JSON.stringify(thinking) };
+    const partsOf = async (generationConfig?: object) => {
+      const res = await post(`${base()}:generateContent`, { ...ask, ...(generationConfig ? { generationConfig } : {}) }, headers);
+      const json = await res.json();
+      return { parts: json.candidates[0].content.parts, thoughts: json.usageMetadata.thoughtsTokenCount };
+    };
+    expect(await partsOf({ thinkingConfig: { includeThoughts: true, thinkingBudget: 1024 } })).toStrictEqual({
+      parts: [{ text: "weigh it up", thought: true }, { text: "echo: a b c" }],
+      thoughts: 3,
+    });
+    expect(await partsOf()).toStrictEqual({ parts: [{ text: "echo: a b c" }], thoughts: 3 });
+    expect(await partsOf({ thinkingConfig: { thinkingBudget: 0 } })).toStrictEqual({ parts: [{ text: "echo: a b c" }], thoughts: undefined });
+
+    const streamed = async (generationConfig?: object) => {
+      const res = await post(`${base()}:streamGenerateContent?alt=sse`, { ...ask, ...(generationConfig ? { generationConfig } : {}) }, headers);
+      return parseSse(await res.text()).flatMap((e) => JSON.parse(e.data).candidates[0].content.parts.filter((p: { thought?: boolean }) => p.thought));
+    };
+    expect(await streamed({ thinkingConfig: { includeThoughts: true } })).toStrictEqual([{ text: "weigh it up", thought: true }]);
+    expect(await streamed()).toStrictEqual([]);
+  });
+
   it("refuses a non-string enum member in a function's parameters or the response schema with Google's 400, as the service does", async () => {
     const parameters = { type: "object", properties: { city: { type: "string", enum: ["Paris"] }, level: { type: "integer", enum: [1, 2] } } };
     const res = await post(`${base()}:generateContent`, { ...ask, tools: [{ functionDeclarations: [{ name: "f", parameters }] }] });

@@ -11,7 +11,7 @@ import { sendStream, type SseEvent } from "../sse.js";
 import { batchEmbedContents } from "./batch-embed-contents.js";
 import { findNonStringEnum } from "./check-schema-enums.js";
 import { geminiError, geminiInvalid } from "./errors.js";
-import { readGenerateContentRequest } from "./generate-content-request.js";
+import { readGenerateContentRequest, type GeminiThoughts } from "./generate-content-request.js";
 
 const PATH = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent|batchEmbedContents)$/;
 
@@ -31,11 +31,11 @@ function parseArgs(args: string): unknown {
   }
 }
 
-function usageMetadata(plan: ReplyPlan, promptWords: number, behavior: MockBehavior) {
+function usageMetadata(plan: ReplyPlan, promptWords: number, behavior: MockBehavior, thinking: GeminiThoughts) {
   const u = behavior.usage;
   const prompt = u?.prompt_tokens ?? promptWords;
   const candidates = u?.completion_tokens ?? plan.outputWords;
-  const thoughts = plan.thinkingWords;
+  const thoughts = thinking === "off" ? 0 : plan.thinkingWords;
   return {
     promptTokenCount: prompt,
     candidatesTokenCount: candidates,
@@ -78,13 +78,15 @@ export async function geminiGenerateContent(ex: Exchange, path: string, body: un
   const input = readGenerateContentRequest(json);
   const plan = planReply(input, behavior, () => "");
   const responseId = ids.next("gem_");
-  const usage = usageMetadata(plan, input.promptTokens, behavior);
+  const usage = usageMetadata(plan, input.promptTokens, behavior, input.thoughts);
+  // Thought summaries are returned only when asked for (generate-content-request.ts, GeminiThoughts).
+  const thought = input.thoughts === "included" ? plan.thinking : undefined;
   const reason = finishReason(plan.stop);
   const calls = plan.toolCalls.map((c) => ({ functionCall: { name: c.name, args: parseArgs(c.arguments) } }));
 
   if (!stream) {
     const parts: object[] = [];
-    if (plan.thinking) parts.push({ text: plan.thinking.text, thought: true });
+    if (thought) parts.push({ text: thought.text, thought: true });
     if (plan.content !== null) parts.push({ text: plan.content });
     parts.push(...calls);
     return respondJson(ex, behavior, {
@@ -100,7 +102,7 @@ export async function geminiGenerateContent(ex: Exchange, path: string, body: un
     content: true,
   });
   const events: SseEvent[] = [];
-  if (plan.thinking) events.push(ev([{ text: plan.thinking.text, thought: true }]));
+  if (thought) events.push(ev([{ text: thought.text, thought: true }]));
   if (plan.content !== null) for (const text of contentPieces(plan.content, behavior)) events.push(ev([{ text }]));
   if (calls.length > 0) events.push(ev(calls));
   // The last event carries the finishReason and the final usageMetadata, as Gemini's does.

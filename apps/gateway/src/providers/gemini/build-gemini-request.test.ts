@@ -49,6 +49,26 @@ describe("buildGeminiRequest", () => {
     expect(translationError(bad).param).toBe("messages[0].tool_calls[0].function.arguments");
   });
 
+  it.each([
+    ["none", { thinkingBudget: 0 }],
+    ["minimal", { thinkingBudget: 0 }],
+    ["low", { includeThoughts: true, thinkingBudget: 1024 }],
+    ["medium", { includeThoughts: true, thinkingBudget: 8192 }],
+    ["high", { includeThoughts: true, thinkingBudget: 24576 }],
+    ["xhigh", { includeThoughts: true, thinkingBudget: 24576 }],
+    ["max", { includeThoughts: true, thinkingBudget: 24576 }],
+    ["a-future-effort", { includeThoughts: true }],
+    ["constructor", { includeThoughts: true }],
+  ])("maps reasoning_effort %s to generationConfig.thinkingConfig %j", (effort, thinkingConfig) => {
+    const body = buildGeminiBody(makeCall({ messages: [{ role: "user", content: "x" }], reasoning_effort: effort, max_tokens: 9 }));
+    expect(body.generationConfig).toStrictEqual({ maxOutputTokens: 9, thinkingConfig });
+  });
+
+  it("sends no thinkingConfig when reasoning_effort is absent or null", () => {
+    expect(buildGeminiBody(makeCall({ messages: [{ role: "user", content: "x" }] })).generationConfig).toBeUndefined();
+    expect(buildGeminiBody(makeCall({ messages: [{ role: "user", content: "x" }], reasoning_effort: null })).generationConfig).toBeUndefined();
+  });
+
   it("maps tool_choice auto and none to AUTO and NONE", () => {
     const tools = [{ type: "function", function: { name: "f" } }];
     const msgs = [{ role: "user", content: "x" }];

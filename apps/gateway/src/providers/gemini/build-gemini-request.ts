@@ -3,6 +3,7 @@ import { RequestTranslationError } from "../../core/request-translation-error";
 import type { OpenAIRequestView } from "../anthropic/openai-input-types";
 import { convertToGeminiContents } from "./convert-to-gemini-contents";
 import type { GeminiGenerationConfig, GeminiRequest } from "./gemini-types";
+import { mapGeminiThinking } from "./map-gemini-thinking";
 import { prepareGeminiTools } from "./prepare-gemini-tools";
 import { toGeminiSchema } from "./to-gemini-schema";
 
@@ -53,6 +54,8 @@ function buildGenerationConfig(body: RequestView): GeminiGenerationConfig {
   if (typeof body.seed === "number") config.seed = body.seed;
   if (typeof body.presence_penalty === "number") config.presencePenalty = body.presence_penalty;
   if (typeof body.frequency_penalty === "number") config.frequencyPenalty = body.frequency_penalty;
+  const thinking = mapGeminiThinking(body.reasoning_effort);
+  if (thinking) config.thinkingConfig = thinking;
 
   const format = body.response_format;
   if (format?.type === "json_object") {

@@ -36,6 +36,15 @@ export interface GeminiGenerationConfig {
   frequencyPenalty?: number;
   responseMimeType?: string;
   responseSchema?: Record<string, unknown>;
+  thinkingConfig?: GeminiThinkingConfig;
+}
+
+/** Google's ThinkingConfig (`include_thoughts`, `thinking_budget` in the proto). */
+export interface GeminiThinkingConfig {
+  /** Return thought summaries (parts with `thought: true`) when the model thinks. */
+  includeThoughts?: boolean;
+  /** Thinking tokens the model may spend: 0 turns thinking off where the model allows it. */
+  thinkingBudget?: number;
 }
 
 export interface GeminiRequest {
