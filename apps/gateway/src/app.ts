@@ -13,6 +13,7 @@ import { errorHandler, notFoundHandler } from "./http/error-handler";
 import { reportHandlerErrorsTo } from "./core/guard-handler";
 import { bodyGuard } from "./http/body-guard";
 import { jsonBody } from "./http/json-body";
+import { requireDeclaredBody } from "./http/require-body";
 import { methodNotAllowed } from "./http/method-not-allowed";
 import { Lifecycle } from "./http/lifecycle";
 import { refuseWhileDraining } from "./http/refuse-while-draining";
@@ -156,7 +157,7 @@ export function createApp(deps: AppDeps): GatewayApp {
   const modelEndpoints = exactPostRoutes(modelCallRoutes);
   // One Express layer takes a model call from its first middleware to its endpoint. The server span reads the
   // model from the body, so it starts once the body is in (still at the request's start time).
-  app.use(compose([...front, v1, ...(telemetry.tracing ? [telemetry.tracing.middleware] : []), validator, modelEndpoints]));
+  app.use(compose([...front, v1, ...(telemetry.tracing ? [telemetry.tracing.middleware] : []), validator, requireDeclaredBody, modelEndpoints]));
   app.use(jobRoutes(deps.jobs));
   // Only the error's name and code: a parse error's message could quote the stored conversation.
   app.use(storedResponseRoutes({ store: state.responses, onError: (err, what) => logger.warn({ err: { name: (err as Error)?.name, code: (err as { code?: unknown })?.code } }, `${what} failed`) }));

@@ -1,4 +1,5 @@
 // Bad input gets the right status in OpenAI's error shape: never a 500, an HTML page or a stack trace.
+import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { postJson, startHarness, TENANT_KEY, type Harness } from "./harness";
 
@@ -22,7 +23,36 @@ async function expectError(res: Response, status: number, type: string, code?: s
 const chat = (h: Harness) => `${h.url}/v1/chat/completions`;
 const ok = { model: "mock-echo", messages: [{ role: "user", content: "hi" }] };
 
+/** A POST with no body at all (no content-length, no transfer-encoding), as `curl -X POST` sends it: status and body. */
+function bodylessPost(url: string, path: string): Promise<{ status: number; body: string }> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), hostname, () => {
+      socket.write(`POST ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAuthorization: Bearer ${TENANT_KEY}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n`);
+    });
+    let raw = "";
+    socket.setEncoding("utf8");
+    socket.on("data", (d: string) => (raw += d));
+    socket.on("end", () => {
+      const [head, ...rest] = raw.split("\r\n\r\n");
+      resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1]), body: rest.join("\r\n\r\n") });
+    });
+    socket.on("error", reject);
+  });
+}
+
 describe("bad input", () => {
+  it.each(["/v1/chat/completions", "/v1/chat/stream", "/v1/responses", "/v1/embeddings", "/v1/messages", "/v1/messages/count_tokens"])(
+    "answers a POST with no body at all on %s with 400 saying the body is required, never a 500",
+    async (path) => {
+      const { status, body } = await bodylessPost(h.url, path);
+      expect(status).toBe(400);
+      // Chunked or not, the last piece is the JSON error (Messages' own shape on /v1/messages*).
+      expect(body).toMatch(/"invalid_request_error"/);
+      expect(body).toMatch(/required property 'body'/);
+    },
+  );
+
   it("answers malformed JSON with 400 invalid_json", async () => {
     await expectError(await postJson(chat(h), '{"model": "mock-echo", "messages": ['), 400, "invalid_request_error", "invalid_json");
   });
