@@ -174,6 +174,12 @@ describe("bedrock provider", () => {
     expect((upstream().body as { toolConfig: unknown }).toolConfig).toStrictEqual({ tools: [{ toolSpec: { name: "get_weather", inputSchema: { json: { type: "object" } } } }] });
   });
 
+  it("answers a temperature above Converse's 1 (OpenAI allows 2) with Bedrock's hottest, not a 400", async () => {
+    const res = await client.chat.completions.create({ model: "br-chat", messages: [{ role: "user", content: "a b" }], temperature: 1.8 });
+    expect(res.choices[0]!.message.content).toBe("echo: a b");
+    expect((upstream().body as { inferenceConfig: unknown }).inferenceConfig).toMatchObject({ temperature: 1 });
+  });
+
   it("streams a tool call as tool_calls deltas", async () => {
     const stream = await client.chat.completions.create({ model: "br-chat", messages: [{ role: "user", content: "weather in Oslo" }], tools: [weatherTool], stream: true });
     let name = "";

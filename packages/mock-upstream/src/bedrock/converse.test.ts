@@ -70,4 +70,12 @@ describe("bedrock Converse routes", () => {
     const declared = await post("/model/m1/converse", { ...history, toolConfig: { tools: [{ toolSpec: { name: "f", inputSchema: { json: { type: "object" } } } }] } });
     expect(declared.status).toBe(200);
   });
+
+  it("refuses a temperature outside 0..1 with a 400 ValidationException, as Bedrock does", async () => {
+    const res = await post("/model/m1/converse", { ...ask, inferenceConfig: { temperature: 1.5 } });
+    expect(res.status).toBe(400);
+    expect(res.headers.get("x-amzn-errortype")).toMatch(/^ValidationException:/);
+    expect(((await res.json()) as { message: string }).message).toContain("inferenceConfig.temperature");
+    expect((await post("/model/m1/converse", { ...ask, inferenceConfig: { temperature: 1 } })).status).toBe(200);
+  });
 });

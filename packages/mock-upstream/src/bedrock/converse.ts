@@ -151,6 +151,10 @@ function validationProblem(json: Record<string, unknown>): string | undefined {
   if (json.toolConfig === undefined && blocks.some((b) => b.toolUse !== undefined || b.toolResult !== undefined)) {
     return "The toolConfig field must be defined when using toolUse and toolResult content blocks.";
   }
+  const temperature = (json.inferenceConfig as { temperature?: unknown } | undefined)?.temperature;
+  if (typeof temperature === "number" && (temperature < 0 || temperature > 1)) {
+    return `1 validation error detected: Value '${temperature}' at 'inferenceConfig.temperature' failed to satisfy constraint: Member must have value ${temperature < 0 ? "greater than or equal to 0" : "less than or equal to 1"}`;
+  }
   return undefined;
 }
 

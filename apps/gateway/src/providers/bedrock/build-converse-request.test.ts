@@ -46,6 +46,14 @@ describe("buildConverseRequest", () => {
     expect(input.inferenceConfig).toStrictEqual({ maxTokens: 9, temperature: 0.5, topP: 0.9, stopSequences: ["END"] });
   });
 
+  it("clamps temperature to Converse's 0..1 (OpenAI's goes to 2), keeping values within it", () => {
+    const temperature = (t: number) => buildConverseRequest(call({ messages: [{ role: "user", content: "x" }], temperature: t })).inferenceConfig?.temperature;
+    expect(temperature(1.7)).toBe(1);
+    expect(temperature(2)).toBe(1);
+    expect(temperature(0.7)).toBe(0.7);
+    expect(temperature(0)).toBe(0);
+  });
+
   it("maps tools, tool_choice, tool calls and tool results (consecutive results in one user turn)", () => {
     const input = buildConverseRequest(
       call({

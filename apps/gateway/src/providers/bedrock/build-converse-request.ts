@@ -46,7 +46,9 @@ export function buildConverseRequest(call: ChatCall): ConverseCommandInput {
   const inference: NonNullable<ConverseCommandInput["inferenceConfig"]> = {};
   const maxTokens = (body.max_completion_tokens ?? body.max_tokens ?? call.defaultMaxTokens) as number | undefined;
   if (typeof maxTokens === "number") inference.maxTokens = maxTokens;
-  if (typeof body.temperature === "number") inference.temperature = body.temperature;
+  // OpenAI accepts temperature 0..2, Converse 0..1 (InferenceConfigurationTemperatureFloat). Clamped as for Anthropic:
+  // the common values 0..1 keep what the client meant; anything hotter becomes Bedrock's hottest.
+  if (typeof body.temperature === "number") inference.temperature = Math.min(1, Math.max(0, body.temperature));
   if (typeof body.top_p === "number") inference.topP = body.top_p;
   if (typeof body.stop === "string") inference.stopSequences = [body.stop];
   else if (Array.isArray(body.stop)) inference.stopSequences = body.stop as string[];
