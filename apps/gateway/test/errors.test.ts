@@ -35,7 +35,7 @@ function bodylessPost(url: string, path: string): Promise<{ status: number; body
     socket.on("data", (d: string) => (raw += d));
     socket.on("end", () => {
       const [head, ...rest] = raw.split("\r\n\r\n");
-      resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1]), body: rest.join("\r\n\r\n") });
+      resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head ?? "")?.[1]), body: rest.join("\r\n\r\n") });
     });
     socket.on("error", reject);
   });
