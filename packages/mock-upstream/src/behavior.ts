@@ -26,6 +26,11 @@ export interface MockBehavior {
   omitDone?: boolean;
   /** OpenAI chat: answer without `usage` (JSON) and without the usage chunk (streams), as some compatible servers do. */
   omitUsage?: boolean;
+  /**
+   * Azure chat streams: Azure's Asynchronous Filter, whose completion chunks carry no annotations and whose
+   * annotation-only chunks (no delta, empty id) follow the content, one of them after the finish chunk.
+   */
+  asyncFilter?: boolean;
   reply?: {
     content?: string;
     toolCalls?: Array<{ name: string; arguments: string }>;
@@ -91,7 +96,7 @@ export function splitModel(model: string): { model: string; directives?: MockBeh
       const n = Number(value);
       if (!Number.isFinite(n)) throw new BehaviorError(`mock directive ${key} needs a number, got "${value}"`);
       directives[key] = n;
-    } else if (key === "omitDone" || key === "omitUsage") {
+    } else if (key === "omitDone" || key === "omitUsage" || key === "asyncFilter") {
       directives[key] = value === "1" || value === "true";
     } else if (key === "stall") {
       if (value !== "before-headers" && value !== "mid-stream") {

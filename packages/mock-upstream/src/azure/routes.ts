@@ -1,9 +1,10 @@
 // Azure OpenAI's data plane: `POST /openai/deployments/{deployment}/chat/completions|embeddings?api-version=...`
 // with the key in `api-key`, and the v1 API's `POST /openai/v1/responses` (the deployment in the body's `model`,
-// no api-version). Bodies, answers and errors are OpenAI's, so the OpenAI routes answer them.
+// no api-version). Bodies, answers and errors are OpenAI's, so the OpenAI routes answer them; chat adds the
+// content filter's annotations, in streams as chunks of their own (azure/content-filter.ts).
 import { embeddings } from "../embeddings.js";
 import { sendJson } from "../http.js";
-import { chatCompletions } from "../openai/chat.js";
+import { azureChatCompletions } from "../openai/chat.js";
 import { responses } from "../openai/responses.js";
 import type { Route } from "../route.js";
 
@@ -43,7 +44,7 @@ const v1Responses: Route = {
   },
 };
 
-const chat = azureRoute(chatCompletions);
+const chat = azureRoute(azureChatCompletions);
 const embed = azureRoute(embeddings);
 
 /** The Azure route for `POST` to a deployment path, or undefined. */
