@@ -180,6 +180,40 @@ describe("bedrock provider", () => {
     expect((upstream().body as { inferenceConfig: unknown }).inferenceConfig).toMatchObject({ temperature: 1 });
   });
 
+  it("sends no blank text block (Bedrock refuses them): an empty assistant turn is dropped and its neighbours merged, an empty tool output is said as (empty)", async () => {
+    const res = await client.chat.completions.create({
+      model: "br-chat",
+      messages: [
+        { role: "user", content: "a" },
+        { role: "assistant", content: "" },
+        { role: "user", content: [{ type: "text", text: "b" }, { type: "text", text: " " }] },
+        { role: "assistant", content: "\n\n", tool_calls: [{ id: "tooluse_1", type: "function", function: { name: "get_weather", arguments: "{}" } }] },
+        { role: "tool", tool_call_id: "tooluse_1", content: "" },
+      ],
+      tools: [weatherTool],
+    });
+    expect(res.choices[0]!.finish_reason).toBe("stop");
+    expect((upstream().body as { messages: unknown }).messages).toStrictEqual([
+      { role: "user", content: [{ text: "a" }, { text: "b" }] },
+      { role: "assistant", content: [{ toolUse: { toolUseId: "tooluse_1", name: "get_weather", input: {} } }] },
+      { role: "user", content: [{ toolResult: { toolUseId: "tooluse_1", content: [{ text: "(empty)" }] } }] },
+    ]);
+  });
+
+  it("refuses a blank last user message with a 400 naming it, without calling Bedrock (dropping it would have Bedrock continue the assistant's text)", async () => {
+    const res = await postJson(`${h.url}/v1/chat/completions`, {
+      model: "br-chat",
+      messages: [
+        { role: "user", content: "a" },
+        { role: "assistant", content: "b" },
+        { role: "user", content: " " },
+      ],
+    });
+    expect(res.status).toBe(400);
+    expect(await errorOf(res)).toMatchObject({ type: "invalid_request_error", param: "messages.2.content" });
+    expect(h.upstream.requests).toHaveLength(0);
+  });
+
   it("streams a tool call as tool_calls deltas", async () => {
     const stream = await client.chat.completions.create({ model: "br-chat", messages: [{ role: "user", content: "weather in Oslo" }], tools: [weatherTool], stream: true });
     let name = "";

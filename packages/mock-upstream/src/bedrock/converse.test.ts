@@ -78,4 +78,21 @@ describe("bedrock Converse routes", () => {
     expect(((await res.json()) as { message: string }).message).toContain("inferenceConfig.temperature");
     expect((await post("/model/m1/converse", { ...ask, inferenceConfig: { temperature: 1 } })).status).toBe(200);
   });
+
+  it("refuses blank text, in a message or a tool result, with a 400 ValidationException naming the block, as Bedrock does", async () => {
+    const blank = await post("/model/m1/converse", { messages: [{ role: "user", content: [{ text: "hi" }, { text: " \n" }] }] });
+    expect(blank.status).toBe(400);
+    expect(blank.headers.get("x-amzn-errortype")).toMatch(/^ValidationException:/);
+    expect(((await blank.json()) as { message: string }).message).toBe("The text field in the ContentBlock object at messages.0.content.1 is blank. Add text to the text field, and try again.");
+    const result = await post("/model/m1/converse", {
+      messages: [
+        ...ask.messages,
+        { role: "assistant", content: [{ toolUse: { toolUseId: "t1", name: "f", input: {} } }] },
+        { role: "user", content: [{ toolResult: { toolUseId: "t1", content: [{ text: "" }] } }] },
+      ],
+      toolConfig: { tools: [{ toolSpec: { name: "f", inputSchema: { json: { type: "object" } } } }] },
+    });
+    expect(result.status).toBe(400);
+    expect(((await result.json()) as { message: string }).message).toContain("messages.2.content.0.toolResult.content.0 is blank");
+  });
 });

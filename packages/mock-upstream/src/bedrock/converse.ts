@@ -151,11 +151,26 @@ function validationProblem(json: Record<string, unknown>): string | undefined {
   if (json.toolConfig === undefined && blocks.some((b) => b.toolUse !== undefined || b.toolResult !== undefined)) {
     return "The toolConfig field must be defined when using toolUse and toolResult content blocks.";
   }
+  for (const [i, msg] of messages.entries()) {
+    for (const [j, b] of (Array.isArray(msg.content) ? (msg.content as Block[]) : []).entries()) {
+      if (isBlankText(b.text)) return `The text field in the ContentBlock object at messages.${i}.content.${j} is blank. Add text to the text field, and try again.`;
+      const results = (b.toolResult as { content?: unknown } | undefined)?.content;
+      // The wording for a tool result's own blocks is assumed to follow the message blocks'.
+      for (const [k, r] of (Array.isArray(results) ? (results as Block[]) : []).entries()) {
+        if (isBlankText(r.text)) return `The text field in the ToolResultContentBlock object at messages.${i}.content.${j}.toolResult.content.${k} is blank. Add text to the text field, and try again.`;
+      }
+    }
+  }
   const temperature = (json.inferenceConfig as { temperature?: unknown } | undefined)?.temperature;
   if (typeof temperature === "number" && (temperature < 0 || temperature > 1)) {
     return `1 validation error detected: Value '${temperature}' at 'inferenceConfig.temperature' failed to satisfy constraint: Member must have value ${temperature < 0 ? "greater than or equal to 0" : "less than or equal to 1"}`;
   }
   return undefined;
+}
+
+/** Bedrock refuses empty and whitespace-only text. */
+function isBlankText(text: unknown): boolean {
+  return typeof text === "string" && text.trim() === "";
 }
 
 function sendBedrockError(res: ServerResponse, status: number, name: string, message: string): void {

@@ -14,33 +14,47 @@ type OpenAITool = { type?: string; function?: { name: string; description?: stri
 
 const DATA_URL = /^data:image\/([a-z]+);base64,(.*)$/is;
 const FORMATS = new Set<string>(["png", "jpeg", "gif", "webp"]);
+/** What an empty tool output is sent as: Bedrock refuses a blank text block, and a tool result needs content. */
+const EMPTY_TOOL_RESULT = "(empty)";
 
 export function buildConverseRequest(call: ChatCall): ConverseCommandInput {
   const body = call.body as Record<string, unknown>;
   refuseInexpressible(body);
   const system: SystemContentBlock[] = [];
   const messages: Message[] = [];
+  /** The last user or assistant turn that was left empty (nothing but blank text), while it is the last one. */
+  let emptyLast: { role: string; param: string } | undefined;
   (body.messages as OpenAIMessage[]).forEach((m, i) => {
     const param = `messages.${i}`;
     if (m.role === "system" || m.role === "developer") {
       for (const text of textsOf(m.content, `${param}.content`)) system.push({ text });
     } else if (m.role === "user") {
-      push(messages, "user", userBlocks(m.content, `${param}.content`));
+      const blocks = userBlocks(m.content, `${param}.content`);
+      emptyLast = blocks.length ? undefined : { role: m.role, param: `${param}.content` };
+      push(messages, "user", blocks);
     } else if (m.role === "assistant") {
       const blocks: ContentBlock[] = textsOf(m.content, `${param}.content`).map((text) => ({ text }));
       for (const [j, tc] of (m.tool_calls ?? []).entries()) {
         blocks.push({ toolUse: { toolUseId: tc.id, name: tc.function.name, input: parseArguments(tc.function.arguments, `${param}.tool_calls.${j}.function.arguments`) as never } });
       }
+      emptyLast = blocks.length ? undefined : { role: m.role, param: `${param}.content` };
       push(messages, "assistant", blocks);
     } else if (m.role === "tool") {
-      const text = textsOf(m.content, `${param}.content`).join("");
+      emptyLast = undefined;
+      const text = textsOf(m.content, `${param}.content`, true).join("");
       // Bedrock wants every tool result in a user turn; consecutive results share one (push merges them).
-      push(messages, "user", [{ toolResult: { toolUseId: m.tool_call_id ?? "", content: [{ text }] } }]);
+      // It refuses a blank text block, so an empty tool output is said in words.
+      push(messages, "user", [{ toolResult: { toolUseId: m.tool_call_id ?? "", content: [{ text: isBlank(text) ? EMPTY_TOOL_RESULT : text }] } }]);
     } else {
       throw new RequestTranslationError(`role '${m.role}' is not supported by Bedrock models`, `${param}.role`);
     }
   });
 
+  // A blank last user turn, dropped, would leave the assistant's turn last: Bedrock would continue that text
+  // instead of answering. Refused, naming it, rather than answered as something else.
+  if (emptyLast?.role === "user" && messages.at(-1)?.role !== "user") {
+    throw new RequestTranslationError("Bedrock models refuse a blank message: the last user message has no content", emptyLast.param);
+  }
   const input: ConverseCommandInput = { modelId: call.upstreamModel, messages };
   if (system.length) input.system = system;
   const inference: NonNullable<ConverseCommandInput["inferenceConfig"]> = {};
@@ -100,20 +114,25 @@ function toolChoice(choice: unknown): ToolChoice | undefined {
   return name ? { tool: { name } } : undefined;
 }
 
-/** Bedrock requires alternating roles: a turn with the same role as the last one is merged into it. */
+/**
+ * Bedrock requires alternating roles: a turn with the same role as the last one is merged into it. It also refuses
+ * blank text blocks, so a turn left with no content (blank text only) is dropped, and the turns around it merge.
+ */
 function push(messages: Message[], role: "user" | "assistant", blocks: ContentBlock[]): void {
-  if (blocks.length === 0) blocks = [{ text: " " }];
+  if (blocks.length === 0) return;
   const last = messages.at(-1);
   if (last?.role === role) last.content!.push(...blocks);
   else messages.push({ role, content: blocks });
 }
 
-function textsOf(content: OpenAIMessage["content"], param: string): string[] {
+/** The text parts of a message; blank ones (empty or whitespace only, which Bedrock refuses) left out unless kept. */
+function textsOf(content: OpenAIMessage["content"], param: string, keepBlank = false): string[] {
+  const keep = (text: string | undefined): string[] => (text !== undefined && (keepBlank || !isBlank(text)) ? [text] : []);
   if (content == null) return [];
-  if (typeof content === "string") return content === "" ? [] : [content];
+  if (typeof content === "string") return keep(content);
   return content.flatMap((p, j) => {
-    if (p.type === "text") return p.text ? [p.text] : [];
-    if (p.type === "refusal") return p.refusal ? [p.refusal] : [];
+    if (p.type === "text") return keep(p.text);
+    if (p.type === "refusal") return keep(p.refusal);
     throw new RequestTranslationError(`content part type '${String(p.type)}' is not supported here`, `${param}.${j}.type`);
   });
 }
@@ -121,10 +140,14 @@ function textsOf(content: OpenAIMessage["content"], param: string): string[] {
 function userBlocks(content: OpenAIMessage["content"], param: string): ContentBlock[] {
   if (content == null || typeof content === "string") return textsOf(content, param).map((text) => ({ text }));
   return content.flatMap((p, j): ContentBlock[] => {
-    if (p.type === "text") return p.text ? [{ text: p.text }] : [];
+    if (p.type === "text") return p.text && !isBlank(p.text) ? [{ text: p.text }] : [];
     if (p.type === "image_url") return [imageBlock(p.image_url?.url, `${param}.${j}.image_url.url`)];
     throw new RequestTranslationError(`content part type '${String(p.type)}' is not supported by Bedrock models`, `${param}.${j}.type`);
   });
+}
+
+function isBlank(text: string): boolean {
+  return text.trim() === "";
 }
 
 /** Bedrock takes image bytes only, no URLs: a base64 data URL of png, jpeg, gif or webp. */
