@@ -53,6 +53,24 @@ describe("readChatChunk", () => {
     expect(read.chunk).not.toHaveProperty("usage");
   });
 
+  it("drops Azure's content filter annotations, which carry nothing for the client, and keeps OpenAI's usage chunk", () => {
+    const results = { hate: { filtered: false, severity: "safe" } };
+    const prompt = { id: "", object: "", created: 0, model: "", prompt_filter_results: [{ prompt_index: 0, content_filter_results: results }], choices: [], usage: null };
+    expect(readChatChunk(prompt)).toBeUndefined();
+    const offsets = { check_offset: 44, start_offset: 44, end_offset: 198 };
+    const completion = { id: "", object: "", created: 0, model: "", choices: [{ index: 0, finish_reason: null, content_filter_results: results, content_filter_offsets: offsets }], usage: null };
+    expect(readChatChunk(completion)).toBeUndefined();
+    expect(readChatChunk({ id: "c", choices: [] })).toBeUndefined();
+    // The annotation that ends a filtered reply does tell the client something: its finish reason.
+    const filtered = { ...completion, choices: [{ index: 0, finish_reason: "content_filter", content_filter_results: results }] };
+    expect(readChatChunk(filtered)!.chunk.choices[0]).toMatchObject({ finish_reason: "content_filter", delta: {} });
+    const usage = chunk({ choices: [], usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 } });
+    expect(readChatChunk(usage)!.chunk).toBe(usage);
+    // A normal chunk's annotation is extra data in a choice that has its delta: passed as sent.
+    const annotated = chunk({ choices: [{ index: 0, delta: { content: "x" }, finish_reason: null, content_filter_results: results }] });
+    expect(readChatChunk(annotated)).toEqual({ chunk: annotated, rawIsExact: true });
+  });
+
   it("reads a choice without a delta as an empty delta", () => {
     const read = readChatChunk({ choices: [{ index: 0, finish_reason: "stop" }] })!;
     expect(read.chunk.choices[0]!.delta).toEqual({});

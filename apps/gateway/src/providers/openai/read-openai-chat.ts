@@ -57,24 +57,40 @@ export function readChatCompletion(json: unknown): ChatCompletion {
 
 /**
  * A parsed stream chunk: the chunk to pass on (and whether its raw text still says the same), nothing when it
- * carried only an unusable usage report, or a protocol error.
+ * carries nothing for the client, or a protocol error. A chunk carries something when one of its choices has
+ * a delta or a finish reason, or it reports usable usage (OpenAI's usage chunk has no choices). Azure OpenAI's
+ * content filter annotations carry neither: the prompt's (`choices: []`, `usage: null`, first in every stream)
+ * and the completion's (a choice with only `content_filter_results`, even after the finish chunk), all with an
+ * empty id and model. Passed on, the first would be the client's first chunk, without `choices[0]`.
  */
 export function readChatChunk(parsed: unknown): { chunk: ChatCompletionChunk; rawIsExact: boolean } | undefined {
   if (!isObject(parsed)) throw protocolError("stream chunk is not a JSON object");
   const choices = parsed.choices;
-  const hadDeltas = Array.isArray(choices) && choices.every((c) => !isObject(c) || c.delta !== undefined);
+  let hadDeltas = Array.isArray(choices);
+  let carries = false;
+  if (hadDeltas) {
+    for (const c of choices as unknown[]) {
+      if (!isObject(c)) continue; // a protocol error, told below
+      if (c.delta === undefined) hadDeltas = false;
+      else carries = true;
+      if (c.finish_reason !== undefined && c.finish_reason !== null) carries = true;
+    }
+  }
   const problem = choicesProblem(choices, "delta");
   if (problem) throw protocolError(`stream chunk: ${problem}`);
   let rawIsExact = hadDeltas;
-  if (parsed.usage !== undefined && parsed.usage !== null && !isCleanUsage(parsed.usage)) {
-    const usage = sanitizeOpenAIUsage(parsed.usage);
-    rawIsExact = false;
-    if (usage) parsed.usage = usage;
+  if (parsed.usage !== undefined && parsed.usage !== null) {
+    if (isCleanUsage(parsed.usage)) carries = true;
     else {
-      delete parsed.usage;
-      if ((choices as unknown[]).length === 0) return undefined;
+      const usage = sanitizeOpenAIUsage(parsed.usage);
+      rawIsExact = false;
+      if (usage) {
+        parsed.usage = usage;
+        carries = true;
+      } else delete parsed.usage;
     }
   }
+  if (!carries) return undefined;
   return { chunk: parsed as unknown as ChatCompletionChunk, rawIsExact };
 }
 
