@@ -252,6 +252,28 @@ describe("gemini provider", () => {
     expect(floats.data[0]!.embedding).toStrictEqual(out.data[0]!.embedding);
   });
 
+  it("embeds 250 inputs as batchEmbedContents calls of at most 100 (Google's cap), answered as one list in input order", async () => {
+    const input = Array.from({ length: 250 }, (_, i) => `text number ${i}`);
+    const out = await client.embeddings.create({ model: "gem-embed", input, dimensions: 4, encoding_format: "float" });
+    expect(out.data.map((d) => d.index)).toStrictEqual(input.map((_, i) => i));
+    const sent = h.upstream.requests.map((r) => (r.body as { requests: Array<{ content: { parts: Array<{ text: string }> } }> }).requests.map((q) => q.content.parts[0]!.text));
+    expect(sent.map((texts) => texts.length)).toStrictEqual([100, 100, 50]);
+    expect(sent.flat()).toStrictEqual(input);
+    // Each vector is the one the same text gets alone: nothing moved between batches.
+    for (const i of [0, 99, 100, 199, 200, 249]) {
+      const alone = await client.embeddings.create({ model: "gem-embed", input: input[i]!, dimensions: 4, encoding_format: "float" });
+      expect(out.data[i]!.embedding).toStrictEqual(alone.data[0]!.embedding);
+    }
+  });
+
+  it("answers a failing embedding batch as the call's error, without sending the batches after it", async () => {
+    h.upstream.behave({ status: 400, errorMessage: "Request payload size exceeds the limit" }, { times: 1 });
+    const err = await client.embeddings.create({ model: "gem-embed", input: Array.from({ length: 150 }, (_, i) => `t${i}`) }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((err as InstanceType<typeof OpenAI.BadRequestError>).message).toContain("Request payload size exceeds the limit");
+    expect(h.upstream.requests.length).toBe(1);
+  });
+
   it("refuses token-id embedding input with a 400 naming input, without calling Google", async () => {
     const err = await client.embeddings.create({ model: "gem-embed", input: [[1, 2, 3]] }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.BadRequestError);

@@ -65,6 +65,18 @@ describe("Gemini generateContent", () => {
     expect(await streamed()).toStrictEqual([]);
   });
 
+  it("embeds up to 100 requests in one batchEmbedContents call and refuses 101 with Google's 400", async () => {
+    const requests = (n: number) => Array.from({ length: n }, (_, i) => ({ model: "models/gemini-x", content: { parts: [{ text: `t${i}` }] } }));
+    const ok = await post(`${base()}:batchEmbedContents`, { requests: requests(100) });
+    expect(ok.status).toBe(200);
+    expect((await ok.json()).embeddings).toHaveLength(100);
+    const tooMany = await post(`${base()}:batchEmbedContents`, { requests: requests(101) });
+    expect(tooMany.status).toBe(400);
+    expect(await tooMany.json()).toStrictEqual({
+      error: { code: 400, status: "INVALID_ARGUMENT", message: "* BatchEmbedContentsRequest.requests: at most 100 requests can be in one batch" },
+    });
+  });
+
   it("refuses a non-string enum member in a function's parameters or the response schema with Google's 400, as the service does", async () => {
     const parameters = { type: "object", properties: { city: { type: "string", enum: ["Paris"] }, level: { type: "integer", enum: [1, 2] } } };
     const res = await post(`${base()}:generateContent`, { ...ask, tools: [{ functionDeclarations: [{ name: "f", parameters }] }] });
