@@ -12,11 +12,6 @@ export interface Deployment {
   weight: number;
   /** What this deployment costs: its own price when configured, else the model's. */
   pricing?: Pricing;
-  /**
-   * The circuit breaker's model key. Models outside the catalog and the price table share one breaker per
-   * provider (`*`), so arbitrary names cannot grow the breaker registry or the metrics' series.
-   */
-  breakerKey?: string;
 }
 
 /** How a model was reached: a catalog entry, `<provider>/<model>`, a provider's model_patterns, or discovery. */

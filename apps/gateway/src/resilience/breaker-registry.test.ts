@@ -71,3 +71,66 @@ describe("breaker openings shared with other instances", () => {
     expect(registry.all().map((x) => x.model)).toEqual(["gpt-x"]);
   });
 });
+
+describe("breakers of models outside the catalog", () => {
+  const cfg = { ...resilienceSchema.parse({}).breaker, consecutive_failures: 1, open_ms: 1_000, max_open_ms: 60_000 };
+  const trip = (b: { tryAcquire(): unknown; onFailure(p: never): void }) => b.onFailure(b.tryAcquire() as never);
+
+  it("are one per model, never more than the bound, dropping the least recently used closed one", () => {
+    const registry = new BreakerRegistry(cfg, {}, () => 0, 4);
+    registry.get("oai", "catalog-model");
+    const first = registry.get("oai", "m-0", true);
+    expect(registry.get("oai", "m-1", true)).not.toBe(first);
+    for (let i = 0; i < 1_000; i++) {
+      registry.get("oai", `m-${i}`, true);
+      registry.get("oai", "m-0", true); // kept in use: never the least recently used
+      expect(registry.all().length).toBeLessThanOrEqual(1 + 4);
+    }
+    expect(registry.get("oai", "m-0", true)).toBe(first);
+    const models = registry.all().map((b) => b.model);
+    expect(models).toContain("catalog-model");
+    expect(models).toEqual(expect.arrayContaining(["m-0", "m-999"]));
+    expect(models).not.toContain("m-1");
+  });
+
+  it("never drop an open or half-open breaker; with every slot held, a new name shares its provider's overflow breaker", () => {
+    let now = 0;
+    const events: Array<[string, string]> = [];
+    const registry = new BreakerRegistry(cfg, { breakerStateChanged: (e) => void events.push([e.model, e.state]) }, () => now, 3);
+    const open = registry.get("oai", "open-1", true);
+    trip(open);
+    const halfOpen = registry.get("oai", "half-1", true);
+    trip(halfOpen);
+    now += 1_000;
+    expect(halfOpen.state).toBe("half_open");
+    trip(open); // open again (a failed probe)
+    expect(open.state).toBe("open");
+    const closed = registry.get("oai", "closed-1", true);
+    for (let i = 0; i < 50; i++) registry.get("oai", `x-${i}`, true);
+    expect(registry.get("oai", "open-1", true)).toBe(open);
+    expect(registry.get("oai", "half-1", true)).toBe(halfOpen);
+    expect(registry.all().map((b) => b.model)).not.toContain("closed-1");
+    // Slots: open-1, half-1 and the last x-*; trip that one and nothing is left to drop.
+    trip(registry.get("oai", "x-49", true));
+    const a = registry.get("oai", "new-a", true);
+    const b = registry.get("ant", "new-b", true);
+    expect(a.model).toBe("*");
+    expect(registry.get("oai", "new-c", true)).toBe(a);
+    expect(b.model).toBe("*");
+    expect(b).not.toBe(a);
+    expect(registry.all().length).toBe(3 + 2);
+    // A breaker dropped while a request still held it says nothing any more.
+    const before = events.length;
+    trip(closed);
+    expect(events.length).toBe(before);
+  });
+
+  it("keeps a catalog deployment's breaker for good, even when first reached outside the catalog", () => {
+    const registry = new BreakerRegistry(cfg, {}, () => 0, 1);
+    const b = registry.get("oai", "shared", true);
+    expect(registry.get("oai", "shared")).toBe(b);
+    for (let i = 0; i < 10; i++) registry.get("oai", `y-${i}`, true);
+    expect(registry.get("oai", "shared", true)).toBe(b);
+    expect(registry.all().length).toBe(2);
+  });
+});

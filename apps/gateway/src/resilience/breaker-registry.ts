@@ -1,28 +1,57 @@
-// One circuit breaker per deployment, created on first use and reported in /health. With peers
-// (Redis mode), openings are shared between instances (see breaker-peers.ts).
+// One circuit breaker per deployment (provider id + upstream model name), created on first use and
+// reported in /health and the metrics. With peers (Redis mode), openings are shared between instances
+// (see breaker-peers.ts).
+//
+// The catalog's deployments are few and fixed: their breakers are kept for the life of the process.
+// Models outside the catalog (`<provider>/<model>`, model_patterns, `provider` in the request) are named
+// by requests, so their breakers are bounded: at most `outsideLimit` of them (all providers together).
+// Past the bound, the least recently used CLOSED one is dropped (what it counted is forgotten: it starts
+// closed again when its model is next called). An open or half-open breaker is never dropped, so an
+// opening is never forgotten. When every one of them is open or half-open, a new name shares its
+// provider's overflow breaker (model `*`) until a slot is free again: bounded, and only then can one
+// such model's failures hold back another's.
 import type { GatewayEvents } from "../core/gateway-events";
 import type { BreakerPeers } from "./breaker-peers";
 import { CircuitBreaker, type BreakerConfig } from "./circuit-breaker";
 
+/** How many breakers of models outside the catalog are kept at most (all providers together). */
+export const OUTSIDE_CATALOG_BREAKERS = 256;
+
+/** The model key of a provider's overflow breaker (see above). */
+export const OVERFLOW_MODEL = "*";
+
+const keyOf = (provider: string, model: string) => `${provider}\u0000${model}`;
+
 export class BreakerRegistry {
   private readonly breakers = new Map<string, CircuitBreaker>();
+  /** The breakers of models outside the catalog, least recently used first (a subset of `breakers`). */
+  private readonly outside = new Map<string, CircuitBreaker>();
   private peers?: BreakerPeers;
 
   constructor(
     private readonly cfg: BreakerConfig,
     private readonly events: GatewayEvents = {},
     private readonly now: () => number = Date.now,
+    private readonly outsideLimit: number = OUTSIDE_CATALOG_BREAKERS,
   ) {}
 
-  /** The breaker of a deployment: provider id and the upstream's model name. */
-  get(provider: string, model: string): CircuitBreaker {
-    const key = `${provider}\u0000${model}`;
-    let b = this.breakers.get(key);
-    if (!b) {
-      b = new CircuitBreaker(provider, model, this.cfg, (br, state) => this.changed(br, state), this.now);
-      this.breakers.set(key, b);
+  /**
+   * The breaker of a deployment: provider id and the upstream's model name. `outsideCatalog` for a model
+   * a request named without a catalog entry: its breaker counts against the bound and may be dropped
+   * once closed and unused (see above). A catalog deployment's breaker is kept for good, even if the same
+   * deployment was first reached outside the catalog.
+   */
+  get(provider: string, model: string, outsideCatalog = false): CircuitBreaker {
+    const key = keyOf(provider, model);
+    const b = this.breakers.get(key);
+    if (b) {
+      if (this.outside.delete(key) && outsideCatalog) this.outside.set(key, b); // most recently used now; or kept for good
+      return b;
     }
-    return b;
+    if (outsideCatalog && this.outside.size >= this.outsideLimit && !this.evictOne()) return this.overflow(provider);
+    const created = this.create(key, provider, model);
+    if (outsideCatalog) this.outside.set(key, created);
+    return created;
   }
 
   /**
@@ -31,15 +60,39 @@ export class BreakerRegistry {
    */
   share(peers: BreakerPeers): void {
     this.peers = peers;
-    peers.listen((provider, model, ms) => this.breakers.get(`${provider}\u0000${model}`)?.openFromPeer(ms));
-  }
-
-  private changed(b: CircuitBreaker, state: CircuitBreaker["state"]): void {
-    this.events.breakerStateChanged?.({ provider: b.provider, model: b.model, state });
-    if (state === "open" && b.openingToShare) this.peers?.announce(b.provider, b.model, b.retryInMs());
+    peers.listen((provider, model, ms) => this.breakers.get(keyOf(provider, model))?.openFromPeer(ms));
   }
 
   all(): CircuitBreaker[] {
     return [...this.breakers.values()];
+  }
+
+  private create(key: string, provider: string, model: string): CircuitBreaker {
+    const b = new CircuitBreaker(provider, model, this.cfg, (br, state) => this.changed(br, state), this.now);
+    this.breakers.set(key, b);
+    return b;
+  }
+
+  /** Drops the least recently used closed breaker outside the catalog; false when none is closed. */
+  private evictOne(): boolean {
+    for (const [key, b] of this.outside) {
+      if (b.state !== "closed") continue;
+      this.outside.delete(key);
+      this.breakers.delete(key);
+      return true;
+    }
+    return false;
+  }
+
+  private overflow(provider: string): CircuitBreaker {
+    const key = keyOf(provider, OVERFLOW_MODEL);
+    return this.breakers.get(key) ?? this.create(key, provider, OVERFLOW_MODEL);
+  }
+
+  private changed(b: CircuitBreaker, state: CircuitBreaker["state"]): void {
+    // A dropped breaker that a request still held: no longer reported, metered or shared.
+    if (this.breakers.get(keyOf(b.provider, b.model)) !== b) return;
+    this.events.breakerStateChanged?.({ provider: b.provider, model: b.model, state });
+    if (state === "open" && b.openingToShare) this.peers?.announce(b.provider, b.model, b.retryInMs());
   }
 }

@@ -36,14 +36,14 @@ describe("Catalog.resolve", () => {
     expect(where("openai/")).toBeUndefined();
   });
 
-  it("prices a built-in type's model from the table and leaves the rest unpriced, with one shared breaker", () => {
+  it("prices a built-in type's model from the table and leaves the rest unpriced", () => {
     const known = catalog.resolve("openai/gpt-4o-2024-08-06")!;
     expect(known.pricing).toMatchObject({ input_per_1m: 2.5 });
-    expect(known.deployments[0]!.breakerKey).toBe("gpt-4o-2024-08-06");
+    expect(known.deployments[0]!.model).toBe("gpt-4o-2024-08-06");
     const unknown = catalog.resolve("gpt-77")!;
     expect(unknown.pricing).toBeUndefined();
     expect(unknown.capabilitiesKnown).toBe(false);
-    expect(unknown.deployments[0]!.breakerKey).toBe("*");
+    expect(unknown.deployments[0]!.model).toBe("gpt-77");
     expect(catalog.resolve("groq/gpt-4o")!.pricing).toBeUndefined();
   });
 

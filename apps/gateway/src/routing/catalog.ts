@@ -100,7 +100,7 @@ export class Catalog {
       pricing: known?.pricing,
       ownedBy: provider.kind === "mock" ? "runestone" : provider.kind === "openai-compatible" ? provider.id : provider.kind,
       created: CATALOG_EPOCH,
-      deployments: [{ provider, model: upstreamModel, weight: 1, pricing: known?.pricing, breakerKey: known ? upstreamModel : "*" }],
+      deployments: [{ provider, model: upstreamModel, weight: 1, pricing: known?.pricing }],
       source,
       priceSource: known?.source,
     };

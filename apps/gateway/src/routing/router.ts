@@ -70,7 +70,8 @@ export class Router {
       model: o.model,
       provider: o.deployment.provider,
       upstreamModel: o.deployment.model,
-      breaker: this.resilience.breakers.get(o.deployment.provider.id, o.deployment.breakerKey ?? o.deployment.model),
+      // A model outside the catalog has its own breaker too, in the registry's bounded part (breaker-registry.ts).
+      breaker: this.resilience.breakers.get(o.deployment.provider.id, o.deployment.model, o.model.source !== "catalog"),
     };
   }
 

@@ -15,3 +15,22 @@ describe("GatewayMetrics token counters", () => {
     expect(text).toMatch(/runestone_output_tokens_total\{[^}]*\} 7\n/);
   });
 });
+
+describe("GatewayMetrics breaker_state", () => {
+  it("has exactly the bound registry's breakers: a breaker dropped from it leaves no series behind", async () => {
+    const metrics = new GatewayMetrics({ labels: new MetricLabels({ routes: ["/v1/chat/completions"], models: ["m"] }), tenantLabel: true, processMetrics: false });
+    let breakers = [
+      { provider: "oai", model: "gpt-a", state: "open" as const },
+      { provider: "oai", model: "gpt-b", state: "closed" as const },
+    ];
+    metrics.bindBreakers({ all: () => breakers });
+    metrics.events.breakerStateChanged!({ provider: "oai", model: "gpt-b", state: "closed" });
+    let text = (await metrics.scrape()).body;
+    expect(text).toContain('runestone_breaker_state{provider="oai",deployment="gpt-a"} 2');
+    expect(text).toContain('runestone_breaker_state{provider="oai",deployment="gpt-b"} 0');
+    breakers = [breakers[0]!];
+    text = (await metrics.scrape()).body;
+    expect(text).toContain('runestone_breaker_state{provider="oai",deployment="gpt-a"} 2');
+    expect(text).not.toContain('deployment="gpt-b"');
+  });
+});

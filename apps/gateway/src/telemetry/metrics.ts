@@ -186,7 +186,10 @@ export class GatewayMetrics {
       // Breakers live in each worker process: across workers, the worst state.
       aggregator: "max",
       collect() {
-        for (const b of self.breakers?.all() ?? []) this.set({ provider: b.provider, deployment: b.model }, BREAKER_VALUE[b.state]);
+        if (!self.breakers) return;
+        // Exactly the breakers that exist: one dropped from the registry (breaker-registry.ts) leaves no series behind.
+        this.reset();
+        for (const b of self.breakers.all()) this.set({ provider: b.provider, deployment: b.model }, BREAKER_VALUE[b.state]);
       },
     });
     if (opts.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: PREFIX });

@@ -161,7 +161,8 @@ function deployments(deps: DashboardDeps): Schema<"DeploymentHealth">[] {
     const s = b.snapshot();
     row(b.provider, b.model, s.state, s.retry_in_ms ?? null);
   }
-  // Called recently but without a breaker (should not happen; shown rather than hidden).
+  // Called recently but without a breaker of its own: a model outside the catalog whose closed breaker was dropped
+  // to keep their number bounded, or that shared its provider's overflow breaker (resilience/breaker-registry.ts).
   for (const c of [...counts.values()]) row(c.provider, c.model, "closed", null);
   return out.sort((a, b) => a.provider.localeCompare(b.provider) || a.model.localeCompare(b.model));
 }
