@@ -3,6 +3,8 @@ import { loadJson, makeCall, NOW_SECONDS } from "./__fixtures__/fixtures";
 import { mapGeminiFinishReason } from "./map-gemini-finish-reason";
 import { parseGeminiResponse } from "./parse-gemini-response";
 import { buildGeminiBody } from "./build-gemini-request";
+import { createGeminiStreamTransformer } from "./gemini-stream-transformer";
+import type { ChunkEvent } from "../../core/provider-contract";
 
 beforeEach(() => {
   vi.useFakeTimers({ toFake: ["Date"], now: NOW_SECONDS * 1000 });
@@ -84,6 +86,21 @@ describe("parseGeminiResponse", () => {
   });
 });
 
+describe("an image filter's finish reason", () => {
+  it("answers IMAGE_PROHIBITED_CONTENT and IMAGE_RECITATION as content_filter, in JSON and in a stream", () => {
+    for (const reason of ["IMAGE_PROHIBITED_CONTENT", "IMAGE_RECITATION"]) {
+      const json = { candidates: [{ index: 0, content: { role: "model", parts: [{ text: "a" }] }, finishReason: reason }] };
+      expect(parseGeminiResponse(json, makeCall({ messages: [] })).choices[0]!.finish_reason).toBe("content_filter");
+      const out: ChunkEvent[] = [];
+      const transformer = createGeminiStreamTransformer(makeCall({ messages: [] }, { stream: true }));
+      const sink = { enqueue: (e: ChunkEvent) => out.push(e), error: (e: unknown) => { throw e; } };
+      transformer.transform({ data: JSON.stringify(json) }, sink);
+      transformer.flush(sink);
+      expect(out.map((e) => e.chunk.choices[0]?.finish_reason).filter(Boolean)).toStrictEqual(["content_filter"]);
+    }
+  });
+});
+
 describe("mapGeminiFinishReason", () => {
   it.each([
     ["STOP", false, "stop"],
@@ -94,6 +111,11 @@ describe("mapGeminiFinishReason", () => {
     ["BLOCKLIST", false, "content_filter"],
     ["PROHIBITED_CONTENT", false, "content_filter"],
     ["SPII", false, "content_filter"],
+    ["IMAGE_SAFETY", false, "content_filter"],
+    ["IMAGE_PROHIBITED_CONTENT", false, "content_filter"],
+    ["IMAGE_RECITATION", false, "content_filter"],
+    ["IMAGE_OTHER", false, "stop"],
+    ["NO_IMAGE", false, "stop"],
     ["OTHER", false, "stop"],
   ] as const)("%s (tool calls: %s) -> %s", (reason, tools, expected) => {
     expect(mapGeminiFinishReason(reason, tools)).toBe(expected);
