@@ -214,6 +214,28 @@ describe("bedrock provider", () => {
     expect(h.upstream.requests).toHaveLength(0);
   });
 
+  it("reports Bedrock's model_context_window_exceeded as finish_reason length", async () => {
+    const answer = { output: { message: { role: "assistant", content: [{ text: "cut" }] } }, stopReason: "model_context_window_exceeded", usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 }, metrics: { latencyMs: 1 } };
+    h.upstream.behave({ rawBody: JSON.stringify(answer) }, { times: 1, model: MODEL_ID });
+    const res = await client.chat.completions.create({ model: "br-chat", messages: [{ role: "user", content: "x" }] });
+    expect(res.choices[0]).toMatchObject({ finish_reason: "length", message: { content: "cut" } });
+  });
+
+  it("answers a malformed_tool_use stop as a 502 upstream error (not a finish reason), falling back to the next deployment when there is one", async () => {
+    const malformed = JSON.stringify({ output: { message: { role: "assistant", content: [{ text: "{" }] } }, stopReason: "malformed_tool_use", usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 }, metrics: { latencyMs: 1 } });
+    h.upstream.behave({ rawBody: malformed }, { model: "br-invalid-id" });
+    const res = await postJson(`${h.url}/v1/chat/completions`, { model: "br-invalid", messages: [{ role: "user", content: "x" }] });
+    expect(res.status).toBe(502);
+    const err = await errorOf(res);
+    expect(err).toMatchObject({ type: "service_error", code: "upstream_protocol_error" });
+    expect(err.message).toContain("malformed_tool_use");
+
+    h.upstream.behave({ rawBody: malformed }, { model: "br-fb-p" });
+    const fell = await postJson(`${h.url}/v1/chat/completions`, { model: "br-fallback", messages: [{ role: "user", content: "x" }] });
+    expect(fell.status).toBe(200);
+    expect(fell.headers.get("x-runestone-provider")).toBe("backup");
+  });
+
   it("streams a tool call as tool_calls deltas", async () => {
     const stream = await client.chat.completions.create({ model: "br-chat", messages: [{ role: "user", content: "weather in Oslo" }], tools: [weatherTool], stream: true });
     let name = "";

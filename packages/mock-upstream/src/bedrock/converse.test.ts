@@ -95,4 +95,11 @@ describe("bedrock Converse routes", () => {
     expect(result.status).toBe(400);
     expect(((await result.json()) as { message: string }).message).toContain("messages.2.content.0.toolResult.content.0 is blank");
   });
+
+  it("answers a Converse rawBody verbatim, as JSON", async () => {
+    const raw = JSON.stringify({ output: { message: { role: "assistant", content: [] } }, stopReason: "malformed_model_output" });
+    const res = await post("/model/m1/converse", ask, { "x-mock-behavior": JSON.stringify({ rawBody: raw }) });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe(raw);
+  });
 });

@@ -5,7 +5,7 @@ import { EventStreamCodec } from "@smithy/eventstream-codec";
 import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
 import { BehaviorError, resolveBehavior, type BehaviorRules, type MockBehavior } from "../behavior.js";
 import type { Exchange } from "../exchange.js";
-import { sendJson } from "../http.js";
+import { sendJson, sendRaw } from "../http.js";
 import type { IdSource } from "../ids.js";
 import { planReply, positiveInt, stopList, type ReplyPlan } from "../reply.js";
 import { countWords } from "../text.js";
@@ -58,6 +58,8 @@ export async function bedrockConverse(
     const name = behavior.errorType ?? EXCEPTIONS[behavior.status] ?? "InternalServerException";
     return sendBedrockError(ex.res, behavior.status, name, behavior.errorMessage ?? `mock ${name}`);
   }
+  // Converse only: a ConverseStream answer is event-stream frames, which a raw text cannot stand for.
+  if (behavior.rawBody !== undefined && !stream) return sendRaw(ex, behavior.rawBody, false);
 
   const messages = Array.isArray(json.messages) ? (json.messages as Array<{ role?: string; content?: Block[] }>) : [];
   const last = messages.at(-1);

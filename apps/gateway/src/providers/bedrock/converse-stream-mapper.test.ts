@@ -63,4 +63,18 @@ describe("ConverseStreamMapper", () => {
     expect(err).toMatchObject({ status: 429, retryable: true });
     expect(() => m.end()).toThrow(expect.objectContaining({ kind: "protocol" }));
   });
+
+  it("ends with an upstream protocol error, not a finish reason, when Bedrock stops with malformed output or tool use", () => {
+    for (const stopReason of ["malformed_model_output", "malformed_tool_use"]) {
+      const m = new ConverseStreamMapper(call(), "c");
+      m.map({ messageStart: { role: "assistant" } } as ConverseStreamOutput);
+      m.map({ contentBlockDelta: { contentBlockIndex: 0, delta: { text: "{\"x\":" } } } as ConverseStreamOutput);
+      expect(() => m.map({ messageStop: { stopReason } } as ConverseStreamOutput)).toThrow(expect.objectContaining({ name: "UpstreamError", kind: "protocol", retryable: true, message: expect.stringContaining(stopReason) }));
+    }
+  });
+
+  it("reports a context window exceeded as length", () => {
+    const chunks = run([{ messageStart: { role: "assistant" } }, { contentBlockDelta: { contentBlockIndex: 0, delta: { text: "a" } } }, { messageStop: { stopReason: "model_context_window_exceeded" } }]);
+    expect(chunks.at(-1)!.choices[0]!.finish_reason).toBe("length");
+  });
 });

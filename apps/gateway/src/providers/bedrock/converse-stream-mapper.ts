@@ -3,7 +3,7 @@
 import type { ConverseStreamOutput } from "@aws-sdk/client-bedrock-runtime";
 import type { ChatCall, ChatCompletionChunk, ChunkEvent } from "../../core/provider-contract";
 import { UpstreamError } from "../../core/upstream-error";
-import { mapBedrockUsage, mapStopReason, type FinishReason } from "./map-converse-response";
+import { malformedStop, mapBedrockUsage, mapStopReason, type FinishReason } from "./map-converse-response";
 
 export class ConverseStreamMapper {
   private readonly base: { id: string; object: "chat.completion.chunk"; created: number; model: string };
@@ -37,6 +37,8 @@ export class ConverseStreamMapper {
         out.push(this.chunk({ tool_calls: [{ index, function: { arguments: delta.toolUse.input } }] }));
       }
     } else if (event.messageStop) {
+      const malformed = malformedStop(event.messageStop.stopReason);
+      if (malformed) throw malformed;
       this.finish = mapStopReason(event.messageStop.stopReason);
       out.push(this.chunk({}, this.finish));
     } else if (event.metadata) {

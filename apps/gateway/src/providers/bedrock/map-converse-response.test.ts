@@ -31,6 +31,13 @@ describe("mapConverseResponse", () => {
   });
 });
 
+describe("a malformed stop", () => {
+  it.each(["malformed_model_output", "malformed_tool_use"])("%s is a retryable upstream protocol error, not an answer", (stopReason) => {
+    const out = { output: { message: { role: "assistant", content: [{ text: "{\"x\":" }] } }, stopReason, usage: undefined, metrics: undefined, $metadata: {} } as never;
+    expect(() => mapConverseResponse(out, call, "c")).toThrow(expect.objectContaining({ name: "UpstreamError", kind: "protocol", retryable: true, message: expect.stringContaining(stopReason) }));
+  });
+});
+
 describe("mapStopReason", () => {
   it.each([
     ["end_turn", "stop"],
@@ -39,6 +46,7 @@ describe("mapStopReason", () => {
     ["tool_use", "tool_calls"],
     ["content_filtered", "content_filter"],
     ["guardrail_intervened", "content_filter"],
+    ["model_context_window_exceeded", "length"],
   ])("%s -> %s", (reason, finish) => expect(mapStopReason(reason)).toBe(finish));
 });
 
