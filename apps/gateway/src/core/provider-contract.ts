@@ -123,7 +123,8 @@ export interface ProviderAdapter {
   buildChatRequest(call: ChatCall, ctx: AdapterContext): UpstreamHttpRequest;
   parseChatResponse(json: unknown, call: ChatCall): ChatCompletion;
   createStreamTransformer(call: ChatCall): StreamTransformer;
-  parseError(status: number, headers: Record<string, string | string[] | undefined>, bodyText: string): UpstreamError;
+  /** `providerId`: the configured id of the provider that answered, for messages that name it. */
+  parseError(status: number, headers: Record<string, string | string[] | undefined>, bodyText: string, providerId?: string): UpstreamError;
   /** Optional: the provider's native Messages API request (Anthropic), for `POST /v1/messages` passthrough. */
   buildPassthroughRequest?(call: PassthroughCall, ctx: AdapterContext): UpstreamHttpRequest;
   /** Optional: the provider's native Responses API request (OpenAI), for `POST /v1/responses` passthrough. */

@@ -87,7 +87,7 @@ export class HttpProvider implements Provider {
       d.dispose();
     }
     const text = res.text;
-    if (res.statusCode >= 400) throw this.tag(this.adapter.parseError(res.statusCode, res.headers, text));
+    if (res.statusCode >= 400) throw this.tag(this.adapter.parseError(res.statusCode, res.headers, text, this.id));
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -240,7 +240,7 @@ export class HttpProvider implements Provider {
   private async expectEventStream(res: Dispatcher.ResponseData, d: Deadline): Promise<void> {
     if (res.statusCode >= 400) {
       const text = await this.readText(res, d);
-      throw this.tag(this.adapter.parseError(res.statusCode, res.headers, text));
+      throw this.tag(this.adapter.parseError(res.statusCode, res.headers, text, this.id));
     }
     const type = String(res.headers["content-type"] ?? "");
     if (!type.includes("text/event-stream")) {
@@ -301,7 +301,7 @@ export class HttpProvider implements Provider {
   /** Reads a non-streaming answer: the adapter's error for a 4xx/5xx, else the parsed JSON. */
   private async readJson(res: Dispatcher.ResponseData, d: Deadline): Promise<unknown> {
     const text = await this.readText(res, d);
-    if (res.statusCode >= 400) throw this.tag(this.adapter.parseError(res.statusCode, res.headers, text));
+    if (res.statusCode >= 400) throw this.tag(this.adapter.parseError(res.statusCode, res.headers, text, this.id));
     try {
       return JSON.parse(text);
     } catch {

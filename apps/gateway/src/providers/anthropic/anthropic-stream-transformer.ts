@@ -189,5 +189,5 @@ function mergeUsage(base: AnthropicUsage, update: AnthropicUsage | undefined): A
 }
 
 function protocolError(message: string): UpstreamError {
-  return new UpstreamError({ kind: "protocol", message, provider: "anthropic" });
+  return new UpstreamError({ kind: "protocol", message });
 }

@@ -37,6 +37,12 @@ describe("parseAnthropicError", () => {
     expect(error.message).not.toContain("sk-ant");
   });
 
+  it("leaves the provider to the caller (its configured id) and names that id in a rejected key's message", () => {
+    expect(parseAnthropicError(400, {}, body("invalid_request_error", "bad")).provider).toBeUndefined();
+    expect(parseAnthropicError(529, {}, body("overloaded_error", "Overloaded")).provider).toBeUndefined();
+    expect(parseAnthropicError(401, {}, body("authentication_error", "invalid x-api-key"), "ant-eu").message).toMatch(/^upstream rejected the configured API key for provider ant-eu /);
+  });
+
   it("maps other 5xx to a retryable api_error, even with a body that is not JSON", () => {
     expect(parseAnthropicError(502, {}, "<html>Bad gateway</html>")).toMatchObject({
       kind: "http",

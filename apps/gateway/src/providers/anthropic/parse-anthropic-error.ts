@@ -3,17 +3,16 @@ import type { AnthropicErrorBody } from "./anthropic-types";
 
 type Headers = Record<string, string | string[] | undefined>;
 
-const PROVIDER = "anthropic";
-
 /**
  * An Anthropic error answer -> UpstreamError. The body (`{type:"error", error:{type, message}}`) is read
  * leniently: a proxy in between may answer HTML or nothing. Messages never carry the API key or request
  * contents; Anthropic's own message is kept where it tells the client what to fix (4xx) or what happened.
  *
- * The adapter does not know the configured provider id, so `provider` says "anthropic" and the caller
- * (HttpProvider) is expected to overwrite it with the deployment's provider id.
+ * `provider` is left unset: the caller (HttpProvider) sets it to the configured provider id, which is what
+ * the client's error message names (two Anthropic-type providers must be told apart). `providerId` names
+ * it in the one message that carries no such prefix (the rejected key).
  */
-export function parseAnthropicError(status: number, headers: Headers, bodyText: string): UpstreamError {
+export function parseAnthropicError(status: number, headers: Headers, bodyText: string, providerId = "anthropic"): UpstreamError {
   const { type, message } = readErrorBody(bodyText);
 
   if (status === 401 || status === 403) {
@@ -21,9 +20,8 @@ export function parseAnthropicError(status: number, headers: Headers, bodyText: 
       kind: "configuration",
       status,
       type: status === 401 ? "authentication_error" : "permission_error",
-      message: `upstream rejected the configured API key for provider ${PROVIDER} (HTTP ${status})`,
+      message: `upstream rejected the configured API key for provider ${providerId} (HTTP ${status})`,
       retryable: false,
-      provider: PROVIDER,
     });
   }
   if (status === 529 || type === "overloaded_error") {
@@ -34,7 +32,6 @@ export function parseAnthropicError(status: number, headers: Headers, bodyText: 
       message: message ?? "upstream is overloaded",
       retryable: true,
       retryAfterMs: parseRetryAfter(headers),
-      provider: PROVIDER,
     });
   }
   if (status === 429) {
@@ -45,7 +42,6 @@ export function parseAnthropicError(status: number, headers: Headers, bodyText: 
       message: message ?? "upstream rate limit reached",
       retryable: true,
       retryAfterMs: parseRetryAfter(headers),
-      provider: PROVIDER,
     });
   }
   if (status >= 500) {
@@ -56,7 +52,6 @@ export function parseAnthropicError(status: number, headers: Headers, bodyText: 
       message: message ?? `upstream answered HTTP ${status}`,
       retryable: true,
       retryAfterMs: parseRetryAfter(headers),
-      provider: PROVIDER,
     });
   }
   if (status === 404) {
@@ -66,7 +61,6 @@ export function parseAnthropicError(status: number, headers: Headers, bodyText: 
       type: "not_found_error",
       message: message ?? "upstream answered HTTP 404",
       retryable: false,
-      provider: PROVIDER,
     });
   }
   // 400, 413 and other client errors: the request is wrong for this upstream; retrying it cannot help.
@@ -76,7 +70,6 @@ export function parseAnthropicError(status: number, headers: Headers, bodyText: 
     type: "invalid_request_error",
     message: message ?? `upstream answered HTTP ${status}`,
     retryable: status === 408 || status === 409,
-    provider: PROVIDER,
   });
 }
 
@@ -93,7 +86,6 @@ export function anthropicStreamError(error: { type?: string; message?: string } 
       type: "overloaded_error",
       message: error.message ?? "upstream is overloaded",
       retryable: true,
-      provider: PROVIDER,
     });
   }
   return new UpstreamError({
@@ -102,7 +94,6 @@ export function anthropicStreamError(error: { type?: string; message?: string } 
     type: "api_error",
     message: error?.message ?? "upstream stream failed",
     retryable: true,
-    provider: PROVIDER,
   });
 }
 

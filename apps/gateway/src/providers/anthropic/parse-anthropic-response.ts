@@ -19,7 +19,7 @@ export type ThinkingBlockOut = { type: "thinking"; thinking: string; signature: 
  */
 export function parseAnthropicResponse(json: unknown, call: ChatCall): ChatCompletion {
   if (json === null || typeof json !== "object" || Array.isArray(json)) {
-    throw new UpstreamError({ kind: "protocol", message: "upstream returned a malformed messages response", provider: "anthropic" });
+    throw new UpstreamError({ kind: "protocol", message: "upstream returned a malformed messages response" });
   }
   const response = json as AnthropicMessagesResponse;
   const responseTool = getJsonResponseTool(call.body as OpenAIRequestView)?.name;
