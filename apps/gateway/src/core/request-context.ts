@@ -46,6 +46,8 @@ export class RequestContext {
   stream = false;
   /** The attempt that answered. */
   attempt: Attempt | undefined = undefined;
+  /** The last candidate tried, when the request failed after calling a provider (http/error-handler.ts). */
+  failedAttempt: Attempt | undefined = undefined;
   /** Usage as reported by the provider. */
   usage: Partial<Usage> | undefined = undefined;
   /** The usage so far is not final yet (a Messages stream before its message_delta). */

@@ -1,5 +1,6 @@
 // One error class for every upstream failure; `retryable` drives retries, fallback and breakers.
 import { redactExcerpt } from "./redact-secrets";
+import type { Attempt } from "./route-plan";
 
 export type UpstreamErrorKind =
   | "http" // the upstream answered an error status
@@ -39,6 +40,11 @@ export class UpstreamError extends Error {
   readonly retryable: boolean;
   readonly retryAfterMs?: number;
   provider?: string;
+  /**
+   * Set by the executor when this failure ends the request: the last candidate tried, with the fallbacks and
+   * retries before it, for the error answer's x-runestone-provider / -model / -fallbacks (http/error-handler.ts).
+   */
+  attempt?: Attempt;
 
   constructor(init: UpstreamErrorInit) {
     // Every text here may have come from the upstream and will be relayed or logged: secrets never pass.

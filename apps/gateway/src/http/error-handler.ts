@@ -3,6 +3,7 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from "express";
 import type { Logger } from "pino";
 import { HttpError } from "../core/http-error";
+import { holdHeader } from "../core/held-headers";
 import { contextOf } from "../core/request-context";
 import { toHttpError } from "../core/to-http-error";
 import { UpstreamError } from "../core/upstream-error";
@@ -20,6 +21,15 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (res.headersSent) {
       res.destroy();
       return;
+    }
+    // A failure after a provider was called says which one, as a success does (routing-headers.ts).
+    if (err instanceof UpstreamError && err.attempt) {
+      ctx.failedAttempt = err.attempt; // the log line and metrics name it too (telemetry/describe-request.ts)
+      const c = err.attempt.candidate;
+      if (ctx.routingPolicy !== undefined) holdHeader(res, "x-runestone-routing-policy", ctx.routingPolicy, ctx);
+      holdHeader(res, "x-runestone-provider", c.provider.id, ctx);
+      holdHeader(res, "x-runestone-model", c.model.id, ctx);
+      holdHeader(res, "x-runestone-fallbacks", String(err.attempt.fallbacks), ctx);
     }
     sendError(req, res, httpErr);
   };

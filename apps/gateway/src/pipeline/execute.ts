@@ -120,9 +120,11 @@ async function runOverCandidates<T>(
         r.events.upstreamAttempt?.({ provider: c.provider.id, model: c.model.id, upstreamModel: c.upstreamModel, ok: false, status: ue?.status, errorKind: ue?.kind ?? "internal", durationMs: ms });
         if (!ue || !ue.retryable || signal.aborted) {
           c.breaker.onNeutral(permit);
+          if (ue) ue.attempt = { candidate: c, upstreamMs, fallbacks, retries };
           throw err;
         }
         c.breaker.onFailure(permit, ue.retryAfterMs);
+        ue.attempt = { candidate: c, upstreamMs, fallbacks, retries };
         lastError = ue;
         from = { candidate: c, reason: describe(ue) };
         if (ue.kind === "timeout") excluded.add(i);
@@ -157,7 +159,11 @@ async function runOverCandidates<T>(
       upstreamMs += performance.now() - w0;
     }
   }
-  if (lastError) throw lastError;
+  if (lastError) {
+    // What the error answer says was tried: the last failure's candidate, with every wait and retry counted.
+    if (lastError instanceof UpstreamError && lastError.attempt) lastError.attempt = { ...lastError.attempt, upstreamMs, retries };
+    throw lastError;
+  }
   // Every breaker opened while this request was in flight (or a probe slot was taken).
   throw allCandidatesUnavailable(Math.min(...candidates.map((c) => c.breaker.retryInMs())));
 }

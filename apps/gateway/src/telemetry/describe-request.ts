@@ -20,8 +20,9 @@ export function describeRequest(req: Request, res: Response, labels: MetricLabel
   const seen = usageSeen(res, l);
   const finished = res.writableFinished;
   const cache = l.cache;
-  // A cache hit names who produced the replayed answer.
-  const served = attempt?.candidate ?? seen?.candidate;
+  // A cache hit names who produced the replayed answer; a failure after a provider was called, the last one tried.
+  const tried = attempt ?? l.failedAttempt;
+  const served = attempt?.candidate ?? seen?.candidate ?? l.failedAttempt?.candidate;
   const upstreamMs = attempt ? attempt.upstreamMs + l.streamUpstreamMs : undefined;
   const counts = seen?.counts;
   const pricing = seen ? candidatePricing(seen.candidate) : undefined;
@@ -49,8 +50,8 @@ export function describeRequest(req: Request, res: Response, labels: MetricLabel
     cachedTokens: counts?.cachedTokens || undefined,
     tokensEstimated: seen?.estimated ? true : undefined,
     costUsd: pricing && counts ? costUsd(pricing, counts) : undefined,
-    fallbacks: attempt?.fallbacks,
-    retries: attempt?.retries,
+    fallbacks: tried?.fallbacks,
+    retries: tried?.retries,
     errorCode: errorCode || undefined,
     clientClosed: !finished || undefined,
     cache: cache?.status,
