@@ -236,6 +236,37 @@ describe("bedrock provider", () => {
     expect(fell.headers.get("x-runestone-provider")).toBe("backup");
   });
 
+  it("sends tool call ids from other providers (Gemini's base64, over 64 characters) as valid Bedrock ids, the same for a call and its result", async () => {
+    const gemini = "__thought__Cs8BAY+/xyz==";
+    const long = `call_${"a".repeat(70)}`;
+    const res = await client.chat.completions.create({
+      model: "br-chat",
+      tools: [weatherTool],
+      messages: [
+        { role: "user", content: "weather in Paris and Oslo" },
+        {
+          role: "assistant",
+          content: null,
+          tool_calls: [
+            { id: gemini, type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } },
+            { id: long, type: "function", function: { name: "get_weather", arguments: '{"city":"Oslo"}' } },
+            { id: "tooluse_ok-1", type: "function", function: { name: "get_weather", arguments: '{"city":"Rome"}' } },
+          ],
+        },
+        { role: "tool", tool_call_id: gemini, content: "sunny" },
+        { role: "tool", tool_call_id: long, content: "rain" },
+        { role: "tool", tool_call_id: "tooluse_ok-1", content: "warm" },
+      ],
+    });
+    expect(res.choices[0]!.finish_reason).toBe("stop");
+    const [, assistant, results] = (upstream().body as { messages: Array<{ content: Array<{ toolUse?: { toolUseId: string }; toolResult?: { toolUseId: string } }> }> }).messages;
+    const useIds = assistant!.content.map((b) => b.toolUse!.toolUseId);
+    expect(results!.content.map((b) => b.toolResult!.toolUseId)).toStrictEqual(useIds);
+    expect(useIds[2]).toBe("tooluse_ok-1");
+    expect(new Set(useIds).size).toBe(3);
+    for (const id of useIds) expect(id).toMatch(/^[a-zA-Z0-9_.:-]{1,64}$/);
+  });
+
   it("streams a tool call as tool_calls deltas", async () => {
     const stream = await client.chat.completions.create({ model: "br-chat", messages: [{ role: "user", content: "weather in Oslo" }], tools: [weatherTool], stream: true });
     let name = "";

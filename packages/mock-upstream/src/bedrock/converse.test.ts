@@ -102,4 +102,21 @@ describe("bedrock Converse routes", () => {
     expect(res.status).toBe(200);
     expect(await res.text()).toBe(raw);
   });
+
+  it("refuses a toolUseId outside [a-zA-Z0-9_.:-]{1,64} with a 400 ValidationException, as Bedrock does", async () => {
+    const withId = (id: string) => ({
+      messages: [
+        ...ask.messages,
+        { role: "assistant", content: [{ toolUse: { toolUseId: id, name: "f", input: {} } }] },
+        { role: "user", content: [{ toolResult: { toolUseId: id, content: [{ text: "ok" }] } }] },
+      ],
+      toolConfig: { tools: [{ toolSpec: { name: "f", inputSchema: { json: { type: "object" } } } }] },
+    });
+    for (const bad of ["__thought__ab+/c=", "x".repeat(65)]) {
+      const res = await post("/model/m1/converse", withId(bad));
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { message: string }).message).toContain("toolUse.toolUseId");
+    }
+    expect((await post("/model/m1/converse", withId("tooluse_a.b:c-d"))).status).toBe(200);
+  });
 });

@@ -10,6 +10,8 @@ import type { IdSource } from "../ids.js";
 import { planReply, positiveInt, stopList, type ReplyPlan } from "../reply.js";
 import { countWords } from "../text.js";
 
+/** botocore's ToolUseId: pattern [a-zA-Z0-9_.:-]+, 1 to 64 characters. */
+const TOOL_USE_ID = /^[a-zA-Z0-9_.:-]{1,64}$/;
 const PATH = /^\/model\/([^/]+)\/(converse|converse-stream)$/;
 const codec = new EventStreamCodec(toUtf8, fromUtf8);
 
@@ -155,6 +157,12 @@ function validationProblem(json: Record<string, unknown>): string | undefined {
   }
   for (const [i, msg] of messages.entries()) {
     for (const [j, b] of (Array.isArray(msg.content) ? (msg.content as Block[]) : []).entries()) {
+      for (const kind of ["toolUse", "toolResult"] as const) {
+        const id = (b[kind] as { toolUseId?: unknown } | undefined)?.toolUseId;
+        if (id !== undefined && !(typeof id === "string" && TOOL_USE_ID.test(id))) {
+          return `1 validation error detected: Value '${String(id)}' at 'messages.${i + 1}.member.content.${j + 1}.member.${kind}.toolUseId' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.:-]+ and have length less than or equal to 64`;
+        }
+      }
       if (isBlankText(b.text)) return `The text field in the ContentBlock object at messages.${i}.content.${j} is blank. Add text to the text field, and try again.`;
       const results = (b.toolResult as { content?: unknown } | undefined)?.content;
       // The wording for a tool result's own blocks is assumed to follow the message blocks'.

@@ -118,6 +118,20 @@ describe("buildConverseRequest", () => {
     expect(buildConverseRequest(call({ messages: [{ role: "user", content: "x" }], tools, tool_choice: "required" })).toolConfig?.toolChoice).toStrictEqual({ any: {} });
   });
 
+  it("maps a tool call id Bedrock would refuse to the same valid id in every request, and keeps a valid one", () => {
+    const ids = (id: string) => {
+      const input = buildConverseRequest(call({ messages: [{ role: "user", content: "x" }, { role: "assistant", tool_calls: [{ id, type: "function", function: { name: "w", arguments: "{}" } }] }, { role: "tool", tool_call_id: id, content: "ok" }] }));
+      return [input.messages![1]!.content![0]!.toolUse!.toolUseId, input.messages![2]!.content![0]!.toolResult!.toolUseId];
+    };
+    const [use, result] = ids("__thought__a+b/c=");
+    expect(use).toMatch(/^[a-zA-Z0-9_.:-]{1,64}$/);
+    expect(result).toBe(use);
+    expect(ids("__thought__a+b/c=")).toStrictEqual([use, use]);
+    expect(ids("__thought__a+b/c=X")[0]).not.toBe(use);
+    expect(ids("x".repeat(65))[0]).toMatch(/^[a-zA-Z0-9_.:-]{1,64}$/);
+    expect(ids("call_a.b:c-d_1")).toStrictEqual(["call_a.b:c-d_1", "call_a.b:c-d_1"]);
+  });
+
   it("turns a base64 data URL into an image block with its format and bytes", () => {
     const input = buildConverseRequest(call({ messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "data:image/jpg;base64,AQID" } }] }] }));
     const image = input.messages![0]!.content![0]!.image!;

@@ -1,4 +1,5 @@
 // OpenAI chat request -> Bedrock Converse input (the same input serves ConverseStream).
+import { createHash } from "node:crypto";
 import type { ContentBlock, ConverseCommandInput, ImageFormat, Message, SystemContentBlock, Tool, ToolChoice, ToolConfiguration } from "@aws-sdk/client-bedrock-runtime";
 import type { ChatCall } from "../../core/provider-contract";
 import { RequestTranslationError } from "../../core/request-translation-error";
@@ -14,6 +15,7 @@ type OpenAITool = { type?: string; function?: { name: string; description?: stri
 
 const DATA_URL = /^data:image\/([a-z]+);base64,(.*)$/is;
 const FORMATS = new Set<string>(["png", "jpeg", "gif", "webp"]);
+const TOOL_USE_ID = /^[a-zA-Z0-9_.:-]{1,64}$/;
 /** What an empty tool output is sent as: Bedrock refuses a blank text block, and a tool result needs content. */
 const EMPTY_TOOL_RESULT = "(empty)";
 
@@ -35,7 +37,7 @@ export function buildConverseRequest(call: ChatCall): ConverseCommandInput {
     } else if (m.role === "assistant") {
       const blocks: ContentBlock[] = textsOf(m.content, `${param}.content`).map((text) => ({ text }));
       for (const [j, tc] of (m.tool_calls ?? []).entries()) {
-        blocks.push({ toolUse: { toolUseId: tc.id, name: tc.function.name, input: parseArguments(tc.function.arguments, `${param}.tool_calls.${j}.function.arguments`) as never } });
+        blocks.push({ toolUse: { toolUseId: bedrockToolUseId(tc.id), name: tc.function.name, input: parseArguments(tc.function.arguments, `${param}.tool_calls.${j}.function.arguments`) as never } });
       }
       emptyLast = blocks.length ? undefined : { role: m.role, param: `${param}.content` };
       push(messages, "assistant", blocks);
@@ -44,7 +46,7 @@ export function buildConverseRequest(call: ChatCall): ConverseCommandInput {
       const text = textsOf(m.content, `${param}.content`, true).join("");
       // Bedrock wants every tool result in a user turn; consecutive results share one (push merges them).
       // It refuses a blank text block, so an empty tool output is said in words.
-      push(messages, "user", [{ toolResult: { toolUseId: m.tool_call_id ?? "", content: [{ text: isBlank(text) ? EMPTY_TOOL_RESULT : text }] } }]);
+      push(messages, "user", [{ toolResult: { toolUseId: bedrockToolUseId(m.tool_call_id ?? ""), content: [{ text: isBlank(text) ? EMPTY_TOOL_RESULT : text }] } }]);
     } else {
       throw new RequestTranslationError(`role '${m.role}' is not supported by Bedrock models`, `${param}.role`);
     }
@@ -144,6 +146,16 @@ function userBlocks(content: OpenAIMessage["content"], param: string): ContentBl
     if (p.type === "image_url") return [imageBlock(p.image_url?.url, `${param}.${j}.image_url.url`)];
     throw new RequestTranslationError(`content part type '${String(p.type)}' is not supported by Bedrock models`, `${param}.${j}.type`);
   });
+}
+
+/**
+ * Bedrock's ToolUseId is [a-zA-Z0-9_.:-]{1,64}; ids from other providers after a fallback may not be (Gemini's carry
+ * base64 with +/=, some are longer). A valid id is kept; any other becomes a prefix and a hash of it, the same for a
+ * call and its result, and for the same id in the next request.
+ */
+function bedrockToolUseId(id: string): string {
+  if (TOOL_USE_ID.test(id)) return id;
+  return `rs_${createHash("sha256").update(id).digest("hex").slice(0, 40)}`;
 }
 
 function isBlank(text: string): boolean {
