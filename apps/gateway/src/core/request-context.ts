@@ -62,6 +62,8 @@ export class RequestContext {
   ttftMs: number | undefined = undefined;
   /** Streams: time spent waiting on the upstream between chunks (not the gateway's own time). */
   streamUpstreamMs = 0;
+  /** Streams: when the wait for the upstream's next event began, while one is pending (relay-stream.ts). */
+  streamWaitSince: number | undefined = undefined;
   response: ResponseFacts | undefined = undefined;
   /** A stream failed after its first chunk: the error its error event carried. */
   streamError: unknown = undefined;

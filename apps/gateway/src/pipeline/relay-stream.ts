@@ -29,16 +29,19 @@ export interface StreamEncoder<E> {
 }
 
 export async function relayStream<E>(ctx: RequestContext, started: StreamStarted<E>, out: StreamEncoder<E>): Promise<void> {
-  let upstreamWaitMs = 0;
   try {
     if (started.first) {
       const wait = out.emit(started.first, true);
       if (wait) await wait;
     }
     for (;;) {
+      // Kept in the context as it goes: a client that hangs up closes the response (and its log line is
+      // written) while this wait is still pending, and the wait so far is the upstream's time, not ours.
       const w0 = performance.now();
+      ctx.streamWaitSince = w0;
       const next = await started.rest.next();
-      upstreamWaitMs += performance.now() - w0;
+      ctx.streamWaitSince = undefined;
+      ctx.streamUpstreamMs += performance.now() - w0;
       if (next.done) break;
       const wait = out.emit(next.value, false);
       if (wait) await wait;
@@ -51,7 +54,10 @@ export async function relayStream<E>(ctx: RequestContext, started: StreamStarted
     ctx.streamError = err;
     out.fail(err);
   } finally {
-    ctx.streamUpstreamMs = upstreamWaitMs;
+    if (ctx.streamWaitSince !== undefined) {
+      ctx.streamUpstreamMs += performance.now() - ctx.streamWaitSince;
+      ctx.streamWaitSince = undefined;
+    }
     await started.rest.return?.();
   }
 }

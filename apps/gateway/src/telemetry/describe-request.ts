@@ -23,7 +23,9 @@ export function describeRequest(req: Request, res: Response, labels: MetricLabel
   // A cache hit names who produced the replayed answer; a failure after a provider was called, the last one tried.
   const tried = attempt ?? l.failedAttempt;
   const served = attempt?.candidate ?? seen?.candidate ?? l.failedAttempt?.candidate;
-  const upstreamMs = attempt ? attempt.upstreamMs + l.streamUpstreamMs : undefined;
+  // A stream whose client hung up mid-wait: that wait so far is the upstream's too.
+  const waiting = l.streamWaitSince === undefined ? 0 : performance.now() - l.streamWaitSince;
+  const upstreamMs = attempt ? attempt.upstreamMs + l.streamUpstreamMs + waiting : undefined;
   const counts = seen?.counts;
   const pricing = seen ? candidatePricing(seen.candidate) : undefined;
   const errorCode = l.errorCode ?? (l.streamError !== undefined ? (toHttpError(l.streamError).code ?? undefined) : undefined);
