@@ -51,6 +51,8 @@ const configYaml = (url: string) =>
     deployments: [{ provider: aws, model: br-invalid-id }]
   br-denied:
     deployments: [{ provider: aws, model: br-denied-id }]
+  br-quota:
+    deployments: [{ provider: aws, model: br-quota-id }]
   br-fallback:
     deployments: [{ provider: aws, model: br-fb-p }, { provider: backup, model: br-fb-b }]
   br-long:
@@ -310,6 +312,24 @@ describe("bedrock provider", () => {
     const res = await postJson(`${h.url}/v1/chat/completions`, { model: "br-throttled", messages: [{ role: "user", content: "x" }] });
     expect(res.status).toBe(200);
     expect(h.upstream.requests.map((r) => r.path)).toStrictEqual(["/model/br-throttled-id/converse", "/model/br-throttled-id/converse"]);
+  });
+
+  it("answers a ServiceQuotaExceededException as 429 insufficient_quota, without trying the same deployment again", async () => {
+    h.upstream.behave({ status: 400, errorType: "ServiceQuotaExceededException", errorMessage: "quota exceeded" }, { model: "br-quota-id" });
+    const res = await postJson(`${h.url}/v1/chat/completions`, { model: "br-quota", messages: [{ role: "user", content: "x" }] });
+    expect(res.status).toBe(429);
+    const err = await errorOf(res);
+    expect(err.code).toBe("insufficient_quota");
+    expect(err.message).toContain("quota exceeded");
+    expect(h.upstream.requests.map((r) => r.path)).toStrictEqual(["/model/br-quota-id/converse"]);
+  });
+
+  it("falls back to the next deployment when Bedrock's service quota is exceeded", async () => {
+    h.upstream.behave({ status: 400, errorType: "ServiceQuotaExceededException" }, { model: "br-fb-p" });
+    const res = await postJson(`${h.url}/v1/chat/completions`, { model: "br-fallback", messages: [{ role: "user", content: "x" }] });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-runestone-provider")).toBe("backup");
+    expect(h.upstream.requests.map((r) => r.path)).toStrictEqual(["/model/br-fb-p/converse", "/v1/chat/completions"]);
   });
 
   it("falls back to the next deployment when Bedrock is unavailable", async () => {

@@ -78,7 +78,8 @@ async function runOverCandidates<T>(
   for (const c of candidates) soonest = Math.min(soonest, c.breaker.retryInMs());
   if (candidates.length && soonest > 0) throw allCandidatesUnavailable(soonest);
 
-  // Not tried again in later rounds: timed out (their budget is spent) or asked for a wait above the cap.
+  // Not tried again in later rounds: timed out (their budget is spent), out of quota (insufficient_quota: a
+  // billing or service quota that a backoff does not refill), or asked for a wait above the cap.
   const excluded = new Set<number>();
   const notBefore = new Map<number, number>();
   let lastError: unknown;
@@ -127,7 +128,7 @@ async function runOverCandidates<T>(
         ue.attempt = { candidate: c, upstreamMs, fallbacks, retries };
         lastError = ue;
         from = { candidate: c, reason: describe(ue) };
-        if (ue.kind === "timeout") excluded.add(i);
+        if (ue.kind === "timeout" || ue.code === "insufficient_quota") excluded.add(i);
         else if (ue.retryAfterMs !== undefined) {
           if (ue.retryAfterMs > cfg.max_retry_after_ms) excluded.add(i);
           else notBefore.set(i, r.now() + ue.retryAfterMs);

@@ -14,6 +14,17 @@ describe("mapBedrockError", () => {
     expect(mapBedrockError(sdkError(name, status), "aws").message).toBe(`${name}: m`);
   });
 
+  it("reads ServiceQuotaExceededException (HTTP 400) as OpenAI's insufficient_quota: a 429 that may fall back, not a rate limit", () => {
+    expect(mapBedrockError(sdkError("ServiceQuotaExceededException", 400, "quota"), "aws")).toMatchObject({
+      kind: "http",
+      status: 429,
+      type: "insufficient_quota",
+      code: "insufficient_quota",
+      retryable: true,
+      message: "ServiceQuotaExceededException: quota",
+    });
+  });
+
   it("reads refused credentials as our misconfiguration, not retryable, without the upstream's text", () => {
     const err = mapBedrockError(sdkError("AccessDeniedException", 403, "User arn:aws:iam::123:user/x is not authorized"), "aws");
     expect(err).toMatchObject({ kind: "configuration", status: 403, retryable: false });
