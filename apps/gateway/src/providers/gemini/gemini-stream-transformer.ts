@@ -42,7 +42,7 @@ export function createGeminiStreamTransformer(call: ChatCall): StreamTransformer
   const emit = (sink: ChunkSink, index: number, delta: Delta) => sink.enqueue({ chunk: chunk(index, delta) });
   const fail = (sink: ChunkSink, message: string) => {
     failed = true;
-    sink.error(new UpstreamError({ kind: "protocol", message, provider: "gemini" }));
+    sink.error(new UpstreamError({ kind: "protocol", message }));
   };
   const candidate = (sink: ChunkSink, index: number): CandidateState => {
     let state = candidates.get(index);

@@ -10,13 +10,13 @@ import { tokenCount } from "../sanitize-usage";
 export function parseGeminiEmbeddingResponse(json: unknown, call: EmbeddingCall): EmbeddingResponse {
   const list = json as { embeddings?: Array<{ values?: unknown }>; usageMetadata?: { promptTokenCount?: unknown } } | null;
   if (!list || typeof list !== "object" || !Array.isArray(list.embeddings)) {
-    throw new UpstreamError({ kind: "protocol", message: "batchEmbedContents response without an embeddings array", provider: "gemini" });
+    throw new UpstreamError({ kind: "protocol", message: "batchEmbedContents response without an embeddings array" });
   }
   const base64 = (call.body as { encoding_format?: unknown }).encoding_format === "base64";
   const data = list.embeddings.map((e, index) => {
     const v = e?.values;
     if (!Array.isArray(v) || !v.every((x) => typeof x === "number")) {
-      throw new UpstreamError({ kind: "protocol", message: `embedding ${index} has no numeric values`, provider: "gemini" });
+      throw new UpstreamError({ kind: "protocol", message: `embedding ${index} has no numeric values` });
     }
     return { object: "embedding" as const, index, embedding: base64 ? toBase64(v as number[]) : (v as number[]) };
   });

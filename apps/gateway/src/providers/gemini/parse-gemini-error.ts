@@ -3,15 +3,15 @@ import type { GeminiErrorBody } from "./gemini-types";
 
 type Headers = Record<string, string | string[] | undefined>;
 
-const PROVIDER = "gemini";
-
 /**
  * A Gemini error answer (`{error:{code, message, status, details}}`) -> UpstreamError, read leniently (a proxy
  * may answer HTML). 400 INVALID_ARGUMENT / FAILED_PRECONDITION are the request's fault: not retryable. A bad
  * key comes as 400 with reason API_KEY_INVALID (or 401/403): a configuration error. 429 RESOURCE_EXHAUSTED
  * and 500/503/504 are retryable; the wait comes from Retry-After or the RetryInfo detail's `retryDelay`.
+ * `provider` is left unset: HttpProvider sets it to the configured id, which the client's message names (two
+ * Gemini-type providers must be told apart); `providerId` names it in the rejected key's message.
  */
-export function parseGeminiError(status: number, headers: Headers, bodyText: string): UpstreamError {
+export function parseGeminiError(status: number, headers: Headers, bodyText: string, providerId = "gemini"): UpstreamError {
   const { message, statusName, reasons, retryDelayMs } = readErrorBody(bodyText);
 
   if (status === 401 || status === 403 || reasons.includes("API_KEY_INVALID") || statusName === "UNAUTHENTICATED") {
@@ -19,9 +19,8 @@ export function parseGeminiError(status: number, headers: Headers, bodyText: str
       kind: "configuration",
       status: status === 400 ? 401 : status,
       type: status === 403 ? "permission_error" : "authentication_error",
-      message: `upstream rejected the configured API key for provider ${PROVIDER} (HTTP ${status})`,
+      message: `upstream rejected the configured API key for provider ${providerId} (HTTP ${status})`,
       retryable: false,
-      provider: PROVIDER,
     });
   }
   if (status === 429) {
@@ -33,7 +32,6 @@ export function parseGeminiError(status: number, headers: Headers, bodyText: str
       message: message ?? "upstream rate limit reached",
       retryable: true,
       retryAfterMs: parseRetryAfter(headers) ?? retryDelayMs,
-      provider: PROVIDER,
     });
   }
   if (status >= 500) {
@@ -45,7 +43,6 @@ export function parseGeminiError(status: number, headers: Headers, bodyText: str
       message: message ?? `upstream answered HTTP ${status}`,
       retryable: true,
       retryAfterMs: parseRetryAfter(headers) ?? retryDelayMs,
-      provider: PROVIDER,
     });
   }
   return new UpstreamError({
@@ -55,7 +52,6 @@ export function parseGeminiError(status: number, headers: Headers, bodyText: str
     code: statusName ?? null,
     message: message ?? `upstream answered HTTP ${status}`,
     retryable: status === 408 || status === 409,
-    provider: PROVIDER,
   });
 }
 

@@ -16,7 +16,7 @@ type ToolCallOut = NonNullable<Choice["message"]["tool_calls"]>[number];
  */
 export function parseGeminiResponse(json: unknown, call: ChatCall): ChatCompletion {
   if (json === null || typeof json !== "object" || Array.isArray(json)) {
-    throw new UpstreamError({ kind: "protocol", message: "upstream returned a malformed generateContent response", provider: "gemini" });
+    throw new UpstreamError({ kind: "protocol", message: "upstream returned a malformed generateContent response" });
   }
   const response = json as GeminiResponse;
   const candidates = Array.isArray(response.candidates) ? response.candidates : [];
