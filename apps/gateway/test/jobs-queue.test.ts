@@ -78,9 +78,25 @@ describe("the overflow queue (embedded)", () => {
     expect((await waitFinal(base, QUEUE_KEY, b.job_id)).status).toBe("succeeded");
   });
 
-  it("queues a streaming request too, and its result is the whole completion", async () => {
+  it("refuses a streaming request of a queueing tenant with 429 unless it asks for the queue, as a stock SDK cannot read a 202", async () => {
+    const held = await holdSlot(base, QUEUE_KEY, "stream-holder");
+    for (const path of ["/v1/chat/completions", "/v1/chat/stream"]) {
+      const refused = await fetch(`${base}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${QUEUE_KEY}` },
+        body: JSON.stringify(say("fast", "stream-not-queued", { stream: true })),
+      });
+      expect(refused.status, path).toBe(429);
+      expect(((await refused.json()) as any).error).toMatchObject({ type: "rate_limit_error", code: "rate_limit_exceeded" });
+      expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    }
+    held.release();
+    expect(upstreamSaw("stream-not-queued")).toHaveLength(0);
+  });
+
+  it("queues a streaming request that asks for the queue, and its result is the whole completion", async () => {
     const held = await holdSlot(base, QUEUE_KEY, "holder-3");
-    const res = await chat(base, QUEUE_KEY, say("fast", "streamed-job", { stream: true, stream_options: { include_usage: true } }));
+    const res = await chat(base, QUEUE_KEY, say("fast", "streamed-job", { stream: true, stream_options: { include_usage: true } }), { "x-runestone-overflow": "queue" });
     expect(res.status).toBe(202);
     expect(res.headers.get("content-type")).toMatch(/application\/json/);
     const queued = (await res.json()) as { job_id: string; message: string; estimated_wait_time: number };
