@@ -78,7 +78,7 @@ describe("structured outputs (output_config.format) on /v1/messages", () => {
   });
 });
 
-describe("structured outputs on a provider that refuses response_format (Bedrock)", () => {
+describe("structured outputs on Bedrock", () => {
   let b: Harness;
   beforeAll(async () => {
     b = await startHarness({
@@ -90,13 +90,14 @@ describe("structured outputs on a provider that refuses response_format (Bedrock
   });
   afterAll(() => b.close());
 
-  it("answers a 400 that names output_config.format, not the response_format the client never sent", async () => {
+  it("reach Bedrock as Converse structured output (outputConfig.textFormat), and the answer is the JSON text", async () => {
     const res = await postJson(`${b.url}/v1/messages`, { model: "br-json", max_tokens: 50, messages: user("hi"), output_config: { format: { type: "json_schema", schema: echoSchema } } });
-    expect(res.status).toBe(400);
-    const body = (await res.json()) as { type: string; error: { type: string; message: string } };
-    expect(body).toMatchObject({ type: "error", error: { type: "invalid_request_error" } });
-    expect(body.error.message).toMatch(/^output_config\.format cannot be honoured/);
-    expect(b.upstream.requests).toHaveLength(0);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { content: Array<{ type: string; text: string }> };
+    expect(JSON.parse(body.content[0]!.text)).toStrictEqual({ echo: "hi" });
+    const sent = b.upstream.requests.at(-1)!.body as { outputConfig: { textFormat: { type: string; structure: { jsonSchema: { schema: string } } } } };
+    expect(sent.outputConfig.textFormat.type).toBe("json_schema");
+    expect(JSON.parse(sent.outputConfig.textFormat.structure.jsonSchema.schema)).toMatchObject({ type: "object", required: ["echo"] });
   });
 });
 

@@ -269,6 +269,19 @@ describe("bedrock provider", () => {
     for (const id of useIds) expect(id).toMatch(/^[a-zA-Z0-9_.:-]{1,64}$/);
   });
 
+  it("answers response_format json_schema with Converse structured output (outputConfig.textFormat)", async () => {
+    const schema = { type: "object", properties: { echo: { type: "string" } }, required: ["echo"] };
+    const res = await client.chat.completions.create({
+      model: "br-chat",
+      messages: [{ role: "user", content: "a b" }],
+      response_format: { type: "json_schema", json_schema: { name: "echo", schema } },
+    });
+    expect(JSON.parse(res.choices[0]!.message.content!)).toStrictEqual({ echo: "a b" });
+    expect((upstream().body as { outputConfig: unknown }).outputConfig).toStrictEqual({
+      textFormat: { type: "json_schema", structure: { jsonSchema: { schema: JSON.stringify(schema), name: "echo" } } },
+    });
+  });
+
   it("streams a tool call as tool_calls deltas", async () => {
     const stream = await client.chat.completions.create({ model: "br-chat", messages: [{ role: "user", content: "weather in Oslo" }], tools: [weatherTool], stream: true });
     let name = "";

@@ -119,4 +119,10 @@ describe("bedrock Converse routes", () => {
     }
     expect((await post("/model/m1/converse", withId("tooluse_a.b:c-d"))).status).toBe(200);
   });
+
+  it("answers JSON text when outputConfig asks for a JSON schema", async () => {
+    const res = await post("/model/m1/converse", { ...ask, outputConfig: { textFormat: { type: "json_schema", structure: { jsonSchema: { schema: '{"type":"object"}' } } } } });
+    const body = (await res.json()) as { output: { message: { content: Array<{ text: string }> } } };
+    expect(JSON.parse(body.output.message.content[0]!.text)).toStrictEqual({ echo: "hello there" });
+  });
 });

@@ -74,7 +74,7 @@ export async function bedrockConverse(
     {
       lastUserText,
       toolName: !answersTool ? tools[0]?.toolSpec?.name : undefined,
-      json: false,
+      json: (json.outputConfig as { textFormat?: { type?: unknown } } | undefined)?.textFormat?.type === "json_schema",
       maxTokens: positiveInt(inference.maxTokens),
       stop: stopList(inference.stopSequences),
     },

@@ -18,11 +18,17 @@ describe("buildConverseRequest", () => {
       }
       return undefined;
     };
-    expect(refused({ response_format: { type: "json_schema", json_schema: { name: "x", schema: {} } } })).toBe("response_format.type");
     expect(refused({ response_format: { type: "json_object" } })).toBe("response_format.type");
     expect(refused({ n: 2 })).toBe("n");
     expect(refused({ logprobs: true })).toBe("logprobs");
     expect(refused({ response_format: { type: "text" }, n: 1, logprobs: false, seed: 7 })).toBeUndefined();
+  });
+
+  it("maps response_format json_schema to outputConfig.textFormat, the schema as JSON text", () => {
+    const schema = { type: "object", properties: { a: { type: "string" } }, required: ["a"] };
+    const input = buildConverseRequest(call({ messages: [{ role: "user", content: "x" }], response_format: { type: "json_schema", json_schema: { name: "answer", description: "the answer", schema, strict: true } } }));
+    expect(input.outputConfig).toStrictEqual({ textFormat: { type: "json_schema", structure: { jsonSchema: { schema: JSON.stringify(schema), name: "answer", description: "the answer" } } } });
+    expect(buildConverseRequest(call({ messages: [{ role: "user", content: "x" }] })).outputConfig).toBeUndefined();
   });
 
   it("puts system and developer text in system blocks and merges consecutive same-role turns", () => {

@@ -1,6 +1,6 @@
 // OpenAI chat request -> Bedrock Converse input (the same input serves ConverseStream).
 import { createHash } from "node:crypto";
-import type { ContentBlock, ConverseCommandInput, ImageFormat, Message, SystemContentBlock, Tool, ToolChoice, ToolConfiguration } from "@aws-sdk/client-bedrock-runtime";
+import type { ContentBlock, ConverseCommandInput, ImageFormat, Message, OutputConfig, SystemContentBlock, Tool, ToolChoice, ToolConfiguration } from "@aws-sdk/client-bedrock-runtime";
 import type { ChatCall } from "../../core/provider-contract";
 import { RequestTranslationError } from "../../core/request-translation-error";
 
@@ -72,6 +72,8 @@ export function buildConverseRequest(call: ChatCall): ConverseCommandInput {
 
   const toolConfig = buildToolConfig(body, messages);
   if (toolConfig) input.toolConfig = toolConfig;
+  const outputConfig = buildOutputConfig(body);
+  if (outputConfig) input.outputConfig = outputConfig;
   return input;
 }
 
@@ -183,12 +185,28 @@ function parseArguments(text: string, param: string): Record<string, unknown> {
 }
 
 /**
+ * `response_format: json_schema` -> Converse structured output (`outputConfig.textFormat`), whose schema is JSON
+ * text. It has no `strict`: the schema is always enforced. A model without structured output answers Bedrock's 400.
+ */
+function buildOutputConfig(body: Record<string, unknown>): OutputConfig | undefined {
+  const format = body.response_format as { type?: unknown; json_schema?: { name?: string; description?: string; schema?: Record<string, unknown> } } | null | undefined;
+  if (format?.type !== "json_schema") return undefined;
+  const { name, description, schema } = format.json_schema ?? {};
+  return {
+    textFormat: {
+      type: "json_schema",
+      structure: { jsonSchema: { schema: JSON.stringify(schema ?? { type: "object" }), ...(name ? { name } : {}), ...(description ? { description } : {}) } },
+    },
+  };
+}
+
+/**
  * What Converse cannot express is refused with a 400 naming the field, never dropped: a client asking
- * for a JSON schema, several choices or log probabilities must not get a plain answer it takes for one.
+ * for a JSON object, several choices or log probabilities must not get a plain answer it takes for one.
  */
 function refuseInexpressible(body: Record<string, unknown>): void {
   const format = (body.response_format as { type?: unknown } | null | undefined)?.type;
-  if (format !== undefined && format !== "text") throw new RequestTranslationError(`response_format type '${String(format)}' is not supported by Bedrock models`, "response_format.type");
+  if (format !== undefined && format !== "text" && format !== "json_schema") throw new RequestTranslationError(`response_format type '${String(format)}' is not supported by Bedrock models`, "response_format.type");
   if (typeof body.n === "number" && body.n > 1) throw new RequestTranslationError("Bedrock models answer one choice: n must be 1", "n");
   if (body.logprobs === true) throw new RequestTranslationError("Bedrock models do not return log probabilities", "logprobs");
 }
