@@ -90,8 +90,20 @@ describe("the overflow queue (embedded)", () => {
       expect(((await refused.json()) as any).error).toMatchObject({ type: "rate_limit_error", code: "rate_limit_exceeded" });
       expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
     }
+    // A client that reads a stream's 202 (@runestone/sdk) asks for the tenant's own mode: queued.
+    const tenantMode = await chat(base, QUEUE_KEY, say("fast", "stream-tenant-mode", { stream: true }), { "x-runestone-overflow": "tenant" });
+    expect(tenantMode.status).toBe(202);
+    const job = (await tenantMode.json()) as { job_id: string };
     held.release();
     expect(upstreamSaw("stream-not-queued")).toHaveLength(0);
+    expect((await waitFinal(base, QUEUE_KEY, job.job_id)).status).toBe("succeeded");
+  });
+
+  it("refuses a stream of a tenant that rejects overflow when it asks for the tenant's mode", async () => {
+    const held = await holdSlot(base, REJECT_KEY, "stream-reject-holder");
+    const res = await chat(base, REJECT_KEY, say("fast", "stream-tenant-reject", { stream: true }), { "x-runestone-overflow": "tenant" });
+    expect(res.status).toBe(429);
+    held.release();
   });
 
   it("queues a streaming request that asks for the queue, and its result is the whole completion", async () => {

@@ -35,10 +35,11 @@ export function wantsQueue(req: Request, prepared: QueueableRequest): boolean {
   const header = req.headers["x-runestone-overflow"];
   if (header === "queue") return true;
   if (header === "reject") return false;
-  // A stream is queued only when the request itself asks: a stock SDK that sent `stream: true` reads a 202's
-  // JSON body as a stream with no events, so its caller would see an empty answer while the job runs and is
-  // charged. Refused, it gets a 429 with Retry-After, which the SDKs retry by themselves.
-  if (prepared.stream) return false;
+  // A stream is queued only when the request itself says it reads a 202 (`queue`, or `tenant`: the tenant's mode,
+  // as @runestone/sdk asks): a stock SDK that sent `stream: true` reads a 202's JSON body as a stream with no
+  // events, so its caller would see an empty answer while the job runs and is charged. Refused, it gets a 429
+  // with Retry-After, which the SDKs retry by themselves.
+  if (prepared.stream && header !== "tenant") return false;
   return prepared.tenant.overflow === "queue";
 }
 

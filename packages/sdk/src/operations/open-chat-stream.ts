@@ -28,9 +28,12 @@ export async function openChatStream(
 ): Promise<Stream<ChatCompletionChunk>> {
   const controller = new AbortController();
   const signal = options.signal ? anySignal([options.signal, controller.signal]) : controller.signal;
+  // This client reads a stream's 202 (QueuedError, or waitForQueued): it asks for the tenant's own overflow mode,
+  // which the gateway applies to a stream only when asked (a stock SDK would read the 202 as an empty stream).
+  const headers = { "x-runestone-overflow": "tenant", ...options.headers };
   const { data, error, response } = await ctx.send(
     (init) => ctx.http.POST(path, { body: { ...body, stream: true }, parseAs: "stream", ...init }),
-    { ...options, signal },
+    { ...options, headers, signal },
   );
   if (!response.ok) throw makeError(response.status, error, response.headers);
   if (response.status === 202) {
