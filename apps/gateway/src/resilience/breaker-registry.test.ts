@@ -93,7 +93,7 @@ describe("breakers of models outside the catalog", () => {
     expect(models).not.toContain("m-1");
   });
 
-  it("never drop an open or half-open breaker; with every slot held, a new name shares its provider's overflow breaker", () => {
+  it("never drop an open breaker, and a half-open one only when no closed one is left; with every slot open, a new name shares its provider's overflow breaker", () => {
     let now = 0;
     const events: Array<[string, string]> = [];
     const registry = new BreakerRegistry(cfg, { breakerStateChanged: (e) => void events.push([e.model, e.state]) }, () => now, 3);
@@ -107,18 +107,27 @@ describe("breakers of models outside the catalog", () => {
     expect(open.state).toBe("open");
     const closed = registry.get("oai", "closed-1", true);
     for (let i = 0; i < 50; i++) registry.get("oai", `x-${i}`, true);
+    // Closed ones went first: the half-open one is still there.
     expect(registry.get("oai", "open-1", true)).toBe(open);
     expect(registry.get("oai", "half-1", true)).toBe(halfOpen);
     expect(registry.all().map((b) => b.model)).not.toContain("closed-1");
-    // Slots: open-1, half-1 and the last x-*; trip that one and nothing is left to drop.
+    // Slots: open-1, half-1 and the last x-*; trip that one: the half-open one is the only one left to drop.
     trip(registry.get("oai", "x-49", true));
     const a = registry.get("oai", "new-a", true);
+    expect(a.model).toBe("new-a");
+    expect(registry.all().map((b) => b.model)).not.toContain("half-1");
+    // Every slot open now: new names share their provider's overflow breaker.
+    trip(a);
+    const c = registry.get("oai", "new-c", true);
     const b = registry.get("ant", "new-b", true);
-    expect(a.model).toBe("*");
-    expect(registry.get("oai", "new-c", true)).toBe(a);
+    expect(c.model).toBe("*");
+    expect(registry.get("oai", "new-d", true)).toBe(c);
     expect(b.model).toBe("*");
-    expect(b).not.toBe(a);
+    expect(b).not.toBe(c);
     expect(registry.all().length).toBe(3 + 2);
+    // Once their openings are over (half-open), the slots serve new names again: the overflow never sticks.
+    now += 120_000;
+    expect(registry.get("oai", "new-e", true).model).toBe("new-e");
     // A breaker dropped while a request still held it says nothing any more.
     const before = events.length;
     trip(closed);

@@ -6,10 +6,10 @@
 // Models outside the catalog (`<provider>/<model>`, model_patterns, `provider` in the request) are named
 // by requests, so their breakers are bounded: at most `outsideLimit` of them (all providers together).
 // Past the bound, the least recently used CLOSED one is dropped (what it counted is forgotten: it starts
-// closed again when its model is next called). An open or half-open breaker is never dropped, so an
-// opening is never forgotten. When every one of them is open or half-open, a new name shares its
-// provider's overflow breaker (model `*`) until a slot is free again: bounded, and only then can one
-// such model's failures hold back another's.
+// closed again when its model is next called), else the least recently used HALF-OPEN one (its opening is
+// over). An open breaker is never dropped, so an opening is never cut short. When every one of them is open,
+// a new name shares its provider's overflow breaker (model `*`) until one's opening ends: bounded, and only
+// then can one such model's failures hold back another's.
 import type { GatewayEvents } from "../core/gateway-events";
 import type { BreakerPeers } from "./breaker-peers";
 import { CircuitBreaker, type BreakerConfig } from "./circuit-breaker";
@@ -73,13 +73,19 @@ export class BreakerRegistry {
     return b;
   }
 
-  /** Drops the least recently used closed breaker outside the catalog; false when none is closed. */
+  /**
+   * Drops the least recently used closed breaker outside the catalog, else the least recently used half-open one
+   * (its opening is over: it would let the next call through as a probe, a fresh breaker lets it through too), so
+   * names whose models failed and were never called again cannot hold every slot for good; false when all are open.
+   */
   private evictOne(): boolean {
-    for (const [key, b] of this.outside) {
-      if (b.state !== "closed") continue;
-      this.outside.delete(key);
-      this.breakers.delete(key);
-      return true;
+    for (const state of ["closed", "half_open"] as const) {
+      for (const [key, b] of this.outside) {
+        if (b.state !== state) continue;
+        this.outside.delete(key);
+        this.breakers.delete(key);
+        return true;
+      }
     }
     return false;
   }
