@@ -40,8 +40,21 @@ afterAll(async () => {
 const chat = (model: string) => postJson(`${gateway.url}/v1/chat/completions`, { model, messages: [{ role: "user", content: "hi" }] });
 const embed = (model: string) => postJson(`${gateway.url}/v1/embeddings`, { model, input: "hi" });
 type Breakers = Record<string, { state: string }>;
-const breakersOf = async (provider: string): Promise<Breakers> =>
-  ((await (await fetch(`${gateway.url}/health`)).json()) as { components: { providers: { details: Record<string, { breakers?: Breakers }> } } }).components.providers.details[provider]?.breakers ?? {};
+type ProviderHealth = { breakers?: Breakers; outside_catalog?: { breakers: number; open: number; half_open: number } };
+const healthOf = async (provider: string): Promise<{ details: ProviderHealth; message: string; text: string }> => {
+  const text = await (await fetch(`${gateway.url}/health`)).text();
+  const providers = (JSON.parse(text) as { components: { providers: { message: string; details: Record<string, ProviderHealth> } } }).components.providers;
+  return { details: providers.details[provider] ?? {}, message: providers.message, text };
+};
+/** The breakers by model as the dashboard (behind its access) shows them. */
+const breakersOf = async (provider: string): Promise<Breakers> => {
+  const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+  const states: Breakers = {};
+  for (const m of metrics.matchAll(/runestone_breaker_state\{provider="([^"]+)",deployment="([^"]+)"\} (\d)/g)) {
+    if (m[1] === provider) states[m[2]!] = { state: ["closed", "half_open", "open"][Number(m[3])]! };
+  }
+  return states;
+};
 
 describe("circuit breakers of models outside the catalog", () => {
   it("one model rate-limited upstream opens its own breaker only: the provider's other models, chat and embeddings, still answer", async () => {
@@ -61,6 +74,13 @@ describe("circuit breakers of models outside the catalog", () => {
     expect(oai["gpt-7-beta"]?.state).toBe("closed");
     expect(oai["gpt-7-gamma"]?.state).toBe("closed");
     expect(oai["*"]).toBeUndefined();
+
+    // /health needs no key: it counts these breakers but never names a model a client sent.
+    const health = await healthOf("oai");
+    expect(health.details.outside_catalog).toMatchObject({ open: 1, half_open: 0 });
+    expect(health.details.outside_catalog!.breakers).toBeGreaterThanOrEqual(3);
+    expect(health.message).toMatch(/1 circuit breaker\(s\) of models outside the catalog not closed/);
+    for (const name of ["gpt-7-alpha", "gpt-7-beta", "gpt-7-gamma", "text-embedding-9"]) expect(health.text).not.toContain(name);
 
     const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
     expect(metrics).toMatch(/runestone_breaker_state\{provider="oai",deployment="gpt-7-alpha"\} 2/);

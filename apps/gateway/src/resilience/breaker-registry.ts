@@ -45,7 +45,8 @@ export class BreakerRegistry {
     const key = keyOf(provider, model);
     const b = this.breakers.get(key);
     if (b) {
-      if (this.outside.delete(key) && outsideCatalog) this.outside.set(key, b); // most recently used now; or kept for good
+      // Most recently used now (or, reached through the catalog, kept for good); no map work while none are outside.
+      if (this.outside.size !== 0 && this.outside.delete(key) && outsideCatalog) this.outside.set(key, b);
       return b;
     }
     if (outsideCatalog && this.outside.size >= this.outsideLimit && !this.evictOne()) return this.overflow(provider);
@@ -65,6 +66,17 @@ export class BreakerRegistry {
 
   all(): CircuitBreaker[] {
     return [...this.breakers.values()];
+  }
+
+  /**
+   * The breakers that name no model a request made up: the catalog's deployments and the providers' overflow
+   * breakers; `outside` are the others (names a client sent), which an unauthenticated reader (/health) must not see.
+   */
+  byOrigin(): { named: CircuitBreaker[]; outside: CircuitBreaker[] } {
+    const named: CircuitBreaker[] = [];
+    const outside: CircuitBreaker[] = [];
+    for (const [key, b] of this.breakers) (this.outside.has(key) ? outside : named).push(b);
+    return { named, outside };
   }
 
   private create(key: string, provider: string, model: string): CircuitBreaker {

@@ -34,15 +34,23 @@ export function healthRoutes(deps: HealthDeps): ExpressRouter {
   r.get("/health", async (_req, res) => {
     const all = deps.providers.all();
     const configured = all.filter((p) => p.configured);
-    const breakers = deps.breakers?.all() ?? [];
+    // Needs no key: the breakers of models outside the catalog are named by clients' requests (another tenant's
+    // fine-tune, say), so they are only counted here; /metrics and the dashboard, behind their access, name them.
+    const { named: breakers, outside } = deps.breakers?.byOrigin() ?? { named: [], outside: [] };
     const tripped = breakers.filter((b) => b.state !== "closed");
+    const outsideTripped = outside.filter((b) => b.state !== "closed").length;
     const providers: Schema<"ComponentHealth"> = {
-      status: !configured.length ? "unhealthy" : tripped.length ? "degraded" : "healthy",
-      message: `${configured.length} of ${all.length} providers configured` + (tripped.length ? `; circuit breaker not closed for ${tripped.map((b) => `${b.provider}/${b.model}`).join(", ")}` : ""),
+      status: !configured.length ? "unhealthy" : tripped.length || outsideTripped ? "degraded" : "healthy",
+      message:
+        `${configured.length} of ${all.length} providers configured` +
+        (tripped.length ? `; circuit breaker not closed for ${tripped.map((b) => `${b.provider}/${b.model}`).join(", ")}` : "") +
+        (outsideTripped ? `; ${outsideTripped} circuit breaker(s) of models outside the catalog not closed` : ""),
       details: Object.fromEntries(
         all.map((p) => {
           const own = breakers.filter((b) => b.provider === p.id);
-          return [p.id, { kind: p.kind, configured: p.configured, ...(own.length ? { breakers: Object.fromEntries(own.map((b) => [b.model, b.snapshot()])) } : {}) }];
+          const others = outside.filter((b) => b.provider === p.id);
+          const counts = others.length ? { outside_catalog: { breakers: others.length, open: others.filter((b) => b.state === "open").length, half_open: others.filter((b) => b.state === "half_open").length } } : {};
+          return [p.id, { kind: p.kind, configured: p.configured, ...(own.length ? { breakers: Object.fromEntries(own.map((b) => [b.model, b.snapshot()])) } : {}), ...counts }];
         }),
       ),
     };
