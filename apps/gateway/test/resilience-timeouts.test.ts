@@ -159,6 +159,9 @@ describe("the request deadline", () => {
     const elapsed = performance.now() - t0;
     expect(res.status).toBe(504);
     expect((await errorOf(res)).message).toMatch(/deadline/);
+    // Providers were called: the 504 says which one it was waiting for.
+    expect(res.headers.get("x-runestone-provider")).toBeTruthy();
+    expect(res.headers.get("x-runestone-model")).toBe("patient");
     expect(elapsed).toBeGreaterThanOrEqual(2_400);
     expect(elapsed).toBeLessThan(10_000); // far below the provider's own 30 s first-byte timeout
     expect(sentTo("patient-up-2")).toHaveLength(0);

@@ -4,6 +4,7 @@ import type { ErrorRequestHandler, Request, RequestHandler, Response } from "exp
 import type { Logger } from "pino";
 import { HttpError } from "../core/http-error";
 import { holdHeader } from "../core/held-headers";
+import { triedHeaders } from "../pipeline/routing-headers";
 import { contextOf } from "../core/request-context";
 import { toHttpError } from "../core/to-http-error";
 import { UpstreamError } from "../core/upstream-error";
@@ -25,11 +26,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     // A failure after a provider was called says which one, as a success does (routing-headers.ts).
     if (err instanceof UpstreamError && err.attempt) {
       ctx.failedAttempt = err.attempt; // the log line and metrics name it too (telemetry/describe-request.ts)
-      const c = err.attempt.candidate;
       if (ctx.routingPolicy !== undefined) holdHeader(res, "x-runestone-routing-policy", ctx.routingPolicy, ctx);
-      holdHeader(res, "x-runestone-provider", c.provider.id, ctx);
-      holdHeader(res, "x-runestone-model", c.model.id, ctx);
-      holdHeader(res, "x-runestone-fallbacks", String(err.attempt.fallbacks), ctx);
+      for (const [name, value] of Object.entries(triedHeaders(err.attempt))) holdHeader(res, name, value, ctx);
     }
     sendError(req, res, httpErr);
   };

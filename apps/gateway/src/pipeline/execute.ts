@@ -87,11 +87,17 @@ async function runOverCandidates<T>(
   let upstreamMs = 0;
   let fallbacks = 0;
   let retries = 0;
+  /** The candidate last called: an error that ends the request after it names it (error-handler.ts). */
+  let lastTried: Candidate | undefined;
+  const ending = (e: UpstreamError): UpstreamError => {
+    if (lastTried) e.attempt = { candidate: lastTried, upstreamMs, fallbacks, retries };
+    return e;
+  };
 
   for (let round = 0; ; round++) {
     for (let i = 0; i < candidates.length; i++) {
       // Gone already (the client hung up, the deadline passed): no upstream call, nothing in flight.
-      if (signal.aborted) throw abortedError(signal);
+      if (signal.aborted) throw ending(abortedError(signal));
       if (excluded.has(i) || (notBefore.get(i) ?? 0) > r.now()) continue;
       const c = candidates[i]!;
       const permit = c.breaker.tryAcquire();
@@ -105,6 +111,7 @@ async function runOverCandidates<T>(
       }
       const t0 = performance.now();
       inFlight.candidate = c;
+      lastTried = c;
       try {
         const value = await tryOne(c);
         const ms = performance.now() - t0;
@@ -155,10 +162,10 @@ async function runOverCandidates<T>(
     try {
       await sleep(delay, signal);
     } catch {
-      throw abortedError(signal);
-    } finally {
       upstreamMs += performance.now() - w0;
+      throw ending(abortedError(signal));
     }
+    upstreamMs += performance.now() - w0;
   }
   if (lastError) {
     // What the error answer says was tried: the last failure's candidate, with every wait and retry counted.

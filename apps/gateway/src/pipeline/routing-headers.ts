@@ -48,3 +48,12 @@ function costHeader(attempt: Attempt, usage: Partial<Usage> | undefined): string
   // Fixed-point (no exponent), to the billionth of a dollar.
   return cost.toFixed(9).replace(/\.?0+$/, "") || "0";
 }
+
+/** What an error answered after a provider was called says of it (http/error-handler.ts): the same names as above. */
+export function triedHeaders(attempt: Attempt): Record<string, string> {
+  return {
+    "x-runestone-provider": attempt.candidate.provider.id,
+    "x-runestone-model": attempt.candidate.model.id,
+    "x-runestone-fallbacks": String(attempt.fallbacks),
+  };
+}
