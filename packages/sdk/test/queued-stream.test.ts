@@ -8,6 +8,7 @@ import {
   createClient,
   JobError,
   QueuedError,
+  RateLimitError,
   type ChatCompletionChunk,
   type ChatCompletionCreateParams,
   type RunestoneClient,
@@ -246,6 +247,25 @@ describe("chat.completions.stream without waitForQueued", () => {
     expect(queued.message).toContain(`jobs.wait("${queued.jobId}")`);
     const job = await busy.jobs.wait(queued.jobId, { waitTimeout: 20_000 });
     expect(job.result?.choices[0]?.message.content).toBe("echo: queued, not streamed");
+    await holder;
+  });
+});
+
+describe("the overflow mode a stream asks for", () => {
+  it("is the tenant's own by default, and an x-runestone-overflow set on the client or the call wins", async () => {
+    const { done: holder } = await holdSlot(3_000);
+    const ask = (client: RunestoneClient, headers?: Record<string, string>) =>
+      client.chat.completions.stream({ model: "gpt-4o-mini", messages: [{ role: "user", content: "which mode" }] }, headers ? { headers, maxRetries: 0 } : { maxRetries: 0 }).catch((e: unknown) => e);
+    // The busy tenant queues: by default the stream is queued like any of its requests.
+    const queued = await ask(busy);
+    expect(queued).toBeInstanceOf(QueuedError);
+    // Asked on the client, or on the call, to be refused instead: a 429, not a queued job.
+    const rejecting = createClient({ baseUrl: gateway.url, apiKey: KEYS.busy, headers: { "x-runestone-overflow": "reject" }, maxRetries: 0 });
+    for (const refused of [await ask(rejecting), await ask(busy, { "x-runestone-overflow": "reject" })]) {
+      expect(refused).toBeInstanceOf(RateLimitError);
+      expect((refused as RateLimitError).status).toBe(429);
+    }
+    await busy.jobs.wait((queued as QueuedError).jobId, { waitTimeout: 20_000 });
     await holder;
   });
 });

@@ -1,3 +1,4 @@
+import type { Middleware } from "openapi-fetch";
 import type { RequestOptions } from "../client-options";
 import { anySignal } from "../core/any-signal";
 import type { Context } from "../core/context";
@@ -8,6 +9,19 @@ import { isQueued } from "../is-queued";
 import { Stream } from "../streaming/stream";
 import type { ChatCompletionChunk, ChatCompletionCreateParams } from "../types";
 import { streamQueuedJob } from "./stream-queued-job";
+
+/**
+ * This client reads a stream's 202 (QueuedError, or waitForQueued), so it asks for the tenant's own overflow mode,
+ * which the gateway applies to a stream only when asked (a stock SDK would read the 202 as an empty stream). An
+ * `x-runestone-overflow` the caller set, on the client or the call, is left as it is. Runs before the retry
+ * middleware, which snapshots the request.
+ */
+const askTenantOverflow: Middleware = {
+  onRequest({ request }) {
+    if (!request.headers.has("x-runestone-overflow")) request.headers.set("x-runestone-overflow", "tenant");
+    return request;
+  },
+};
 
 export interface OpenStreamOptions {
   /** On `202` (queued), wait for the job and replay its completion as a stream instead of throwing QueuedError. */
@@ -28,12 +42,9 @@ export async function openChatStream(
 ): Promise<Stream<ChatCompletionChunk>> {
   const controller = new AbortController();
   const signal = options.signal ? anySignal([options.signal, controller.signal]) : controller.signal;
-  // This client reads a stream's 202 (QueuedError, or waitForQueued): it asks for the tenant's own overflow mode,
-  // which the gateway applies to a stream only when asked (a stock SDK would read the 202 as an empty stream).
-  const headers = { "x-runestone-overflow": "tenant", ...options.headers };
   const { data, error, response } = await ctx.send(
-    (init) => ctx.http.POST(path, { body: { ...body, stream: true }, parseAs: "stream", ...init }),
-    { ...options, headers, signal },
+    (init) => ctx.http.POST(path, { body: { ...body, stream: true }, parseAs: "stream", ...init, middleware: [askTenantOverflow, ...init.middleware] }),
+    { ...options, signal },
   );
   if (!response.ok) throw makeError(response.status, error, response.headers);
   if (response.status === 202) {
