@@ -1,7 +1,7 @@
 // The chat endpoint's stream encoding: OpenAI chat.completion.chunk events over SSE, ending in
 // `data: [DONE]` or an error event. The first chunk carries the assistant role and Runestone's routing
-// metadata; a usage-only chunk reaches the client only when it asked for usage; what is sent is tallied
-// for accounting should the stream end early.
+// metadata; a usage-only chunk reaches the client only when it asked for usage (the gateway's estimate, flagged,
+// when the provider reported none); what is sent is tallied for accounting should the stream end early.
 import type { Response } from "express";
 import type { ChunkEvent } from "../../core/provider-contract";
 import type { RequestContext, ResponseFacts } from "../../core/request-context";
@@ -10,6 +10,7 @@ import { tallyStreamed } from "../../admission/chat-admission";
 import type { PreparedChat } from "../../pipeline/prepare-chat";
 import type { StreamEncoder } from "../../pipeline/relay-stream";
 import { SseWriter } from "../../streaming/sse-writer";
+import { usageSeen } from "../../telemetry/usage-seen";
 
 /**
  * Opens the stream with `headers` (the answer is committed from here on) and returns its encoder.
@@ -33,6 +34,8 @@ export function chatStreamEncoder(res: Response, ctx: RequestContext, p: Prepare
   };
   const facts: ResponseFacts = { finishReasons: [] };
   ctx.response = facts;
+  let created = 0;
+  let usageSent = false;
   return {
     emit(ev, isFirst) {
       const c = ev.chunk;
@@ -41,8 +44,10 @@ export function chatStreamEncoder(res: Response, ctx: RequestContext, p: Prepare
       if (c.usage && c.choices.length === 0) {
         ctx.usage = c.usage;
         if (!p.clientWantsUsage) return undefined;
+        usageSent = true;
       }
       if (isFirst) {
+        created = c.created;
         const choice = c.choices[0];
         const addRole = choice !== undefined && !choice.delta.role;
         if (addRole) choice.delta = { role: "assistant", ...choice.delta };
@@ -56,7 +61,19 @@ export function chatStreamEncoder(res: Response, ctx: RequestContext, p: Prepare
     get closed() {
       return sse.closed;
     },
-    end: () => sse.done(),
+    end: () => {
+      // Asked for usage, and the provider reported none (some OpenAI-compatible servers do not): the usage chunk
+      // the contract promises, with the estimate the gateway accounts, flagged as one.
+      if (p.clientWantsUsage && !usageSent) {
+        const seen = usageSeen(res, ctx);
+        if (seen?.estimated) {
+          const { promptTokens, completionTokens } = seen.counts;
+          const usage = { estimated: true, prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
+          sse.data(JSON.stringify({ id: facts.id, object: "chat.completion.chunk", created, model: facts.model, choices: [], usage }));
+        }
+      }
+      sse.done();
+    },
     fail: (err) => sse.fail(toHttpError(err).toBody().error),
   };
 }
