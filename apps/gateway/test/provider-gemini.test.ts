@@ -19,6 +19,9 @@ const configYaml = (url: string) =>
   gem-chat:
     capabilities: [chat, streaming, function_calling, json_mode, vision]
     deployments: [{ provider: gemini, model: gemini-test-flash }]
+  gem-pro:
+    capabilities: [chat, streaming]
+    deployments: [{ provider: gemini, model: gemini-test-pro }]
   gem-embed:
     capabilities: [embeddings]
     deployments: [{ provider: gemini, model: gemini-embedding-test }]
@@ -210,6 +213,42 @@ describe("gemini provider", () => {
     const later = await client.chat.completions.create({ ...ask, reasoning_effort: "ultra" as OpenAI.ReasoningEffort });
     expect((later.choices[0]!.message as { reasoning_content?: string }).reasoning_content).toBe("weigh the options");
     expect((upstream().body as { generationConfig: unknown }).generationConfig).toStrictEqual({ thinkingConfig: { includeThoughts: true } });
+  });
+
+  it("asks a model that cannot stop thinking (Pro) for the smallest budget on minimal, not 0; none is still 0 and Google's 400 is relayed", async () => {
+    h.upstream.behave({ reply: { thinking: { text: "weigh the options", signature: "sig" } } });
+    const ask = { model: "gem-pro", messages: [{ role: "user" as const, content: "pick one" }] };
+    const out = await client.chat.completions.create({ ...ask, reasoning_effort: "minimal" });
+    expect([(out.choices[0]!.message as { reasoning_content?: string }).reasoning_content, out.choices[0]!.message.content]).toStrictEqual(["weigh the options", "echo: pick one"]);
+    expect(upstream().path).toBe("/v1beta/models/gemini-test-pro:generateContent");
+    expect((upstream().body as { generationConfig: unknown }).generationConfig).toStrictEqual({ thinkingConfig: { includeThoughts: true, thinkingBudget: 512 } });
+
+    const off = await client.chat.completions.create({ ...ask, reasoning_effort: "none" }).catch((e: unknown) => e);
+    expect(off).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((off as InstanceType<typeof OpenAI.BadRequestError>).message).toContain("Budget 0 is invalid. This model only works in thinking mode.");
+  });
+
+  it("fits the thinking budget to the client's max_tokens / max_completion_tokens (at most half, not below 512) and sends the cap unchanged, JSON and stream", async () => {
+    h.upstream.behave({ reply: { thinking: { text: "weigh the options", signature: "sig" } } });
+    const ask = { model: "gem-chat", messages: [{ role: "user" as const, content: "pick one" }] };
+    const config = () => (upstream().body as { generationConfig: unknown }).generationConfig;
+
+    const capped = await client.chat.completions.create({ ...ask, reasoning_effort: "high", max_tokens: 4000 });
+    expect(capped.choices[0]!.message.content).toBe("echo: pick one");
+    expect(config()).toStrictEqual({ maxOutputTokens: 4000, thinkingConfig: { includeThoughts: true, thinkingBudget: 2000 } });
+
+    await client.chat.completions.create({ ...ask, reasoning_effort: "high", max_completion_tokens: 500 });
+    expect(config()).toStrictEqual({ maxOutputTokens: 500, thinkingConfig: { includeThoughts: true, thinkingBudget: 512 } });
+
+    await client.chat.completions.create({ ...ask, reasoning_effort: "medium", max_tokens: 100_000 });
+    expect(config()).toStrictEqual({ maxOutputTokens: 100_000, thinkingConfig: { includeThoughts: true, thinkingBudget: 8192 } });
+
+    const stream = await client.chat.completions.create({ ...ask, reasoning_effort: "high", max_tokens: 3000, stream: true });
+    let text = "";
+    for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? "";
+    expect(text).toBe("echo: pick one");
+    expect(upstream().url).toBe("/v1beta/models/gemini-test-flash:streamGenerateContent?alt=sse");
+    expect(config()).toStrictEqual({ maxOutputTokens: 3000, thinkingConfig: { includeThoughts: true, thinkingBudget: 1500 } });
   });
 
   it("relays Google's 400 INVALID_ARGUMENT as a 400 invalid_request_error, once (not retried)", async () => {

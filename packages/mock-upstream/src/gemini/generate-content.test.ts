@@ -65,6 +65,23 @@ describe("Gemini generateContent", () => {
     expect(await streamed()).toStrictEqual([]);
   });
 
+  it("refuses a thinkingBudget the model does not take with Google's 400: 0 or below 128 on a Pro model, 1-511 on Flash-Lite", async () => {
+    const budget = async (model: string, thinkingBudget: number) => {
+      const res = await post(`${mock.url}/v1beta/models/${model}:generateContent`, { ...ask, generationConfig: { thinkingConfig: { thinkingBudget } } });
+      return res.status === 200 ? 200 : ((await res.json()) as { error: { message: string } }).error.message;
+    };
+    expect(await budget("gemini-2.5-pro", 0)).toBe("Budget 0 is invalid. This model only works in thinking mode.");
+    expect(await budget("gemini-3-pro-preview", 0)).toBe("Budget 0 is invalid. This model only works in thinking mode.");
+    expect(await budget("gemini-2.5-pro", 100)).toBe("The thinking budget 100 is invalid. Please choose a value between 128 and 32768.");
+    expect(await budget("gemini-2.5-pro", 128)).toBe(200);
+    expect(await budget("gemini-2.5-pro", -1)).toBe(200);
+    expect(await budget("gemini-2.5-flash-lite", 511)).toBe("The thinking budget 511 is invalid. Please choose a value between 512 and 24576.");
+    expect(await budget("gemini-2.5-flash-lite", 0)).toBe(200);
+    expect(await budget("gemini-2.5-flash-lite", 512)).toBe(200);
+    expect(await budget("gemini-2.5-flash", 0)).toBe(200);
+    expect(await budget("gemini-2.5-flash", 1)).toBe(200);
+  });
+
   it("embeds up to 100 requests in one batchEmbedContents call and refuses 101 with Google's 400", async () => {
     const requests = (n: number) => Array.from({ length: n }, (_, i) => ({ model: "models/gemini-x", content: { parts: [{ text: `t${i}` }] } }));
     const ok = await post(`${base()}:batchEmbedContents`, { requests: requests(100) });

@@ -10,6 +10,7 @@ import { planReply, type ReplyPlan, type StopKind } from "../reply.js";
 import { sendStream, type SseEvent } from "../sse.js";
 import { batchEmbedContents } from "./batch-embed-contents.js";
 import { findNonStringEnum } from "./check-schema-enums.js";
+import { checkThinkingBudget } from "./check-thinking-budget.js";
 import { geminiError, geminiInvalid } from "./errors.js";
 import { readGenerateContentRequest, type GeminiThoughts } from "./generate-content-request.js";
 
@@ -75,6 +76,8 @@ export async function geminiGenerateContent(ex: Exchange, path: string, body: un
 
   const model = decodeURIComponent(m[1]!).split("::")[0]!;
   if (embed) return batchEmbedContents(ex, model, json);
+  const badBudget = checkThinkingBudget(model, json);
+  if (badBudget !== undefined) return sendJson(ex.res, 400, geminiInvalid(badBudget));
   const input = readGenerateContentRequest(json);
   const plan = planReply(input, behavior, () => "");
   const responseId = ids.next("gem_");

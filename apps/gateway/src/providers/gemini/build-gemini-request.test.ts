@@ -51,7 +51,7 @@ describe("buildGeminiRequest", () => {
 
   it.each([
     ["none", { thinkingBudget: 0 }],
-    ["minimal", { thinkingBudget: 0 }],
+    ["minimal", { includeThoughts: true, thinkingBudget: 512 }],
     ["low", { includeThoughts: true, thinkingBudget: 1024 }],
     ["medium", { includeThoughts: true, thinkingBudget: 8192 }],
     ["high", { includeThoughts: true, thinkingBudget: 24576 }],
@@ -60,8 +60,31 @@ describe("buildGeminiRequest", () => {
     ["a-future-effort", { includeThoughts: true }],
     ["constructor", { includeThoughts: true }],
   ])("maps reasoning_effort %s to generationConfig.thinkingConfig %j", (effort, thinkingConfig) => {
-    const body = buildGeminiBody(makeCall({ messages: [{ role: "user", content: "x" }], reasoning_effort: effort, max_tokens: 9 }));
-    expect(body.generationConfig).toStrictEqual({ maxOutputTokens: 9, thinkingConfig });
+    const body = buildGeminiBody(makeCall({ messages: [{ role: "user", content: "x" }], reasoning_effort: effort, temperature: 0.5 }));
+    expect(body.generationConfig).toStrictEqual({ temperature: 0.5, thinkingConfig });
+  });
+
+  it.each([
+    // [effort, max_tokens, max_completion_tokens, thinkingBudget sent]: at most half the cap, never below 512; the cap is sent as asked
+    ["high", 500, undefined, 512],
+    ["high", undefined, 500, 512],
+    ["high", 4000, undefined, 2000],
+    ["high", 100_000, undefined, 24576],
+    ["medium", 16384, undefined, 8192],
+    ["medium", 16383, undefined, 8191],
+    ["low", 1500, undefined, 750],
+    ["low", 9, undefined, 512],
+    ["minimal", 9, undefined, 512],
+    ["high", 50_000, 3000, 1500],
+  ])("fits reasoning_effort %s to max_tokens %s / max_completion_tokens %s: thinkingBudget %s", (effort, maxTokens, maxCompletionTokens, budget) => {
+    const body = buildGeminiBody(makeCall({ messages: [{ role: "user", content: "x" }], reasoning_effort: effort, max_tokens: maxTokens, max_completion_tokens: maxCompletionTokens }));
+    expect(body.generationConfig).toStrictEqual({ maxOutputTokens: maxCompletionTokens ?? maxTokens, thinkingConfig: { includeThoughts: true, thinkingBudget: budget } });
+  });
+
+  it("leaves budget 0 (none) and the default budget (an unknown effort) as they are under a cap", () => {
+    const call = (effort: string) => buildGeminiBody(makeCall({ messages: [{ role: "user", content: "x" }], reasoning_effort: effort, max_tokens: 300 })).generationConfig;
+    expect(call("none")).toStrictEqual({ maxOutputTokens: 300, thinkingConfig: { thinkingBudget: 0 } });
+    expect(call("a-future-effort")).toStrictEqual({ maxOutputTokens: 300, thinkingConfig: { includeThoughts: true } });
   });
 
   it("sends no thinkingConfig when reasoning_effort is absent or null", () => {

@@ -54,7 +54,7 @@ function buildGenerationConfig(body: RequestView): GeminiGenerationConfig {
   if (typeof body.seed === "number") config.seed = body.seed;
   if (typeof body.presence_penalty === "number") config.presencePenalty = body.presence_penalty;
   if (typeof body.frequency_penalty === "number") config.frequencyPenalty = body.frequency_penalty;
-  const thinking = mapGeminiThinking(body.reasoning_effort);
+  const thinking = mapGeminiThinking(body.reasoning_effort, config.maxOutputTokens);
   if (thinking) config.thinkingConfig = thinking;
 
   const format = body.response_format;
