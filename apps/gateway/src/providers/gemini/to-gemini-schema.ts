@@ -9,7 +9,9 @@
  * becomes `enum: [x]`; a local `$ref` into `$defs`/`definitions` is inlined (a recursive one is dropped,
  * Gemini has no references). Gemini's `enum` is a list of strings (the service refuses a number or boolean
  * member with a 400), so an enum or const with any other value is not sent as `enum`: its values are said in
- * the `description` instead ("Allowed values: 1, 2, 3", each value as JSON), and the declared type is kept.
+ * the `description` instead ("Allowed values: 1, 2, 3", each value as JSON), and the declared type is kept; with
+ * no declared type, one is inferred from the values (all integers -> integer, numbers -> number, booleans ->
+ * boolean; mixed values stay untyped).
  * Dropped (Gemini refuses or ignores them): `$schema`, `$id`, `$defs`, `definitions`, `$ref` it cannot
  * inline, `additionalProperties`, `unevaluatedProperties`, `patternProperties`, `allOf`, `oneOf`, `not`,
  * `if`/`then`/`else`, `exclusiveMinimum`/`exclusiveMaximum`, `multipleOf`, `uniqueItems`, `contains`,
@@ -50,6 +52,10 @@ function convert(node: Record<string, unknown>, defs: Record<string, unknown>, s
     out.nullable = true;
   }
   if (Array.isArray(out.enum) && !out.enum.every((v) => typeof v === "string")) {
+    if (out.type === undefined) {
+      const type = typeOfValues(out.enum);
+      if (type !== undefined) out.type = type;
+    }
     const allowed = `Allowed values: ${out.enum.map((v) => JSON.stringify(v)).join(", ")}`;
     out.description = typeof out.description === "string" && out.description.trim() !== "" ? `${out.description.trimEnd()}\n${allowed}` : allowed;
     delete out.enum;
@@ -68,6 +74,19 @@ function convert(node: Record<string, unknown>, defs: Record<string, unknown>, s
     else if (nonNull.length > 1) out.anyOf = nonNull.map((v) => convert(v, defs, seen));
   }
   return out;
+}
+
+/**
+ * The type an enum's values share, for a schema that declares none (`{enum: [1, 2]}`, `{const: true}`): once
+ * the enum is moved to the description, the type is all Gemini is left to check. Integers -> integer, numbers
+ * (some not integers) -> number, booleans -> boolean; anything else (mixed values, objects) stays untyped.
+ */
+function typeOfValues(values: unknown[]): string | undefined {
+  if (values.length === 0) return undefined;
+  if (values.every((v) => Number.isInteger(v))) return "integer";
+  if (values.every((v) => typeof v === "number" && Number.isFinite(v))) return "number";
+  if (values.every((v) => typeof v === "boolean")) return "boolean";
+  return undefined;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
