@@ -56,3 +56,26 @@ export function readMessagesRequest(body: Record<string, unknown>): ReplyInput &
     promptTokens,
   };
 }
+
+/** Anthropic's pattern for a tool_use id and a tool_result's tool_use_id. */
+const TOOL_USE_ID = /^[a-zA-Z0-9_-]+$/;
+
+/**
+ * The 400 message Anthropic answers for a tool_use id (or tool_result tool_use_id) outside its pattern, as
+ * `messages.N.content.M.tool_use.id: String should match pattern '^[a-zA-Z0-9_-]+$'`; undefined when all are valid.
+ */
+export function toolUseIdProblem(body: Record<string, unknown>): string | undefined {
+  const messages = (Array.isArray(body.messages) ? body.messages : []) as AnthropicMessage[];
+  for (const [i, m] of messages.entries()) {
+    if (!Array.isArray(m?.content)) continue;
+    for (const [j, b] of (m.content as Array<Record<string, unknown> | null>).entries()) {
+      const field = b?.type === "tool_use" ? "id" : b?.type === "tool_result" ? "tool_use_id" : undefined;
+      if (!field) continue;
+      const id = b![field];
+      if (typeof id !== "string" || !TOOL_USE_ID.test(id)) {
+        return `messages.${i}.content.${j}.${String(b!.type)}.${field}: String should match pattern '${TOOL_USE_ID.source}'`;
+      }
+    }
+  }
+  return undefined;
+}

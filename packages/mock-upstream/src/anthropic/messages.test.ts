@@ -110,4 +110,26 @@ describe("POST /v1/messages", () => {
       error: { type: "invalid_request_error", message: "max_tokens: Field required" },
     });
   });
+  it("refuses a tool_use id or tool_result tool_use_id outside ^[a-zA-Z0-9_-]+$ with a 400 invalid_request_error, as the real API does", async () => {
+    const withId = (id: string, resultId = id) => ({
+      tools,
+      messages: [
+        { role: "user", content: "weather?" },
+        { role: "assistant", content: [{ type: "tool_use", id, name: "get_weather", input: {} }] },
+        { role: "user", content: [{ type: "tool_result", tool_use_id: resultId, content: "4C" }] },
+      ],
+    });
+    const res = await send(withId("call_1__thought__ab+c/d=="));
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({
+      type: "error",
+      error: { type: "invalid_request_error", message: "messages.1.content.0.tool_use.id: String should match pattern '^[a-zA-Z0-9_-]+$'" },
+    });
+    const result = await send(withId("toolu_1", "call.1"));
+    expect(result.status).toBe(400);
+    expect(((await result.json()) as { error: { message: string } }).error.message).toBe(
+      "messages.2.content.0.tool_result.tool_use_id: String should match pattern '^[a-zA-Z0-9_-]+$'",
+    );
+    expect((await send(withId("toolu_01A-b_c"))).status).toBe(200);
+  });
 });

@@ -2,7 +2,7 @@ import { respondJson, sendJson } from "../http.js";
 import { planReply, type ReplyPlan } from "../reply.js";
 import type { Route, RouteContext } from "../route.js";
 import { anthropicInvalid } from "./errors.js";
-import { readMessagesRequest } from "./messages-request.js";
+import { readMessagesRequest, toolUseIdProblem } from "./messages-request.js";
 import { stopReason } from "./stop-reason.js";
 import { streamMessage } from "./stream.js";
 
@@ -40,6 +40,8 @@ export const messages: Route = {
     for (const field of ["model", "max_tokens", "messages"]) {
       if (body[field] === undefined) return sendJson(ctx.ex.res, 400, anthropicInvalid(`${field}: Field required`));
     }
+    const badId = toolUseIdProblem(body);
+    if (badId) return sendJson(ctx.ex.res, 400, anthropicInvalid(badId));
     const input = readMessagesRequest(body);
     const plan = planReply(input, ctx.behavior, () => ctx.ids.next("toolu_"));
     const id = ctx.ids.next("msg_");

@@ -288,6 +288,24 @@ describe("buildAnthropicRequest", () => {
     ]);
   });
 
+  it("sends tool call ids Anthropic would refuse (a Gemini id after a fallback) mapped, the same for the call and its result", () => {
+    const history = (id: string) =>
+      upstreamBody({
+        messages: [
+          ...user,
+          { role: "assistant", content: null, tool_calls: [{ id, type: "function", function: { name: "get_weather", arguments: "{}" } }] },
+          { role: "tool", tool_call_id: id, content: "4C" },
+        ],
+      }).messages as Array<{ content: Array<{ id?: string; tool_use_id?: string }> }>;
+    const gemini = "call_1__thought__ab+c/d==";
+    const [, call, result] = history(gemini);
+    expect(call!.content[0]!.id).toBe("rs_e7149f91a0d83c3a3bc3fb09fdfe12d25849fb09");
+    expect(result!.content[0]!.tool_use_id).toBe(call!.content[0]!.id);
+    expect(history("call_a.b")[1]!.content[0]!.id).toMatch(/^rs_[0-9a-f]{40}$/);
+    const [, kept, keptResult] = history("toolu_01A-b_c");
+    expect([kept!.content[0]!.id, keptResult!.content[0]!.tool_use_id]).toStrictEqual(["toolu_01A-b_c", "toolu_01A-b_c"]);
+  });
+
   it("sends a conversation that starts with the assistant as it is, inventing no user turn", () => {
     const body = upstreamBody({ messages: [{ role: "assistant", content: "Hello, how can I help?" }, ...user] });
     expect(body.messages).toStrictEqual([

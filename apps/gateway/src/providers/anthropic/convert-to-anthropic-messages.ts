@@ -10,6 +10,14 @@ import type {
 import { convertToAnthropicContent, convertToAnthropicText } from "./convert-to-anthropic-content";
 import type { OpenAIMessage, OpenAIToolCall } from "./openai-input-types";
 import { RequestTranslationError } from "../../core/request-translation-error";
+import { toolCallIdFor } from "../tool-call-ids";
+
+/**
+ * Anthropic's tool_use ids (and tool_result tool_use_id): ^[a-zA-Z0-9_-]+$. A history from another provider may hold
+ * ids it refuses (Gemini's carry base64 with +/=, OpenAI-compatible ones may have dots): those are sent mapped, the
+ * same for a call and its result (tool-call-ids.ts).
+ */
+const TOOL_USE_ID = { pattern: /^[a-zA-Z0-9_-]+$/ };
 
 export interface AnthropicPrompt {
   system: AnthropicTextBlock[];
@@ -53,7 +61,8 @@ export function convertToAnthropicMessages(messages: OpenAIMessage[]): Anthropic
         push("assistant", convertAssistant(message, param, legacyCallIds));
         break;
       case "tool":
-        push("user", [toolResult(message.tool_call_id ?? "", message.content, param)]);
+        // An absent id stays empty (Anthropic names it); any other is mapped as its call's id is.
+        push("user", [toolResult(message.tool_call_id ? toolCallIdFor(message.tool_call_id, TOOL_USE_ID) : "", message.content, param)]);
         break;
       case "function": {
         const id = legacyCallIds.get(message.name ?? "");
@@ -130,7 +139,7 @@ function toolUse(call: OpenAIToolCall, param: string): AnthropicToolUseBlock {
   if (!call.id) throw new RequestTranslationError("tool call id is required", `${param}.id`);
   return {
     type: "tool_use",
-    id: call.id,
+    id: toolCallIdFor(call.id, TOOL_USE_ID),
     name: call.function?.name ?? "",
     input: parseArguments(call.function?.arguments, `${param}.function.arguments`),
   };

@@ -1,8 +1,8 @@
 // OpenAI chat request -> Bedrock Converse input (the same input serves ConverseStream).
-import { createHash } from "node:crypto";
 import type { ContentBlock, ConverseCommandInput, ImageFormat, Message, OutputConfig, SystemContentBlock, Tool, ToolChoice, ToolConfiguration } from "@aws-sdk/client-bedrock-runtime";
 import type { ChatCall } from "../../core/provider-contract";
 import { RequestTranslationError } from "../../core/request-translation-error";
+import { toolCallIdFor } from "../tool-call-ids";
 
 type Part = { type?: string; text?: string; refusal?: string; image_url?: { url?: string } };
 type OpenAIMessage = {
@@ -15,7 +15,8 @@ type OpenAITool = { type?: string; function?: { name: string; description?: stri
 
 const DATA_URL = /^data:image\/([a-z]+);base64,(.*)$/is;
 const FORMATS = new Set<string>(["png", "jpeg", "gif", "webp"]);
-const TOOL_USE_ID = /^[a-zA-Z0-9_.:-]{1,64}$/;
+/** Bedrock's ToolUseId: [a-zA-Z0-9_.:-], 1 to 64 characters. */
+const TOOL_USE_ID = { pattern: /^[a-zA-Z0-9_.:-]+$/, maxLength: 64 };
 /** What an empty tool output is sent as: Bedrock refuses a blank text block, and a tool result needs content. */
 const EMPTY_TOOL_RESULT = "(empty)";
 
@@ -152,12 +153,10 @@ function userBlocks(content: OpenAIMessage["content"], param: string): ContentBl
 
 /**
  * Bedrock's ToolUseId is [a-zA-Z0-9_.:-]{1,64}; ids from other providers after a fallback may not be (Gemini's carry
- * base64 with +/=, some are longer). A valid id is kept; any other becomes a prefix and a hash of it, the same for a
- * call and its result, and for the same id in the next request.
+ * base64 with +/=, some are longer). A valid id is kept; any other becomes a prefix and a hash of it (tool-call-ids.ts).
  */
 function bedrockToolUseId(id: string): string {
-  if (TOOL_USE_ID.test(id)) return id;
-  return `rs_${createHash("sha256").update(id).digest("hex").slice(0, 40)}`;
+  return toolCallIdFor(id, TOOL_USE_ID);
 }
 
 function isBlank(text: string): boolean {
