@@ -327,12 +327,13 @@ describe("bedrock provider", () => {
     expect(h.upstream.requests.map((r) => r.path)).toStrictEqual(["/model/br-throttled-id/converse", "/model/br-throttled-id/converse"]);
   });
 
-  it("answers a ServiceQuotaExceededException as 429 insufficient_quota, without trying the same deployment again", async () => {
+  it("answers a ServiceQuotaExceededException as 429 rate_limit_error upstream_rate_limited (not insufficient_quota: the client may retry later), without trying the same deployment again", async () => {
     h.upstream.behave({ status: 400, errorType: "ServiceQuotaExceededException", errorMessage: "quota exceeded" }, { model: "br-quota-id" });
     const res = await postJson(`${h.url}/v1/chat/completions`, { model: "br-quota", messages: [{ role: "user", content: "x" }] });
     expect(res.status).toBe(429);
     const err = await errorOf(res);
-    expect(err.code).toBe("insufficient_quota");
+    expect(err.type).toBe("rate_limit_error");
+    expect(err.code).toBe("upstream_rate_limited");
     expect(err.message).toContain("quota exceeded");
     expect(h.upstream.requests.map((r) => r.path)).toStrictEqual(["/model/br-quota-id/converse"]);
   });

@@ -28,6 +28,7 @@ export interface UpstreamErrorInit {
   retryable?: boolean;
   retryAfterMs?: number;
   provider?: string;
+  quotaExceeded?: boolean;
 }
 
 export class UpstreamError extends Error {
@@ -39,6 +40,12 @@ export class UpstreamError extends Error {
   readonly param: string | null;
   readonly retryable: boolean;
   readonly retryAfterMs?: number;
+  /**
+   * The deployment's service quota is exceeded (Bedrock's ServiceQuotaExceededException): relayed as a rate limit
+   * the client may retry later, but not one a backoff within this request clears, so the executor should not try
+   * this deployment again in the request's later rounds (other candidates may still answer).
+   */
+  readonly quotaExceeded: boolean;
   provider?: string;
   /**
    * Set by the executor when this failure ends the request: the last candidate tried, with the fallbacks and
@@ -57,6 +64,7 @@ export class UpstreamError extends Error {
     this.param = init.param == null ? null : redactExcerpt(String(init.param), MAX_UPSTREAM_FIELD_CHARS);
     this.retryable = init.retryable ?? defaultRetryable(init.kind, init.status);
     this.retryAfterMs = init.retryAfterMs;
+    this.quotaExceeded = init.quotaExceeded ?? false;
     this.provider = init.provider;
   }
 }

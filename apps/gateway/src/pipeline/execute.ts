@@ -135,7 +135,7 @@ async function runOverCandidates<T>(
         ue.attempt = { candidate: c, upstreamMs, fallbacks, retries };
         lastError = ue;
         from = { candidate: c, reason: describe(ue) };
-        if (ue.kind === "timeout" || ue.code === "insufficient_quota") excluded.add(i);
+        if (ue.kind === "timeout" || ue.code === "insufficient_quota" || ue.quotaExceeded) excluded.add(i);
         else if (ue.retryAfterMs !== undefined) {
           if (ue.retryAfterMs > cfg.max_retry_after_ms) excluded.add(i);
           else notBefore.set(i, r.now() + ue.retryAfterMs);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { mapBedrockError } from "./map-bedrock-error";
+import { upstreamToHttpError } from "../../core/upstream-to-http-error";
 
 const sdkError = (name: string, status: number, message = "m") => Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
 
@@ -14,15 +15,19 @@ describe("mapBedrockError", () => {
     expect(mapBedrockError(sdkError(name, status), "aws").message).toBe(`${name}: m`);
   });
 
-  it("reads ServiceQuotaExceededException (HTTP 400) as OpenAI's insufficient_quota: a 429 that may fall back, not a rate limit", () => {
-    expect(mapBedrockError(sdkError("ServiceQuotaExceededException", 400, "quota"), "aws")).toMatchObject({
+  it("reads ServiceQuotaExceededException (HTTP 400) as a rate limit the client may retry, marked for the executor not to try that deployment again", () => {
+    const err = mapBedrockError(sdkError("ServiceQuotaExceededException", 400, "quota"), "aws");
+    expect(err).toMatchObject({
       kind: "http",
       status: 429,
-      type: "insufficient_quota",
-      code: "insufficient_quota",
+      type: "rate_limit_error",
+      code: null,
       retryable: true,
+      quotaExceeded: true,
       message: "ServiceQuotaExceededException: quota",
     });
+    expect(upstreamToHttpError(err)).toMatchObject({ status: 429, type: "rate_limit_error", code: "upstream_rate_limited" });
+    expect(mapBedrockError(sdkError("ThrottlingException", 400, "slow down"), "aws").quotaExceeded).toBe(false);
   });
 
   it("reads refused credentials as our misconfiguration, not retryable, without the upstream's text", () => {

@@ -4,12 +4,13 @@ import { UpstreamError } from "../../core/upstream-error";
 type SdkError = { name?: string; message?: string; code?: string; $metadata?: { httpStatusCode?: number }; $response?: { headers?: Record<string, string> } };
 
 /** Bedrock's exceptions by name: the status relayed and whether another try (or deployment) may succeed. */
-const BY_NAME: Record<string, { status: number; retryable: boolean; type: string; code?: string }> = {
+const BY_NAME: Record<string, { status: number; retryable: boolean; type: string; quotaExceeded?: boolean }> = {
   ThrottlingException: { status: 429, retryable: true, type: "rate_limit_error" },
-  // The account's service quota, not a rate (Bedrock answers it as a 400): read as OpenAI's insufficient_quota,
-  // a 429 that another deployment may still answer but this one will not soon (the executor does not try a
-  // deployment again after insufficient_quota).
-  ServiceQuotaExceededException: { status: 429, retryable: true, type: "insufficient_quota", code: "insufficient_quota" },
+  // The account's service quota (Bedrock answers it as a 400; AWS: "You can resubmit your request later"): a rate
+  // limit the client may retry (429 rate_limit_error, upstream_rate_limited), not OpenAI's insufficient_quota, which
+  // clients read as a billing stop. Another deployment may still answer but this one will not within the request,
+  // so it is marked quotaExceeded for the executor not to try it again.
+  ServiceQuotaExceededException: { status: 429, retryable: true, type: "rate_limit_error", quotaExceeded: true },
   ServiceUnavailableException: { status: 503, retryable: true, type: "overloaded_error" },
   InternalServerException: { status: 500, retryable: true, type: "api_error" },
   ModelNotReadyException: { status: 503, retryable: true, type: "overloaded_error" },
@@ -41,7 +42,7 @@ export function mapBedrockError(err: unknown, providerId: string): UpstreamError
   // The exception's name goes in the message, not in `code`: the client sees the gateway's declared codes.
   const known = BY_NAME[name];
   if (known) {
-    return new UpstreamError({ kind: "http", status: known.status, type: known.type, code: known.code, message: `${name}: ${e.message || "no message"}`, retryable: known.retryable, provider: providerId });
+    return new UpstreamError({ kind: "http", status: known.status, type: known.type, quotaExceeded: known.quotaExceeded, message: `${name}: ${e.message || "no message"}`, retryable: known.retryable, provider: providerId });
   }
   if (status !== undefined) {
     return new UpstreamError({ kind: "http", status, type: "api_error", message: `${name || "error"}: ${e.message || `Bedrock answered HTTP ${status}`}`, provider: providerId });
