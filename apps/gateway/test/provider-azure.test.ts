@@ -82,8 +82,24 @@ describe("azure-openai provider", () => {
     expect(events.at(-1)).toBe("[DONE]");
     expect(events.slice(0, -1).map((e) => JSON.parse(e).choices[0]?.delta?.content ?? "").join("")).toBe("echo: a b");
     expect(upstream().path).toBe("/openai/deployments/my-gpt-deploy/chat/completions");
-    expect(upstream().body).toMatchObject({ stream: true, stream_options: { include_usage: true } });
+    // 2024-06-01 does not know stream_options (Azure answers it 400): left out, the stream's usage is estimated.
+    expect(upstream().body).toMatchObject({ stream: true });
+    expect(upstream().body).not.toHaveProperty("stream_options");
     expect(upstream().headers.authorization).toBeUndefined();
+  });
+
+  it("asks for the stream's usage from API versions that take stream_options, and estimates it (flagged) for older ones", async () => {
+    const usageOf = async (model: string) => {
+      const res = await chat({ model, messages, stream: true, stream_options: { include_usage: true } });
+      expect(res.status, model).toBe(200);
+      const events = await readSse(res);
+      expect(events.at(-1)).toBe("[DONE]");
+      return (JSON.parse(events.at(-2)!) as { usage: Record<string, unknown> }).usage;
+    };
+    expect(await usageOf("az-default-version")).not.toHaveProperty("estimated");
+    expect(upstream().body).toMatchObject({ stream_options: { include_usage: true } });
+    expect(await usageOf("az-chat")).toMatchObject({ estimated: true });
+    expect(upstream().body).not.toHaveProperty("stream_options");
   });
 
   it("relays a tool call and sends the tool result back on the next turn", async () => {

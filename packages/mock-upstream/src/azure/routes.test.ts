@@ -43,6 +43,20 @@ describe("Azure OpenAI deployment routes", () => {
     expect(chunks.at(-1)).toMatchObject({ id: completion[0].id, choices: [], usage: { completion_tokens: 3 } });
   });
 
+  it("refuse stream_options before api-version 2024-09-01, as Azure does, and take it from then on", async () => {
+    const streamed = { ...body, stream: true, stream_options: { include_usage: true } };
+    for (const version of ["2024-06-01", "2024-05-01-preview", "2024-08-01-preview"]) {
+      const res = await post(`${mock.url}${chatPath}?api-version=${version}`, streamed, { "api-key": "k1" });
+      expect(res.status, version).toBe(400);
+      expect(((await res.json()) as { error: { message: string } }).error.message).toBe("Unrecognized request argument supplied: stream_options");
+    }
+    for (const version of ["2024-06-01", "2024-09-01-preview", "2024-10-21"]) {
+      const ok = await post(`${mock.url}${chatPath}?api-version=${version}`, version === "2024-06-01" ? { ...body, stream: true } : streamed, { "api-key": "k1" });
+      expect(ok.status, version).toBe(200);
+      await ok.text();
+    }
+  });
+
   it("stream as the Asynchronous Filter with asyncFilter: bare chunks, annotation-only chunks after the text and after the finish", async () => {
     const res = await post(`${mock.url}${chatPath}?api-version=2024-10-21`, { ...body, model: "dep-1::asyncFilter", stream: true }, { "api-key": "k1" });
     const chunks = parseSse(await res.text()).slice(0, -1).map((e) => JSON.parse(e.data));

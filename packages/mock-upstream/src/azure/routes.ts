@@ -10,6 +10,9 @@ import type { Route } from "../route.js";
 
 const PATH = /^\/openai\/deployments\/([^/]+)\/(chat\/completions|embeddings)$/;
 
+/** The first API version that takes `stream_options` (the date part of `api-version`). */
+const STREAM_OPTIONS_SINCE = "2024-09-01";
+
 /** Azure's own answer when a request lacks `api-version` or `api-key`, checked before the OpenAI route runs. */
 function azureRoute(inner: Route): Route {
   return {
@@ -23,6 +26,11 @@ function azureRoute(inner: Route): Route {
       }
       if (typeof req.headers["api-key"] !== "string" || req.headers["api-key"] === "") {
         return sendJson(res, 401, { error: { code: "401", message: "Access denied due to missing subscription key." } });
+      }
+      // API versions before 2024-09-01(-preview) do not know `stream_options` and refuse it (reported for
+      // 2024-05-01-preview and 2024-06-01: openai-python#1469, azure-rest-api-specs#29157).
+      if (ctx.body.stream_options !== undefined && apiVersion.slice(0, 10) < STREAM_OPTIONS_SINCE) {
+        return sendJson(res, 400, { error: { code: null, message: "Unrecognized request argument supplied: stream_options", param: null, type: "invalid_request_error" } });
       }
       // Azure takes the model from the path; the body's `model` is optional and ignored.
       const deployment = PATH.exec(url.pathname)?.[1] ?? "";

@@ -10,10 +10,19 @@ import { buildOpenAIResponsesRequest } from "../openai/build-openai-responses-re
 /** Azure's current GA data-plane version, used when a provider sets no `api_version`. */
 export const DEFAULT_AZURE_API_VERSION = "2024-10-21";
 
+/**
+ * The first API version that takes `stream_options`: older ones answer a stream that sends it with 400
+ * "Unrecognized request argument supplied: stream_options" (reported for 2024-05-01-preview and 2024-06-01), so
+ * for them it is left out, as the `no_stream_options` quirk does, and the stream's usage is estimated.
+ */
+export const AZURE_STREAM_OPTIONS_SINCE = "2024-09-01";
+
 export function createAzureOpenAIAdapter(apiVersion: string = DEFAULT_AZURE_API_VERSION): ProviderAdapter {
   // Kind "openai-compatible": it speaks OpenAI's format and lists its models as owned by the provider id.
   const openai = createOpenAIAdapter("openai-compatible");
   const query = `api-version=${encodeURIComponent(apiVersion)}`;
+  const noStreamOptions = apiVersion.slice(0, 10) < AZURE_STREAM_OPTIONS_SINCE;
+  const chatCtx = (ctx: AdapterContext): AdapterContext => (noStreamOptions && !ctx.quirks.noStreamOptions ? { ...ctx, quirks: { ...ctx.quirks, noStreamOptions: true } } : ctx);
   const azureHeaders = (req: UpstreamHttpRequest, ctx: AdapterContext): Record<string, string> => {
     const headers: Record<string, string> = {};
     // Azure's key goes in `api-key`; an Authorization header would be read as an Entra ID token and refused.
@@ -28,7 +37,7 @@ export function createAzureOpenAIAdapter(apiVersion: string = DEFAULT_AZURE_API_
   });
   return {
     ...openai,
-    buildChatRequest: (call, ctx) => toAzure(openai.buildChatRequest(call, ctx), call.upstreamModel, "chat/completions", ctx),
+    buildChatRequest: (call, ctx) => toAzure(openai.buildChatRequest(call, chatCtx(ctx)), call.upstreamModel, "chat/completions", ctx),
     buildEmbeddingRequest: (call, ctx) => toAzure(openai.buildEmbeddingRequest!(call, ctx), call.upstreamModel, "embeddings", ctx),
     buildResponsesRequest: (call, ctx) => {
       const req = buildOpenAIResponsesRequest(call, ctx);
