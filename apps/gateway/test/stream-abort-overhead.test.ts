@@ -51,9 +51,11 @@ it("counts the wait a client hung up in as upstream time, not overhead, as for a
   h.upstream.behave({ chunkDelayMs: 250, chunks: 8 }, { model: "gpt-4o-mini", times: 2 });
   const whole = await lineOf(await stream());
   const abandoned = await lineOf(await stream(2));
-  expect(whole.overhead_ms!).toBeLessThan(150);
-  // Hung up ~400 ms into the stream, every ms of it spent waiting on the upstream.
+  // Relative bounds: on a loaded machine the gateway's own share grows, but it stays a small part of a stream
+  // that mostly waits on its upstream; the bug counted the whole wait (upstream_ms ~2 ms of ~400) as overhead.
+  expect(whole.overhead_ms!).toBeLessThan(whole.duration_ms! / 2);
+  // Hung up ~400 ms into the stream, nearly all of it spent waiting on the upstream.
   expect(abandoned.duration_ms!).toBeGreaterThan(350);
-  expect(abandoned.upstream_ms!).toBeGreaterThan(abandoned.duration_ms! - 150);
-  expect(abandoned.overhead_ms!).toBeLessThan(150);
+  expect(abandoned.upstream_ms!).toBeGreaterThan(abandoned.duration_ms! / 2);
+  expect(abandoned.overhead_ms!).toBeLessThan(abandoned.duration_ms! / 2);
 });
