@@ -132,6 +132,8 @@ export interface ProviderAdapter {
   /** Optional: embeddings, for providers that serve them. */
   buildEmbeddingRequest?(call: EmbeddingCall, ctx: AdapterContext): UpstreamHttpRequest;
   parseEmbeddingResponse?(json: unknown, call: EmbeddingCall): EmbeddingResponse;
+  /** The most inputs one embeddings request may carry: HttpProvider sends a larger call as several (providers/embedding-batches.ts). */
+  maxEmbeddingInputs?: number;
 }
 
 /** A routed, callable provider. */

@@ -10,6 +10,7 @@ import { redactErrorEvent } from "./redact-error-event";
 import { redactResponsesErrorEvent, redactResponsesFailedEvent } from "./openai/redact-responses-error-event";
 import { readOpenAIResponse, readResponsesTerminalEvent } from "./openai/read-openai-response";
 import { UpstreamError } from "../core/upstream-error";
+import { embedInBatches } from "./embedding-batches";
 import { DEFAULT_UPSTREAM_LIMITS, type UpstreamLimits } from "../config/upstream-limits";
 import { readCappedStream, responseTooLarge } from "./upstream-limits";
 import { keepTextIfUnchanged } from "./upstream-answer-text";
@@ -74,7 +75,10 @@ export class HttpProvider implements Provider {
       this.responses = async (call, signal) => this.readResponse(await this.sendRaw(responses(call, this.ctx), signal));
       this.responsesStream = (call, signal) => this.streamRaw(responses(call, this.ctx), signal, (res, s) => this.iterateResponses(res, s));
     }
-    if (adapter.buildEmbeddingRequest && adapter.parseEmbeddingResponse) this.embed = (call, signal) => this.sendEmbedding(call, signal);
+    if (adapter.buildEmbeddingRequest && adapter.parseEmbeddingResponse) {
+      const max = adapter.maxEmbeddingInputs;
+      this.embed = max ? (call, signal) => embedInBatches(call, signal, max, (c, s) => this.sendEmbedding(c, s)) : (call, signal) => this.sendEmbedding(call, signal);
+    }
   }
 
   async complete(call: ChatCall, outer: AbortSignal): Promise<ChatCompletion> {

@@ -8,7 +8,6 @@ import { registerSecrets } from "../core/redact-secrets";
 import { createOpenAIAdapter } from "./openai";
 import { createAzureOpenAIAdapter } from "./azure-openai";
 import { geminiAdapter } from "./gemini";
-import { GeminiHttpProvider } from "./gemini/gemini-http-provider";
 import type { Provider, ProviderAdapter } from "../core/provider-contract";
 
 export type AdapterFactory = (type: string) => ProviderAdapter | undefined;
@@ -30,8 +29,7 @@ export class ProviderRegistry {
       const adapter =
         extraAdapters(pc.type) ?? builtInAdapter(pc.type, pc);
       if (!adapter) throw new Error(`no adapter for provider type ${pc.type}`);
-      // Gemini's embeddings go in batches of at most 100 (gemini/gemini-http-provider.ts).
-      this.providers.set(id, adapter === geminiAdapter ? new GeminiHttpProvider(id, pc, adapter, undefined, limits) : new HttpProvider(id, pc, adapter, undefined, limits));
+      this.providers.set(id, new HttpProvider(id, pc, adapter, undefined, limits));
     }
   }
 

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { EmbeddingCall, EmbeddingRequest } from "../../core/provider-contract";
 import { buildGeminiEmbeddingRequest } from "./build-gemini-embedding-request";
-import { mergeEmbeddingResponses, splitGeminiEmbeddingCall } from "./gemini-embedding-batches";
 import { parseGeminiEmbeddingResponse } from "./parse-gemini-embedding-response";
 
 const call = (body: Record<string, unknown>): EmbeddingCall => ({
@@ -33,36 +32,6 @@ describe("Gemini embeddings", () => {
     const b64 = parseGeminiEmbeddingResponse(json, call({ input: ["a", "b"], encoding_format: "base64" }));
     const bytes = Buffer.from(b64.data[0]!.embedding as unknown as string, "base64");
     expect([bytes.readFloatLE(0), bytes.readFloatLE(4)]).toStrictEqual([0.5, -1]);
-  });
-
-  it("splits more than 100 texts into calls of at most 100, and leaves anything else as one call", () => {
-    const texts = Array.from({ length: 201 }, (_, i) => `t${i}`);
-    const parts = splitGeminiEmbeddingCall(call({ model: "e", input: texts, dimensions: 4 }));
-    expect(parts.map((p) => p.body.input)).toStrictEqual([texts.slice(0, 100), texts.slice(100, 200), texts.slice(200)]);
-    expect(parts.every((p) => p.body.dimensions === 4 && p.upstreamModel === "gemini-embedding-001")).toBe(true);
-    for (const input of ["one", texts.slice(0, 100), Array.from({ length: 150 }, () => [1, 2])]) {
-      const one = call({ input });
-      expect(splitGeminiEmbeddingCall(one)).toStrictEqual([one]);
-    }
-  });
-
-  it("merges the batches' answers in input order with usage summed", () => {
-    const part = (values: number[][], tokens: number) => ({
-      object: "list" as const,
-      data: values.map((embedding, index) => ({ object: "embedding" as const, index, embedding })),
-      model: "gemini-embedding-001",
-      usage: { prompt_tokens: tokens, total_tokens: tokens },
-    });
-    expect(mergeEmbeddingResponses([part([[1], [2]], 3), part([[3]], 4)])).toStrictEqual({
-      object: "list",
-      data: [
-        { object: "embedding", index: 0, embedding: [1] },
-        { object: "embedding", index: 1, embedding: [2] },
-        { object: "embedding", index: 2, embedding: [3] },
-      ],
-      model: "gemini-embedding-001",
-      usage: { prompt_tokens: 7, total_tokens: 7 },
-    });
   });
 
   it("reports a response without embeddings as a protocol error", () => {

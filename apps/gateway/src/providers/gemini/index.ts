@@ -15,4 +15,6 @@ export const geminiAdapter: ProviderAdapter = {
   parseError: parseGeminiError,
   buildEmbeddingRequest: buildGeminiEmbeddingRequest,
   parseEmbeddingResponse: parseGeminiEmbeddingResponse,
+  // Google answers 400 to a batchEmbedContents of more than 100 requests.
+  maxEmbeddingInputs: 100,
 };

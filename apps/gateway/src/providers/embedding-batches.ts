@@ -1,13 +1,13 @@
-import type { EmbeddingCall, EmbeddingResponse } from "../../core/provider-contract";
-
-/** The most requests Google takes in one `batchEmbedContents` call: it answers 400 for more. */
-export const GEMINI_MAX_EMBED_BATCH = 100;
+// Embeddings calls larger than a provider takes in one request (ProviderAdapter.maxEmbeddingInputs; Gemini's
+// batchEmbedContents takes 100, where the contract allows 2048 inputs), sent by HttpProvider as several requests
+// and answered as one list in input order.
+import type { EmbeddingCall, EmbeddingResponse } from "../core/provider-contract";
 
 /**
- * A call's text inputs in runs of at most GEMINI_MAX_EMBED_BATCH, each a call of its own. Anything else (one string,
- * up to 100 texts, token ids the adapter refuses) stays one call, so it fails or succeeds as it did.
+ * A call's text inputs in runs of at most `size`, each a call of its own. Anything else (one string, up to `size`
+ * texts, token ids) stays one call, so it fails or succeeds as it did.
  */
-export function splitGeminiEmbeddingCall(call: EmbeddingCall, size = GEMINI_MAX_EMBED_BATCH): EmbeddingCall[] {
+export function splitEmbeddingCall(call: EmbeddingCall, size: number): EmbeddingCall[] {
   const input: unknown = call.body.input;
   if (!Array.isArray(input) || input.length <= size || !input.every((x) => typeof x === "string")) return [call];
   const calls: EmbeddingCall[] = [];
@@ -32,16 +32,17 @@ export function mergeEmbeddingResponses(parts: EmbeddingResponse[]): EmbeddingRe
 }
 
 /**
- * Embeds a call of any size with `embedOne`, which sends one batchEmbedContents request: the batches go one after
- * another, each under the caller's signal (client gone, request deadline) and its own provider timeout; the first
- * failure stops the rest and is the call's failure (a retry or fallback then starts the call over).
+ * Embeds a call of any size with `embedOne`, which sends one request of at most `size` inputs: the batches go one
+ * after another, each under the caller's signal (client gone, request deadline) and its own provider timeout; the
+ * first failure stops the rest and is the call's failure (a retry or fallback then starts the call over).
  */
 export async function embedInBatches(
   call: EmbeddingCall,
   signal: AbortSignal,
+  size: number,
   embedOne: (call: EmbeddingCall, signal: AbortSignal) => Promise<EmbeddingResponse>,
 ): Promise<EmbeddingResponse> {
-  const calls = splitGeminiEmbeddingCall(call);
+  const calls = splitEmbeddingCall(call, size);
   if (calls.length === 1) return embedOne(call, signal);
   const parts: EmbeddingResponse[] = [];
   for (const batch of calls) parts.push(await embedOne(batch, signal));
